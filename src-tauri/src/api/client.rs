@@ -1,0 +1,316 @@
+//! The HTTP client for Kyma's video API: one accessor per resource, the key sent only to the
+//! API base, retries only where they are safe, and every request under the key's RPM budget.
+
+use super::error::Error;
+use super::limiter::RateLimiter;
+use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
+use super::types::{parse_pricing, CreateRequest, ErrorBody, Limits, PricedModel, RemoteJob};
+use super::money::Micros;
+use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+pub const DEFAULT_API_BASE: &str = "https://kymaapi.com/v1";
+
+/// Largest JSON answer read from Kyma; anything bigger is a broken or hostile server.
+const MAX_JSON_BYTES: usize = 1024 * 1024;
+
+/// The API key. Its Debug and Display never show it; only `masked()` is for people.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn new(key: impl Into<String>) -> ApiKey {
+        ApiKey(key.into().trim().to_string())
+    }
+
+    /// `ky-…abcd`: enough to recognise a key, never enough to use it.
+    pub fn masked(&self) -> String {
+        mask_key(&self.0)
+    }
+
+    /// The secret itself; callers are the keychain and the Authorization header, nothing else.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+pub fn mask_key(key: &str) -> String {
+    let prefix = if key.starts_with("kyma-") { "kyma-" } else if key.starts_with("ky-") { "ky-" } else { "" };
+    let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    if key.chars().count() < prefix.len() + 8 {
+        return format!("{prefix}…");
+    }
+    format!("{prefix}…{tail}")
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiKey({})", self.masked())
+    }
+}
+
+/// What `create` learned: the job, and whether Kyma recognised the idempotency key (200).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Created {
+    pub job: RemoteJob,
+    pub replayed: bool,
+}
+
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: url::Url,
+    auth: HeaderValue,
+    key: ApiKey,
+    retry: RetryPolicy,
+    limiter: Arc<RateLimiter>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client").field("base", &self.base.as_str()).field("key", &self.key).finish()
+    }
+}
+
+/// Parses and normalises an API base URL (`http(s)://host[:port]/v1`).
+pub fn parse_base(base: &str) -> Result<url::Url, Error> {
+    let bad = |why: &str| Error::Input(super::error::InputError::ImageUrl { shown: format!("{base} ({why})") });
+    let mut u = url::Url::parse(base.trim()).map_err(|_| bad("not a URL"))?;
+    if !matches!(u.scheme(), "https" | "http") || u.host_str().is_none() {
+        return Err(bad("not an http(s) address"));
+    }
+    if !u.path().ends_with('/') {
+        let p = format!("{}/", u.path());
+        u.set_path(&p);
+    }
+    Ok(u)
+}
+
+impl Client {
+    pub fn new(base: &str, key: ApiKey) -> Result<Client, Error> {
+        Client::with_policy(base, key, RetryPolicy::default(), Arc::new(RateLimiter::new(30)))
+    }
+
+    pub fn with_policy(base: &str, key: ApiKey, retry: RetryPolicy, limiter: Arc<RateLimiter>) -> Result<Client, Error> {
+        let base = parse_base(base)?;
+        let mut auth = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
+            .map_err(|_| Error::Input(super::error::InputError::KeyFormat))?;
+        auth.set_sensitive(true);
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("kyma-studio/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Protocol { detail: format!("cannot build an HTTP client: {e}") })?;
+        Ok(Client { http, base, auth, key, retry, limiter })
+    }
+
+    pub fn base(&self) -> &url::Url {
+        &self.base
+    }
+
+    pub fn key(&self) -> &ApiKey {
+        &self.key
+    }
+
+    pub fn limiter(&self) -> &Arc<RateLimiter> {
+        &self.limiter
+    }
+
+    /// `POST /videos/generations`. Retried only because the request carries its idempotency key.
+    pub async fn create(&self, req: &CreateRequest) -> Result<Created, Error> {
+        let body = serde_json::to_value(req).map_err(|e| Error::Protocol { detail: e.to_string() })?;
+        let (status, v) = self.send(Method::POST, "videos/generations", Some(&body), true).await?;
+        let job = RemoteJob::from_value(&v).map_err(|e| Error::Protocol { detail: e.0 })?;
+        Ok(Created { job, replayed: status == StatusCode::OK })
+    }
+
+    /// `GET /jobs/{id}`.
+    pub async fn job(&self, id: &str) -> Result<RemoteJob, Error> {
+        let path = format!("jobs/{}", urlencode_segment(id));
+        let (_, v) = self.send(Method::GET, &path, None, true).await?;
+        RemoteJob::from_value(&v).map_err(|e| Error::Protocol { detail: e.0 })
+    }
+
+    /// `GET /auth/limits`: also the cheap call that proves a key works.
+    pub async fn limits(&self) -> Result<Limits, Error> {
+        let (_, v) = self.send(Method::GET, "auth/limits", None, true).await?;
+        Ok(Limits::from_value(&v))
+    }
+
+    /// `GET /pricing` (public).
+    pub async fn pricing(&self) -> Result<Vec<PricedModel>, Error> {
+        let (_, v) = self.send(Method::GET, "pricing", None, false).await?;
+        parse_pricing(&v).map_err(|e| Error::Protocol { detail: e.0 })
+    }
+
+    /// `GET /credits/balance`: undocumented body; `None` when it does not parse.
+    pub async fn balance(&self) -> Result<Option<Micros>, Error> {
+        let (_, v) = self.send(Method::GET, "credits/balance", None, true).await?;
+        Ok(["balance", "balance_usd", "credits", "amount"]
+            .iter()
+            .find_map(|k| v.get(*k).and_then(Value::as_f64))
+            .and_then(Micros::from_usd))
+    }
+
+    /// Applies the key's RPM limit read from `/auth/limits` to the shared limiter.
+    pub async fn adopt_limits(&self) -> Result<Limits, Error> {
+        let l = self.limits().await?;
+        if let Some(rpm) = l.rpm_limit {
+            self.limiter.set_rpm_limit(rpm);
+        }
+        Ok(l)
+    }
+
+    async fn send(&self, method: Method, path: &str, body: Option<&Value>, authed: bool) -> Result<(StatusCode, Value), Error> {
+        let url = self.base.join(path).map_err(|e| Error::Protocol { detail: e.to_string() })?;
+        let mut tries = 0u32;
+        let mut only_connect_errors = true;
+        loop {
+            tries += 1;
+            if authed {
+                self.limiter.acquire().await;
+            }
+            let mut rb = self.http.request(method.clone(), url.clone());
+            if authed {
+                rb = rb.header(AUTHORIZATION, self.auth.clone());
+            }
+            if let Some(b) = body {
+                rb = rb.json(b);
+            }
+            let outcome = match rb.send().await {
+                Err(e) => Err(e),
+                Ok(resp) => {
+                    let status = resp.status();
+                    let retry_after = resp
+                        .headers()
+                        .get(RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| parse_retry_after(v, SystemTime::now()));
+                    read_capped(resp).await.map(|text| (status, retry_after, text))
+                }
+            };
+            let (status, retry_after, text) = match outcome {
+                Ok(x) => x,
+                Err(e) => {
+                    only_connect_errors &= e.is_connect();
+                    if tries < self.retry.max_tries {
+                        tokio::time::sleep(self.retry.delay(tries + 1, None)).await;
+                        continue;
+                    }
+                    let base = self.base.as_str().trim_end_matches('/').to_string();
+                    let detail = transport_detail(&e);
+                    return Err(if only_connect_errors {
+                        Error::Unreachable { base, tries, detail }
+                    } else {
+                        Error::Network { base, tries, detail }
+                    });
+                }
+            };
+            only_connect_errors = false;
+            if status.is_success() {
+                let v: Value = serde_json::from_str(&text)
+                    .map_err(|e| Error::Protocol { detail: format!("invalid JSON from {path}: {e}") })?;
+                return Ok((status, v));
+            }
+            let code = status.as_u16();
+            if is_retryable_status(code) && tries < self.retry.max_tries {
+                tokio::time::sleep(self.retry.delay(tries + 1, retry_after)).await;
+                continue;
+            }
+            return Err(status_error(code, &text, tries, path));
+        }
+    }
+}
+
+/// Reads a body, refusing more than `MAX_JSON_BYTES` (a server that sends gigabytes is lying).
+async fn read_capped(mut resp: reqwest::Response) -> Result<String, reqwest::Error> {
+    let mut buf: Vec<u8> = Vec::new();
+    while let Some(chunk) = resp.chunk().await? {
+        if buf.len() + chunk.len() > MAX_JSON_BYTES {
+            buf.extend_from_slice(&chunk[..MAX_JSON_BYTES.saturating_sub(buf.len())]);
+            break;
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+fn transport_detail(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else if e.is_connect() {
+        "connection refused or host not found".into()
+    } else if e.is_body() || e.is_decode() {
+        "the connection dropped mid-answer".into()
+    } else {
+        "the connection failed".into()
+    }
+}
+
+fn status_error(code: u16, text: &str, tries: u32, path: &str) -> Error {
+    let body = ErrorBody::parse(text);
+    let message = if body.message.is_empty() { format!("HTTP {code}") } else { body.message.clone() };
+    match code {
+        401 | 403 => Error::Unauthorized {
+            detail: if body.message.is_empty() { String::new() } else { format!(" ({})", body.message) },
+        },
+        402 => Error::InsufficientCredit { needed: None, topup_url: body.cta_url },
+        404 => Error::NotFound { what: if path.starts_with("jobs/") { "job" } else { "model" }, message },
+        429 if body.code.as_deref() == Some("queue_full") => Error::QueueFull,
+        429 => Error::RateLimited { tries },
+        500..=599 => Error::Server { status: code, tries, message },
+        _ => Error::Rejected { status: code, code: body.code, message },
+    }
+}
+
+fn urlencode_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_keys() {
+        assert_eq!(mask_key("ky-1234567890abcd"), "ky-…abcd");
+        assert_eq!(mask_key("kyma-1234567890wxyz"), "kyma-…wxyz");
+        assert_eq!(mask_key("ky-abc"), "ky-…");
+        let k = ApiKey::new("ky-secretsecret9876");
+        assert_eq!(format!("{k:?}"), "ApiKey(ky-…9876)");
+    }
+
+    #[test]
+    fn base_urls_are_normalised() {
+        assert_eq!(parse_base("http://127.0.0.1:9/v1").unwrap().as_str(), "http://127.0.0.1:9/v1/");
+        assert_eq!(parse_base("https://kymaapi.com/v1/").unwrap().join("pricing").unwrap().as_str(), "https://kymaapi.com/v1/pricing");
+        assert!(parse_base("file:///tmp").is_err());
+        assert!(parse_base("kymaapi.com").is_err());
+    }
+
+    #[test]
+    fn job_ids_cannot_escape_the_path() {
+        assert_eq!(urlencode_segment("../../x"), "..%2F..%2Fx");
+    }
+
+    #[test]
+    fn statuses_map_to_actionable_errors() {
+        assert_eq!(status_error(401, "", 1, "jobs/x").kind(), "unauthorized");
+        let e = status_error(402, r#"{"error":{"message":"no","details":{"topup_url":"https://k/billing"}}}"#, 1, "videos/generations");
+        assert!(e.to_string().contains("Add credit at https://k/billing"));
+        assert_eq!(status_error(429, r#"{"error":{"code":"queue_full"}}"#, 8, "x").kind(), "queue_full");
+        assert_eq!(status_error(422, r#"{"error":{"message":"bad"}}"#, 1, "x").kind(), "rejected");
+        assert_eq!(status_error(503, "oops", 8, "x").to_string(), "Kyma's server failed (HTTP 503) after 8 tries: oops. Retry, or try a different model.");
+    }
+}

@@ -1,0 +1,92 @@
+//! `api::Error`: everything that can go wrong between Kyma Studio and Kyma, each variant a
+//! sentence a user can act on. `kind()` is the stable name the UI and the CLI branch on.
+
+use super::money::Micros;
+use thiserror::Error;
+
+/// A request that Kyma's documented rules would refuse, caught before anything is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum InputError {
+    #[error("Write a prompt: it cannot be empty.")]
+    EmptyPrompt,
+    #[error("The prompt is {chars} characters long; Kyma accepts at most {max}. Shorten it by {over}.", over = chars - max)]
+    PromptTooLong { chars: usize, max: usize },
+    #[error("{model} does not make {duration}-second clips; choose {allowed}.")]
+    Duration { model: String, duration: u32, allowed: String },
+    #[error("There is no model called \"{model}\"; choose one of {known}.")]
+    UnknownModel { model: String, known: String },
+    #[error("The image link must be an https:// address or an image file on this computer; \"{shown}\" is neither.")]
+    ImageUrl { shown: String },
+    #[error("The idempotency key is {chars} characters long; Kyma accepts at most 128.")]
+    IdempotencyKey { chars: usize },
+    #[error("The API key does not look like a Kyma key: Kyma keys start with \"ky-\".")]
+    KeyFormat,
+}
+
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum Error {
+    #[error("{0}")]
+    Input(#[from] InputError),
+
+    #[error("Kyma did not accept the API key{detail}. Check it, or replace it with a new key from your Kyma dashboard.")]
+    Unauthorized { detail: String },
+
+    #[error("Your Kyma balance is too low for this clip ({needed}). Add credit{link}, then try again.", needed = needed.map(|m| format!("it needs a hold of {}", m.to_cents_string())).unwrap_or_else(|| "it needs a hold".into()), link = topup_url.as_ref().map(|u| format!(" at {u}")).unwrap_or_default())]
+    InsufficientCredit { needed: Option<Micros>, topup_url: Option<String> },
+
+    #[error("Kyma refused the request: {message}")]
+    Rejected { status: u16, code: Option<String>, message: String },
+
+    #[error("Kyma has no such {what}: {message}")]
+    NotFound { what: &'static str, message: String },
+
+    #[error("Kyma is rate-limiting this key and kept refusing after {tries} tries. Wait a minute and try again.")]
+    RateLimited { tries: u32 },
+
+    #[error("Kyma has too many unfinished video jobs for this key. Wait for some to finish, then try again.")]
+    QueueFull,
+
+    #[error("Kyma's server failed (HTTP {status}) after {tries} tries: {message}. Retry, or try a different model.")]
+    Server { status: u16, tries: u32, message: String },
+
+    #[error("Could not reach Kyma at {base} after {tries} tries ({detail}). Check your connection and the API address in Settings.")]
+    Unreachable { base: String, tries: u32, detail: String },
+
+    #[error("The connection to Kyma at {base} kept failing after {tries} tries ({detail}). Check your connection; the job is kept and resumes when Kyma answers.")]
+    Network { base: String, tries: u32, detail: String },
+
+    #[error("Kyma sent an answer Kyma Studio cannot read ({detail}). Try again; if it persists, the API may have changed.")]
+    Protocol { detail: String },
+}
+
+impl Error {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Input(_) => "invalid_input",
+            Error::Unauthorized { .. } => "unauthorized",
+            Error::InsufficientCredit { .. } => "insufficient_credit",
+            Error::Rejected { .. } => "rejected",
+            Error::NotFound { .. } => "not_found",
+            Error::RateLimited { .. } => "rate_limited",
+            Error::QueueFull => "queue_full",
+            Error::Server { .. } => "server",
+            Error::Unreachable { .. } => "unreachable",
+            Error::Network { .. } => "network",
+            Error::Protocol { .. } => "protocol",
+        }
+    }
+
+    /// True when the request certainly did not create a job at Kyma (nothing held or charged):
+    /// Kyma refused it, or it never left this machine.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            Error::Input(_)
+                | Error::Unreachable { .. }
+                | Error::Unauthorized { .. }
+                | Error::InsufficientCredit { .. }
+                | Error::Rejected { .. }
+                | Error::NotFound { .. }
+        )
+    }
+}

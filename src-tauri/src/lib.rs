@@ -1,0 +1,4 @@
+//! Kyma Studio's core: the Kyma API client, the persistent job engine, image preparation and
+//! the keychain. Nothing in the core imports `tauri`; the GUI and the `kyma` CLI are two faces on it.
+
+pub mod media;
