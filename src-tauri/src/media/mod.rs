@@ -1,1 +1,119 @@
-//! placeholder
+//! Turns the picture a user picks into the start image Kyma's image-to-video API accepts:
+//! checked before decoding, upright (EXIF), at most 2048 px on a side, opaque, JPEG under 10 MB.
+
+mod prepare;
+mod sniff;
+#[cfg(test)]
+mod tests;
+
+pub use prepare::{
+    prepare_image_bytes, prepare_image_file, PreparedImage, MAX_FILE_BYTES, MAX_LONG_SIDE,
+    MAX_OUTPUT_BYTES, MAX_PIXELS, MAX_SOURCE_SIDE,
+};
+
+/// Why a picture could not be made into a start image. `Display` is the sentence shown to the
+/// user; [`Error::kind`] is the stable name the UI and logs key on.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("The file is empty — choose an image file.")]
+    Empty,
+
+    #[error("The image file is {} MB; choose one under 100 MB.", whole_megabytes(*.bytes))]
+    FileTooLarge { bytes: u64 },
+
+    #[error("This file is not an image Kyma can use (JPEG, PNG, WebP, GIF, BMP or TIFF).")]
+    NotAnImage,
+
+    /// A real picture in a format the app does not decode (HEIC, AVIF, ICO, SVG, PDF, ...).
+    #[error(
+        "Kyma Studio can't use {format} files; save the picture as JPEG, PNG, WebP, GIF, BMP \
+         or TIFF and try again."
+    )]
+    UnsupportedFormat { format: String },
+
+    /// A supported format using a feature its decoder lacks (an odd TIFF compression, say).
+    /// `technical` is the decoder's own words, for logs.
+    #[error(
+        "This {format} file uses a feature Kyma Studio can't read; save it as JPEG or PNG and \
+         try again."
+    )]
+    UnsupportedVariant {
+        format: &'static str,
+        technical: String,
+    },
+
+    #[error(
+        "The image is {width} x {height} pixels; Kyma Studio accepts up to 16384 pixels on a \
+         side and 100 megapixels in all."
+    )]
+    TooManyPixels { width: u32, height: u32 },
+
+    /// Within the pixel limits but too deep to decode in the memory budget (e.g. 16-bit RGBA).
+    #[error(
+        "The image is {width} x {height} pixels and would need more than 512 MB of memory to \
+         open; save a smaller or 8-bit copy and try again."
+    )]
+    TooMuchMemory { width: u32, height: u32 },
+
+    /// `detail` finishes the user's sentence; `technical` is the decoder's own words, for logs.
+    #[error("The image file is damaged or incomplete: {detail}.")]
+    Corrupt {
+        detail: &'static str,
+        technical: Option<String>,
+    },
+
+    /// Even the lowest quality on the ladder did not fit in [`MAX_OUTPUT_BYTES`].
+    #[error(
+        "The image is too detailed to fit in 10 MB as a JPEG; choose a simpler or smaller image."
+    )]
+    OutputTooLarge,
+
+    /// Resizing or encoding failed; it should not happen for a decoded image.
+    #[error("Kyma Studio could not convert the image: {0}.")]
+    Convert(String),
+
+    #[error("Could not read the image file: {}.", io_reason(.0))]
+    Io(#[source] std::io::Error),
+}
+
+impl Error {
+    /// A stable machine name for the variant, for the UI's `{ kind, message }` and for logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Empty => "empty",
+            Error::FileTooLarge { .. } => "file_too_large",
+            Error::NotAnImage => "not_an_image",
+            Error::UnsupportedFormat { .. } => "unsupported_format",
+            Error::UnsupportedVariant { .. } => "unsupported_variant",
+            Error::TooManyPixels { .. } => "too_many_pixels",
+            Error::TooMuchMemory { .. } => "too_much_memory",
+            Error::Corrupt { .. } => "corrupt",
+            Error::OutputTooLarge => "output_too_large",
+            Error::Convert(_) => "convert",
+            Error::Io(_) => "io",
+        }
+    }
+
+    fn corrupt(detail: &'static str) -> Self {
+        Error::Corrupt {
+            detail,
+            technical: None,
+        }
+    }
+}
+
+/// Rounds up, so a file just over the limit never reads "100 MB; choose one under 100 MB".
+fn whole_megabytes(bytes: u64) -> u64 {
+    bytes.div_ceil(1024 * 1024)
+}
+
+/// Words for the I/O failures a user can do something about; the OS text for the rest.
+fn io_reason(err: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match err.kind() {
+        ErrorKind::NotFound => "the file no longer exists".to_owned(),
+        ErrorKind::PermissionDenied => "Kyma Studio is not allowed to open it".to_owned(),
+        ErrorKind::IsADirectory => "it is a folder, not a file".to_owned(),
+        _ => err.to_string(),
+    }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs a command inside a private D-Bus session with its own unlocked GNOME Keyring (the Secret
+# Service), so keychain tests use the real OS keychain without touching the user's own.
+set -euo pipefail
+if [ -z "${KYMA_KEYRING_SESSION:-}" ]; then
+  exec dbus-run-session -- env KYMA_KEYRING_SESSION=1 "$0" "$@"
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export XDG_DATA_HOME="$tmp/data" XDG_RUNTIME_DIR="$tmp/run"
+mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+eval "$(printf 'kyma-test' | gnome-keyring-daemon --unlock --components=secrets)"
+export GNOME_KEYRING_CONTROL
+"$@"
+status=$?
+pkill -u "$(id -u)" -f "gnome-keyring-daemon.*--components=secrets" 2>/dev/null || true
+exit $status

@@ -1,0 +1,479 @@
+//! `kyma`: the command-line face of Kyma Studio's core — generate clips, resume unfinished jobs,
+//! list the library, show the catalog and manage the API key. Exit codes are part of its contract.
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use kyma_studio::api::{self, retry::RetryPolicy, ApiKey, Catalog, Client};
+use kyma_studio::jobs::{self, Draft, Engine, EngineConfig, Event, Generation, ImageInput, Status};
+use kyma_studio::keychain;
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Exit codes: 0 done; 1 the job ended failed, refunded or expired; 2 invalid input;
+/// 3 key or credit refused; 4 network gave up.
+#[derive(Debug)]
+struct Fail {
+    code: u8,
+    message: String,
+}
+
+impl Fail {
+    fn new(code: u8, message: impl Into<String>) -> Fail {
+        Fail { code, message: message.into() }
+    }
+}
+
+fn code_for_kind(kind: &str) -> u8 {
+    match kind {
+        "invalid_input" | "rejected" | "not_found" | "empty" | "not_an_image" | "unsupported_format"
+        | "unsupported_variant" | "too_many_pixels" | "too_much_memory" | "corrupt" | "file_too_large"
+        | "output_too_large" | "convert" | "io" => 2,
+        "unauthorized" | "insufficient_credit" | "no_key" | "keychain_unavailable" | "keychain_locked"
+        | "keychain_failed" => 3,
+        _ => 4,
+    }
+}
+
+impl From<api::Error> for Fail {
+    fn from(e: api::Error) -> Fail {
+        Fail::new(code_for_kind(e.kind()), e.to_string())
+    }
+}
+
+impl From<jobs::Error> for Fail {
+    fn from(e: jobs::Error) -> Fail {
+        Fail::new(code_for_kind(e.kind()), e.to_string())
+    }
+}
+
+impl From<keychain::Error> for Fail {
+    fn from(e: keychain::Error) -> Fail {
+        Fail::new(3, e.to_string())
+    }
+}
+
+#[derive(Parser)]
+#[command(name = "kyma", version, about = "Make short AI videos with Kyma from the command line")]
+struct Cli {
+    /// Kyma's API base URL.
+    #[arg(long, env = "KYMA_API_BASE", default_value = api::DEFAULT_API_BASE, global = true)]
+    api_base: String,
+    /// The library folder (database, clips, start images).
+    #[arg(long, env = "KYMA_STUDIO_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Make a clip and print its path when it is in the library.
+    Generate {
+        #[arg(long)]
+        model: String,
+        #[arg(long)]
+        prompt: String,
+        /// Seconds of footage (the model's default when omitted).
+        #[arg(long)]
+        duration: Option<u32>,
+        /// Start image: a local picture file or an https URL (image-to-video).
+        #[arg(long)]
+        image: Option<String>,
+        /// Return once Kyma has accepted the job; `kyma resume` finishes it later.
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Finish every unfinished job: submit, poll and download.
+    Resume,
+    /// List the library's generations, newest first.
+    Jobs {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show the models, their prices and durations.
+    Catalog {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage the API key kept in the OS keychain.
+    Key {
+        #[command(subcommand)]
+        action: KeyAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeyAction {
+    /// Read a key from standard input, check it with Kyma, and store it in the keychain.
+    Set,
+    /// Show whether a key is set, masked.
+    Status,
+    /// Remove the key from the keychain.
+    Delete,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("kyma: cannot start: {e}");
+            return ExitCode::from(4);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("kyma: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn data_dir(cli: &Cli) -> PathBuf {
+    cli.data_dir.clone().unwrap_or_else(jobs::default_data_dir)
+}
+
+/// `KYMA_API_KEY` when set (a session-only key), else the keychain.
+fn resolve_key() -> Result<ApiKey, Fail> {
+    if let Some(k) = std::env::var("KYMA_API_KEY").ok().filter(|k| !k.trim().is_empty()) {
+        return Ok(ApiKey::new(k));
+    }
+    match keychain::api_key()? {
+        Some(k) => Ok(k),
+        None => Err(Fail::new(3, "No API key is set. Run `kyma key set` (it reads the key from standard input) or set KYMA_API_KEY.")),
+    }
+}
+
+fn client(base: &str, key: ApiKey) -> Result<Client, Fail> {
+    let limiter = Arc::new(api::limiter::RateLimiter::new(30));
+    Ok(Client::with_policy(base, key, RetryPolicy::default(), limiter)?)
+}
+
+/// The cached catalog, refreshed from `/pricing` when the cache is over an hour old (or forced).
+async fn catalog(base: &str, paths: &jobs::Paths, force: bool) -> Catalog {
+    let fresh = std::fs::metadata(&paths.catalog)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|age| age < Duration::from_secs(3600));
+    if fresh && !force {
+        return Catalog::load_cached(&paths.catalog);
+    }
+    let once = RetryPolicy { max_tries: 1, ..RetryPolicy::default() };
+    let limiter = Arc::new(api::limiter::RateLimiter::new(30));
+    let Ok(c) = Client::with_policy(base, ApiKey::new("ky-public"), once, limiter) else {
+        return Catalog::load_cached(&paths.catalog);
+    };
+    match tokio::time::timeout(Duration::from_secs(10), c.pricing()).await {
+        Ok(Ok(live)) => {
+            let merged = Catalog::merged(&live);
+            let _ = merged.save_cache(&paths.catalog);
+            merged
+        }
+        _ => Catalog::load_cached(&paths.catalog),
+    }
+}
+
+async fn start_engine(cli: &Cli, catalog: Catalog) -> Result<Engine, Fail> {
+    let key = resolve_key()?;
+    let client = client(&cli.api_base, key)?;
+    // Proves the key before anything is written, and sizes the RPM budget and queue.
+    let limits = client.adopt_limits().await?;
+    let dir = data_dir(cli);
+    let mut config = EngineConfig::new(dir);
+    if let Some(cap) = limits.video_queue_cap {
+        config.queue_cap = cap.max(1) as usize;
+    }
+    Ok(Engine::start(config, client, catalog)?)
+}
+
+async fn run(cli: Cli) -> Result<(), Fail> {
+    match &cli.command {
+        Command::Generate { model, prompt, duration, image, no_wait } => {
+            let image = image.as_ref().map(|s| {
+                if s.contains("://") {
+                    ImageInput::Url(s.clone())
+                } else {
+                    ImageInput::File(PathBuf::from(s))
+                }
+            });
+            let draft = Draft { model: model.clone(), prompt: prompt.clone(), duration: *duration, image, extra: None };
+            // Validate before the key or a job is touched, so bad input never costs anything.
+            let paths = jobs::Paths::new(&data_dir(&cli));
+            let catalog = catalog(&cli.api_base, &paths, false).await;
+            api::validate::check_request(&catalog, model, prompt, *duration).map_err(api::Error::from)?;
+            if let Some(ImageInput::Url(u)) = &draft.image {
+                api::validate::check_image_url(u).map_err(api::Error::from)?;
+            }
+            let engine = start_engine(&cli, catalog).await?;
+            generate(&engine, draft, *no_wait).await
+        }
+        Command::Resume => {
+            let catalog = catalog(&cli.api_base, &jobs::Paths::new(&data_dir(&cli)), false).await;
+            let engine = start_engine(&cli, catalog).await?;
+            resume(&engine).await
+        }
+        Command::Jobs { json } => {
+            let store = jobs::Store::open(&jobs::Paths::new(&data_dir(&cli)).db)?;
+            let list = store.list()?;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                let v = serde_json::to_string_pretty(&list).map_err(|e| Fail::new(4, e.to_string()))?;
+                let _ = writeln!(out, "{v}");
+            } else if list.is_empty() {
+                let _ = writeln!(out, "No generations yet. Make one with `kyma generate --model kling-3-pro --prompt \"...\"`.");
+            } else {
+                let paths = jobs::Paths::new(&data_dir(&cli));
+                for g in &list {
+                    let _ = writeln!(out, "{}", job_line(g, &paths));
+                }
+            }
+            Ok(())
+        }
+        Command::Catalog { json } => {
+            let paths = jobs::Paths::new(&data_dir(&cli));
+            let c = catalog(&cli.api_base, &paths, true).await;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                let v = serde_json::to_string_pretty(&c).map_err(|e| Fail::new(4, e.to_string()))?;
+                let _ = writeln!(out, "{v}");
+            } else {
+                let _ = writeln!(out, "{:<20} {:>10} {:>8} {:<6} {:<6} {:<10} BEST FOR", "MODEL", "$/S", "5 S", "AUDIO", "RES", "DURATIONS");
+                for m in &c.models {
+                    let _ = writeln!(
+                        out,
+                        "{:<20} {:>10} {:>8} {:<6} {:<6} {:<10} {}",
+                        m.id,
+                        m.rate.to_exact_string(),
+                        m.price(5).to_cents_string(),
+                        if m.audio { "yes" } else { "no" },
+                        m.resolution.as_deref().unwrap_or("—"),
+                        api::validate::durations_text(&m.durations),
+                        m.best_for
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Key { action } => key_command(&cli, action).await,
+    }
+}
+
+
+async fn key_command(cli: &Cli, action: &KeyAction) -> Result<(), Fail> {
+    match action {
+        KeyAction::Set => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s).map_err(|e| Fail::new(2, format!("Could not read the key from standard input: {e}")))?;
+            let key = ApiKey::new(s.lines().next().unwrap_or("").trim());
+            api::validate::check_key_format(key.expose()).map_err(api::Error::from)?;
+            let once = RetryPolicy { max_tries: 2, ..RetryPolicy::default() };
+            let c = Client::with_policy(&cli.api_base, key.clone(), once, Arc::new(api::limiter::RateLimiter::new(30)))?;
+            match c.limits().await {
+                Ok(_) => {}
+                Err(e @ api::Error::Unauthorized { .. }) => return Err(e.into()),
+                Err(e) => eprintln!("kyma: warning: the key could not be checked now ({}); storing it anyway.", e.kind()),
+            }
+            keychain::set_api_key(&key)?;
+            println!("Key {} stored in the system keychain.", key.masked());
+            Ok(())
+        }
+        KeyAction::Status => {
+            if let Some(k) = std::env::var("KYMA_API_KEY").ok().filter(|k| !k.trim().is_empty()) {
+                println!("A session key is set from KYMA_API_KEY ({}).", ApiKey::new(k).masked());
+                return Ok(());
+            }
+            match keychain::api_key()? {
+                Some(k) => println!("A key is set ({}), kept in the system keychain.", k.masked()),
+                None => println!("No key is set. Run `kyma key set`."),
+            }
+            Ok(())
+        }
+        KeyAction::Delete => {
+            if keychain::delete(keychain::Secret::ApiKey)? {
+                println!("The key was removed from the system keychain.");
+            } else {
+                println!("There was no key in the system keychain.");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn job_line(g: &Generation, paths: &jobs::Paths) -> String {
+    let money = match (g.status, g.charged, g.refunded) {
+        (_, Some(c), _) => format!("charged {}", c.to_cents_string()),
+        (_, _, Some(r)) => format!("refunded {}", r.to_cents_string()),
+        (Status::Rejected, _, _) => "not charged".to_string(),
+        _ => format!("hold {}", g.estimated.unwrap_or(g.hold).to_cents_string()),
+    };
+    let tail = match (g.status, paths.clip_path(g), &g.error_message) {
+        (Status::Succeeded, Some(p), _) => p.display().to_string(),
+        (_, _, Some(e)) => e.clone(),
+        _ => String::new(),
+    };
+    let prompt: String = g.prompt.chars().take(40).collect();
+    format!("#{:<5} {:<12} {:<18} {:>3}s {:<16} {:<42} {}", g.id, g.status.as_str(), g.model, g.duration_s, money, format!("\"{prompt}\""), tail)
+}
+
+/// Shows waiting and download progress: a bar on a terminal, plain lines otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+    last_line: String,
+}
+
+impl Progress {
+    fn new() -> Progress {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let b = ProgressBar::new_spinner();
+            b.set_style(
+                ProgressStyle::with_template("{spinner} {elapsed_precise} {msg} {wide_bar} {bytes}/{total_bytes}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        Progress { bar, last_line: String::new() }
+    }
+
+    fn status(&mut self, line: String) {
+        match &self.bar {
+            Some(b) => b.set_message(line),
+            None if line != self.last_line => {
+                eprintln!("{line}");
+                self.last_line = line;
+            }
+            None => {}
+        }
+    }
+
+    fn bytes(&mut self, done: u64, total: Option<u64>) {
+        match &self.bar {
+            Some(b) => {
+                if let Some(t) = total {
+                    b.set_length(t);
+                }
+                b.set_position(done);
+            }
+            None => {
+                if let Some(t) = total.filter(|t| *t > 0) {
+                    let pct = done * 100 / t;
+                    self.status(format!("downloading {}%", pct / 25 * 25));
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
+}
+
+fn ended(g: &Generation, paths: &jobs::Paths) -> Option<Result<(), Fail>> {
+    match g.status {
+        Status::Succeeded => {
+            let p = paths.clip_path(g).map(|p| p.display().to_string()).unwrap_or_default();
+            println!("{p}");
+            Some(Ok(()))
+        }
+        Status::Failed | Status::Refunded | Status::Expired => {
+            let refund = g.refunded.map(|r| format!(" The hold of {} was refunded.", r.to_cents_string())).unwrap_or_default();
+            let why = g.error_message.clone().unwrap_or_default();
+            Some(Err(Fail::new(1, format!("Generation #{} {}: {why}.{refund}", g.id, g.status.as_str()).replace("..", "."))))
+        }
+        Status::Rejected => {
+            let kind = g.error_kind.as_deref().unwrap_or("rejected");
+            let msg = g.error_message.clone().unwrap_or_else(|| "Kyma refused the request.".into());
+            Some(Err(Fail::new(code_for_kind(kind), format!("{msg} Nothing was charged."))))
+        }
+        _ => None,
+    }
+}
+
+async fn generate(engine: &Engine, draft: Draft, no_wait: bool) -> Result<(), Fail> {
+    let mut events = engine.subscribe();
+    let g = engine.submit(draft).await?;
+    let id = g.id;
+    let paths = engine.paths().clone();
+    let mut progress = Progress::new();
+    progress.status(format!("#{id} {} queued (hold {})", g.model, g.hold.to_cents_string()));
+    loop {
+        let event = match events.recv().await {
+            Ok(e) => e,
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Event::Changed(Box::new(engine.get(id)?)),
+            Err(_) => return Err(Fail::new(4, "The job engine stopped unexpectedly; run `kyma resume`.")),
+        };
+        match event {
+            Event::Changed(g) if g.id == id => {
+                if let Some(done) = ended(&g, &paths) {
+                    progress.finish();
+                    return done;
+                }
+                if no_wait && g.kyma_id.is_some() {
+                    progress.finish();
+                    println!("#{} {} {}", g.id, g.kyma_id.as_deref().unwrap_or(""), g.status.as_str());
+                    return Ok(());
+                }
+                progress.status(format!("#{id} {} {}", g.model, g.status.as_str()));
+            }
+            Event::Progress { id: pid, bytes_done, bytes_total } if pid == id => progress.bytes(bytes_done, bytes_total),
+            Event::Problem { id: pid, kind, message } if pid == id => {
+                progress.finish();
+                let g = engine.get(id)?;
+                if g.status == Status::Rejected {
+                    return ended(&g, &paths).unwrap_or(Ok(()));
+                }
+                return Err(Fail::new(code_for_kind(&kind), format!("{message} Generation #{id} is kept; run `kyma resume` to finish it.")));
+            }
+            _ => {}
+        }
+    }
+}
+
+async fn resume(engine: &Engine) -> Result<(), Fail> {
+    let mut events = engine.subscribe();
+    let paths = engine.paths().clone();
+    let open = engine.open_generations()?;
+    if open.is_empty() {
+        eprintln!("Nothing to resume: every generation is finished.");
+        return Ok(());
+    }
+    eprintln!("Resuming {} unfinished generation(s).", open.len());
+    let mut failed = 0;
+    loop {
+        let remaining = engine.open_generations()?;
+        if remaining.is_empty() {
+            break;
+        }
+        let event = tokio::time::timeout(Duration::from_secs(5), events.recv()).await;
+        match event {
+            Ok(Ok(Event::Changed(g))) if g.status.is_terminal() => {
+                let line = job_line(&g, &paths);
+                println!("{line}");
+                if g.status != Status::Succeeded {
+                    failed += 1;
+                }
+            }
+            Ok(Ok(Event::Problem { id, kind, message })) => {
+                if engine.get(id)?.status.is_terminal() {
+                    continue;
+                }
+                return Err(Fail::new(code_for_kind(&kind), format!("Generation #{id}: {message} Run `kyma resume` again later.")));
+            }
+            Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => {
+                return Err(Fail::new(4, "The job engine stopped unexpectedly; run `kyma resume` again."))
+            }
+            _ => {}
+        }
+    }
+    if failed > 0 {
+        return Err(Fail::new(1, format!("{failed} generation(s) ended without a clip (failed, refunded or expired).")));
+    }
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! A structural check of a downloaded clip: the top-level MP4 boxes must start with `ftyp`,
+//! include `moov` and `mdat`, and add up to the file's exact length. Reads box headers only.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+
+/// Why a file is not a whole MP4. The text is shown inside a download error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotMp4(pub String);
+
+pub fn check_mp4(path: &Path) -> Result<(), NotMp4> {
+    let mut f = File::open(path).map_err(|e| NotMp4(format!("cannot open it: {e}")))?;
+    let len = f.metadata().map_err(|e| NotMp4(e.to_string()))?.len();
+    check_boxes(&mut f, len)
+}
+
+fn check_boxes<R: Read + Seek>(r: &mut R, len: u64) -> Result<(), NotMp4> {
+    if len < 8 {
+        return Err(NotMp4(format!("it is only {len} bytes")));
+    }
+    let (mut pos, mut first, mut moov, mut mdat) = (0u64, true, false, false);
+    while pos < len {
+        r.seek(SeekFrom::Start(pos)).map_err(|e| NotMp4(e.to_string()))?;
+        let mut head = [0u8; 8];
+        r.read_exact(&mut head).map_err(|_| NotMp4(format!("a box header at byte {pos} is cut off")))?;
+        let size32 = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
+        let kind = [head[4], head[5], head[6], head[7]];
+        if !kind.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
+            return Err(NotMp4(format!("byte {pos} does not start an MP4 box")));
+        }
+        let size = match size32 {
+            0 => len - pos,
+            1 => {
+                let mut big = [0u8; 8];
+                r.read_exact(&mut big).map_err(|_| NotMp4("a large box header is cut off".into()))?;
+                u64::from_be_bytes(big)
+            }
+            n => u64::from(n),
+        };
+        if size < 8 || pos.checked_add(size).is_none_or(|end| end > len) {
+            return Err(NotMp4(format!(
+                "the `{}` box at byte {pos} claims {size} bytes but the file ends at {len}",
+                String::from_utf8_lossy(&kind)
+            )));
+        }
+        if first && &kind != b"ftyp" {
+            return Err(NotMp4("it does not start with an `ftyp` box".into()));
+        }
+        first = false;
+        moov |= &kind == b"moov";
+        mdat |= &kind == b"mdat";
+        pos += size;
+    }
+    match (moov, mdat) {
+        (true, true) => Ok(()),
+        (false, _) => Err(NotMp4("it has no `moov` box (the index of the clip)".into())),
+        (_, false) => Err(NotMp4("it has no `mdat` box (the clip's media data)".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+
+    fn bx(kind: &[u8; 4], body: usize) -> Vec<u8> {
+        let mut v = ((body + 8) as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.extend(std::iter::repeat_n(0u8, body));
+        v
+    }
+
+    fn check(v: &[u8]) -> Result<(), NotMp4> {
+        check_boxes(&mut Cursor::new(v), v.len() as u64)
+    }
+
+    #[test]
+    fn whole_file_passes() {
+        let v = [bx(b"ftyp", 16), bx(b"moov", 100), bx(b"mdat", 1000)].concat();
+        assert_eq!(check(&v), Ok(()));
+    }
+
+    #[test]
+    fn truncated_or_foreign_files_fail() {
+        let v = [bx(b"ftyp", 16), bx(b"moov", 100), bx(b"mdat", 1000)].concat();
+        assert!(check(&v[..v.len() - 1]).unwrap_err().0.contains("claims"));
+        assert!(check(&[bx(b"ftyp", 16), bx(b"mdat", 10)].concat()).unwrap_err().0.contains("moov"));
+        assert!(check(b"<html><body>Access denied</body></html>").is_err());
+        assert!(check(&[bx(b"moov", 16), bx(b"mdat", 10)].concat()).unwrap_err().0.contains("ftyp"));
+        assert!(check(&[]).is_err());
+    }
+}

@@ -1,0 +1,463 @@
+//! The generations table in SQLite: one row per generation, a queue item until it succeeds and
+//! a library item after. Writes that record money use `synchronous=FULL`, committed before the POST.
+
+use super::error::Error;
+use crate::api::Micros;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+/// Embedded migrations, applied in order; `PRAGMA user_version` records how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE generations (
+    id               INTEGER PRIMARY KEY,
+    idempotency_key  TEXT NOT NULL UNIQUE,
+    kyma_id          TEXT,
+    status           TEXT NOT NULL,
+    remote_status    TEXT,
+    model            TEXT NOT NULL,
+    prompt           TEXT NOT NULL,
+    duration_s       INTEGER NOT NULL,
+    image_kind       TEXT NOT NULL DEFAULT 'none',
+    image_source     TEXT,
+    image_file       TEXT,
+    image_url        TEXT,
+    image_width      INTEGER,
+    image_height     INTEGER,
+    extra_json       TEXT,
+    hold_micros      INTEGER NOT NULL,
+    estimated_micros INTEGER,
+    charged_micros   INTEGER,
+    refunded_micros  INTEGER,
+    error_kind       TEXT,
+    error_message    TEXT,
+    clip_file        TEXT,
+    clip_bytes       INTEGER,
+    created_at       TEXT NOT NULL,
+    submitted_at     TEXT,
+    completed_at     TEXT,
+    downloaded_at    TEXT,
+    updated_at       TEXT NOT NULL
+);
+CREATE INDEX generations_status ON generations(status);
+CREATE INDEX generations_created ON generations(created_at);
+"#];
+
+/// Our own lifecycle of a generation. `Queued` has no Kyma id yet; terminal states never change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Written locally; not yet accepted by Kyma (may be re-POSTed with its idempotency key).
+    Queued,
+    Pending,
+    Processing,
+    /// Kyma finished and charged; the clip is being fetched.
+    Downloading,
+    Succeeded,
+    Failed,
+    Refunded,
+    Expired,
+    /// Kyma refused the request, or it never reached Kyma: nothing was held or charged.
+    Rejected,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Pending => "pending",
+            Status::Processing => "processing",
+            Status::Downloading => "downloading",
+            Status::Succeeded => "succeeded",
+            Status::Failed => "failed",
+            Status::Refunded => "refunded",
+            Status::Expired => "expired",
+            Status::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Some(match s {
+            "queued" => Status::Queued,
+            "pending" => Status::Pending,
+            "processing" => Status::Processing,
+            "downloading" => Status::Downloading,
+            "succeeded" => Status::Succeeded,
+            "failed" => Status::Failed,
+            "refunded" => Status::Refunded,
+            "expired" => Status::Expired,
+            "rejected" => Status::Rejected,
+            _ => return None,
+        })
+    }
+
+    pub fn is_terminal(self) -> bool {
+        matches!(self, Status::Succeeded | Status::Failed | Status::Refunded | Status::Expired | Status::Rejected)
+    }
+
+    /// Kyma holds money for this job and has not settled it yet.
+    pub fn is_remote_open(self) -> bool {
+        matches!(self, Status::Pending | Status::Processing)
+    }
+}
+
+/// How the start image travels to Kyma.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ImageKind {
+    None,
+    /// A prepared JPEG kept in the library, sent as a data: URI (or through a host).
+    File,
+    /// An https URL given by the user, passed through.
+    Url,
+}
+
+impl ImageKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            ImageKind::None => "none",
+            ImageKind::File => "file",
+            ImageKind::Url => "url",
+        }
+    }
+    fn parse(s: &str) -> ImageKind {
+        match s {
+            "file" => ImageKind::File,
+            "url" => ImageKind::Url,
+            _ => ImageKind::None,
+        }
+    }
+}
+
+/// A generation as the UI and the CLI see it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Generation {
+    pub id: i64,
+    pub idempotency_key: String,
+    pub kyma_id: Option<String>,
+    pub status: Status,
+    pub remote_status: Option<String>,
+    pub model: String,
+    pub prompt: String,
+    pub duration_s: u32,
+    pub image_kind: ImageKind,
+    pub image_source: Option<String>,
+    pub image_file: Option<String>,
+    pub image_url: Option<String>,
+    pub image_width: Option<u32>,
+    pub image_height: Option<u32>,
+    pub extra_json: Option<String>,
+    pub hold: Micros,
+    pub estimated: Option<Micros>,
+    pub charged: Option<Micros>,
+    pub refunded: Option<Micros>,
+    pub error_kind: Option<String>,
+    pub error_message: Option<String>,
+    pub clip_file: Option<String>,
+    pub clip_bytes: Option<u64>,
+    pub created_at: String,
+    pub submitted_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub downloaded_at: Option<String>,
+    pub updated_at: String,
+}
+
+/// What a new generation is made of, validated and prepared before it is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewGeneration {
+    pub model: String,
+    pub prompt: String,
+    pub duration_s: u32,
+    pub image_kind: ImageKind,
+    pub image_source: Option<String>,
+    pub image_file: Option<String>,
+    pub image_url: Option<String>,
+    pub image_size: Option<(u32, u32)>,
+    pub extra_json: Option<String>,
+    pub hold: Micros,
+}
+
+pub fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+}
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+const COLUMNS: &str = "id, idempotency_key, kyma_id, status, remote_status, model, prompt, duration_s, image_kind, \
+    image_source, image_file, image_url, image_width, image_height, extra_json, hold_micros, estimated_micros, \
+    charged_micros, refunded_micros, error_kind, error_message, clip_file, clip_bytes, created_at, submitted_at, \
+    completed_at, downloaded_at, updated_at";
+
+fn micros(v: Option<i64>) -> Option<Micros> {
+    v.map(Micros)
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Generation> {
+    let status: String = r.get(3)?;
+    let kind: String = r.get(8)?;
+    Ok(Generation {
+        id: r.get(0)?,
+        idempotency_key: r.get(1)?,
+        kyma_id: r.get(2)?,
+        status: Status::parse(&status).unwrap_or(Status::Failed),
+        remote_status: r.get(4)?,
+        model: r.get(5)?,
+        prompt: r.get(6)?,
+        duration_s: r.get(7)?,
+        image_kind: ImageKind::parse(&kind),
+        image_source: r.get(9)?,
+        image_file: r.get(10)?,
+        image_url: r.get(11)?,
+        image_width: r.get(12)?,
+        image_height: r.get(13)?,
+        extra_json: r.get(14)?,
+        hold: Micros(r.get(15)?),
+        estimated: micros(r.get(16)?),
+        charged: micros(r.get(17)?),
+        refunded: micros(r.get(18)?),
+        error_kind: r.get(19)?,
+        error_message: r.get(20)?,
+        clip_file: r.get(21)?,
+        clip_bytes: r.get::<_, Option<i64>>(22)?.map(|b| b.max(0) as u64),
+        created_at: r.get(23)?,
+        submitted_at: r.get(24)?,
+        completed_at: r.get(25)?,
+        downloaded_at: r.get(26)?,
+        updated_at: r.get(27)?,
+    })
+}
+
+impl Store {
+    pub fn open(path: &Path) -> Result<Store, Error> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create the library folder", dir, e))?;
+        }
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: with WAL + NORMAL a power loss can drop the last commit, and with it a paid job.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut store = Store { conn, path: path.to_path_buf() };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn migrate(&mut self) -> Result<(), Error> {
+        let version: usize = self.conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?.max(0) as usize;
+        if version > MIGRATIONS.len() {
+            return Err(Error::NewerLibrary { found: version, known: MIGRATIONS.len() });
+        }
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(sql)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Records a new generation with a fresh idempotency key, durably, before anything is sent.
+    pub fn insert(&self, g: &NewGeneration, idempotency_key: &str) -> Result<i64, Error> {
+        let now = now_rfc3339();
+        self.conn.execute(
+            "INSERT INTO generations (idempotency_key, status, model, prompt, duration_s, image_kind, image_source, \
+             image_file, image_url, image_width, image_height, extra_json, hold_micros, created_at, updated_at) \
+             VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+            params![
+                idempotency_key,
+                g.model,
+                g.prompt,
+                g.duration_s,
+                g.image_kind.as_str(),
+                g.image_source,
+                g.image_file,
+                g.image_url,
+                g.image_size.map(|s| s.0),
+                g.image_size.map(|s| s.1),
+                g.extra_json,
+                g.hold.0,
+                now
+            ],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    pub fn get(&self, id: i64) -> Result<Generation, Error> {
+        self.conn
+            .query_row(&format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"), [id], from_row)
+            .optional()?
+            .ok_or(Error::NoSuchGeneration(id))
+    }
+
+    /// Every generation, newest first.
+    pub fn list(&self) -> Result<Vec<Generation>, Error> {
+        let mut st = self.conn.prepare(&format!("SELECT {COLUMNS} FROM generations ORDER BY id DESC"))?;
+        let rows = st.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Generations that still need work: not yet accepted, running at Kyma, or downloading.
+    pub fn open_generations(&self) -> Result<Vec<Generation>, Error> {
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM generations WHERE status IN ('queued','pending','processing','downloading') ORDER BY id"
+        ))?;
+        let rows = st.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Kyma accepted the job: remember its id and the hold it placed.
+    pub fn mark_submitted(&self, id: i64, kyma_id: &str, estimated: Option<Micros>) -> Result<(), Error> {
+        let now = now_rfc3339();
+        self.conn.execute(
+            "UPDATE generations SET kyma_id = ?2, status = CASE WHEN status = 'queued' THEN 'pending' ELSE status END, \
+             estimated_micros = COALESCE(?3, estimated_micros), submitted_at = COALESCE(submitted_at, ?4), \
+             error_kind = NULL, error_message = NULL, updated_at = ?4 WHERE id = ?1",
+            params![id, kyma_id, estimated.map(|m| m.0), now],
+        )?;
+        Ok(())
+    }
+
+    /// A non-terminal status change reported by a poll.
+    pub fn mark_running(&self, id: i64, status: Status, remote_status: &str) -> Result<(), Error> {
+        self.conn.execute(
+            "UPDATE generations SET status = ?2, remote_status = ?3, updated_at = ?4 \
+             WHERE id = ?1 AND status IN ('queued','pending','processing')",
+            params![id, status.as_str(), remote_status, now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Kyma finished and charged; the clip is still to be fetched.
+    pub fn mark_downloading(&self, id: i64, charged: Option<Micros>, completed_at: Option<&str>) -> Result<(), Error> {
+        let now = now_rfc3339();
+        self.conn.execute(
+            "UPDATE generations SET status = 'downloading', remote_status = 'succeeded', charged_micros = ?2, \
+             completed_at = COALESCE(?3, completed_at, ?4), updated_at = ?4 \
+             WHERE id = ?1 AND status IN ('queued','pending','processing','downloading')",
+            params![id, charged.map(|m| m.0), completed_at, now],
+        )?;
+        Ok(())
+    }
+
+    pub fn mark_succeeded(&self, id: i64, clip_file: &str, clip_bytes: u64) -> Result<(), Error> {
+        let now = now_rfc3339();
+        self.conn.execute(
+            "UPDATE generations SET status = 'succeeded', clip_file = ?2, clip_bytes = ?3, downloaded_at = ?4, \
+             error_kind = NULL, error_message = NULL, updated_at = ?4 WHERE id = ?1 AND status = 'downloading'",
+            params![id, clip_file, clip_bytes as i64, now],
+        )?;
+        Ok(())
+    }
+
+    /// Failed, refunded or expired at Kyma: the hold came back.
+    pub fn mark_settled_without_clip(
+        &self,
+        id: i64,
+        status: Status,
+        refunded: Micros,
+        error_kind: &str,
+        message: &str,
+        completed_at: Option<&str>,
+    ) -> Result<(), Error> {
+        let now = now_rfc3339();
+        self.conn.execute(
+            "UPDATE generations SET status = ?2, remote_status = ?2, refunded_micros = ?3, charged_micros = NULL, \
+             error_kind = ?4, error_message = ?5, completed_at = COALESCE(?6, ?7), updated_at = ?7 \
+             WHERE id = ?1 AND status IN ('queued','pending','processing')",
+            params![id, status.as_str(), refunded.0, error_kind, message, completed_at, now],
+        )?;
+        Ok(())
+    }
+
+    /// Kyma refused the POST, or it never left this machine: nothing was held.
+    pub fn mark_rejected(&self, id: i64, error_kind: &str, message: &str) -> Result<(), Error> {
+        self.conn.execute(
+            "UPDATE generations SET status = 'rejected', error_kind = ?2, error_message = ?3, updated_at = ?4 \
+             WHERE id = ?1 AND status = 'queued'",
+            params![id, error_kind, message, now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// A passing problem (network, server) worth showing; the generation keeps its status.
+    pub fn note_problem(&self, id: i64, error_kind: &str, message: &str) -> Result<(), Error> {
+        self.conn.execute(
+            "UPDATE generations SET error_kind = ?2, error_message = ?3, updated_at = ?4 WHERE id = ?1",
+            params![id, error_kind, message, now_rfc3339()],
+        )?;
+        Ok(())
+    }
+
+    /// Removes a generation's record. Only finished ones: an open job may still be charged.
+    pub fn remove_finished(&self, id: i64) -> Result<bool, Error> {
+        let n = self.conn.execute(
+            "DELETE FROM generations WHERE id = ?1 AND status IN ('succeeded','failed','refunded','expired','rejected')",
+            [id],
+        )?;
+        Ok(n == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_gen() -> NewGeneration {
+        NewGeneration {
+            model: "kling-3-pro".into(),
+            prompt: "a lighthouse".into(),
+            duration_s: 5,
+            image_kind: ImageKind::None,
+            image_source: None,
+            image_file: None,
+            image_url: None,
+            image_size: None,
+            extra_json: None,
+            hold: Micros(756_000),
+        }
+    }
+
+    #[test]
+    fn lifecycle_and_guards() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("lib.sqlite3")).unwrap();
+        let id = s.insert(&new_gen(), "key-1").unwrap();
+        assert_eq!(s.get(id).unwrap().status, Status::Queued);
+        assert_eq!(s.open_generations().unwrap().len(), 1);
+        assert!(s.insert(&new_gen(), "key-1").is_err(), "idempotency keys are unique");
+        s.mark_submitted(id, "vabc", Some(Micros(756_000))).unwrap();
+        s.mark_running(id, Status::Processing, "processing").unwrap();
+        s.mark_downloading(id, Some(Micros(756_000)), None).unwrap();
+        assert!(!s.remove_finished(id).unwrap(), "an unfinished job cannot be removed");
+        s.mark_succeeded(id, "clip.mp4", 1234).unwrap();
+        // A late poll answer cannot move a finished job back.
+        s.mark_running(id, Status::Processing, "processing").unwrap();
+        s.mark_settled_without_clip(id, Status::Failed, Micros(756_000), "x", "y", None).unwrap();
+        let g = s.get(id).unwrap();
+        assert_eq!(g.status, Status::Succeeded);
+        assert_eq!(g.charged, Some(Micros(756_000)));
+        assert_eq!(g.clip_bytes, Some(1234));
+        assert!(s.open_generations().unwrap().is_empty());
+        assert!(s.remove_finished(id).unwrap());
+    }
+
+    #[test]
+    fn reopening_keeps_everything() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("lib.sqlite3");
+        let id = Store::open(&p).unwrap().insert(&new_gen(), "k").unwrap();
+        let s = Store::open(&p).unwrap();
+        assert_eq!(s.get(id).unwrap().idempotency_key, "k");
+        assert_eq!(s.conn.pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0)).unwrap(), 2);
+    }
+}

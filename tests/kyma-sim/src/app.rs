@@ -1,0 +1,150 @@
+//! The simulator's shared state and its HTTP routes: `/v1` (the API), `/files` (the CDN that
+//! serves clips) and `/_sim` (the test-only surface).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+
+use crate::books::{Books, Clock, Lifecycle};
+use crate::clips::Renderer;
+use crate::error::ApiError;
+use crate::faults::{FaultProfile, Faults};
+use crate::{api, files, sim_routes};
+
+pub struct Config {
+    pub job_time: Duration,
+    pub rpm: usize,
+    pub concurrent: usize,
+    pub queue_cap: usize,
+    pub allow_loopback_http: bool,
+    pub cache_dir: PathBuf,
+    /// `http://127.0.0.1:PORT`, where `/files` URLs point.
+    pub base_url: String,
+}
+
+pub struct Sim {
+    pub config: Config,
+    pub clock: Clock,
+    books: Mutex<Books>,
+    faults: Mutex<Faults>,
+    pub renderer: Renderer,
+    pub fetcher: reqwest::Client,
+}
+
+pub type SharedSim = Arc<Sim>;
+
+impl Sim {
+    pub fn new(config: Config, books: Books, profile: FaultProfile) -> Self {
+        let renderer = Renderer::new(config.cache_dir.clone());
+        Sim {
+            config,
+            clock: Clock::new(),
+            books: Mutex::new(books),
+            faults: Mutex::new(Faults::new(profile)),
+            renderer,
+            fetcher: crate::images::fetcher(),
+        }
+    }
+
+    /// The books, brought up to date with the clock. Never hold the guard across an await.
+    pub fn books(&self) -> MutexGuard<'_, Books> {
+        let mut books = self
+            .books
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        books.advance(self.clock.now(), self.life());
+        books
+    }
+
+    pub fn faults(&self) -> MutexGuard<'_, Faults> {
+        self.faults
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn life(&self) -> Lifecycle {
+        Lifecycle {
+            job_time: self.config.job_time,
+            concurrent: self.config.concurrent,
+        }
+    }
+
+    /// The job object a client sees now (may issue a fresh URL token).
+    pub fn view(&self, books: &mut Books, index: usize) -> serde_json::Value {
+        let url_ttl = Duration::from_secs_f64(self.faults().profile().url_ttl_s);
+        let now = self.clock.now();
+        books.view(
+            index,
+            now,
+            self.life(),
+            url_ttl,
+            &self.config.base_url,
+            &self.clock,
+        )
+    }
+}
+
+pub fn router(sim: SharedSim) -> Router {
+    let v1 = Router::new()
+        .route(
+            "/videos/generations",
+            post(api::create_generation).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
+        .route("/jobs/{id}", get(api::get_job))
+        .route("/pricing", get(api::pricing))
+        .route("/models", get(api::models))
+        .route("/limits/tiers", get(api::tiers))
+        .route("/auth/limits", get(api::auth_limits))
+        .route("/credits/balance", get(api::balance))
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(sim.clone(), latency));
+    let cdn = Router::new()
+        .route("/{job_id}/{file}", get(files::download))
+        .layer(middleware::from_fn_with_state(sim.clone(), latency));
+    let test_surface = Router::new()
+        .route("/ledger", get(sim_routes::ledger))
+        .route("/jobs", get(sim_routes::jobs))
+        .route("/jobs/{id}/image", get(sim_routes::job_image))
+        .route("/balance", put(sim_routes::set_balance))
+        .route(
+            "/faults",
+            get(sim_routes::get_faults).put(sim_routes::put_faults),
+        )
+        .route("/stats", get(sim_routes::stats));
+    Router::new()
+        .nest("/v1", v1)
+        .nest("/files", cdn)
+        .nest("/_sim", test_surface)
+        .fallback(not_found)
+        .with_state(sim)
+}
+
+async fn not_found() -> Response {
+    ApiError::not_found("not_found", "No such endpoint").into_response()
+}
+
+/// `latency_ms` from the fault profile, before any /v1 or /files answer.
+async fn latency(State(sim): State<SharedSim>, request: Request, next: Next) -> Response {
+    let delay = sim.faults().profile().latency_ms;
+    if delay > 0 {
+        tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    next.run(request).await
+}
+
+/// Settles jobs in the background too, so the ledger moves without anyone polling.
+pub fn spawn_ticker(sim: SharedSim) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        loop {
+            tick.tick().await;
+            drop(sim.books());
+        }
+    });
+}

@@ -1,0 +1,152 @@
+//! The five video models the simulator sells, their prices and clip formats, and the tier
+//! table. Prices and best-for texts are the contract's (kyma-api.md, Part 1).
+
+use serde_json::{json, Value};
+
+use crate::money::Micros;
+
+/// One video SKU.
+pub struct Model {
+    pub id: &'static str,
+    pub name: &'static str,
+    /// Price per second of footage, in micro-dollars.
+    pub rate_per_second: Micros,
+    /// True when the clip carries an AAC stereo track.
+    pub audio: bool,
+    pub width: u32,
+    pub height: u32,
+    pub best_for: &'static str,
+}
+
+pub const MIN_DURATION: i64 = 1;
+pub const MAX_DURATION: i64 = 10;
+
+pub const MODELS: [Model; 5] = [
+    Model {
+        id: "kling-2.5-pro",
+        name: "Kling 2.5 Pro",
+        rate_per_second: Micros(94_500),
+        audio: false,
+        width: 1920,
+        height: 1080,
+        best_for: "budget cinematic clips, b-roll",
+    },
+    Model {
+        id: "kling-3-pro",
+        name: "Kling 3 Pro",
+        rate_per_second: Micros(151_200),
+        audio: false,
+        width: 1920,
+        height: 1080,
+        best_for: "premium cinematic, hero brand video",
+    },
+    Model {
+        id: "kling-3-pro-audio",
+        name: "Kling 3 Pro (audio)",
+        rate_per_second: Micros(226_800),
+        audio: true,
+        width: 1920,
+        height: 1080,
+        best_for: "cinematic with diegetic sound, talking heads",
+    },
+    Model {
+        id: "seedance-2-pro",
+        name: "Seedance 2 Pro",
+        rate_per_second: Micros(409_590),
+        audio: true,
+        width: 1280,
+        height: 720,
+        best_for: "action, multi-shot, social with synced audio",
+    },
+    Model {
+        id: "seedance-2-fast",
+        name: "Seedance 2 Fast",
+        rate_per_second: Micros(326_565),
+        audio: true,
+        width: 1280,
+        height: 720,
+        best_for: "social shorts, rapid iteration, UI motion",
+    },
+];
+
+pub fn find_model(id: &str) -> Option<&'static Model> {
+    MODELS.iter().find(|m| m.id == id)
+}
+
+impl Model {
+    pub fn cost(&self, duration_s: i64) -> Micros {
+        Micros(self.rate_per_second.0 * duration_s)
+    }
+
+    fn resolution_label(&self) -> &'static str {
+        if self.height >= 1080 {
+            "1080p"
+        } else {
+            "720p"
+        }
+    }
+}
+
+/// `GET /v1/pricing`.
+pub fn pricing_catalog() -> Value {
+    let durations: Vec<i64> = (MIN_DURATION..=MAX_DURATION).collect();
+    let media: Vec<Value> = MODELS
+        .iter()
+        .map(|m| {
+            json!({
+                "id": m.id,
+                "name": m.name,
+                "modality": "video",
+                "pricing_mode": "per-second",
+                "usd_per_call": m.rate_per_second.usd(),
+                "detail": {
+                    "min_duration_sec": MIN_DURATION,
+                    "max_duration_sec": MAX_DURATION,
+                    "allowed_durations": durations,
+                    "audio": m.audio,
+                    "resolution": m.resolution_label(),
+                    "image_input": true,
+                    "best_for": m.best_for,
+                }
+            })
+        })
+        .collect();
+    json!({ "object": "pricing.catalog", "text": [], "media": media })
+}
+
+/// `GET /v1/models`.
+pub fn model_list() -> Value {
+    let data: Vec<Value> = MODELS
+        .iter()
+        .map(|m| json!({ "id": m.id, "object": "model", "owned_by": "kyma", "modality": "video" }))
+        .collect();
+    json!({ "object": "list", "data": data })
+}
+
+/// The tier the simulator reports for every key.
+pub const SIM_TIER: u32 = 4;
+
+/// `GET /v1/limits/tiers`. Concurrency, queue caps, the tier-0 ban on video and the $5 unlock
+/// are the contract's; the RPM of tiers 1–3 is not documented and is assumed here.
+pub fn tier_table() -> Value {
+    let tier = |tier: u32, rpm: u32, concurrent: u32, queue_cap: u32, unlock: &str| {
+        json!({
+            "tier": tier,
+            "rpm_limit": rpm,
+            "video_concurrent": concurrent,
+            "video_queue_cap": queue_cap,
+            "video_allowed": concurrent > 0,
+            "unlock": unlock,
+        })
+    };
+    json!({
+        "object": "list",
+        "data": [
+            tier(0, 30, 0, 0, "free signup; video needs a deposit"),
+            tier(1, 60, 4, 12, "deposit $5"),
+            tier(2, 120, 8, 24, "higher spend"),
+            tier(3, 200, 10, 30, "higher spend"),
+            tier(4, 300, 38, 114, "higher spend"),
+        ]
+    })
+}

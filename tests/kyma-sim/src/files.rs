@@ -1,0 +1,193 @@
+//! `GET /files/{job_id}/{token}.mp4`: the CDN side. No authentication, tokens that may
+//! expire, byte ranges, and injected truncation.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+
+use crate::app::SharedSim;
+use crate::clips::{caption, ClipSpec};
+use crate::error::ApiError;
+use crate::wire;
+
+pub async fn download(
+    State(sim): State<SharedSim>,
+    Path((job_id, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let forbidden = |code, message: &str| {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "invalid_request_error",
+            code,
+            message,
+        )
+        .into_response()
+    };
+    let Some(token) = file.strip_suffix(".mp4") else {
+        return forbidden("invalid_url", "This link is not valid");
+    };
+    let spec = {
+        let mut books = sim.books();
+        match books.token_valid(&job_id, token, sim.clock.now()) {
+            None => return forbidden("invalid_url", "This link is not valid"),
+            Some(false) => {
+                return forbidden(
+                    "url_expired",
+                    "This link has expired; fetch the job again for a fresh URL",
+                )
+            }
+            Some(true) => {}
+        }
+        let Some(job) = books.job_index(&job_id).map(|i| &books.jobs[i]) else {
+            return forbidden("invalid_url", "This link is not valid");
+        };
+        let request = &job.request;
+        let spec = ClipSpec {
+            width: request.model.width,
+            height: request.model.height,
+            audio: request.model.audio,
+            duration_s: request.duration,
+            image: request.image.clone(),
+            caption: caption(&request.prompt),
+        };
+        books.stats.downloads += 1;
+        spec
+    };
+    let clip = match sim.renderer.clip(&spec).await {
+        Ok(path) => tokio::fs::read(&path).await.map_err(|e| e.to_string()),
+        Err(e) => Err(e),
+    };
+    let clip = match clip {
+        Ok(bytes) => Bytes::from(bytes),
+        Err(why) => {
+            eprintln!("kyma-sim: cannot render clip for {job_id}: {why}");
+            let e = ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "api_error",
+                "render_failed",
+                why,
+            );
+            return e.into_response();
+        }
+    };
+    let total = clip.len() as u64;
+    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let (status, body, content_range) = match range.map(|r| parse_range(r, total)) {
+        None | Some(ByteRange::Whole) => (StatusCode::OK, clip, None),
+        Some(ByteRange::Part(start, end)) => (
+            StatusCode::PARTIAL_CONTENT,
+            clip.slice(start as usize..=end as usize),
+            Some(format!("bytes {start}-{end}/{total}")),
+        ),
+        Some(ByteRange::Unsatisfiable) => {
+            let mut response = ApiError::new(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "invalid_request_error",
+                "range_not_satisfiable",
+                "The requested range is outside the file",
+            )
+            .into_response();
+            insert(
+                &mut response,
+                header::CONTENT_RANGE,
+                &format!("bytes */{total}"),
+            );
+            return response;
+        }
+    };
+    let truncate = sim.faults().draw_truncate();
+    let promised = body.len();
+    let body = if truncate {
+        sim.books().stats.injected_truncate += 1;
+        wire::cut_short(body, promised / 2)
+    } else {
+        Body::from(body)
+    };
+    let mut response = (status, body).into_response();
+    insert(&mut response, header::CONTENT_TYPE, "video/mp4");
+    insert(&mut response, header::CONTENT_LENGTH, &promised.to_string());
+    insert(&mut response, header::ACCEPT_RANGES, "bytes");
+    if let Some(content_range) = content_range {
+        insert(&mut response, header::CONTENT_RANGE, &content_range);
+    }
+    response
+}
+
+fn insert(response: &mut Response, name: header::HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, value);
+    }
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum ByteRange {
+    /// No usable single range: serve the whole file.
+    Whole,
+    /// Inclusive first and last byte.
+    Part(u64, u64),
+    Unsatisfiable,
+}
+
+fn parse_range(header: &str, len: u64) -> ByteRange {
+    let Some(spec) = header.trim().strip_prefix("bytes=") else {
+        return ByteRange::Whole;
+    };
+    if spec.contains(',') {
+        return ByteRange::Whole;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return ByteRange::Whole;
+    };
+    match (first.trim(), last.trim()) {
+        ("", "") => ByteRange::Whole,
+        ("", suffix) => match suffix.parse::<u64>() {
+            Ok(0) => ByteRange::Unsatisfiable,
+            Ok(_) if len == 0 => ByteRange::Unsatisfiable,
+            Ok(n) => ByteRange::Part(len - n.min(len), len - 1),
+            Err(_) => ByteRange::Whole,
+        },
+        (first, last) => {
+            let Ok(start) = first.parse::<u64>() else {
+                return ByteRange::Whole;
+            };
+            let end = if last.is_empty() {
+                u64::MAX
+            } else {
+                match last.parse::<u64>() {
+                    Ok(end) if end >= start => end,
+                    _ => return ByteRange::Whole,
+                }
+            };
+            if start >= len {
+                ByteRange::Unsatisfiable
+            } else {
+                ByteRange::Part(start, end.min(len - 1))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("bytes=0-99", 1000), ByteRange::Part(0, 99));
+        assert_eq!(parse_range("bytes=900-", 1000), ByteRange::Part(900, 999));
+        assert_eq!(
+            parse_range("bytes=900-5000", 1000),
+            ByteRange::Part(900, 999)
+        );
+        assert_eq!(parse_range("bytes=-100", 1000), ByteRange::Part(900, 999));
+        assert_eq!(parse_range("bytes=-5000", 1000), ByteRange::Part(0, 999));
+        assert_eq!(parse_range("bytes=1000-", 1000), ByteRange::Unsatisfiable);
+        assert_eq!(parse_range("bytes=-0", 1000), ByteRange::Unsatisfiable);
+        assert_eq!(parse_range("bytes=5-2", 1000), ByteRange::Whole);
+        assert_eq!(parse_range("bytes=0-1,5-6", 1000), ByteRange::Whole);
+        assert_eq!(parse_range("items=0-1", 1000), ByteRange::Whole);
+    }
+}
