@@ -3,6 +3,6 @@
 
 pub mod api;
 pub mod fsutil;
-pub mod media;
 pub mod jobs;
 pub mod keychain;
+pub mod media;

@@ -3,9 +3,9 @@
 
 use super::error::Error;
 use super::limiter::RateLimiter;
+use super::money::Micros;
 use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
 use super::types::{parse_pricing, CreateRequest, ErrorBody, Limits, PricedModel, RemoteJob};
-use super::money::Micros;
 use reqwest::header::{HeaderValue, AUTHORIZATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
@@ -39,8 +39,21 @@ impl ApiKey {
 }
 
 pub fn mask_key(key: &str) -> String {
-    let prefix = if key.starts_with("kyma-") { "kyma-" } else if key.starts_with("ky-") { "ky-" } else { "" };
-    let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
+    let prefix = if key.starts_with("kyma-") {
+        "kyma-"
+    } else if key.starts_with("ky-") {
+        "ky-"
+    } else {
+        ""
+    };
+    let tail: String = key
+        .chars()
+        .rev()
+        .take(4)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     if key.chars().count() < prefix.len() + 8 {
         return format!("{prefix}…");
     }
@@ -72,16 +85,23 @@ pub struct Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client").field("base", &self.base.as_str()).field("key", &self.key).finish()
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .field("key", &self.key)
+            .finish()
     }
 }
 
 /// Parses and normalises an API base URL (`http(s)://host[:port]/v1`).
 pub fn parse_base(base: &str) -> Result<url::Url, Error> {
-    let bad = |why: &str| Error::Input(super::error::InputError::ImageUrl { shown: format!("{base} ({why})") });
-    let mut u = url::Url::parse(base.trim()).map_err(|_| bad("not a URL"))?;
+    let bad = || {
+        Error::Input(super::error::InputError::ApiBase {
+            shown: base.chars().take(80).collect(),
+        })
+    };
+    let mut u = url::Url::parse(base.trim()).map_err(|_| bad())?;
     if !matches!(u.scheme(), "https" | "http") || u.host_str().is_none() {
-        return Err(bad("not an http(s) address"));
+        return Err(bad());
     }
     if !u.path().ends_with('/') {
         let p = format!("{}/", u.path());
@@ -92,10 +112,20 @@ pub fn parse_base(base: &str) -> Result<url::Url, Error> {
 
 impl Client {
     pub fn new(base: &str, key: ApiKey) -> Result<Client, Error> {
-        Client::with_policy(base, key, RetryPolicy::default(), Arc::new(RateLimiter::new(30)))
+        Client::with_policy(
+            base,
+            key,
+            RetryPolicy::default(),
+            Arc::new(RateLimiter::new(30)),
+        )
     }
 
-    pub fn with_policy(base: &str, key: ApiKey, retry: RetryPolicy, limiter: Arc<RateLimiter>) -> Result<Client, Error> {
+    pub fn with_policy(
+        base: &str,
+        key: ApiKey,
+        retry: RetryPolicy,
+        limiter: Arc<RateLimiter>,
+    ) -> Result<Client, Error> {
         let base = parse_base(base)?;
         let mut auth = HeaderValue::from_str(&format!("Bearer {}", key.expose()))
             .map_err(|_| Error::Input(super::error::InputError::KeyFormat))?;
@@ -106,8 +136,25 @@ impl Client {
             .timeout(Duration::from_secs(60))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::Protocol { detail: format!("cannot build an HTTP client: {e}") })?;
-        Ok(Client { http, base, auth, key, retry, limiter })
+            .map_err(|e| Error::Protocol {
+                detail: format!("cannot build an HTTP client: {e}"),
+            })?;
+        Ok(Client {
+            http,
+            base,
+            auth,
+            key,
+            retry,
+            limiter,
+        })
+    }
+
+    /// The same client (same key, same limiter) with another retry policy.
+    pub fn with_retry(&self, retry: RetryPolicy) -> Client {
+        Client {
+            retry,
+            ..self.clone()
+        }
     }
 
     pub fn base(&self) -> &url::Url {
@@ -124,10 +171,17 @@ impl Client {
 
     /// `POST /videos/generations`. Retried only because the request carries its idempotency key.
     pub async fn create(&self, req: &CreateRequest) -> Result<Created, Error> {
-        let body = serde_json::to_value(req).map_err(|e| Error::Protocol { detail: e.to_string() })?;
-        let (status, v) = self.send(Method::POST, "videos/generations", Some(&body), true).await?;
+        let body = serde_json::to_value(req).map_err(|e| Error::Protocol {
+            detail: e.to_string(),
+        })?;
+        let (status, v) = self
+            .send(Method::POST, "videos/generations", Some(&body), true)
+            .await?;
         let job = RemoteJob::from_value(&v).map_err(|e| Error::Protocol { detail: e.0 })?;
-        Ok(Created { job, replayed: status == StatusCode::OK })
+        Ok(Created {
+            job,
+            replayed: status == StatusCode::OK,
+        })
     }
 
     /// `GET /jobs/{id}`.
@@ -151,7 +205,9 @@ impl Client {
 
     /// `GET /credits/balance`: undocumented body; `None` when it does not parse.
     pub async fn balance(&self) -> Result<Option<Micros>, Error> {
-        let (_, v) = self.send(Method::GET, "credits/balance", None, true).await?;
+        let (_, v) = self
+            .send(Method::GET, "credits/balance", None, true)
+            .await?;
         Ok(["balance", "balance_usd", "credits", "amount"]
             .iter()
             .find_map(|k| v.get(*k).and_then(Value::as_f64))
@@ -167,8 +223,16 @@ impl Client {
         Ok(l)
     }
 
-    async fn send(&self, method: Method, path: &str, body: Option<&Value>, authed: bool) -> Result<(StatusCode, Value), Error> {
-        let url = self.base.join(path).map_err(|e| Error::Protocol { detail: e.to_string() })?;
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        authed: bool,
+    ) -> Result<(StatusCode, Value), Error> {
+        let url = self.base.join(path).map_err(|e| Error::Protocol {
+            detail: e.to_string(),
+        })?;
         let mut tries = 0u32;
         let mut only_connect_errors = true;
         loop {
@@ -192,7 +256,9 @@ impl Client {
                         .get(RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                    read_capped(resp).await.map(|text| (status, retry_after, text))
+                    read_capped(resp)
+                        .await
+                        .map(|text| (status, retry_after, text))
                 }
             };
             let (status, retry_after, text) = match outcome {
@@ -206,16 +272,25 @@ impl Client {
                     let base = self.base.as_str().trim_end_matches('/').to_string();
                     let detail = transport_detail(&e);
                     return Err(if only_connect_errors {
-                        Error::Unreachable { base, tries, detail }
+                        Error::Unreachable {
+                            base,
+                            tries,
+                            detail,
+                        }
                     } else {
-                        Error::Network { base, tries, detail }
+                        Error::Network {
+                            base,
+                            tries,
+                            detail,
+                        }
                     });
                 }
             };
             only_connect_errors = false;
             if status.is_success() {
-                let v: Value = serde_json::from_str(&text)
-                    .map_err(|e| Error::Protocol { detail: format!("invalid JSON from {path}: {e}") })?;
+                let v: Value = serde_json::from_str(&text).map_err(|e| Error::Protocol {
+                    detail: format!("invalid JSON from {path}: {e}"),
+                })?;
                 return Ok((status, v));
             }
             let code = status.as_u16();
@@ -255,17 +330,43 @@ fn transport_detail(e: &reqwest::Error) -> String {
 
 fn status_error(code: u16, text: &str, tries: u32, path: &str) -> Error {
     let body = ErrorBody::parse(text);
-    let message = if body.message.is_empty() { format!("HTTP {code}") } else { body.message.clone() };
+    let message = if body.message.is_empty() {
+        format!("HTTP {code}")
+    } else {
+        body.message.clone()
+    };
     match code {
         401 | 403 => Error::Unauthorized {
-            detail: if body.message.is_empty() { String::new() } else { format!(" ({})", body.message) },
+            detail: if body.message.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", body.message)
+            },
         },
-        402 => Error::InsufficientCredit { needed: None, topup_url: body.cta_url },
-        404 => Error::NotFound { what: if path.starts_with("jobs/") { "job" } else { "model" }, message },
+        402 => Error::InsufficientCredit {
+            needed: None,
+            topup_url: body.cta_url,
+        },
+        404 => Error::NotFound {
+            what: if path.starts_with("jobs/") {
+                "job"
+            } else {
+                "model"
+            },
+            message,
+        },
         429 if body.code.as_deref() == Some("queue_full") => Error::QueueFull,
         429 => Error::RateLimited { tries },
-        500..=599 => Error::Server { status: code, tries, message },
-        _ => Error::Rejected { status: code, code: body.code, message },
+        500..=599 => Error::Server {
+            status: code,
+            tries,
+            message,
+        },
+        _ => Error::Rejected {
+            status: code,
+            code: body.code,
+            message,
+        },
     }
 }
 
@@ -293,8 +394,18 @@ mod tests {
 
     #[test]
     fn base_urls_are_normalised() {
-        assert_eq!(parse_base("http://127.0.0.1:9/v1").unwrap().as_str(), "http://127.0.0.1:9/v1/");
-        assert_eq!(parse_base("https://kymaapi.com/v1/").unwrap().join("pricing").unwrap().as_str(), "https://kymaapi.com/v1/pricing");
+        assert_eq!(
+            parse_base("http://127.0.0.1:9/v1").unwrap().as_str(),
+            "http://127.0.0.1:9/v1/"
+        );
+        assert_eq!(
+            parse_base("https://kymaapi.com/v1/")
+                .unwrap()
+                .join("pricing")
+                .unwrap()
+                .as_str(),
+            "https://kymaapi.com/v1/pricing"
+        );
         assert!(parse_base("file:///tmp").is_err());
         assert!(parse_base("kymaapi.com").is_err());
     }
@@ -307,10 +418,24 @@ mod tests {
     #[test]
     fn statuses_map_to_actionable_errors() {
         assert_eq!(status_error(401, "", 1, "jobs/x").kind(), "unauthorized");
-        let e = status_error(402, r#"{"error":{"message":"no","details":{"topup_url":"https://k/billing"}}}"#, 1, "videos/generations");
+        let e = status_error(
+            402,
+            r#"{"error":{"message":"no","details":{"topup_url":"https://k/billing"}}}"#,
+            1,
+            "videos/generations",
+        );
         assert!(e.to_string().contains("Add credit at https://k/billing"));
-        assert_eq!(status_error(429, r#"{"error":{"code":"queue_full"}}"#, 8, "x").kind(), "queue_full");
-        assert_eq!(status_error(422, r#"{"error":{"message":"bad"}}"#, 1, "x").kind(), "rejected");
-        assert_eq!(status_error(503, "oops", 8, "x").to_string(), "Kyma's server failed (HTTP 503) after 8 tries: oops. Retry, or try a different model.");
+        assert_eq!(
+            status_error(429, r#"{"error":{"code":"queue_full"}}"#, 8, "x").kind(),
+            "queue_full"
+        );
+        assert_eq!(
+            status_error(422, r#"{"error":{"message":"bad"}}"#, 1, "x").kind(),
+            "rejected"
+        );
+        assert_eq!(
+            status_error(503, "oops", 8, "x").to_string(),
+            "Kyma's server failed (HTTP 503) after 8 tries: oops. Retry, or try a different model."
+        );
     }
 }

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::{Add, AddAssign, Mul, Neg, Sub};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Micros(pub i64);
 
@@ -38,7 +40,11 @@ impl Micros {
         let abs = self.0.unsigned_abs();
         let frac = format!("{:06}", abs % 1_000_000);
         let trimmed = frac.trim_end_matches('0');
-        let frac = if trimmed.len() < 2 { &frac[..2] } else { trimmed };
+        let frac = if trimmed.len() < 2 {
+            &frac[..2]
+        } else {
+            trimmed
+        };
         format!("{sign}${}.{frac}", abs / 1_000_000)
     }
 }

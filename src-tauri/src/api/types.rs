@@ -141,9 +141,14 @@ impl RemoteJob {
             .ok_or_else(|| ShapeError("the job has no `status`".into()))?;
         let error = match v.get("error") {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(RemoteError { message: s.clone(), code: None }),
+            Some(Value::String(s)) => Some(RemoteError {
+                message: s.clone(),
+                code: None,
+            }),
             Some(e) => Some(RemoteError {
-                message: str_field(e, "message").unwrap_or("no reason given").to_string(),
+                message: str_field(e, "message")
+                    .unwrap_or("no reason given")
+                    .to_string(),
                 code: str_field(e, "code").map(str::to_string),
             }),
         };
@@ -184,7 +189,11 @@ impl ErrorBody {
                     if let Some(list) = errs.as_array() {
                         let parts: Vec<String> = list
                             .iter()
-                            .map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()))
+                            .map(|x| {
+                                x.as_str()
+                                    .map(str::to_string)
+                                    .unwrap_or_else(|| x.to_string())
+                            })
                             .collect();
                         if !parts.is_empty() {
                             message = format!("{message} ({})", parts.join("; "));
@@ -198,8 +207,14 @@ impl ErrorBody {
                     cta_url: cta,
                 }
             }
-            Some(Value::String(s)) => ErrorBody { message: clip(s), ..Default::default() },
-            _ => ErrorBody { message: clip(text.trim()), ..Default::default() },
+            Some(Value::String(s)) => ErrorBody {
+                message: clip(s),
+                ..Default::default()
+            },
+            _ => ErrorBody {
+                message: clip(text.trim()),
+                ..Default::default()
+            },
         }
     }
 }
@@ -229,7 +244,11 @@ pub struct Limits {
 
 impl Limits {
     pub fn from_value(v: &Value) -> Limits {
-        let u = |k: &str| v.get(k).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+        let u = |k: &str| {
+            v.get(k)
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+        };
         Limits {
             rpm_limit: u("rpm_limit").or_else(|| u("limit")),
             rpm_remaining: u("rpm_remaining").or_else(|| u("remaining")),
@@ -260,9 +279,18 @@ pub fn parse_pricing(v: &Value) -> Result<Vec<PricedModel>, ShapeError> {
     let mut out = Vec::new();
     for m in media {
         let video = m.get("modality").and_then(Value::as_str) == Some("video");
-        let per_second = m.get("pricing_mode").and_then(Value::as_str).is_none_or(|p| p == "per-second");
-        let (Some(id), true, true) = (str_field(m, "id"), video, per_second) else { continue };
-        let Some(rate) = m.get("usd_per_call").and_then(Value::as_f64).and_then(Micros::from_usd) else {
+        let per_second = m
+            .get("pricing_mode")
+            .and_then(Value::as_str)
+            .is_none_or(|p| p == "per-second");
+        let (Some(id), true, true) = (str_field(m, "id"), video, per_second) else {
+            continue;
+        };
+        let Some(rate) = m
+            .get("usd_per_call")
+            .and_then(Value::as_f64)
+            .and_then(Micros::from_usd)
+        else {
             continue;
         };
         if rate.0 <= 0 {
@@ -275,17 +303,20 @@ pub fn parse_pricing(v: &Value) -> Result<Vec<PricedModel>, ShapeError> {
                 .and_then(Value::as_u64)
                 .and_then(|n| u32::try_from(n).ok())
         };
-        let allowed = detail.and_then(|d| d.get("allowed_durations")).and_then(Value::as_array).map(|a| {
-            let mut v: Vec<u32> = a
-                .iter()
-                .filter_map(Value::as_u64)
-                .filter_map(|n| u32::try_from(n).ok())
-                .filter(|n| (MIN_DURATION_S..=MAX_DURATION_S).contains(n))
-                .collect();
-            v.sort_unstable();
-            v.dedup();
-            v
-        });
+        let allowed = detail
+            .and_then(|d| d.get("allowed_durations"))
+            .and_then(Value::as_array)
+            .map(|a| {
+                let mut v: Vec<u32> = a
+                    .iter()
+                    .filter_map(Value::as_u64)
+                    .filter_map(|n| u32::try_from(n).ok())
+                    .filter(|n| (MIN_DURATION_S..=MAX_DURATION_S).contains(n))
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            });
         out.push(PricedModel {
             id: id.to_string(),
             name: str_field(m, "name").map(str::to_string),
@@ -324,9 +355,15 @@ mod tests {
         assert_eq!(j.status, RemoteStatus::Other("warming_up".into()));
         assert_eq!(j.output_url.as_deref(), Some("https://a/b.mp4"));
         let v = json!({"id": "j2", "status": "succeeded", "output": {"urls": ["https://u/1.mp4"]}});
-        assert_eq!(RemoteJob::from_value(&v).unwrap().output_url.as_deref(), Some("https://u/1.mp4"));
+        assert_eq!(
+            RemoteJob::from_value(&v).unwrap().output_url.as_deref(),
+            Some("https://u/1.mp4")
+        );
         let v = json!({"id": "j3", "status": "succeeded", "output": {"video_url": "https://v"}});
-        assert_eq!(RemoteJob::from_value(&v).unwrap().output_url.as_deref(), Some("https://v"));
+        assert_eq!(
+            RemoteJob::from_value(&v).unwrap().output_url.as_deref(),
+            Some("https://v")
+        );
     }
 
     #[test]
@@ -334,13 +371,21 @@ mod tests {
         assert!(RemoteJob::from_value(&json!([1, 2])).is_err());
         assert!(RemoteJob::from_value(&json!({"status": "pending"})).is_err());
         assert!(RemoteJob::from_value(&json!({"id": "x"})).is_err());
-        assert!(RemoteJob::from_value(&json!({"id": "x", "status": "pending", "estimated_cost": -1})).is_err());
-        assert!(RemoteJob::from_value(&json!({"id": "x", "status": "pending", "estimated_cost": "lots"})).is_err());
+        assert!(RemoteJob::from_value(
+            &json!({"id": "x", "status": "pending", "estimated_cost": -1})
+        )
+        .is_err());
+        assert!(RemoteJob::from_value(
+            &json!({"id": "x", "status": "pending", "estimated_cost": "lots"})
+        )
+        .is_err());
     }
 
     #[test]
     fn error_bodies() {
-        let e = ErrorBody::parse(r#"{"error":{"message":"Insufficient balance","code":"insufficient_balance","details":{"topup_url":"https://kymaapi.com/billing"}}}"#);
+        let e = ErrorBody::parse(
+            r#"{"error":{"message":"Insufficient balance","code":"insufficient_balance","details":{"topup_url":"https://kymaapi.com/billing"}}}"#,
+        );
         assert_eq!(e.message, "Insufficient balance");
         assert_eq!(e.code.as_deref(), Some("insufficient_balance"));
         assert_eq!(e.cta_url.as_deref(), Some("https://kymaapi.com/billing"));
@@ -348,13 +393,17 @@ mod tests {
         assert_eq!(e.message, "<html>Bad gateway</html>");
         let e = ErrorBody::parse(&"x".repeat(100_000));
         assert!(e.message.chars().count() <= 301);
-        let e = ErrorBody::parse(r#"{"error":{"message":"Invalid","details":{"validation_errors":["duration must be 5 or 10"]}}}"#);
+        let e = ErrorBody::parse(
+            r#"{"error":{"message":"Invalid","details":{"validation_errors":["duration must be 5 or 10"]}}}"#,
+        );
         assert_eq!(e.message, "Invalid (duration must be 5 or 10)");
     }
 
     #[test]
     fn limits_in_both_shapes() {
-        let a = Limits::from_value(&json!({"rpm_limit": 300, "rpm_remaining": 299, "has_credits": true}));
+        let a = Limits::from_value(
+            &json!({"rpm_limit": 300, "rpm_remaining": 299, "has_credits": true}),
+        );
         assert_eq!(a.rpm_limit, Some(300));
         let b = Limits::from_value(&json!({"limit": 30, "remaining": 12, "resets_at": "x"}));
         assert_eq!(b.rpm_limit, Some(30));

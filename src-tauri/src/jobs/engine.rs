@@ -128,13 +128,25 @@ pub enum Event {
     /// A generation was created or changed; this is its new record.
     Changed(Box<Generation>),
     /// Download progress of a finished clip.
-    Progress { id: i64, bytes_done: u64, bytes_total: Option<u64> },
+    Progress {
+        id: i64,
+        bytes_done: u64,
+        bytes_total: Option<u64>,
+    },
     /// Something went wrong that the engine will retry later (or that needs the user).
-    Problem { id: i64, kind: String, message: String },
+    Problem {
+        id: i64,
+        kind: String,
+        message: String,
+    },
 }
 
 enum Cmd {
-    Submit { new: Box<NewGeneration>, key: String, reply: oneshot::Sender<Result<Generation, Error>> },
+    Submit {
+        new: Box<NewGeneration>,
+        key: String,
+        reply: oneshot::Sender<Result<Generation, Error>>,
+    },
 }
 
 enum Done {
@@ -183,7 +195,13 @@ impl Engine {
             polls_in_flight: 0,
         };
         tokio::spawn(owner.run(cmd_rx));
-        Ok(Engine { cmd: cmd_tx, events, store, catalog, paths })
+        Ok(Engine {
+            cmd: cmd_tx,
+            events,
+            store,
+            catalog,
+            paths,
+        })
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
@@ -220,8 +238,9 @@ impl Engine {
     /// idempotency key, and hands it to the engine, which POSTs it. Invalid drafts leave nothing.
     pub async fn submit(&self, draft: Draft) -> Result<Generation, Error> {
         let catalog = self.catalog();
-        let (model, duration) = validate::check_request(&catalog, &draft.model, &draft.prompt, draft.duration)
-            .map_err(crate::api::Error::from)?;
+        let (model, duration) =
+            validate::check_request(&catalog, &draft.model, &draft.prompt, draft.duration)
+                .map_err(crate::api::Error::from)?;
         let hold = model.price(duration);
         let key = uuid::Uuid::new_v4().to_string();
         let mut new = NewGeneration {
@@ -246,12 +265,14 @@ impl Engine {
             }
             Some(ImageInput::File(path)) => {
                 let p = path.clone();
-                let prepared = tokio::task::spawn_blocking(move || crate::media::prepare_image_file(&p))
-                    .await
-                    .map_err(|_| Error::EngineStopped)??;
+                let prepared =
+                    tokio::task::spawn_blocking(move || crate::media::prepare_image_file(&p))
+                        .await
+                        .map_err(|_| Error::EngineStopped)??;
                 let file = format!("{key}.jpg");
                 let dest = self.paths.start_images.join(&file);
-                crate::fsutil::write_atomic(&dest, &prepared.jpeg).map_err(|e| Error::io("save the start image", &dest, e))?;
+                crate::fsutil::write_atomic(&dest, &prepared.jpeg)
+                    .map_err(|e| Error::io("save the start image", &dest, e))?;
                 new.image_kind = ImageKind::File;
                 new.image_source = Some(path.display().to_string());
                 new.image_file = Some(file);
@@ -260,7 +281,14 @@ impl Engine {
         }
         failpoint::hit("before_db_write");
         let (reply, rx) = oneshot::channel();
-        self.cmd.send(Cmd::Submit { new: Box::new(new), key, reply }).await.map_err(|_| Error::EngineStopped)?;
+        self.cmd
+            .send(Cmd::Submit {
+                new: Box::new(new),
+                key,
+                reply,
+            })
+            .await
+            .map_err(|_| Error::EngineStopped)?;
         rx.await.map_err(|_| Error::EngineStopped)?
     }
 
@@ -270,10 +298,23 @@ impl Engine {
         let image = match g.image_kind {
             ImageKind::None => None,
             ImageKind::Url => g.image_url.clone().map(ImageInput::Url),
-            ImageKind::File => g.image_file.as_ref().map(|f| ImageInput::File(self.paths.start_images.join(f))),
+            ImageKind::File => g
+                .image_file
+                .as_ref()
+                .map(|f| ImageInput::File(self.paths.start_images.join(f))),
         };
-        let extra = g.extra_json.as_deref().and_then(|s| serde_json::from_str(s).ok());
-        self.submit(Draft { model: g.model, prompt: g.prompt, duration: Some(g.duration_s), image, extra }).await
+        let extra = g
+            .extra_json
+            .as_deref()
+            .and_then(|s| serde_json::from_str(s).ok());
+        self.submit(Draft {
+            model: g.model,
+            prompt: g.prompt,
+            duration: Some(g.duration_s),
+            image,
+            extra,
+        })
+        .await
     }
 
     /// Forgets a finished generation's record (its clip file stays where it is).
@@ -319,7 +360,14 @@ impl Owner {
                 for g in open {
                     self.jobs.insert(
                         g.id,
-                        JobState { gen: g, due: now, busy: false, url: None, polls_without_url: 0, running_since: now },
+                        JobState {
+                            gen: g,
+                            due: now,
+                            busy: false,
+                            url: None,
+                            polls_without_url: 0,
+                            running_since: now,
+                        },
                     );
                 }
             }
@@ -364,7 +412,11 @@ impl Owner {
         if let Err(e) = noted {
             log::error!("cannot record a problem for generation {id}: {e}");
         }
-        let _ = self.events.send(Event::Problem { id, kind: kind.to_string(), message });
+        let _ = self.events.send(Event::Problem {
+            id,
+            kind: kind.to_string(),
+            message,
+        });
         self.emit_changed(id);
     }
 
@@ -380,7 +432,14 @@ impl Owner {
                     let now = Instant::now();
                     self.jobs.insert(
                         g.id,
-                        JobState { gen: g.clone(), due: now, busy: false, url: None, polls_without_url: 0, running_since: now },
+                        JobState {
+                            gen: g.clone(),
+                            due: now,
+                            busy: false,
+                            url: None,
+                            polls_without_url: 0,
+                            running_since: now,
+                        },
                     );
                     let _ = self.events.send(Event::Changed(Box::new(g.clone())));
                 }
@@ -390,13 +449,20 @@ impl Owner {
     }
 
     fn remote_open(&self) -> usize {
-        self.jobs.values().filter(|j| j.gen.status.is_remote_open() || (j.gen.status == Status::Queued && j.busy)).count()
+        self.jobs
+            .values()
+            .filter(|j| j.gen.status.is_remote_open() || (j.gen.status == Status::Queued && j.busy))
+            .count()
     }
 
     fn dispatch(&mut self, done: &mpsc::Sender<Done>) {
         let now = Instant::now();
-        let mut due: Vec<(i64, Status)> =
-            self.jobs.iter().filter(|(_, j)| !j.busy && j.due <= now).map(|(id, j)| (*id, j.gen.status)).collect();
+        let mut due: Vec<(i64, Status)> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| !j.busy && j.due <= now)
+            .map(|(id, j)| (*id, j.gen.status))
+            .collect();
         due.sort_unstable_by_key(|(id, _)| *id);
         let mut open = self.remote_open();
         for (id, status) in due {
@@ -406,7 +472,9 @@ impl Owner {
                     self.spawn_post(id, done.clone());
                 }
                 Status::Queued => {}
-                Status::Pending | Status::Processing if self.polls_in_flight < self.config.max_polls_in_flight => {
+                Status::Pending | Status::Processing
+                    if self.polls_in_flight < self.config.max_polls_in_flight =>
+                {
                     self.spawn_poll(id, done.clone());
                 }
                 Status::Pending | Status::Processing => {}
@@ -419,7 +487,9 @@ impl Owner {
     }
 
     fn spawn_post(&mut self, id: i64, done: mpsc::Sender<Done>) {
-        let Some(j) = self.jobs.get_mut(&id) else { return };
+        let Some(j) = self.jobs.get_mut(&id) else {
+            return;
+        };
         j.busy = true;
         let g = j.gen.clone();
         let client = self.client.clone();
@@ -435,8 +505,12 @@ impl Owner {
     }
 
     fn spawn_poll(&mut self, id: i64, done: mpsc::Sender<Done>) {
-        let Some(j) = self.jobs.get_mut(&id) else { return };
-        let Some(kyma_id) = j.gen.kyma_id.clone() else { return };
+        let Some(j) = self.jobs.get_mut(&id) else {
+            return;
+        };
+        let Some(kyma_id) = j.gen.kyma_id.clone() else {
+            return;
+        };
         j.busy = true;
         self.polls_in_flight += 1;
         let client = self.client.clone();
@@ -448,7 +522,9 @@ impl Owner {
     }
 
     fn spawn_download(&mut self, id: i64, done: mpsc::Sender<Done>) {
-        let Some(j) = self.jobs.get_mut(&id) else { return };
+        let Some(j) = self.jobs.get_mut(&id) else {
+            return;
+        };
         j.busy = true;
         let g = j.gen.clone();
         let url = j.url.take();
@@ -524,7 +600,11 @@ impl Owner {
                 if let Err(err) = marked {
                     log::error!("cannot record the refusal of generation {id}: {err}");
                 }
-                let _ = self.events.send(Event::Problem { id, kind: e.kind().into(), message: e.to_string() });
+                let _ = self.events.send(Event::Problem {
+                    id,
+                    kind: e.kind().into(),
+                    message: e.to_string(),
+                });
                 self.emit_changed(id);
             }
             Err(e) => {
@@ -561,18 +641,35 @@ impl Owner {
                     _ => Status::Expired,
                 };
                 let (kind, message) = match &job.error {
-                    Some(e) => (e.code.clone().unwrap_or_else(|| status.as_str().into()), e.message.clone()),
-                    None => (status.as_str().to_string(), default_reason(status).to_string()),
+                    Some(e) => (
+                        e.code.clone().unwrap_or_else(|| status.as_str().into()),
+                        e.message.clone(),
+                    ),
+                    None => (
+                        status.as_str().to_string(),
+                        default_reason(status).to_string(),
+                    ),
                 };
                 let refunded = job.estimated_cost.unwrap_or(hold);
-                let r = db.mark_settled_without_clip(id, status, refunded, &kind, &message, job.completed_at.as_deref());
+                let r = db.mark_settled_without_clip(
+                    id,
+                    status,
+                    refunded,
+                    &kind,
+                    &message,
+                    job.completed_at.as_deref(),
+                );
                 drop(db);
                 r
             }
             other => {
                 // Pending, processing, an unknown status, or "succeeded" before its URL appears:
                 // still running, poll again.
-                let local = if *other == RemoteStatus::Pending { Status::Pending } else { Status::Processing };
+                let local = if *other == RemoteStatus::Pending {
+                    Status::Pending
+                } else {
+                    Status::Processing
+                };
                 let r = db.mark_running(id, local, other.as_str());
                 drop(db);
                 if *other == RemoteStatus::Succeeded {
@@ -606,13 +703,18 @@ fn build_request(g: &Generation, start_images: &Path) -> Result<CreateRequest, c
         ImageKind::Url => g.image_url.clone(),
         ImageKind::File => {
             let file = g.image_file.as_deref().unwrap_or_default();
-            let bytes = std::fs::read(start_images.join(file)).map_err(|e| crate::api::Error::Protocol {
-                detail: format!("the start image {file} is gone from the library: {e}"),
+            let bytes = std::fs::read(start_images.join(file)).map_err(|e| {
+                crate::api::Error::Protocol {
+                    detail: format!("the start image {file} is gone from the library: {e}"),
+                }
             })?;
             Some(jpeg_data_uri(&bytes))
         }
     };
-    let extra = g.extra_json.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    let extra = g
+        .extra_json
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok());
     Ok(CreateRequest {
         model: g.model.clone(),
         prompt: g.prompt.clone(),
@@ -625,16 +727,30 @@ fn build_request(g: &Generation, start_images: &Path) -> Result<CreateRequest, c
 
 fn jpeg_data_uri(jpeg: &[u8]) -> String {
     use base64::Engine as _;
-    format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(jpeg))
+    format!(
+        "data:image/jpeg;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(jpeg)
+    )
 }
 
 /// `2026-11-25_kling-3-pro_000042.mp4`: only safe characters, whatever the server said.
 pub fn clip_file_name(g: &Generation) -> String {
-    let date: String = g.created_at.chars().take(10).filter(|c| c.is_ascii_digit() || *c == '-').collect();
+    let date: String = g
+        .created_at
+        .chars()
+        .take(10)
+        .filter(|c| c.is_ascii_digit() || *c == '-')
+        .collect();
     let model: String = g
         .model
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .take(40)
         .collect();
     let model = model.trim_start_matches('.');
@@ -653,7 +769,9 @@ async fn fetch_clip(
     let dest = clips.join(&file);
     // A crash after the rename but before the database heard of it: the clip is already here.
     if super::mp4::check_mp4(&dest).is_ok() {
-        let bytes = std::fs::metadata(&dest).map_err(|e| Error::io("read the clip", &dest, e))?.len();
+        let bytes = std::fs::metadata(&dest)
+            .map_err(|e| Error::io("read the clip", &dest, e))?
+            .len();
         return Ok((file, bytes));
     }
     let kyma_id = g.kyma_id.clone().unwrap_or_default();
@@ -667,7 +785,11 @@ async fn fetch_clip(
         let mut l = last.lock().unwrap_or_else(|p| p.into_inner());
         if l.elapsed() >= Duration::from_millis(200) || Some(done) == total {
             *l = Instant::now();
-            let _ = events.send(Event::Progress { id, bytes_done: done, bytes_total: total });
+            let _ = events.send(Event::Progress {
+                id,
+                bytes_done: done,
+                bytes_total: total,
+            });
         }
     };
     let mut refreshed = false;
@@ -686,7 +808,9 @@ async fn fetch_clip(
 async fn fresh_url(client: &Client, kyma_id: &str) -> Result<String, Error> {
     let job = client.job(kyma_id).await?;
     job.output_url.ok_or_else(|| {
-        Error::Api(crate::api::Error::Protocol { detail: "Kyma reports the job finished but gives no clip address".into() })
+        Error::Api(crate::api::Error::Protocol {
+            detail: "Kyma reports the job finished but gives no clip address".into(),
+        })
     })
 }
 

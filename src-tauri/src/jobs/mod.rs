@@ -8,6 +8,8 @@ pub mod failpoint;
 pub mod mp4;
 pub mod store;
 
-pub use engine::{default_data_dir, Draft, Engine, EngineConfig, Event, ImageInput, Paths, PollSchedule};
+pub use engine::{
+    default_data_dir, Draft, Engine, EngineConfig, Event, ImageInput, Paths, PollSchedule,
+};
 pub use error::Error;
 pub use store::{Generation, ImageKind, Status, Store};

@@ -94,7 +94,14 @@ impl Status {
     }
 
     pub fn is_terminal(self) -> bool {
-        matches!(self, Status::Succeeded | Status::Failed | Status::Refunded | Status::Expired | Status::Rejected)
+        matches!(
+            self,
+            Status::Succeeded
+                | Status::Failed
+                | Status::Refunded
+                | Status::Expired
+                | Status::Rejected
+        )
     }
 
     /// Kyma holds money for this job and has not settled it yet.
@@ -180,7 +187,9 @@ pub struct NewGeneration {
 }
 
 pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
 pub struct Store {
@@ -235,7 +244,8 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Generation> {
 impl Store {
     pub fn open(path: &Path) -> Result<Store, Error> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| Error::io("create the library folder", dir, e))?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::io("create the library folder", dir, e))?;
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -243,7 +253,10 @@ impl Store {
         // FULL: with WAL + NORMAL a power loss can drop the last commit, and with it a paid job.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store { conn, path: path.to_path_buf() };
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+        };
         store.migrate()?;
         Ok(store)
     }
@@ -253,9 +266,15 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), Error> {
-        let version: usize = self.conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?.max(0) as usize;
+        let version: usize = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
+            .max(0) as usize;
         if version > MIGRATIONS.len() {
-            return Err(Error::NewerLibrary { found: version, known: MIGRATIONS.len() });
+            return Err(Error::NewerLibrary {
+                found: version,
+                known: MIGRATIONS.len(),
+            });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = self.conn.transaction()?;
@@ -294,14 +313,20 @@ impl Store {
 
     pub fn get(&self, id: i64) -> Result<Generation, Error> {
         self.conn
-            .query_row(&format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"), [id], from_row)
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"),
+                [id],
+                from_row,
+            )
             .optional()?
             .ok_or(Error::NoSuchGeneration(id))
     }
 
     /// Every generation, newest first.
     pub fn list(&self) -> Result<Vec<Generation>, Error> {
-        let mut st = self.conn.prepare(&format!("SELECT {COLUMNS} FROM generations ORDER BY id DESC"))?;
+        let mut st = self.conn.prepare(&format!(
+            "SELECT {COLUMNS} FROM generations ORDER BY id DESC"
+        ))?;
         let rows = st.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -316,7 +341,12 @@ impl Store {
     }
 
     /// Kyma accepted the job: remember its id and the hold it placed.
-    pub fn mark_submitted(&self, id: i64, kyma_id: &str, estimated: Option<Micros>) -> Result<(), Error> {
+    pub fn mark_submitted(
+        &self,
+        id: i64,
+        kyma_id: &str,
+        estimated: Option<Micros>,
+    ) -> Result<(), Error> {
         let now = now_rfc3339();
         self.conn.execute(
             "UPDATE generations SET kyma_id = ?2, status = CASE WHEN status = 'queued' THEN 'pending' ELSE status END, \
@@ -338,7 +368,12 @@ impl Store {
     }
 
     /// Kyma finished and charged; the clip is still to be fetched.
-    pub fn mark_downloading(&self, id: i64, charged: Option<Micros>, completed_at: Option<&str>) -> Result<(), Error> {
+    pub fn mark_downloading(
+        &self,
+        id: i64,
+        charged: Option<Micros>,
+        completed_at: Option<&str>,
+    ) -> Result<(), Error> {
         let now = now_rfc3339();
         self.conn.execute(
             "UPDATE generations SET status = 'downloading', remote_status = 'succeeded', charged_micros = ?2, \
@@ -434,15 +469,24 @@ mod tests {
         let id = s.insert(&new_gen(), "key-1").unwrap();
         assert_eq!(s.get(id).unwrap().status, Status::Queued);
         assert_eq!(s.open_generations().unwrap().len(), 1);
-        assert!(s.insert(&new_gen(), "key-1").is_err(), "idempotency keys are unique");
+        assert!(
+            s.insert(&new_gen(), "key-1").is_err(),
+            "idempotency keys are unique"
+        );
         s.mark_submitted(id, "vabc", Some(Micros(756_000))).unwrap();
-        s.mark_running(id, Status::Processing, "processing").unwrap();
+        s.mark_running(id, Status::Processing, "processing")
+            .unwrap();
         s.mark_downloading(id, Some(Micros(756_000)), None).unwrap();
-        assert!(!s.remove_finished(id).unwrap(), "an unfinished job cannot be removed");
+        assert!(
+            !s.remove_finished(id).unwrap(),
+            "an unfinished job cannot be removed"
+        );
         s.mark_succeeded(id, "clip.mp4", 1234).unwrap();
         // A late poll answer cannot move a finished job back.
-        s.mark_running(id, Status::Processing, "processing").unwrap();
-        s.mark_settled_without_clip(id, Status::Failed, Micros(756_000), "x", "y", None).unwrap();
+        s.mark_running(id, Status::Processing, "processing")
+            .unwrap();
+        s.mark_settled_without_clip(id, Status::Failed, Micros(756_000), "x", "y", None)
+            .unwrap();
         let g = s.get(id).unwrap();
         assert_eq!(g.status, Status::Succeeded);
         assert_eq!(g.charged, Some(Micros(756_000)));
@@ -458,6 +502,11 @@ mod tests {
         let id = Store::open(&p).unwrap().insert(&new_gen(), "k").unwrap();
         let s = Store::open(&p).unwrap();
         assert_eq!(s.get(id).unwrap().idempotency_key, "k");
-        assert_eq!(s.conn.pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0)).unwrap(), 2);
+        assert_eq!(
+            s.conn
+                .pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0))
+                .unwrap(),
+            2
+        );
     }
 }

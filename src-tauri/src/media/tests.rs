@@ -89,14 +89,21 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &byte in bytes {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
 }
 
 fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut chunk = u32::try_from(data.len()).unwrap_or(0).to_be_bytes().to_vec();
+    let mut chunk = u32::try_from(data.len())
+        .unwrap_or(0)
+        .to_be_bytes()
+        .to_vec();
     let mut body = kind.to_vec();
     body.extend_from_slice(data);
     chunk.extend_from_slice(&body);
@@ -104,16 +111,23 @@ fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
     chunk
 }
 
-/// A PNG that is only a signature, a valid IHDR claiming `width` x `height` RGB pixels, and IEND.
-fn png_header_only(width: u32, height: u32) -> Vec<u8> {
+/// A PNG with a valid IHDR claiming `width` x `height` pixels and no pixel data: IEND follows,
+/// or with `idat`, an empty IDAT the decoder stops at before reading any pixels.
+fn png_header(width: u32, height: u32, bit_depth: u8, colour_type: u8, idat: bool) -> Vec<u8> {
     let mut ihdr = width.to_be_bytes().to_vec();
     ihdr.extend_from_slice(&height.to_be_bytes());
-    ihdr.extend_from_slice(&[8, 2, 0, 0, 0]); // 8-bit, truecolour, deflate, adaptive, no interlace
+    ihdr.extend_from_slice(&[bit_depth, colour_type, 0, 0, 0]); // deflate, adaptive, progressive
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.extend(png_chunk(b"IHDR", &ihdr));
+    if idat {
+        png.extend(png_chunk(b"IDAT", &[]));
+    }
     png.extend(png_chunk(b"IEND", &[]));
     png
 }
+
+const TRUECOLOUR: u8 = 2;
+const TRUECOLOUR_ALPHA: u8 = 6;
 
 fn decode(prepared: &PreparedImage) -> Result<RgbImage, image::ImageError> {
     Ok(image::load_from_memory_with_format(&prepared.jpeg, ImageFormat::Jpeg)?.into_rgb8())
@@ -128,8 +142,14 @@ fn assert_refused(result: Result<PreparedImage, Error>, kind: &str) -> Error {
     };
     let message = err.to_string();
     assert_eq!(err.kind(), kind, "wrong kind for: {message}");
-    assert!(message.chars().next().is_some_and(char::is_uppercase), "{message}");
-    assert!(message.ends_with('.') && !message.ends_with(".."), "{message}");
+    assert!(
+        message.chars().next().is_some_and(char::is_uppercase),
+        "{message}"
+    );
+    assert!(
+        message.ends_with('.') && !message.ends_with(".."),
+        "{message}"
+    );
     assert!(message.split_whitespace().count() >= 5, "{message}");
     for noise in ["Error", "{", "Some(", "os error"] {
         assert!(!message.contains(noise), "{message}");
@@ -144,7 +164,11 @@ fn a_normal_png_and_jpeg_come_out_as_jpeg_at_the_same_size() -> TestResult {
     let dir = tempfile::tempdir()?;
     let picture = DynamicImage::ImageRgb8(photo(640, 480));
     for (format, name) in [(ImageFormat::Png, "png"), (ImageFormat::Jpeg, "jpeg")] {
-        let path = write(dir.path(), &format!("picture.{name}"), &encode(&picture, format)?)?;
+        let path = write(
+            dir.path(),
+            &format!("picture.{name}"),
+            &encode(&picture, format)?,
+        )?;
         let prepared = prepare_image_file(&path)?;
         assert_eq!(prepared.source_format, name);
         assert_eq!((prepared.width, prepared.height), (640, 480));
@@ -167,7 +191,11 @@ fn every_supported_format_is_recognised_by_content() -> TestResult {
     let dir = tempfile::tempdir()?;
     for (format, name) in cases {
         // The extension lies on purpose: content decides.
-        let path = write(dir.path(), &format!("{name}.jpg"), &encode(&picture, format)?)?;
+        let path = write(
+            dir.path(),
+            &format!("{name}.jpg"),
+            &encode(&picture, format)?,
+        )?;
         let prepared = prepare_image_file(&path)?;
         assert_eq!(prepared.source_format, name);
         assert_eq!((prepared.width, prepared.height), (64, 48), "{name}");
@@ -195,7 +223,10 @@ fn a_large_picture_is_resized_to_2048_on_the_long_side_keeping_its_shape() -> Te
     for (width, height, expected) in [(2560, 1600, (2048, 1280)), (900, 2200, (838, 2048))] {
         let prepared = prepare_image_bytes(&jpeg_of(photo(width, height))?)?;
         assert_eq!((prepared.width, prepared.height), expected);
-        assert_eq!((prepared.source_width, prepared.source_height), (width, height));
+        assert_eq!(
+            (prepared.source_width, prepared.source_height),
+            (width, height)
+        );
         assert_eq!(decode(&prepared)?.dimensions(), expected);
     }
     Ok(())
@@ -238,8 +269,14 @@ fn exif_orientation_6_turns_the_picture_upright() -> TestResult {
     let upright = decode(&prepared)?;
     let top_right = upright.get_pixel(200 - 10, 10);
     let top_left = upright.get_pixel(10, 10);
-    assert!(top_right[0] > 200 && top_right[2] < 60, "top right is {top_right:?}");
-    assert!(top_left[2] > 200 && top_left[0] < 60, "top left is {top_left:?}");
+    assert!(
+        top_right[0] > 200 && top_right[2] < 60,
+        "top right is {top_right:?}"
+    );
+    assert!(
+        top_left[2] > 200 && top_left[0] < 60,
+        "top left is {top_left:?}"
+    );
     Ok(())
 }
 
@@ -258,15 +295,24 @@ fn transparency_is_flattened_onto_white() -> TestResult {
     let flat = decode(&prepare_image_bytes(&png)?)?;
     let clear = flat.get_pixel(20, 25);
     let pink = flat.get_pixel(80, 25);
-    assert!(clear.0.iter().all(|&c| c >= 250), "transparent became {clear:?}");
-    assert!(pink[0] >= 250 && (118..=138).contains(&pink[1]), "half red became {pink:?}");
+    assert!(
+        clear.0.iter().all(|&c| c >= 250),
+        "transparent became {clear:?}"
+    );
+    assert!(
+        pink[0] >= 250 && (118..=138).contains(&pink[1]),
+        "half red became {pink:?}"
+    );
     Ok(())
 }
 
 #[test]
 fn a_large_transparent_picture_is_resized_and_flattened() -> TestResult {
-    let rgba = RgbaImage::from_fn(3000, 1000, |x, _| Rgba([0, 0, 0, if x < 1500 { 0 } else { 255 }]));
-    let prepared = prepare_image_bytes(&encode(&DynamicImage::ImageRgba8(rgba), ImageFormat::Png)?)?;
+    let rgba = RgbaImage::from_fn(3000, 1000, |x, _| {
+        Rgba([0, 0, 0, if x < 1500 { 0 } else { 255 }])
+    });
+    let prepared =
+        prepare_image_bytes(&encode(&DynamicImage::ImageRgba8(rgba), ImageFormat::Png)?)?;
     assert_eq!((prepared.width, prepared.height), (2048, 683));
     let flat = decode(&prepared)?;
     assert!(flat.get_pixel(100, 300).0.iter().all(|&c| c >= 250));
@@ -277,10 +323,16 @@ fn a_large_transparent_picture_is_resized_and_flattened() -> TestResult {
 #[test]
 fn output_is_a_decodable_jpeg_under_10_mb_even_for_noise() -> TestResult {
     // BMP: the fixture is quick to make, and noise is what makes a JPEG big.
-    let bmp = encode(&DynamicImage::ImageRgb8(noise(2048, 2048)), ImageFormat::Bmp)?;
+    let bmp = encode(
+        &DynamicImage::ImageRgb8(noise(2048, 2048)),
+        ImageFormat::Bmp,
+    )?;
     let prepared = prepare_image_bytes(&bmp)?;
     assert!(prepared.jpeg.len() <= MAX_OUTPUT_BYTES);
-    assert_eq!(decode(&prepared)?.dimensions(), (MAX_LONG_SIDE, MAX_LONG_SIDE));
+    assert_eq!(
+        decode(&prepared)?.dimensions(),
+        (MAX_LONG_SIDE, MAX_LONG_SIDE)
+    );
     Ok(())
 }
 
@@ -304,7 +356,10 @@ fn data_uri_is_base64_jpeg() -> TestResult {
         .strip_prefix("data:image/jpeg;base64,")
         .ok_or("missing data URI prefix")?;
     use base64::Engine as _;
-    assert_eq!(base64::engine::general_purpose::STANDARD.decode(encoded)?, prepared.jpeg);
+    assert_eq!(
+        base64::engine::general_purpose::STANDARD.decode(encoded)?,
+        prepared.jpeg
+    );
     Ok(())
 }
 
@@ -338,7 +393,10 @@ fn a_file_over_100_mb_is_refused_without_reading_it() -> TestResult {
     let started = Instant::now();
     let err = assert_refused(prepare_image_file(&path), "file_too_large");
     assert!(started.elapsed() < Duration::from_millis(200));
-    assert_eq!(err.to_string(), "The image file is 512 MB; choose one under 100 MB.");
+    assert_eq!(
+        err.to_string(),
+        "The image file is 512 MB; choose one under 100 MB."
+    );
     Ok(())
 }
 
@@ -355,7 +413,9 @@ fn a_missing_file_or_a_folder_is_an_io_error() -> TestResult {
 fn a_truncated_jpeg_is_corrupt() -> TestResult {
     let jpeg = jpeg_of(photo(256, 256))?;
     let err = assert_refused(prepare_image_bytes(&jpeg[..jpeg.len() / 2]), "corrupt");
-    assert!(err.to_string().starts_with("The image file is damaged or incomplete: "));
+    assert!(err
+        .to_string()
+        .starts_with("The image file is damaged or incomplete: "));
     // Cut just before the final EOI marker too.
     assert_refused(prepare_image_bytes(&jpeg[..jpeg.len() - 2]), "corrupt");
     Ok(())
@@ -374,6 +434,20 @@ fn a_truncated_jpeg_is_corrupt_even_with_a_complete_exif_thumbnail() -> TestResu
 }
 
 #[test]
+fn a_progressive_jpeg_is_read_whole_and_refused_when_cut() -> TestResult {
+    // Progressive scans put markers between runs of entropy-coded data; the end check must
+    // walk past all of them.
+    let picture = photo(320, 240);
+    let mut jpeg = Vec::new();
+    let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, 85);
+    encoder.set_progressive(true);
+    encoder.encode(picture.as_raw(), 320, 240, jpeg_encoder::ColorType::Rgb)?;
+    assert_eq!(prepare_image_bytes(&jpeg)?.width, 320);
+    assert_refused(prepare_image_bytes(&jpeg[..jpeg.len() * 2 / 3]), "corrupt");
+    Ok(())
+}
+
+#[test]
 fn a_truncated_png_is_corrupt() -> TestResult {
     let png = encode(&DynamicImage::ImageRgb8(photo(256, 256)), ImageFormat::Png)?;
     assert_refused(prepare_image_bytes(&png[..png.len() / 2]), "corrupt");
@@ -383,7 +457,11 @@ fn a_truncated_png_is_corrupt() -> TestResult {
 #[test]
 fn a_text_file_named_png_is_not_an_image() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let path = write(dir.path(), "notes.png", b"Shopping list: milk, eggs, film.\n")?;
+    let path = write(
+        dir.path(),
+        "notes.png",
+        b"Shopping list: milk, eggs, film.\n",
+    )?;
     let err = assert_refused(prepare_image_file(&path), "not_an_image");
     assert_eq!(
         err.to_string(),
@@ -394,15 +472,39 @@ fn a_text_file_named_png_is_not_an_image() -> TestResult {
 
 #[test]
 fn a_png_claiming_20000_by_20000_pixels_is_refused_at_once() -> TestResult {
-    let png = png_header_only(20_000, 20_000);
-    let started = Instant::now();
-    let err = assert_refused(prepare_image_bytes(&png), "too_many_pixels");
-    assert!(started.elapsed() < Duration::from_millis(100), "took {:?}", started.elapsed());
-    assert!(err.to_string().starts_with("The image is 20000 x 20000 pixels;"), "{err}");
-
+    // Header only (the size comes from IHDR itself), and with the start of pixel data (the
+    // size comes from the decoder's header pass).
+    for idat in [false, true] {
+        let png = png_header(20_000, 20_000, 8, TRUECOLOUR, idat);
+        let started = Instant::now();
+        let err = assert_refused(prepare_image_bytes(&png), "too_many_pixels");
+        assert!(
+            started.elapsed() < Duration::from_millis(100),
+            "took {:?}",
+            started.elapsed()
+        );
+        assert_eq!(
+            err.to_string(),
+            "The image is 20000 x 20000 pixels; Kyma Studio accepts up to 16384 pixels on a \
+             side and 100 megapixels in all."
+        );
+    }
     // Within the side limit but over 100 megapixels.
-    assert_refused(prepare_image_bytes(&png_header_only(12_000, 9_000)), "too_many_pixels");
+    let png = png_header(12_000, 9_000, 8, TRUECOLOUR, true);
+    assert_refused(prepare_image_bytes(&png), "too_many_pixels");
     Ok(())
+}
+
+#[test]
+fn a_picture_too_deep_to_hold_in_memory_is_refused_before_decoding() {
+    // 90 megapixels is allowed, but at 16-bit RGBA it would need 720 MB.
+    let png = png_header(10_000, 9_000, 16, TRUECOLOUR_ALPHA, true);
+    let err = assert_refused(prepare_image_bytes(&png), "too_much_memory");
+    assert!(
+        err.to_string()
+            .starts_with("The image is 10000 x 9000 pixels"),
+        "{err}"
+    );
 }
 
 #[test]

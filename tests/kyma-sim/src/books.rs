@@ -130,6 +130,8 @@ pub struct Stats {
     pub injected_reset: u64,
     pub injected_truncate: u64,
     pub downloads: u64,
+    pub range_downloads: u64,
+    pub bytes_served: u64,
     pub posts: u64,
     pub jobs_created: u64,
 }

@@ -100,6 +100,11 @@ pub async fn download(
     };
     let truncate = sim.faults().draw_truncate();
     let promised = body.len();
+    {
+        let mut books = sim.books();
+        books.stats.range_downloads += u64::from(status == StatusCode::PARTIAL_CONTENT);
+        books.stats.bytes_served += (if truncate { promised / 2 } else { promised }) as u64;
+    }
     let body = if truncate {
         sim.books().stats.injected_truncate += 1;
         wire::cut_short(body, promised / 2)

@@ -158,6 +158,8 @@ pub async fn stats(State(sim): State<SharedSim>) -> Json<Value> {
             "truncate": s.injected_truncate,
         },
         "downloads": s.downloads,
+        "range_downloads": s.range_downloads,
+        "bytes_served": s.bytes_served,
         "posts": s.posts,
         "jobs_created": s.jobs_created,
     }))

@@ -9,6 +9,23 @@ use serde_json::{json, Value};
 
 pub const KEY: &str = "ky-sim-key";
 
+/// The kyma-sim binary: Cargo names it for kyma-sim's own tests; the app's tests (which include
+/// this file) find it beside their own executable, in the same target directory.
+pub fn sim_binary() -> std::path::PathBuf {
+    if let Some(p) = option_env!("CARGO_BIN_EXE_kyma-sim") {
+        return p.into();
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let p = dir.join(format!("kyma-sim{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        p.exists(),
+        "{} is missing: run `cargo build -p kyma-sim` first",
+        p.display()
+    );
+    p
+}
+
 pub struct Sim {
     child: Child,
     _stdout: BufReader<ChildStdout>,
@@ -21,7 +38,7 @@ impl Sim {
     /// `kyma-sim --listen 127.0.0.1:0 --key ky-sim-key --cache-dir <temp> <args>`.
     pub fn start(args: &[&str]) -> Sim {
         let cache = tempfile::tempdir().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_kyma-sim"))
+        let mut child = Command::new(sim_binary())
             .args(["--listen", "127.0.0.1:0", "--key", KEY, "--cache-dir"])
             .arg(cache.path())
             .args(args)

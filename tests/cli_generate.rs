@@ -1,0 +1,160 @@
+//! Acceptance: `kyma generate` against kyma-sim makes a valid clip with each of the five models,
+//! text-to-video and image-to-video, and the ledger shows one charge per clip = rate x duration.
+
+mod common;
+
+use common::{entries_for, ffprobe, sha256_hex, stderr, stdout, write_test_png, Kyma, Sim};
+use std::path::PathBuf;
+
+const MODELS: [(&str, i64, bool); 5] = [
+    ("kling-2.5-pro", 94_500, false),
+    ("kling-3-pro", 151_200, false),
+    ("kling-3-pro-audio", 226_800, true),
+    ("seedance-2-pro", 409_590, true),
+    ("seedance-2-fast", 326_565, true),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_model_makes_a_real_clip_text_and_image_to_video() {
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    let kyma = Kyma::new(&sim);
+    let image = kyma.data.path().join("start.png");
+    write_test_png(&image, 800, 600);
+
+    let mut runs = Vec::new();
+    for (i, (model, _, _)) in MODELS.iter().enumerate() {
+        for with_image in [false, true] {
+            let duration = (i % 3 + 1) as u32 + u32::from(with_image);
+            let mut args = vec![
+                "generate".to_string(),
+                "--model".into(),
+                model.to_string(),
+                "--prompt".into(),
+                format!("test clip {i} {with_image}"),
+                "--duration".into(),
+                duration.to_string(),
+            ];
+            if with_image {
+                args.extend(["--image".to_string(), image.display().to_string()]);
+            }
+            runs.push((
+                model.to_string(),
+                duration,
+                with_image,
+                kyma.run_async(args),
+            ));
+        }
+    }
+    let mut results = Vec::new();
+    for (model, duration, with_image, run) in runs {
+        let out = run.await;
+        assert!(
+            out.status.success(),
+            "{model} {with_image}: exit {:?}: {}",
+            out.status.code(),
+            stderr(&out)
+        );
+        let path = PathBuf::from(stdout(&out).trim());
+        results.push((model, duration, with_image, path));
+    }
+
+    let ledger = sim.ledger().await;
+    let jobs = kyma.jobs();
+    assert_eq!(jobs.len(), 10);
+    let sim_jobs = sim.public("/_sim/jobs").await;
+    for (model, duration, with_image, path) in &results {
+        let (_, rate, audio) = MODELS.iter().find(|m| m.0 == model).unwrap();
+        let p = ffprobe(path);
+        assert_eq!(p.video_codec, "h264", "{model}");
+        assert!(
+            (p.duration - f64::from(*duration)).abs() <= 0.1,
+            "{model}: {} s for {duration} s",
+            p.duration
+        );
+        assert_eq!(
+            p.audio_streams,
+            usize::from(*audio),
+            "{model}: audio streams"
+        );
+
+        let job = jobs
+            .iter()
+            .find(|j| {
+                PathBuf::from(j["clip_file"].as_str().unwrap_or("")) == *path.file_name().unwrap()
+            })
+            .unwrap();
+        assert_eq!(job["status"], "succeeded");
+        let key = job["idempotency_key"].as_str().unwrap();
+        let charges: Vec<i64> = entries_for(&ledger, key)
+            .into_iter()
+            .filter(|(k, _)| k == "charge")
+            .map(|(_, m)| m)
+            .collect();
+        assert_eq!(
+            charges,
+            vec![-rate * i64::from(*duration)],
+            "{model}: one charge of rate x duration"
+        );
+        assert_eq!(job["charged"].as_i64(), Some(rate * i64::from(*duration)));
+
+        let sj = sim_jobs
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["idempotency_key"] == key)
+            .unwrap();
+        if *with_image {
+            assert_eq!(sj["image_url_kind"], "data");
+            // The very bytes we prepared and stored reached the server.
+            let stored = std::fs::read(
+                kyma.data
+                    .path()
+                    .join("start-images")
+                    .join(job["image_file"].as_str().unwrap()),
+            )
+            .unwrap();
+            assert_eq!(sj["image"]["sha256"].as_str().unwrap(), sha256_hex(&stored));
+            assert_eq!(
+                (
+                    sj["image"]["width"].as_u64(),
+                    sj["image"]["height"].as_u64()
+                ),
+                (Some(800), Some(600))
+            );
+        } else {
+            assert_eq!(sj["image_url_kind"], "none");
+        }
+    }
+    let all_charges = ledger["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "charge")
+        .count();
+    assert_eq!(all_charges, 10, "exactly one charge per clip");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_replayed_idempotency_key_returns_the_same_job_without_a_second_hold() {
+    use kyma_studio::api::{ApiKey, Client, CreateRequest};
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    let client = Client::new(&format!("{}/v1", sim.url), ApiKey::new(common::KEY)).unwrap();
+    let req = CreateRequest {
+        model: "kling-3-pro".into(),
+        prompt: "replay".into(),
+        duration: 5,
+        image_url: None,
+        idempotency_key: "replay-key-1".into(),
+        extra: None,
+    };
+    let first = client.create(&req).await.unwrap();
+    let second = client.create(&req).await.unwrap();
+    assert!(!first.replayed);
+    assert!(second.replayed);
+    assert_eq!(first.job.id, second.job.id);
+    let holds = entries_for(&sim.ledger().await, "replay-key-1")
+        .into_iter()
+        .filter(|(k, _)| k == "hold")
+        .count();
+    assert_eq!(holds, 1);
+}

@@ -1,0 +1,175 @@
+//! Shared helpers for the app's integration tests: the simulator (the same harness kyma-sim's own
+//! tests use), the `kyma` CLI run as a real process, ffprobe, and generated image fixtures.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../kyma-sim/tests/common/mod.rs"]
+pub mod sim;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub use sim::{Sim, KEY};
+
+/// The `kyma` CLI pointed at a simulator, with its own library folder.
+pub struct Kyma {
+    pub data: tempfile::TempDir,
+    pub api: String,
+    pub key: String,
+}
+
+impl Kyma {
+    pub fn new(sim: &Sim) -> Kyma {
+        Kyma::with_key(sim, KEY)
+    }
+
+    pub fn with_key(sim: &Sim, key: &str) -> Kyma {
+        Kyma {
+            data: tempfile::tempdir().unwrap(),
+            api: format!("{}/v1", sim.url),
+            key: key.to_string(),
+        }
+    }
+
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kyma"));
+        c.env("KYMA_API_BASE", &self.api)
+            .env("KYMA_API_KEY", &self.key)
+            .env("KYMA_STUDIO_DATA_DIR", self.data.path())
+            .env_remove("KYMA_FAILPOINT")
+            .env_remove("RUST_BACKTRACE");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
+    }
+
+    /// Runs `kyma` on a blocking thread, so async tests can run several at once.
+    pub async fn run_async(&self, args: Vec<String>) -> Output {
+        let mut c = self.command();
+        c.args(&args);
+        tokio::task::spawn_blocking(move || c.output().unwrap())
+            .await
+            .unwrap()
+    }
+
+    pub fn jobs(&self) -> Vec<Value> {
+        let out = self.run(&["jobs", "--json"]);
+        assert!(
+            out.status.success(),
+            "kyma jobs: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
+    }
+
+    pub fn clips_dir(&self) -> PathBuf {
+        self.data.path().join("clips")
+    }
+
+    /// Every file under the clips folder whose name ends in `.part`.
+    pub fn part_files(&self) -> Vec<PathBuf> {
+        std::fs::read_dir(self.clips_dir())
+            .map(|rd| {
+                rd.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "part"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// What ffprobe says of a clip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Probe {
+    pub duration: f64,
+    pub video_codec: String,
+    pub width: u64,
+    pub height: u64,
+    pub audio_streams: usize,
+}
+
+pub fn ffprobe(path: &Path) -> Probe {
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+        ])
+        .arg(path)
+        .output()
+        .expect("ffprobe is installed");
+    assert!(
+        out.status.success(),
+        "ffprobe {}: {}",
+        path.display(),
+        stderr(&out)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let streams = v["streams"].as_array().unwrap();
+    let video = streams
+        .iter()
+        .find(|s| s["codec_type"] == "video")
+        .expect("a video stream");
+    Probe {
+        duration: v["format"]["duration"].as_str().unwrap().parse().unwrap(),
+        video_codec: video["codec_name"].as_str().unwrap().to_string(),
+        width: video["width"].as_u64().unwrap(),
+        height: video["height"].as_u64().unwrap(),
+        audio_streams: streams
+            .iter()
+            .filter(|s| s["codec_type"] == "audio")
+            .count(),
+    }
+}
+
+/// A PNG with a recognisable pattern (a diagonal gradient and a block), made in code.
+pub fn write_test_png(path: &Path, w: u32, h: u32) {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let block = x > w / 3 && x < w / 2 && y > h / 3 && y < h / 2;
+        if block {
+            image::Rgb([250, 30, 40])
+        } else {
+            image::Rgb([(x * 255 / w.max(1)) as u8, (y * 255 / h.max(1)) as u8, 128])
+        }
+    });
+    img.save(path).unwrap();
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(bytes);
+    d.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Ledger entries of one idempotency key, as (kind, micros).
+pub fn entries_for(ledger: &Value, idempotency_key: &str) -> Vec<(String, i64)> {
+    ledger["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["idempotency_key"] == idempotency_key)
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["micros"].as_i64().unwrap(),
+            )
+        })
+        .collect()
+}

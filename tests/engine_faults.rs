@@ -1,0 +1,161 @@
+//! Acceptance: under 10% 5xx, 10% 429, 5% resets, 5% truncated downloads, 5% failed, 2% expired
+//! and expiring result URLs, every one of 60 jobs ends in the right state and the charges equal
+//! the succeeded jobs. The engine runs in-process, with a fast schedule, against kyma-sim.
+
+mod common;
+
+use common::{entries_for, ffprobe, Sim, KEY};
+use kyma_studio::api::limiter::RateLimiter;
+use kyma_studio::api::retry::RetryPolicy;
+use kyma_studio::api::{ApiKey, Catalog, Client};
+use kyma_studio::jobs::{Draft, Engine, EngineConfig, PollSchedule, Status};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn fast_config(dir: &std::path::Path) -> EngineConfig {
+    let mut c = EngineConfig::new(dir.to_path_buf());
+    c.retry = RetryPolicy {
+        base: Duration::from_millis(50),
+        cap: Duration::from_secs(2),
+        max_tries: 8,
+    };
+    c.poll = PollSchedule {
+        first: Duration::from_millis(300),
+        later: Duration::from_millis(500),
+        slow_down_after: Duration::from_secs(5),
+        overdue_after: Duration::from_secs(600),
+        overdue_every: Duration::from_secs(5),
+        after_problem: Duration::from_millis(500),
+    };
+    c
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sixty_jobs_under_faults_end_right_and_charges_equal_successes() {
+    const JOBS: usize = 60;
+    let sim = Sim::start(&["--job-seconds", "1", "--rpm", "100000"]);
+    sim.set_faults(json!({
+        "error_rate": 0.10, "rate_limit_rate": 0.10, "reset_rate": 0.05, "truncate_rate": 0.05,
+        "fail_rate": 0.05, "expire_rate": 0.02, "url_ttl_s": 4, "seed": 7
+    }))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = fast_config(dir.path());
+    let limiter = Arc::new(RateLimiter::new(100_000));
+    let client = Client::with_policy(
+        &format!("{}/v1", sim.url),
+        ApiKey::new(KEY),
+        config.retry,
+        limiter,
+    )
+    .unwrap();
+    let engine = Engine::start(config, client, Catalog::default()).unwrap();
+
+    let models = [
+        "kling-2.5-pro",
+        "kling-3-pro",
+        "kling-3-pro-audio",
+        "seedance-2-pro",
+        "seedance-2-fast",
+    ];
+    let mut ids = Vec::new();
+    for i in 0..JOBS {
+        let draft = Draft {
+            model: models[i % 5].into(),
+            prompt: format!("soak {i}"),
+            duration: Some(1 + (i % 2) as u32),
+            image: None,
+            extra: None,
+        };
+        ids.push(engine.submit(draft).await.unwrap().id);
+    }
+
+    let deadline = Instant::now() + Duration::from_secs(300);
+    loop {
+        let open = engine.open_generations().unwrap();
+        if open.is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{} jobs still open: {:?}",
+            open.len(),
+            open.iter()
+                .map(|g| (g.id, g.status, g.error_message.clone()))
+                .collect::<Vec<_>>()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+
+    let ledger = sim.ledger().await;
+    let sim_jobs = sim.public("/_sim/jobs").await;
+    let stats = sim.public("/_sim/stats").await;
+    let mut succeeded = 0;
+    let mut charged_total = 0i64;
+    for id in ids {
+        let g = engine.get(id).unwrap();
+        let sj = sim_jobs
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|j| j["idempotency_key"] == g.idempotency_key.as_str())
+            .collect::<Vec<_>>();
+        assert_eq!(sj.len(), 1, "#{id}: exactly one job at Kyma per generation");
+        let remote = sj[0]["status"].as_str().unwrap();
+        assert_eq!(
+            g.status.as_str(),
+            remote,
+            "#{id}: local state matches Kyma's"
+        );
+        let entries = entries_for(&ledger, &g.idempotency_key);
+        let charges: Vec<i64> = entries
+            .iter()
+            .filter(|(k, _)| k == "charge")
+            .map(|(_, m)| -m)
+            .collect();
+        match g.status {
+            Status::Succeeded => {
+                succeeded += 1;
+                assert_eq!(charges.len(), 1, "#{id}");
+                assert_eq!(g.charged.map(|m| m.0), Some(charges[0]));
+                charged_total += charges[0];
+                let clip = engine.paths().clip_path(&g).unwrap();
+                let p = ffprobe(&clip);
+                assert!((p.duration - f64::from(g.duration_s)).abs() <= 0.1);
+            }
+            Status::Failed | Status::Expired | Status::Refunded => {
+                assert!(charges.is_empty(), "#{id} was charged");
+                assert_eq!(g.refunded, Some(g.hold), "#{id}: the refund is shown");
+                assert!(g.error_message.is_some());
+                assert!(g.clip_file.is_none());
+            }
+            other => panic!("#{id} ended {other:?}"),
+        }
+    }
+    let ledger_charges: i64 = ledger["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "charge")
+        .map(|e| -e["micros"].as_i64().unwrap())
+        .sum();
+    assert_eq!(
+        ledger_charges, charged_total,
+        "charges equal the succeeded jobs"
+    );
+    assert!(succeeded >= JOBS * 3 / 4, "only {succeeded} succeeded");
+    // The faults really happened.
+    for k in ["error", "rate_limit", "reset", "truncate"] {
+        assert!(
+            stats["injected"][k].as_u64().unwrap() > 0,
+            "no {k} fault was injected: {stats}"
+        );
+    }
+    let no_parts = std::fs::read_dir(&engine.paths().clips)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .all(|e| !e.path().to_string_lossy().ends_with(".part"));
+    assert!(no_parts);
+    eprintln!("soak: {succeeded}/{JOBS} succeeded; sim stats {stats}");
+}
