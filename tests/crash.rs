@@ -1,5 +1,6 @@
 //! Acceptance: `kill -9` at every step of a job's life, then `kyma resume`, leaves exactly one
 //! charge per job, every clip present and valid, and no `.part` file. Nothing is paid twice.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

@@ -1,6 +1,7 @@
 //! Acceptance: under 10% 5xx, 10% 429, 5% resets, 5% truncated downloads, 5% failed, 2% expired
 //! and expiring result URLs, every one of 60 jobs ends in the right state and the charges equal
 //! the succeeded jobs. The engine runs in-process, with a fast schedule, against kyma-sim.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
