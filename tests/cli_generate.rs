@@ -157,3 +157,18 @@ async fn a_replayed_idempotency_key_returns_the_same_job_without_a_second_hold()
         .count();
     assert_eq!(holds, 1);
 }
+
+#[test]
+fn an_https_image_link_passes_through_unchanged() {
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    let kyma = Kyma::new(&sim);
+    let link = "https://images.example.com/portrait.jpg";
+    let out = kyma.run(&["generate", "--model", "kling-3-pro", "--prompt", "from a link", "--duration", "1", "--image", link]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim_jobs = rt.block_on(sim.public("/_sim/jobs"));
+    assert_eq!(sim_jobs[0]["image_url_kind"], "https");
+    let jobs = kyma.jobs();
+    assert_eq!(jobs[0]["image_kind"], "url");
+    assert_eq!(jobs[0]["image_url"], link);
+}

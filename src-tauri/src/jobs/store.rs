@@ -169,6 +169,8 @@ pub struct Generation {
     pub completed_at: Option<String>,
     pub downloaded_at: Option<String>,
     pub updated_at: String,
+    /// Still unfinished ten minutes after Kyma accepted it (Kyma's runner times out at 10 min).
+    pub overdue: bool,
 }
 
 /// What a new generation is made of, validated and prepared before it is stored.
@@ -206,14 +208,25 @@ fn micros(v: Option<i64>) -> Option<Micros> {
     v.map(Micros)
 }
 
+/// How long after submission an unfinished job counts as overdue.
+pub const OVERDUE_AFTER: time::Duration = time::Duration::minutes(10);
+
+fn is_overdue(status: Status, submitted_at: Option<&str>) -> bool {
+    let since = submitted_at.and_then(|s| OffsetDateTime::parse(s, &Rfc3339).ok());
+    !status.is_terminal() && since.is_some_and(|t| OffsetDateTime::now_utc() - t >= OVERDUE_AFTER)
+}
+
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Generation> {
     let status: String = r.get(3)?;
+    let status = Status::parse(&status).unwrap_or(Status::Failed);
     let kind: String = r.get(8)?;
+    let submitted_at: Option<String> = r.get(24)?;
     Ok(Generation {
+        overdue: is_overdue(status, submitted_at.as_deref()),
         id: r.get(0)?,
         idempotency_key: r.get(1)?,
         kyma_id: r.get(2)?,
-        status: Status::parse(&status).unwrap_or(Status::Failed),
+        status,
         remote_status: r.get(4)?,
         model: r.get(5)?,
         prompt: r.get(6)?,
@@ -234,7 +247,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Generation> {
         clip_file: r.get(21)?,
         clip_bytes: r.get::<_, Option<i64>>(22)?.map(|b| b.max(0) as u64),
         created_at: r.get(23)?,
-        submitted_at: r.get(24)?,
+        submitted_at,
         completed_at: r.get(25)?,
         downloaded_at: r.get(26)?,
         updated_at: r.get(27)?,
@@ -493,6 +506,16 @@ mod tests {
         assert_eq!(g.clip_bytes, Some(1234));
         assert!(s.open_generations().unwrap().is_empty());
         assert!(s.remove_finished(id).unwrap());
+    }
+
+    #[test]
+    fn overdue_after_ten_minutes_unless_finished() {
+        let old = (OffsetDateTime::now_utc() - time::Duration::minutes(11)).format(&Rfc3339).unwrap();
+        let fresh = now_rfc3339();
+        assert!(is_overdue(Status::Processing, Some(&old)));
+        assert!(!is_overdue(Status::Processing, Some(&fresh)));
+        assert!(!is_overdue(Status::Succeeded, Some(&old)));
+        assert!(!is_overdue(Status::Queued, None));
     }
 
     #[test]
