@@ -4,28 +4,40 @@ export CARGO_TERM_COLOR ?= never
 # Debug info off: a CI target/ of ~1 GB instead of ~4 GB, and faster links.
 export CARGO_PROFILE_DEV_DEBUG ?= false
 
-.PHONY: deps build demo test lint test-rust clean
+.PHONY: deps ui build demo run test lint test-rust test-ui bindings-check clean
 
-deps:            ## install what is missing (Debian packages via apt only when absent)
+deps:            ## install what is missing (Debian packages via apt only when absent, npm packages)
 	@scripts/install-deps.sh
 
-build: deps
+ui: deps         ## build the web UI into ui/dist (the app embeds it)
+	npm --prefix ui run build
+
+build: ui
 	cargo build --workspace --all-targets
 
-demo: deps       ## start kyma-sim and make one clip with the CLI (works offline)
+demo: ui         ## start kyma-sim offline with a demo key and make a clip with the CLI
 	cargo build -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma
 	@scripts/demo.sh
 
-lint:
+lint: ui
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	@scripts/check-core-has-no-tauri.sh
+	npm --prefix ui run check
 
-test-rust:
+test-rust: ui
 	cargo build -p kyma-sim --bin kyma-sim
 	scripts/with-keyring.sh cargo test --workspace
 
-test: deps lint test-rust   ## every test: lints, unit, integration (sim, CLI, crash, faults, keychain)
+test-ui: deps
+	npm --prefix ui test
+
+# ts-rs regenerates ui/src/lib/ipc/bindings during `cargo test`; committed files must match.
+bindings-check: test-rust
+	@git diff --exit-code --stat -- ui/src/lib/ipc/bindings || { echo "IPC bindings drifted from the Rust types: commit ui/src/lib/ipc/bindings" >&2; exit 1; }
+	@untracked=$$(git ls-files --others --exclude-standard -- ui/src/lib/ipc/bindings); [ -z "$$untracked" ] || { echo "New IPC bindings not committed: $$untracked" >&2; exit 1; }
+
+test: deps lint test-rust test-ui bindings-check   ## every test: lints, Rust (unit, sim, CLI, crash, faults, keychain), UI
 
 clean:
 	cargo clean

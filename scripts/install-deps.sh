@@ -7,7 +7,13 @@ packages=(
   ffmpeg                       # kyma-sim renders real MP4s; tests probe them with ffprobe
   dbus dbus-x11 gnome-keyring  # the OS keychain (Secret Service) for keychain tests
   procps                       # pkill in scripts
+  # The Tauri 2 shell on Linux (WebKitGTK 4.1) and playing clips in it (GStreamer, H.264/AAC):
+  libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
+  gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
+  # Driving the real window in end-to-end tests: a virtual display, WebDriver, an OS file drop:
+  xvfb webkit2gtk-driver xdotool python3-gi gir1.2-gtk-3.0 imagemagick
 )
+command -v node >/dev/null || packages+=(nodejs npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -22,6 +28,15 @@ fi
 if ! command -v cargo >/dev/null; then
   echo "Rust is missing: install it with rustup (https://rustup.rs), then run make again." >&2
   exit 1
+fi
+if [ -f ui/package-lock.json ] && { [ ! -d ui/node_modules ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; }; then
+  echo "Installing the UI's npm packages (npm ci)"
+  npm --prefix ui ci --no-audit --no-fund --loglevel=error
+fi
+# A real S3-compatible server for the image-hosting tests (pinned: 0.17 needs a newer rustc).
+if ! command -v s3s-fs >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/s3s-fs" ]; then
+  echo "Installing s3s-fs (local S3 server for the image-hosting tests; ~4 minutes once)"
+  cargo install s3s-fs@0.14.1 --features binary --locked --quiet
 fi
 for comp in rustfmt clippy; do
   rustup component list --installed 2>/dev/null | grep -q "^$comp" || rustup component add "$comp"

@@ -163,7 +163,17 @@ fn an_https_image_link_passes_through_unchanged() {
     let sim = Sim::start(&["--job-seconds", "1"]);
     let kyma = Kyma::new(&sim);
     let link = "https://images.example.com/portrait.jpg";
-    let out = kyma.run(&["generate", "--model", "kling-3-pro", "--prompt", "from a link", "--duration", "1", "--image", link]);
+    let out = kyma.run(&[
+        "generate",
+        "--model",
+        "kling-3-pro",
+        "--prompt",
+        "from a link",
+        "--duration",
+        "1",
+        "--image",
+        link,
+    ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let rt = tokio::runtime::Runtime::new().unwrap();
     let sim_jobs = rt.block_on(sim.public("/_sim/jobs"));

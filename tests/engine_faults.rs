@@ -167,18 +167,40 @@ async fn polling_many_jobs_stays_under_the_keys_rpm() {
     let sim = Sim::start(&["--job-seconds", "30", "--rpm", "20"]);
     let dir = tempfile::tempdir().unwrap();
     let config = fast_config(dir.path());
-    let client = Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(KEY), config.retry, Arc::new(RateLimiter::new(1000))).unwrap();
+    let client = Client::with_policy(
+        &format!("{}/v1", sim.url),
+        ApiKey::new(KEY),
+        config.retry,
+        Arc::new(RateLimiter::new(1000)),
+    )
+    .unwrap();
     let limits = client.adopt_limits().await.unwrap();
     assert_eq!(limits.rpm_limit, Some(20));
-    assert_eq!(client.limiter().rpm(), 19, "the limiter took the key's RPM, less a margin");
+    assert_eq!(
+        client.limiter().rpm(),
+        19,
+        "the limiter took the key's RPM, less a margin"
+    );
     let engine = Engine::start(config, client, Catalog::default()).unwrap();
     for i in 0..6 {
-        let draft = Draft { model: "kling-3-pro".into(), prompt: format!("rpm {i}"), duration: Some(1), image: None, extra: None };
+        let draft = Draft {
+            model: "kling-3-pro".into(),
+            prompt: format!("rpm {i}"),
+            duration: Some(1),
+            image: None,
+            extra: None,
+        };
         engine.submit(draft).await.unwrap();
     }
     tokio::time::sleep(Duration::from_secs(12)).await;
     let stats = sim.public("/_sim/stats").await;
-    assert_eq!(stats["rpm_rejections"], 0, "a request went past the RPM limit: {stats}");
+    assert_eq!(
+        stats["rpm_rejections"], 0,
+        "a request went past the RPM limit: {stats}"
+    );
     let max = stats["max_requests_in_60s"].as_u64().unwrap();
-    assert!((15..=20).contains(&max), "the budget was used but never exceeded: {stats}");
+    assert!(
+        (15..=20).contains(&max),
+        "the budget was used but never exceeded: {stats}"
+    );
 }

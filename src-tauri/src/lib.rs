@@ -1,8 +1,103 @@
-//! Kyma Studio's core: the Kyma API client, the persistent job engine, image preparation and
-//! the keychain. Nothing in the core imports `tauri`; the GUI and the `kyma` CLI are two faces on it.
+//! Kyma Studio: the core (the Kyma API client, the persistent job engine, image preparation,
+//! the keychain), the window-free app layer (`studio`), and the Tauri shell built in `run`.
+//! Nothing in the core imports `tauri`; the GUI and the `kyma` CLI are two faces on it.
 
 pub mod api;
 pub mod fsutil;
 pub mod jobs;
 pub mod keychain;
 pub mod media;
+pub mod studio;
+
+mod bridge;
+mod commands;
+
+use std::sync::Arc;
+use tauri::utils::config::{Csp, CspDirectiveSources};
+use tauri::Manager;
+
+/// Names the clip server's exact origin in the CSP: the webview may play and show library files
+/// from there, and load nothing else from anywhere else.
+fn allow_clip_origin(csp: &mut Option<Csp>, origin: &str) {
+    if let Some(Csp::DirectiveMap(map)) = csp {
+        for directive in ["media-src", "img-src"] {
+            let entry = map
+                .entry(directive.to_string())
+                .or_insert_with(|| CspDirectiveSources::List(Vec::new()));
+            entry.push(origin);
+        }
+    }
+}
+
+/// Launches the desktop app.
+pub fn run() {
+    let data_dir = jobs::default_data_dir();
+    let listener = match studio::clip_server::bind() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("Kyma Studio cannot start: no loopback port for the clip player ({e}).");
+            std::process::exit(1);
+        }
+    };
+    let origin = listener
+        .local_addr()
+        .map(|a| format!("http://127.0.0.1:{}", a.port()))
+        .unwrap_or_default();
+    let mut context = tauri::generate_context!("tauri.conf.json");
+    allow_clip_origin(&mut context.config_mut().app.security.csp, &origin);
+    let options = studio::StudioOptions {
+        data_dir,
+        api_base: std::env::var("KYMA_API_BASE")
+            .ok()
+            .filter(|s| !s.is_empty()),
+        session_key: std::env::var("KYMA_API_KEY").ok(),
+        demo: std::env::var_os("KYMA_DEMO").is_some(),
+    };
+    // The key must not linger in the environment of anything this process starts.
+    std::env::remove_var("KYMA_API_KEY");
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+        }))
+        .plugin(
+            tauri_plugin_log::Builder::new()
+                .level(log::LevelFilter::Info)
+                .build(),
+        )
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
+        .setup(move |app| {
+            let studio = tauri::async_runtime::block_on(studio::Studio::open(options, listener))
+                .map_err(|e| Box::<dyn std::error::Error>::from(e.message))?;
+            let studio = Arc::new(studio);
+            bridge::forward_engine_events(app.handle().clone(), studio.clone());
+            app.manage(studio);
+            Ok(())
+        })
+        .on_window_event(bridge::on_window_event)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_state,
+            commands::key_set,
+            commands::key_use_session,
+            commands::key_delete,
+            commands::settings_save,
+            commands::image_pick,
+            commands::image_from_path,
+            commands::image_from_bytes,
+            commands::generate,
+            commands::job_again,
+            commands::job_remove,
+            commands::reveal_clip,
+            commands::refresh_catalog,
+        ])
+        .run(context);
+    if let Err(e) = result {
+        eprintln!("Kyma Studio stopped: {e}");
+        std::process::exit(1);
+    }
+}

@@ -402,7 +402,11 @@ fn job_line(g: &Generation, paths: &jobs::Paths) -> String {
         _ => String::new(),
     };
     let prompt: String = g.prompt.chars().take(40).collect();
-    let status = if g.overdue { format!("{} (overdue)", g.status.as_str()) } else { g.status.as_str().to_string() };
+    let status = if g.overdue {
+        format!("{} (overdue)", g.status.as_str())
+    } else {
+        g.status.as_str().to_string()
+    };
     format!(
         "#{:<5} {:<12} {:<18} {:>3}s {:<16} {:<42} {}",
         g.id,

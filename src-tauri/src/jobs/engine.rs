@@ -121,6 +121,11 @@ pub enum ImageInput {
     File(PathBuf),
     /// An https link passed through as `image_url`.
     Url(String),
+    /// A picture already prepared (dropped or pasted in the app); `source` names it for people.
+    Prepared {
+        image: Box<crate::media::PreparedImage>,
+        source: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -147,6 +152,8 @@ enum Cmd {
         key: String,
         reply: oneshot::Sender<Result<Generation, Error>>,
     },
+    /// A new key (or none): network work pauses without a client and resumes with one.
+    SetClient(Option<Client>),
 }
 
 enum Done {
@@ -174,6 +181,15 @@ fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
 impl Engine {
     /// Opens the library and starts the engine, which resumes every unfinished generation.
     pub fn start(config: EngineConfig, client: Client, catalog: Catalog) -> Result<Engine, Error> {
+        Engine::start_with(config, Some(client), catalog)
+    }
+
+    /// As `start`, but without a key the engine only records: nothing is sent until `set_client`.
+    pub fn start_with(
+        config: EngineConfig,
+        client: Option<Client>,
+        catalog: Catalog,
+    ) -> Result<Engine, Error> {
         let paths = Paths::new(&config.data_dir);
         for dir in [&paths.clips, &paths.start_images] {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
@@ -202,6 +218,14 @@ impl Engine {
             catalog,
             paths,
         })
+    }
+
+    /// Swaps the API client (a new key or API base); `None` pauses all network work.
+    pub async fn set_client(&self, client: Option<Client>) -> Result<(), Error> {
+        self.cmd
+            .send(Cmd::SetClient(client))
+            .await
+            .map_err(|_| Error::EngineStopped)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
@@ -269,14 +293,10 @@ impl Engine {
                     tokio::task::spawn_blocking(move || crate::media::prepare_image_file(&p))
                         .await
                         .map_err(|_| Error::EngineStopped)??;
-                let file = format!("{key}.jpg");
-                let dest = self.paths.start_images.join(&file);
-                crate::fsutil::write_atomic(&dest, &prepared.jpeg)
-                    .map_err(|e| Error::io("save the start image", &dest, e))?;
-                new.image_kind = ImageKind::File;
-                new.image_source = Some(path.display().to_string());
-                new.image_file = Some(file);
-                new.image_size = Some((prepared.width, prepared.height));
+                self.keep_start_image(&mut new, &key, &prepared, path.display().to_string())?;
+            }
+            Some(ImageInput::Prepared { image, source }) => {
+                self.keep_start_image(&mut new, &key, image, source.clone())?;
             }
         }
         failpoint::hit("before_db_write");
@@ -290,6 +310,25 @@ impl Engine {
             .await
             .map_err(|_| Error::EngineStopped)?;
         rx.await.map_err(|_| Error::EngineStopped)?
+    }
+
+    /// Saves the prepared start image in the library, durably, before the job that uses it.
+    fn keep_start_image(
+        &self,
+        new: &mut NewGeneration,
+        key: &str,
+        prepared: &crate::media::PreparedImage,
+        source: String,
+    ) -> Result<(), Error> {
+        let file = format!("{key}.jpg");
+        let dest = self.paths.start_images.join(&file);
+        crate::fsutil::write_atomic(&dest, &prepared.jpeg)
+            .map_err(|e| Error::io("save the start image", &dest, e))?;
+        new.image_kind = ImageKind::File;
+        new.image_source = Some(source);
+        new.image_file = Some(file);
+        new.image_size = Some((prepared.width, prepared.height));
+        Ok(())
     }
 
     /// "Again": the same settings as generation `id`, with a new idempotency key.
@@ -340,7 +379,7 @@ struct JobState {
 
 struct Owner {
     store: Arc<Mutex<Store>>,
-    client: Client,
+    client: Option<Client>,
     downloader: Downloader,
     paths: Paths,
     events: broadcast::Sender<Event>,
@@ -445,6 +484,13 @@ impl Owner {
                 }
                 let _ = reply.send(inserted);
             }
+            Cmd::SetClient(client) => {
+                self.client = client;
+                let now = Instant::now();
+                for j in self.jobs.values_mut() {
+                    j.due = j.due.min(now);
+                }
+            }
         }
     }
 
@@ -456,6 +502,9 @@ impl Owner {
     }
 
     fn dispatch(&mut self, done: &mpsc::Sender<Done>) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
         let now = Instant::now();
         let mut due: Vec<(i64, Status)> = self
             .jobs
@@ -469,16 +518,16 @@ impl Owner {
             match status {
                 Status::Queued if open < self.config.queue_cap => {
                     open += 1;
-                    self.spawn_post(id, done.clone());
+                    self.spawn_post(id, &client, done.clone());
                 }
                 Status::Queued => {}
                 Status::Pending | Status::Processing
                     if self.polls_in_flight < self.config.max_polls_in_flight =>
                 {
-                    self.spawn_poll(id, done.clone());
+                    self.spawn_poll(id, &client, done.clone());
                 }
                 Status::Pending | Status::Processing => {}
-                Status::Downloading => self.spawn_download(id, done.clone()),
+                Status::Downloading => self.spawn_download(id, &client, done.clone()),
                 _ => {
                     self.jobs.remove(&id);
                 }
@@ -486,13 +535,13 @@ impl Owner {
         }
     }
 
-    fn spawn_post(&mut self, id: i64, done: mpsc::Sender<Done>) {
+    fn spawn_post(&mut self, id: i64, client: &Client, done: mpsc::Sender<Done>) {
         let Some(j) = self.jobs.get_mut(&id) else {
             return;
         };
         j.busy = true;
         let g = j.gen.clone();
-        let client = self.client.clone();
+        let client = client.clone();
         let images = self.paths.start_images.clone();
         tokio::spawn(async move {
             let result = match build_request(&g, &images) {
@@ -504,7 +553,7 @@ impl Owner {
         });
     }
 
-    fn spawn_poll(&mut self, id: i64, done: mpsc::Sender<Done>) {
+    fn spawn_poll(&mut self, id: i64, client: &Client, done: mpsc::Sender<Done>) {
         let Some(j) = self.jobs.get_mut(&id) else {
             return;
         };
@@ -513,7 +562,7 @@ impl Owner {
         };
         j.busy = true;
         self.polls_in_flight += 1;
-        let client = self.client.clone();
+        let client = client.clone();
         tokio::spawn(async move {
             let result = client.job(&kyma_id).await;
             failpoint::hit("mid_poll");
@@ -521,14 +570,14 @@ impl Owner {
         });
     }
 
-    fn spawn_download(&mut self, id: i64, done: mpsc::Sender<Done>) {
+    fn spawn_download(&mut self, id: i64, client: &Client, done: mpsc::Sender<Done>) {
         let Some(j) = self.jobs.get_mut(&id) else {
             return;
         };
         j.busy = true;
         let g = j.gen.clone();
         let url = j.url.take();
-        let client = self.client.clone();
+        let client = client.clone();
         let downloader = self.downloader.clone();
         let slots = self.download_slots.clone();
         let events = self.events.clone();
@@ -708,7 +757,7 @@ fn build_request(g: &Generation, start_images: &Path) -> Result<CreateRequest, c
                     detail: format!("the start image {file} is gone from the library: {e}"),
                 }
             })?;
-            Some(jpeg_data_uri(&bytes))
+            Some(crate::media::jpeg_data_uri(&bytes))
         }
     };
     let extra = g
@@ -723,14 +772,6 @@ fn build_request(g: &Generation, start_images: &Path) -> Result<CreateRequest, c
         idempotency_key: g.idempotency_key.clone(),
         extra,
     })
-}
-
-fn jpeg_data_uri(jpeg: &[u8]) -> String {
-    use base64::Engine as _;
-    format!(
-        "data:image/jpeg;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(jpeg)
-    )
 }
 
 /// `2026-11-25_kling-3-pro_000042.mp4`: only safe characters, whatever the server said.

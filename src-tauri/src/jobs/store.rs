@@ -510,7 +510,9 @@ mod tests {
 
     #[test]
     fn overdue_after_ten_minutes_unless_finished() {
-        let old = (OffsetDateTime::now_utc() - time::Duration::minutes(11)).format(&Rfc3339).unwrap();
+        let old = (OffsetDateTime::now_utc() - time::Duration::minutes(11))
+            .format(&Rfc3339)
+            .unwrap();
         let fresh = now_rfc3339();
         assert!(is_overdue(Status::Processing, Some(&old)));
         assert!(!is_overdue(Status::Processing, Some(&fresh)));

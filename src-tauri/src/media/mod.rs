@@ -1,15 +1,18 @@
 //! Turns the picture a user picks into the start image Kyma's image-to-video API accepts:
 //! checked before decoding, upright (EXIF), at most 2048 px on a side, opaque, JPEG under 10 MB.
 
+pub mod hosting;
 mod prepare;
 mod sniff;
 #[cfg(test)]
 mod tests;
+mod thumb;
 
 pub use prepare::{
     prepare_image_bytes, prepare_image_file, PreparedImage, MAX_FILE_BYTES, MAX_LONG_SIDE,
     MAX_OUTPUT_BYTES, MAX_PIXELS, MAX_SOURCE_SIDE,
 };
+pub use thumb::{jpeg_data_uri, thumbnail_jpeg};
 
 /// Why a picture could not be made into a start image. `Display` is the sentence shown to the
 /// user; [`Error::kind`] is the stable name the UI and logs key on.
@@ -68,9 +71,12 @@ pub enum Error {
     )]
     OutputTooLarge,
 
-    /// Resizing or encoding failed; it should not happen for a decoded image.
-    #[error("Kyma Studio could not convert the image: {0}.")]
-    Convert(String),
+    /// Resizing or encoding failed, which should not happen to a decoded picture. `technical`
+    /// is the library's own words, for logs.
+    #[error(
+        "Kyma Studio could not convert the image; try again, or save it as JPEG or PNG first."
+    )]
+    Convert { technical: String },
 
     #[error("Could not read the image file: {}.", io_reason(.0))]
     Io(#[source] std::io::Error),
@@ -89,8 +95,14 @@ impl Error {
             Error::TooMuchMemory { .. } => "too_much_memory",
             Error::Corrupt { .. } => "corrupt",
             Error::OutputTooLarge => "output_too_large",
-            Error::Convert(_) => "convert",
+            Error::Convert { .. } => "convert",
             Error::Io(_) => "io",
+        }
+    }
+
+    fn convert(technical: impl std::fmt::Display) -> Self {
+        Error::Convert {
+            technical: technical.to_string(),
         }
     }
 

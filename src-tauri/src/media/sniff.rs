@@ -70,12 +70,12 @@ pub(super) fn other_picture_format(bytes: &[u8]) -> Option<&'static str> {
     None
 }
 
-/// SVG is text: look for an `<svg` element near the start, after any XML prolog or comments.
+/// SVG is text: an `<svg` element near the start, after any XML prolog or comments, and not
+/// inside a web page.
 fn looks_like_svg(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(4096)];
-    let text = String::from_utf8_lossy(head);
-    let text = text.trim_start_matches('\u{feff}').trim_start();
-    text.starts_with('<') && text.contains("<svg")
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).to_ascii_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    head.starts_with('<') && head.contains("<svg") && !head.contains("<html")
 }
 
 /// Whether a JPEG's marker structure reaches EOI (`FF D9`). The decoder is lenient and fills a

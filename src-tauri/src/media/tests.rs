@@ -308,12 +308,13 @@ fn transparency_is_flattened_onto_white() -> TestResult {
 
 #[test]
 fn a_large_transparent_picture_is_resized_and_flattened() -> TestResult {
-    let rgba = RgbaImage::from_fn(3000, 1000, |x, _| {
+    // Over 16 MB decoded, so the pixels go through the pre-faulted buffer path.
+    let rgba = RgbaImage::from_fn(3000, 1400, |x, _| {
         Rgba([0, 0, 0, if x < 1500 { 0 } else { 255 }])
     });
     let prepared =
         prepare_image_bytes(&encode(&DynamicImage::ImageRgba8(rgba), ImageFormat::Png)?)?;
-    assert_eq!((prepared.width, prepared.height), (2048, 683));
+    assert_eq!((prepared.width, prepared.height), (2048, 956));
     let flat = decode(&prepared)?;
     assert!(flat.get_pixel(100, 300).0.iter().all(|&c| c >= 250));
     assert!(flat.get_pixel(1900, 300).0.iter().all(|&c| c <= 5));
@@ -360,6 +361,26 @@ fn data_uri_is_base64_jpeg() -> TestResult {
         base64::engine::general_purpose::STANDARD.decode(encoded)?,
         prepared.jpeg
     );
+    Ok(())
+}
+
+#[test]
+fn an_rgb_colour_profile_is_kept_and_others_dropped() -> TestResult {
+    // APP2 "ICC_PROFILE" chunk 1 of 1 carrying a 128-byte profile header of the given space.
+    let with_profile = |space: &[u8; 4]| -> Result<Vec<u8>, image::ImageError> {
+        let mut profile = vec![0u8; 128];
+        profile[16..20].copy_from_slice(space);
+        let mut app2 = b"ICC_PROFILE\0\x01\x01".to_vec();
+        app2.extend_from_slice(&profile);
+        Ok(with_segment(&jpeg_of(photo(40, 30))?, 0xE2, &app2))
+    };
+    let contains =
+        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+
+    let kept = prepare_image_bytes(&with_profile(b"RGB ")?)?;
+    assert!(contains(&kept.jpeg, b"ICC_PROFILE"));
+    let dropped = prepare_image_bytes(&with_profile(b"CMYK")?)?;
+    assert!(!contains(&dropped.jpeg, b"ICC_PROFILE"));
     Ok(())
 }
 
@@ -523,10 +544,55 @@ fn pictures_in_formats_kyma_does_not_read_are_named() -> TestResult {
         let err = assert_refused(prepare_image_bytes(&bytes), "unsupported_format");
         assert!(err.to_string().contains(name), "{err}");
     }
-    // A video is not a picture at all.
+    // A video or a web page with an icon in it is not a picture at all.
     let mp4 = b"\0\0\0\x18ftypisom\0\0\x02\0isomiso2".to_vec();
-    assert_refused(prepare_image_bytes(&mp4), "not_an_image");
+    let html = b"<!DOCTYPE html><html><body><svg viewBox=\"0 0 1 1\"/></body></html>".to_vec();
+    for bytes in [mp4, html] {
+        assert_refused(prepare_image_bytes(&bytes), "not_an_image");
+    }
     Ok(())
+}
+
+#[test]
+fn every_refusal_reads_as_a_sentence_with_its_own_kind() {
+    let io = |kind: std::io::ErrorKind| Error::Io(kind.into());
+    let all = [
+        Error::Empty,
+        Error::FileTooLarge { bytes: 104_857_601 },
+        Error::NotAnImage,
+        Error::UnsupportedFormat {
+            format: "HEIC".to_owned(),
+        },
+        Error::UnsupportedVariant {
+            format: "TIFF",
+            technical: "JPEG-in-TIFF".to_owned(),
+        },
+        Error::TooManyPixels {
+            width: 20_000,
+            height: 20_000,
+        },
+        Error::TooMuchMemory {
+            width: 10_000,
+            height: 9_000,
+        },
+        Error::corrupt("the file ends before the picture does"),
+        Error::OutputTooLarge,
+        Error::convert("buffer too small."),
+        io(std::io::ErrorKind::NotFound),
+        io(std::io::ErrorKind::PermissionDenied),
+        io(std::io::ErrorKind::Other),
+    ];
+    let mut kinds: Vec<&str> = all.iter().map(Error::kind).collect();
+    for err in all {
+        let kind = err.kind();
+        assert_refused(Err(err), kind);
+    }
+    assert_eq!(
+        Error::FileTooLarge { bytes: 104_857_601 }.to_string(),
+        "The image file is 101 MB; choose one under 100 MB."
+    );
+    kinds.dedup();
+    assert_eq!(kinds.len(), 11, "one kind per variant: {kinds:?}");
 }
 
 #[test]

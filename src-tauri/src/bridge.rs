@@ -1,0 +1,104 @@
+//! The window side of the core's events: engine events become typed window events
+//! (`job-changed`, `job-progress`, `job-problem`), OS file drops become prepared start images
+//! (`drop-hover`, `image-dropped`), and a finished clip notifies when the window is not focused.
+
+use crate::jobs::{Event, Status};
+use crate::studio::dto::{AppError, DropHover, ImageDropped, JobProblem, JobProgress};
+use crate::studio::Studio;
+use std::sync::Arc;
+use tauri::{AppHandle, DragDropEvent, Emitter, Manager, Runtime, WindowEvent};
+use tauri_plugin_notification::NotificationExt;
+
+pub fn forward_engine_events<R: Runtime>(app: AppHandle<R>, studio: Arc<Studio>) {
+    let mut rx = studio.subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let event = match rx.recv().await {
+                Ok(e) => e,
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                Err(_) => return,
+            };
+            match event {
+                Event::Changed(g) => {
+                    let job = studio.job(&g);
+                    if g.status == Status::Succeeded {
+                        notify_if_unfocused(&app, &format!("{} clip ready", g.model), &g.prompt);
+                    }
+                    let _ = app.emit("job-changed", job);
+                }
+                Event::Progress {
+                    id,
+                    bytes_done,
+                    bytes_total,
+                } => {
+                    let _ = app.emit(
+                        "job-progress",
+                        JobProgress {
+                            id,
+                            bytes_done,
+                            bytes_total,
+                        },
+                    );
+                }
+                Event::Problem { id, kind, message } => {
+                    let _ = app.emit(
+                        "job-problem",
+                        JobProblem {
+                            id,
+                            error: AppError::new(&kind, message),
+                        },
+                    );
+                }
+            }
+        }
+    });
+}
+
+fn notify_if_unfocused<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
+    let focused = app
+        .get_webview_window("main")
+        .and_then(|w| w.is_focused().ok())
+        .unwrap_or(false);
+    if !focused {
+        let body: String = body.chars().take(120).collect();
+        if let Err(e) = app.notification().builder().title(title).body(body).show() {
+            log::warn!("could not show a notification: {e}");
+        }
+    }
+}
+
+pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEvent) {
+    let WindowEvent::DragDrop(drop) = event else {
+        return;
+    };
+    let app = window.app_handle().clone();
+    match drop {
+        DragDropEvent::Enter { .. } | DragDropEvent::Over { .. } => {
+            let _ = app.emit("drop-hover", DropHover { over: true });
+        }
+        DragDropEvent::Leave => {
+            let _ = app.emit("drop-hover", DropHover { over: false });
+        }
+        DragDropEvent::Drop { paths, .. } => {
+            let _ = app.emit("drop-hover", DropHover { over: false });
+            let Some(path) = paths.first().cloned() else {
+                return;
+            };
+            let studio = app.state::<Arc<Studio>>().inner().clone();
+            tauri::async_runtime::spawn(async move {
+                let dropped = match studio.stage_image_file(path).await {
+                    Ok(image) => ImageDropped {
+                        image: Some(image),
+                        error: None,
+                    },
+                    Err(error) => ImageDropped {
+                        image: None,
+                        error: Some(error),
+                    },
+                };
+                let _ = app.emit("image-dropped", dropped);
+            });
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,108 @@
+//! `#[tauri::command]` functions only: take the arguments, call the Studio, return its answer or
+//! its `AppError`. No logic lives here. Each is listed in build.rs and granted in capabilities.
+
+use crate::studio::dto::{
+    AppError, AppState, Draft, Job, KeyStatus, ModelInfo, Settings, StartImage,
+};
+use crate::studio::Studio;
+use base64::Engine as _;
+use std::sync::Arc;
+use tauri::{AppHandle, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+
+type Studio_<'a> = State<'a, Arc<Studio>>;
+
+#[tauri::command]
+pub fn app_state(studio: Studio_<'_>) -> Result<AppState, AppError> {
+    studio.app_state()
+}
+
+#[tauri::command]
+pub async fn key_set(studio: Studio_<'_>, key: String) -> Result<KeyStatus, AppError> {
+    studio.set_key(&key, false).await
+}
+
+#[tauri::command]
+pub async fn key_use_session(studio: Studio_<'_>, key: String) -> Result<KeyStatus, AppError> {
+    studio.set_key(&key, true).await
+}
+
+#[tauri::command]
+pub async fn key_delete(studio: Studio_<'_>) -> Result<KeyStatus, AppError> {
+    studio.delete_key().await
+}
+
+#[tauri::command]
+pub async fn settings_save(
+    studio: Studio_<'_>,
+    settings: Settings,
+    bucket_secret: Option<String>,
+) -> Result<Settings, AppError> {
+    studio.save_settings(settings, bucket_secret).await
+}
+
+#[tauri::command]
+pub async fn image_pick(
+    app: AppHandle,
+    studio: Studio_<'_>,
+) -> Result<Option<StartImage>, AppError> {
+    let picked = app
+        .dialog()
+        .file()
+        .set_title("Choose a start image")
+        .add_filter(
+            "Images",
+            &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"],
+        )
+        .blocking_pick_file();
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    studio.stage_image_file(path).await.map(Some)
+}
+
+#[tauri::command]
+pub async fn image_from_path(studio: Studio_<'_>, path: String) -> Result<StartImage, AppError> {
+    studio.stage_image_file(path.into()).await
+}
+
+#[tauri::command]
+pub async fn image_from_bytes(
+    studio: Studio_<'_>,
+    bytes: String,
+    name: String,
+) -> Result<StartImage, AppError> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(bytes.as_bytes())
+        .map_err(|_| AppError::new("not_an_image", "The pasted data is not an image."))?;
+    studio.stage_image_bytes(bytes, name).await
+}
+
+#[tauri::command]
+pub async fn generate(studio: Studio_<'_>, draft: Draft) -> Result<Job, AppError> {
+    studio.generate(draft).await
+}
+
+#[tauri::command]
+pub async fn job_again(studio: Studio_<'_>, id: i64) -> Result<Job, AppError> {
+    studio.again(id).await
+}
+
+#[tauri::command]
+pub fn job_remove(studio: Studio_<'_>, id: i64) -> Result<(), AppError> {
+    studio.remove(id)
+}
+
+#[tauri::command]
+pub fn reveal_clip(app: AppHandle, studio: Studio_<'_>, id: i64) -> Result<(), AppError> {
+    let path = studio.clip_path(id)?;
+    app.opener()
+        .reveal_item_in_dir(path)
+        .map_err(|e| AppError::new("io", format!("Could not open the file manager: {e}.")))
+}
+
+#[tauri::command]
+pub async fn refresh_catalog(studio: Studio_<'_>) -> Result<Vec<ModelInfo>, AppError> {
+    studio.refresh_catalog().await
+}

@@ -1,0 +1,248 @@
+//! The shapes that cross IPC to the webview, declared once here; ts-rs generates the TypeScript
+//! twins into `ui/src/lib/ipc/bindings/` (committed; CI fails when they drift). No secrets here.
+
+use crate::api::Model;
+use crate::jobs::{Generation, Paths};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ModelInfo {
+    pub id: String,
+    pub name: String,
+    pub best_for: String,
+    #[ts(type = "number")]
+    pub rate_micros: i64,
+    pub audio: bool,
+    pub resolution: Option<String>,
+    pub image_input: bool,
+    pub durations: Vec<u32>,
+    pub default_duration: u32,
+}
+
+impl From<&Model> for ModelInfo {
+    fn from(m: &Model) -> ModelInfo {
+        ModelInfo {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            best_for: m.best_for.clone(),
+            rate_micros: m.rate.0,
+            audio: m.audio,
+            resolution: m.resolution.clone(),
+            image_input: m.image_input,
+            durations: m.durations.clone(),
+            default_duration: m.default_duration(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum KeyState {
+    Keychain,
+    Session,
+    None,
+}
+
+/// What the UI may know about the key: whether one is set, and its masked form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct KeyStatus {
+    pub state: KeyState,
+    pub masked: Option<String>,
+    pub keychain_available: bool,
+    pub keychain_message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[ts(export)]
+pub enum ImageHosting {
+    DataUri,
+    S3 {
+        endpoint: String,
+        bucket: String,
+        region: String,
+        access_key_id: String,
+        secret_set: bool,
+    },
+    PublicUrl,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Settings {
+    pub api_base: String,
+    pub library_dir: String,
+    pub download_concurrency: u32,
+    #[ts(type = "number")]
+    pub confirm_above_micros: i64,
+    pub image_hosting: ImageHosting,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct StartImage {
+    pub id: String,
+    pub width: u32,
+    pub height: u32,
+    pub source_width: u32,
+    pub source_height: u32,
+    pub source_name: String,
+    /// A small `data:image/jpeg;base64,…` thumbnail.
+    pub preview: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Job {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub kyma_id: Option<String>,
+    #[ts(
+        type = "\"queued\" | \"pending\" | \"processing\" | \"downloading\" | \"succeeded\" | \"failed\" | \"refunded\" | \"expired\" | \"rejected\""
+    )]
+    pub status: String,
+    pub remote_status: Option<String>,
+    pub model: String,
+    pub prompt: String,
+    pub duration_s: u32,
+    pub image_preview: Option<String>,
+    pub image_size: Option<(u32, u32)>,
+    #[ts(type = "number")]
+    pub hold_micros: i64,
+    #[ts(type = "number | null")]
+    pub charged_micros: Option<i64>,
+    #[ts(type = "number | null")]
+    pub refunded_micros: Option<i64>,
+    pub error_kind: Option<String>,
+    pub error_message: Option<String>,
+    pub clip_url: Option<String>,
+    pub clip_path: Option<String>,
+    #[ts(type = "number | null")]
+    pub bytes_done: Option<u64>,
+    #[ts(type = "number | null")]
+    pub bytes_total: Option<u64>,
+    pub created_at: String,
+    pub submitted_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub overdue: bool,
+}
+
+impl Job {
+    /// `clip_base` is the loopback clip server's `http://127.0.0.1:PORT/<secret>/clips/`.
+    pub fn from_generation(
+        g: &Generation,
+        paths: &Paths,
+        clip_base: &str,
+        image_preview: Option<String>,
+    ) -> Job {
+        let clip_url = g
+            .clip_file
+            .as_ref()
+            .filter(|_| g.status == crate::jobs::Status::Succeeded)
+            .map(|f| format!("{clip_base}{f}"));
+        Job {
+            id: g.id,
+            kyma_id: g.kyma_id.clone(),
+            status: g.status.as_str().to_string(),
+            remote_status: g.remote_status.clone(),
+            model: g.model.clone(),
+            prompt: g.prompt.clone(),
+            duration_s: g.duration_s,
+            image_preview,
+            image_size: g.image_width.zip(g.image_height),
+            hold_micros: g.estimated.unwrap_or(g.hold).0,
+            charged_micros: g.charged.map(|m| m.0),
+            refunded_micros: g.refunded.map(|m| m.0),
+            error_kind: g.error_kind.clone(),
+            error_message: g.error_message.clone(),
+            clip_url,
+            clip_path: paths
+                .clip_path(g)
+                .filter(|_| g.clip_file.is_some())
+                .map(|p| p.display().to_string()),
+            bytes_done: g.clip_bytes,
+            bytes_total: g.clip_bytes,
+            created_at: g.created_at.clone(),
+            submitted_at: g.submitted_at.clone(),
+            completed_at: g.completed_at.clone(),
+            overdue: g.overdue,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppState {
+    pub key: KeyStatus,
+    pub settings: Settings,
+    pub models: Vec<ModelInfo>,
+    pub jobs: Vec<Job>,
+    pub demo: bool,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ErrorAction {
+    ReplaceKey,
+    AddCredit,
+    Retry,
+    FixSettings,
+}
+
+/// Every command's error: a stable kind, a sentence for the user, and what fixes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AppError {
+    pub kind: String,
+    pub message: String,
+    pub action: Option<ErrorAction>,
+    pub link: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Draft {
+    pub model: String,
+    pub prompt: String,
+    pub duration: u32,
+    pub image_id: Option<String>,
+    pub image_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct JobProgress {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number")]
+    pub bytes_done: u64,
+    #[ts(type = "number | null")]
+    pub bytes_total: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct JobProblem {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub error: AppError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DropHover {
+    pub over: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImageDropped {
+    pub image: Option<StartImage>,
+    pub error: Option<AppError>,
+}

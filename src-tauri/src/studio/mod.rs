@@ -1,0 +1,401 @@
+//! The desktop app's state and use cases, without a window: key handling (keychain or session),
+//! settings, staged start images, the engine and the clip server. Tauri commands only translate
+//! to these methods, so everything here is testable with no webview.
+
+pub mod clip_server;
+pub mod dto;
+pub mod error;
+pub mod settings;
+
+use crate::api::limiter::RateLimiter;
+use crate::api::retry::RetryPolicy;
+use crate::api::{validate, ApiKey, Catalog, Client};
+use crate::jobs::{
+    Draft as EngineDraft, Engine, EngineConfig, Event, Generation, ImageInput, Paths,
+};
+use crate::keychain;
+use dto::{AppError, AppState, Draft, Job, KeyState, KeyStatus, ModelInfo, Settings, StartImage};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+pub struct StudioOptions {
+    pub data_dir: PathBuf,
+    /// `KYMA_API_BASE`: overrides the saved API base for this run (the simulator, a proxy).
+    pub api_base: Option<String>,
+    /// `KYMA_API_KEY`: a session key for this run, never stored.
+    pub session_key: Option<String>,
+    /// Started by `make demo`: show the demo hint.
+    pub demo: bool,
+}
+
+enum Key {
+    Keychain(ApiKey),
+    Session(ApiKey),
+    None,
+}
+
+impl Key {
+    fn api_key(&self) -> Option<&ApiKey> {
+        match self {
+            Key::Keychain(k) | Key::Session(k) => Some(k),
+            Key::None => None,
+        }
+    }
+}
+
+struct Staged {
+    image: crate::media::PreparedImage,
+    source: String,
+}
+
+pub struct Studio {
+    paths: Paths,
+    settings: RwLock<Settings>,
+    api_base_override: Option<String>,
+    key: Mutex<Key>,
+    keychain_problem: Option<String>,
+    limiter: Arc<RateLimiter>,
+    engine: Engine,
+    staged: Mutex<HashMap<String, Staged>>,
+    clips: clip_server::ClipServer,
+    demo: bool,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Studio {
+    /// Opens the library and starts the engine and the clip server (inside a tokio runtime).
+    pub async fn open(
+        opts: StudioOptions,
+        clip_listener: std::net::TcpListener,
+    ) -> Result<Studio, AppError> {
+        let paths = Paths::new(&opts.data_dir);
+        let settings = settings::load(&opts.data_dir);
+        let (key, keychain_problem) = match opts.session_key.filter(|k| !k.trim().is_empty()) {
+            Some(k) => (
+                Key::Session(ApiKey::new(k)),
+                keychain::get(keychain::Secret::ApiKey)
+                    .err()
+                    .map(|e| e.to_string()),
+            ),
+            None => match keychain::api_key() {
+                Ok(Some(k)) => (Key::Keychain(k), None),
+                Ok(None) => (Key::None, None),
+                Err(e) => (Key::None, Some(e.to_string())),
+            },
+        };
+        let limiter = Arc::new(RateLimiter::new(30));
+        let base = opts
+            .api_base
+            .clone()
+            .unwrap_or_else(|| settings.api_base.clone());
+        let client = key
+            .api_key()
+            .map(|k| Client::with_policy(&base, k.clone(), RetryPolicy::default(), limiter.clone()))
+            .transpose()?;
+        let mut config = EngineConfig::new(opts.data_dir.clone());
+        config.max_downloads = settings.download_concurrency.clamp(1, 6) as usize;
+        let engine =
+            Engine::start_with(config, client.clone(), Catalog::load_cached(&paths.catalog))?;
+        let clips = clip_server::start(clip_listener, paths.clone()).map_err(|e| {
+            AppError::new(
+                "io",
+                format!("Could not start the clip player's server: {e}."),
+            )
+        })?;
+        let studio = Studio {
+            paths,
+            settings: RwLock::new(settings),
+            api_base_override: opts.api_base,
+            key: Mutex::new(key),
+            keychain_problem,
+            limiter,
+            engine,
+            staged: Mutex::new(HashMap::new()),
+            clips,
+            demo: opts.demo,
+        };
+        if let Some(c) = client {
+            studio.adopt_limits_in_background(c);
+        }
+        Ok(studio)
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn clip_origin(&self) -> &str {
+        &self.clips.origin
+    }
+
+    fn api_base(&self) -> String {
+        self.api_base_override.clone().unwrap_or_else(|| {
+            self.settings
+                .read()
+                .map(|s| s.api_base.clone())
+                .unwrap_or_default()
+        })
+    }
+
+    fn client_for(&self, key: &ApiKey) -> Result<Client, AppError> {
+        Ok(Client::with_policy(
+            &self.api_base(),
+            key.clone(),
+            RetryPolicy::default(),
+            self.limiter.clone(),
+        )?)
+    }
+
+    fn adopt_limits_in_background(&self, client: Client) {
+        tokio::spawn(async move {
+            if let Err(e) = client.adopt_limits().await {
+                log::warn!("could not read the key's limits: {}", e.kind());
+            }
+        });
+    }
+
+    pub fn key_status(&self) -> KeyStatus {
+        let key = lock(&self.key);
+        let (state, masked) = match &*key {
+            Key::Keychain(k) => (KeyState::Keychain, Some(k.masked())),
+            Key::Session(k) => (KeyState::Session, Some(k.masked())),
+            Key::None => (KeyState::None, None),
+        };
+        KeyStatus {
+            state,
+            masked,
+            keychain_available: self.keychain_problem.is_none(),
+            keychain_message: self.keychain_problem.clone(),
+        }
+    }
+
+    pub fn job(&self, g: &Generation) -> Job {
+        let preview = g
+            .image_file
+            .as_ref()
+            .map(|f| format!("{}{f}", self.clips.images_base));
+        Job::from_generation(g, &self.paths, &self.clips.clips_base, preview)
+    }
+
+    pub fn jobs(&self) -> Result<Vec<Job>, AppError> {
+        Ok(self.engine.list()?.iter().map(|g| self.job(g)).collect())
+    }
+
+    pub fn models(&self) -> Vec<ModelInfo> {
+        self.engine
+            .catalog()
+            .models
+            .iter()
+            .map(ModelInfo::from)
+            .collect()
+    }
+
+    pub fn app_state(&self) -> Result<AppState, AppError> {
+        Ok(AppState {
+            key: self.key_status(),
+            settings: self
+                .settings
+                .read()
+                .map(|s| s.clone())
+                .unwrap_or_else(|_| settings::defaults(&self.paths.data_dir)),
+            models: self.models(),
+            jobs: self.jobs()?,
+            demo: self.demo,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        })
+    }
+
+    /// Checks the key with Kyma (a cheap authenticated call), then keeps it: in the keychain,
+    /// or in memory only when `session_only`. The key is never returned.
+    pub async fn set_key(&self, key: &str, session_only: bool) -> Result<KeyStatus, AppError> {
+        let key = ApiKey::new(key);
+        validate::check_key_format(key.expose())?;
+        let client = self.client_for(&key)?;
+        client
+            .with_retry(RetryPolicy {
+                max_tries: 3,
+                ..RetryPolicy::default()
+            })
+            .adopt_limits()
+            .await?;
+        if !session_only {
+            keychain::set_api_key(&key)?;
+        }
+        *lock(&self.key) = if session_only {
+            Key::Session(key)
+        } else {
+            Key::Keychain(key)
+        };
+        self.engine.set_client(Some(client)).await?;
+        Ok(self.key_status())
+    }
+
+    pub async fn delete_key(&self) -> Result<KeyStatus, AppError> {
+        let was_keychain = matches!(*lock(&self.key), Key::Keychain(_));
+        if was_keychain || self.keychain_problem.is_none() {
+            keychain::delete(keychain::Secret::ApiKey)?;
+        }
+        *lock(&self.key) = Key::None;
+        self.engine.set_client(None).await?;
+        Ok(self.key_status())
+    }
+
+    /// Saves the settings; the bucket's secret, when given, goes to the keychain, never the file.
+    pub async fn save_settings(
+        &self,
+        new: Settings,
+        bucket_secret: Option<String>,
+    ) -> Result<Settings, AppError> {
+        let mut new = new;
+        new.library_dir = self.paths.data_dir.display().to_string();
+        settings::validate(&new).map_err(|m| AppError::new("invalid_settings", m))?;
+        if let dto::ImageHosting::S3 { secret_set, .. } = &mut new.image_hosting {
+            if let Some(secret) = bucket_secret.filter(|s| !s.trim().is_empty()) {
+                keychain::set(keychain::Secret::BucketSecret, secret.trim())?;
+            }
+            *secret_set = keychain::get(keychain::Secret::BucketSecret)
+                .ok()
+                .flatten()
+                .is_some();
+        }
+        settings::save(&self.paths.data_dir, &new)
+            .map_err(|m| AppError::new("invalid_settings", m))?;
+        *self
+            .settings
+            .write()
+            .map_err(|_| AppError::new("io", "The settings are unavailable."))? = new.clone();
+        let key = lock(&self.key).api_key().cloned();
+        if let Some(k) = key {
+            self.engine.set_client(Some(self.client_for(&k)?)).await?;
+        }
+        Ok(new)
+    }
+
+    /// Prepares a picture (decode, orient, resize, JPEG) and keeps it until a generation uses it.
+    pub async fn stage_image_file(&self, path: PathBuf) -> Result<StartImage, AppError> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let p = path.clone();
+        let image = tokio::task::spawn_blocking(move || crate::media::prepare_image_file(&p))
+            .await
+            .map_err(|_| AppError::new("io", "Image preparation stopped unexpectedly."))??;
+        self.stage(image, name, path.display().to_string())
+    }
+
+    pub async fn stage_image_bytes(
+        &self,
+        bytes: Vec<u8>,
+        name: String,
+    ) -> Result<StartImage, AppError> {
+        let image = tokio::task::spawn_blocking(move || crate::media::prepare_image_bytes(&bytes))
+            .await
+            .map_err(|_| AppError::new("io", "Image preparation stopped unexpectedly."))??;
+        self.stage(image, name.clone(), name)
+    }
+
+    fn stage(
+        &self,
+        image: crate::media::PreparedImage,
+        name: String,
+        source: String,
+    ) -> Result<StartImage, AppError> {
+        let preview = crate::media::jpeg_data_uri(&crate::media::thumbnail_jpeg(&image.jpeg, 320)?);
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let out = StartImage {
+            id: id.clone(),
+            width: image.width,
+            height: image.height,
+            source_width: image.source_width,
+            source_height: image.source_height,
+            source_name: name,
+            preview,
+        };
+        lock(&self.staged).insert(id, Staged { image, source });
+        Ok(out)
+    }
+
+    pub async fn generate(&self, draft: Draft) -> Result<Job, AppError> {
+        if lock(&self.key).api_key().is_none() {
+            return Err(AppError::new(
+                "no_key",
+                "Set your Kyma API key first (Settings → API key).",
+            ));
+        }
+        let image = match (&draft.image_id, &draft.image_url) {
+            (Some(id), _) => {
+                let staged = lock(&self.staged)
+                    .get(id)
+                    .map(|s| (s.image.clone(), s.source.clone()));
+                let (image, source) = staged.ok_or_else(|| {
+                    AppError::new(
+                        "invalid_input",
+                        "The start image is no longer available; add it again.",
+                    )
+                })?;
+                Some(ImageInput::Prepared {
+                    image: Box::new(image),
+                    source,
+                })
+            }
+            (None, Some(url)) if !url.trim().is_empty() => {
+                Some(ImageInput::Url(url.trim().to_string()))
+            }
+            _ => None,
+        };
+        let g = self
+            .engine
+            .submit(EngineDraft {
+                model: draft.model,
+                prompt: draft.prompt,
+                duration: Some(draft.duration),
+                image,
+                extra: None,
+            })
+            .await?;
+        Ok(self.job(&g))
+    }
+
+    pub async fn again(&self, id: i64) -> Result<Job, AppError> {
+        Ok(self.job(&self.engine.again(id).await?))
+    }
+
+    pub fn remove(&self, id: i64) -> Result<(), AppError> {
+        Ok(self.engine.remove(id)?)
+    }
+
+    pub fn clip_path(&self, id: i64) -> Result<PathBuf, AppError> {
+        let g = self.engine.get(id)?;
+        self.paths
+            .clip_path(&g)
+            .filter(|p| p.exists())
+            .ok_or_else(|| AppError::new("not_found", "This clip is not in the library (yet)."))
+    }
+
+    pub async fn refresh_catalog(&self) -> Result<Vec<ModelInfo>, AppError> {
+        let once = RetryPolicy {
+            max_tries: 2,
+            ..RetryPolicy::default()
+        };
+        let c = Client::with_policy(
+            &self.api_base(),
+            ApiKey::new("ky-public"),
+            once,
+            Arc::new(RateLimiter::new(30)),
+        )?;
+        let live = c.pricing().await?;
+        let merged = Catalog::merged(&live);
+        let _ = merged.save_cache(&self.paths.catalog);
+        self.engine.set_catalog(merged);
+        Ok(self.models())
+    }
+
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
+        self.engine.subscribe()
+    }
+}

@@ -1,0 +1,88 @@
+//! The app's settings, kept as JSON in the data folder. Never holds a secret: the bucket's secret
+//! key lives in the keychain, the API key too.
+
+use super::dto::{ImageHosting, Settings};
+use crate::api::{client::parse_base, DEFAULT_API_BASE};
+use std::path::Path;
+
+pub const FILE: &str = "settings.json";
+
+pub fn defaults(library_dir: &Path) -> Settings {
+    Settings {
+        api_base: DEFAULT_API_BASE.to_string(),
+        library_dir: library_dir.display().to_string(),
+        download_concurrency: 3,
+        confirm_above_micros: 2_000_000,
+        image_hosting: ImageHosting::DataUri,
+    }
+}
+
+pub fn load(data_dir: &Path) -> Settings {
+    std::fs::read(data_dir.join(FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Settings>(&b).ok())
+        .filter(|s| validate(s).is_ok())
+        .unwrap_or_else(|| defaults(data_dir))
+}
+
+/// Refuses settings that cannot work, with the sentence to show under the field.
+pub fn validate(s: &Settings) -> Result<(), String> {
+    parse_base(&s.api_base).map_err(|e| e.to_string())?;
+    if !(1..=6).contains(&s.download_concurrency) {
+        return Err(format!(
+            "Download concurrency must be between 1 and 6, not {}.",
+            s.download_concurrency
+        ));
+    }
+    if !(0..=1_000_000_000).contains(&s.confirm_above_micros) {
+        return Err("The confirmation threshold must be between $0 and $1000.".into());
+    }
+    if let ImageHosting::S3 {
+        endpoint,
+        bucket,
+        region,
+        access_key_id,
+        ..
+    } = &s.image_hosting
+    {
+        if endpoint.trim().is_empty()
+            || bucket.trim().is_empty()
+            || region.trim().is_empty()
+            || access_key_id.trim().is_empty()
+        {
+            return Err("Fill in the bucket's endpoint, name, region and access key id.".into());
+        }
+    }
+    Ok(())
+}
+
+pub fn save(data_dir: &Path, s: &Settings) -> Result<(), String> {
+    validate(s)?;
+    let bytes = serde_json::to_vec_pretty(s).map_err(|e| e.to_string())?;
+    crate::fsutil::write_atomic(&data_dir.join(FILE), &bytes)
+        .map_err(|e| format!("Could not save the settings: {e}."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = defaults(dir.path());
+        assert_eq!(load(dir.path()), s);
+        s.api_base = "http://127.0.0.1:9/v1".into();
+        save(dir.path(), &s).unwrap();
+        assert_eq!(load(dir.path()), s);
+        let mut bad = s.clone();
+        bad.api_base = "ftp://x".into();
+        assert!(save(dir.path(), &bad)
+            .unwrap_err()
+            .contains("is not an http(s) URL"));
+        bad = s.clone();
+        bad.download_concurrency = 0;
+        assert!(save(dir.path(), &bad).is_err());
+        assert_eq!(load(dir.path()), s, "a refused save changes nothing");
+    }
+}

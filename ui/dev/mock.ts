@@ -1,0 +1,270 @@
+// KYMA_STUDIO_DEV_MOCK — a stand-in for the Rust core, for `vite --mode mock` only, so the window
+// can be developed and screenshot in a plain browser. Never part of a production build (main.ts
+// imports it behind a static MODE check; the build script's check greps dist for the marker).
+//
+// Scenarios (?scenario=… or #…): create (default), settings, models, gallery, key,
+// key-nokeychain, confirm, banner, empty. Add ?live to keep the simulated downloads moving.
+
+import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
+import type { AppError, AppState, Draft, Job, KeyStatus, ModelInfo, Settings, StartImage } from "../src/lib/ipc/types";
+import clipUrl from "./fixtures/clip.webm?url";
+import still1 from "./fixtures/still1.jpg?inline";
+import still2 from "./fixtures/still2.jpg?inline";
+import still3 from "./fixtures/still3.jpg?inline";
+
+export const MOCK_MARKER = "KYMA_STUDIO_DEV_MOCK";
+
+const MODELS: ModelInfo[] = [
+  { id: "kling-3-pro", name: "Kling 3 Pro", best_for: "Premium cinematic motion", rate_micros: 151_200, audio: true, resolution: "1080p", image_input: true, durations: [5, 10], default_duration: 5 },
+  { id: "seedance-2-lite", name: "Seedance 2 Lite", best_for: "Fast drafts and social clips", rate_micros: 94_500, audio: false, resolution: "720p", image_input: true, durations: [5, 10], default_duration: 5 },
+  { id: "veo-3-fast", name: "Veo 3 Fast", best_for: "Dialogue and sound effects", rate_micros: 400_000, audio: true, resolution: "1080p", image_input: true, durations: [4, 6, 8], default_duration: 8 },
+  { id: "hailuo-02", name: "Hailuo 02", best_for: "Physics and dynamic action", rate_micros: 45_000, audio: false, resolution: "768p", image_input: true, durations: [6, 10], default_duration: 6 },
+  { id: "wan-2.5-t2v", name: "Wan 2.5", best_for: "Cheap text-to-video tests", rate_micros: 50_000, audio: true, resolution: "480p", image_input: false, durations: [5, 10], default_duration: 5 },
+];
+
+const params = new URLSearchParams(location.search);
+const scenario = params.get("scenario") ?? (location.hash.slice(1) || "create");
+const live = params.has("live");
+
+const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
+
+function image(id: string, preview: string, name: string, w = 1600, h = 900, sw = 4032, sh = 2268): StartImage {
+  return { id, width: w, height: h, source_width: sw, source_height: sh, source_name: name, preview };
+}
+
+function job(id: number, patch: Partial<Job>): Job {
+  return {
+    id,
+    kyma_id: `vid_${(0x5f3a10 + id * 7919).toString(16)}`,
+    status: "queued",
+    remote_status: null,
+    model: "kling-3-pro",
+    prompt: "",
+    duration_s: 5,
+    image_preview: null,
+    image_size: null,
+    hold_micros: 756_000,
+    charged_micros: null,
+    refunded_micros: null,
+    error_kind: null,
+    error_message: null,
+    clip_url: null,
+    clip_path: null,
+    bytes_done: null,
+    bytes_total: null,
+    created_at: ago(60),
+    submitted_at: ago(58),
+    completed_at: null,
+    overdue: false,
+    ...patch,
+  };
+}
+
+const MB = 1024 * 1024;
+let jobs: Job[] =
+  scenario === "empty"
+    ? []
+    : [
+        job(6, { status: "processing", model: "kling-3-pro", prompt: "A slow dolly shot through a rain-soaked neon alley at night, reflections rippling in puddles", created_at: ago(44), submitted_at: ago(42), image_preview: still1, image_size: [1600, 900] }),
+        job(5, { status: "downloading", model: "seedance-2-lite", duration_s: 10, hold_micros: 945_000, prompt: "Macro shot of espresso pouring into a glass cup, steam curling in warm morning light", created_at: ago(131), submitted_at: ago(129), bytes_done: Math.round(12.5 * MB), bytes_total: Math.round(19.7 * MB) }),
+        job(4, { status: "downloading", model: "kling-3-pro", prompt: "Golden hour over a mountain lake, a lone kayak drifting, mist lifting off the water", created_at: ago(170), submitted_at: ago(168), image_preview: still2, image_size: [1600, 900], bytes_done: 18 * MB, bytes_total: 18 * MB, charged_micros: 756_000 }),
+        job(3, { status: "refunded", model: "veo-3-fast", duration_s: 8, hold_micros: 3_200_000, refunded_micros: 3_200_000, prompt: "Two astronauts arguing about coffee on the moon, handheld documentary style", created_at: ago(900), submitted_at: ago(898), completed_at: ago(610), error_kind: "provider_failed", error_message: "The provider failed to render this clip; the hold was refunded in full." }),
+        job(2, { status: "processing", model: "hailuo-02", duration_s: 6, hold_micros: 270_000, prompt: "A paper boat racing down a gutter stream after rain, low angle", created_at: ago(1300), submitted_at: ago(1296), overdue: true, image_preview: still3, image_size: [900, 1600] }),
+        job(1, { status: "succeeded", model: "wan-2.5-t2v", hold_micros: 250_000, charged_micros: 250_000, prompt: "Timelapse of clouds rolling over a city skyline at dusk", created_at: ago(26 * 3600), submitted_at: ago(26 * 3600 - 2), completed_at: ago(26 * 3600 - 95), clip_url: clipUrl, clip_path: "/home/ana/Videos/Kyma Studio/0001-timelapse-clouds.webm" }),
+      ];
+
+let key: KeyStatus =
+  scenario === "key" || scenario === "key-nokeychain"
+    ? {
+        state: "none",
+        masked: null,
+        keychain_available: scenario !== "key-nokeychain",
+        keychain_message:
+          scenario === "key-nokeychain"
+            ? "No system keychain is running (Secret Service not found), so the key cannot be stored between sessions."
+            : null,
+      }
+    : { state: "keychain", masked: "ky-…7f3a", keychain_available: true, keychain_message: null };
+
+let settings: Settings = {
+  api_base: "https://kymaapi.com/v1",
+  library_dir: "/home/ana/Videos/Kyma Studio",
+  download_concurrency: 2,
+  confirm_above_micros: 1_000_000,
+  image_hosting: { kind: "data_uri" },
+};
+
+function emit(event: string, payload: unknown) {
+  const internals = (window as unknown as { __TAURI_INTERNALS__: { invoke: (c: string, a: unknown) => Promise<unknown> } }).__TAURI_INTERNALS__;
+  void internals.invoke("plugin:event|emit", { event, payload });
+}
+
+function put(j: Job) {
+  jobs = [j, ...jobs.filter((x) => x.id !== j.id)];
+  emit("job-changed", structuredClone(j));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A job's life at mock speed: queued → pending → processing → downloading → succeeded. */
+async function lifecycle(j: Job) {
+  await sleep(400);
+  put((j = { ...j, status: "pending", submitted_at: new Date().toISOString() }));
+  await sleep(900);
+  put((j = { ...j, status: "processing", remote_status: "in_progress" }));
+  await sleep(2500);
+  const total = Math.round(14.2 * MB);
+  put((j = { ...j, status: "downloading", bytes_done: 0, bytes_total: total, charged_micros: j.hold_micros }));
+  for (let done = 0; done < total; done += Math.round(1.3 * MB)) {
+    emit("job-progress", { id: j.id, bytes_done: done, bytes_total: total });
+    await sleep(180);
+  }
+  put({ ...j, status: "succeeded", bytes_done: total, completed_at: new Date().toISOString(), clip_url: clipUrl, clip_path: `/home/ana/Videos/Kyma Studio/${String(j.id).padStart(4, "0")}.webm` });
+}
+
+let nextId = 7;
+function newJob(draft: Pick<Draft, "model" | "prompt" | "duration">, preview: string | null): Job {
+  const model = MODELS.find((m) => m.id === draft.model) ?? MODELS[0];
+  return job(nextId++, {
+    status: "queued",
+    model: model.id,
+    prompt: draft.prompt,
+    duration_s: draft.duration,
+    hold_micros: model.rate_micros * draft.duration,
+    created_at: new Date().toISOString(),
+    submitted_at: null,
+    image_preview: preview,
+    image_size: preview ? [1600, 900] : null,
+  });
+}
+
+function reject(e: Partial<AppError> & { kind: string; message: string }): never {
+  throw { action: null, link: null, ...e } satisfies AppError;
+}
+
+const images = new Map<string, StartImage>();
+function remember(img: StartImage): StartImage {
+  images.set(img.id, img);
+  return img;
+}
+
+function handle(cmd: string, args: Record<string, unknown>): unknown {
+  switch (cmd) {
+    case "app_state":
+      return { key, settings, models: MODELS, jobs: structuredClone(jobs), demo: scenario === "key", version: "0.1.0" } satisfies AppState;
+    case "key_set":
+    case "key_use_session": {
+      const k = String(args.key);
+      if (!k.startsWith("ky-")) reject({ kind: "invalid_input", message: 'The API key does not look like a Kyma key: Kyma keys start with "ky-".' });
+      key = { ...key, state: cmd === "key_set" ? "keychain" : "session", masked: `ky-…${k.slice(-4)}` };
+      return key;
+    }
+    case "key_delete":
+      key = { ...key, state: "none", masked: null };
+      return key;
+    case "settings_save": {
+      const s = structuredClone(args.settings as Settings);
+      if (s.image_hosting.kind === "s3") s.image_hosting.secret_set ||= args.bucket_secret !== null;
+      settings = s;
+      return settings;
+    }
+    case "image_pick":
+      return remember(image("img_pick", still2, "lake-at-dawn.jpg"));
+    case "image_from_path":
+      return remember(image("img_path", still1, String(args.path).split("/").pop() ?? "image.jpg"));
+    case "image_from_bytes":
+      return remember(image(`img_${Date.now()}`, still3, String(args.name), 1280, 720, 1280, 720));
+    case "generate": {
+      const draft = args.draft as Draft;
+      if (scenario === "banner") {
+        reject({
+          kind: "insufficient_credit",
+          message: "Your Kyma balance is too low for this clip (it needs a hold of $1.51). Add credit at https://kymaapi.com/billing, then try again.",
+          action: "add_credit",
+          link: "https://kymaapi.com/billing",
+        });
+      }
+      const j = newJob(draft, draft.image_id ? (images.get(draft.image_id)?.preview ?? null) : null);
+      jobs = [j, ...jobs];
+      void lifecycle(j);
+      return j;
+    }
+    case "job_again": {
+      const old = jobs.find((j) => j.id === args.id);
+      if (!old) reject({ kind: "not_found", message: `There is no generation #${String(args.id)} in the library.` });
+      const j = newJob({ model: old.model, prompt: old.prompt, duration: old.duration_s }, old.image_preview);
+      jobs = [j, ...jobs];
+      void lifecycle(j);
+      return j;
+    }
+    case "job_remove":
+      jobs = jobs.filter((j) => j.id !== args.id);
+      return null;
+    case "reveal_clip":
+      return null;
+    case "refresh_catalog":
+      return MODELS;
+    default:
+      reject({ kind: "internal", message: `The mock does not know the command ${cmd}.` });
+  }
+}
+
+/** Waits for an element the scenario drives (the app mounts asynchronously). */
+async function element<T extends Element>(selector: string): Promise<T> {
+  for (;;) {
+    const el = document.querySelector<T>(selector);
+    if (el) return el;
+    await sleep(30);
+  }
+}
+
+async function type(selector: string, text: string) {
+  const el = await element<HTMLTextAreaElement | HTMLInputElement>(selector);
+  el.value = text;
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+}
+
+async function drive() {
+  const click = async (sel: string) => (await element<HTMLElement>(sel)).click();
+  switch (scenario) {
+    case "create":
+      await type("#prompt", "A slow dolly shot through a rain-soaked neon alley at night, reflections rippling in puddles, a lone figure with a red umbrella walking away from camera, cinematic, 35mm, shallow depth of field");
+      await click(".empty .btn");
+      await sleep(200);
+      // Job 4 finishes downloading: nothing is playing, so it is selected.
+      put({ ...jobs.find((j) => j.id === 4)!, status: "succeeded", completed_at: new Date().toISOString(), clip_url: clipUrl, clip_path: "/home/ana/Videos/Kyma Studio/0004-golden-hour-lake.webm" });
+      break;
+    case "settings":
+      await click("[data-testid=key-indicator]");
+      break;
+    case "models":
+      await click(".picker .current");
+      break;
+    case "gallery":
+      await click("#tab-gallery");
+      break;
+    case "confirm":
+    case "banner":
+      await type("#prompt", "Aerial shot following a red train across a snowy mountain pass");
+      await click('button[aria-label="Longer"]');
+      await sleep(50);
+      await click("button.generate");
+      if (scenario === "banner") await click("dialog.confirm .btn.primary");
+      break;
+  }
+}
+
+export function install() {
+  mockWindows("main");
+  mockIPC((cmd, args) => handle(cmd, (args ?? {}) as Record<string, unknown>), { shouldMockEvents: true });
+  if (live) {
+    setInterval(() => {
+      const j = jobs.find((x) => x.id === 5);
+      if (!j || j.bytes_done === null || j.bytes_total === null) return;
+      j.bytes_done = Math.min(j.bytes_total, j.bytes_done + 256 * 1024);
+      emit("job-progress", { id: 5, bytes_done: j.bytes_done, bytes_total: j.bytes_total });
+    }, 250);
+  }
+  void drive();
+  console.info(`${MOCK_MARKER}: scenario "${scenario}"`);
+}

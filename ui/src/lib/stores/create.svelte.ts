@@ -1,0 +1,222 @@
+// The create form: model, duration, prompt, start image; its inline errors; the price and the
+// "ask once more" step; and sending the Draft to `generate`.
+
+import * as ipc from "../ipc";
+import type { AppError, Draft, Micros, ModelInfo, StartImage } from "../ipc";
+import {
+  MAX_PROMPT_CHARS,
+  buildDraft,
+  clampDuration,
+  holdMicros,
+  imageUrlProblem,
+  needsConfirm,
+  promptLength,
+  promptProblem,
+  stepDuration,
+} from "../draft";
+import { placeOf } from "../errors";
+import type { AppStore } from "./app.svelte";
+import type { JobsStore } from "./jobs.svelte";
+import type { UiStore } from "./ui.svelte";
+
+export class CreateStore {
+  private app: AppStore;
+  private jobs: JobsStore;
+  private ui: UiStore;
+
+  modelId = $state("");
+  duration = $state(0);
+  prompt = $state("");
+  image = $state<StartImage | null>(null);
+  imageUrl = $state("");
+  imageBusy = $state(false);
+  sending = $state(false);
+
+  promptError = $state<string | null>(null);
+  imageError = $state<string | null>(null);
+  formError = $state<string | null>(null);
+  /** The hold awaiting a second yes, when it is above the user's threshold. */
+  confirming = $state<Micros | null>(null);
+
+  // Getters rather than $derived fields: they read the stores passed to the constructor,
+  // and each is cheap (a lookup in a handful of models, one pass over ≤ 4000 characters).
+  get model(): ModelInfo | undefined {
+    return this.app.model(this.modelId) ?? this.app.models[0];
+  }
+  get promptChars(): number {
+    return promptLength(this.prompt);
+  }
+  get promptOver(): boolean {
+    return this.promptChars > MAX_PROMPT_CHARS;
+  }
+  /** The exact hold for the current model and duration. */
+  get hold(): Micros | null {
+    return this.model ? holdMicros(this.model, this.duration) : null;
+  }
+  get canGenerate(): boolean {
+    return (
+      !!this.model &&
+      !this.sending &&
+      !this.imageBusy &&
+      promptProblem(this.prompt) === null &&
+      imageUrlProblem(this.imageUrl) === null
+    );
+  }
+
+  constructor(app: AppStore, jobs: JobsStore, ui: UiStore) {
+    this.app = app;
+    this.jobs = jobs;
+    this.ui = ui;
+  }
+
+  /** After the catalog loads or changes: keep the choice if it still exists. */
+  syncModels() {
+    const m = this.app.model(this.modelId) ?? this.app.models[0];
+    if (!m) return;
+    this.modelId = m.id;
+    this.duration = clampDuration(m, this.duration || null);
+  }
+
+  /** A fresh catalog from Kyma; the choice and duration are kept where still possible. */
+  async refreshCatalog(): Promise<string | null> {
+    try {
+      this.app.models = await ipc.refreshCatalog();
+      this.syncModels();
+      return null;
+    } catch (e) {
+      return (e as AppError).message;
+    }
+  }
+
+  selectModel(id: string) {
+    const m = this.app.model(id);
+    if (!m) return;
+    this.modelId = id;
+    this.duration = clampDuration(m, this.duration || null);
+    if (!m.image_input && (this.image || this.imageUrl)) {
+      this.imageError = `${m.name} makes clips from text only; the start image will not be sent.`;
+    } else {
+      this.imageError = null;
+    }
+  }
+
+  step(dir: -1 | 1) {
+    if (this.model) this.duration = stepDuration(this.model, this.duration, dir);
+  }
+
+  setPrompt(text: string) {
+    this.prompt = text;
+    this.promptError = null;
+    this.formError = null;
+  }
+
+  setImageUrl(url: string) {
+    this.imageUrl = url;
+    this.imageError = null;
+  }
+
+  setImage(image: StartImage) {
+    this.image = image;
+    this.imageUrl = "";
+    this.imageError = null;
+  }
+
+  clearImage() {
+    this.image = null;
+    this.imageError = null;
+  }
+
+  /** Image commands: any failure is about the image, so it shows on the slot. */
+  private async loadImage(work: () => Promise<StartImage | null>) {
+    this.imageBusy = true;
+    this.imageError = null;
+    try {
+      const image = await work();
+      if (image) this.setImage(image);
+    } catch (e) {
+      this.imageError = (e as AppError).message;
+    } finally {
+      this.imageBusy = false;
+    }
+  }
+
+  pickImage() {
+    return this.loadImage(() => ipc.imagePick());
+  }
+
+  pasteImage(base64: string, name: string) {
+    return this.loadImage(() => ipc.imageFromBytes(base64, name));
+  }
+
+  dropped(result: ipc.ImageDropped) {
+    if (result.image) this.setImage(result.image);
+    else if (result.error) this.imageError = result.error.message;
+  }
+
+  draft(): Draft | null {
+    if (!this.model) return null;
+    return buildDraft({
+      model: this.model.id,
+      prompt: this.prompt,
+      duration: this.duration,
+      image: this.model.image_input ? this.image : null,
+      imageUrl: this.model.image_input ? this.imageUrl : "",
+    });
+  }
+
+  /** Generate (button or ⌘/Ctrl+Enter): check, then send or ask once more above the threshold. */
+  async requestGenerate() {
+    if (this.sending || this.confirming !== null) return;
+    this.promptError = promptProblem(this.prompt);
+    const urlProblem = imageUrlProblem(this.imageUrl);
+    if (urlProblem) this.imageError = urlProblem;
+    if (this.promptError || urlProblem || this.hold === null) return;
+    if (needsConfirm(this.hold, this.app.settings.confirm_above_micros)) {
+      this.confirming = this.hold;
+      return;
+    }
+    await this.send();
+  }
+
+  async confirm() {
+    if (this.confirming === null) return;
+    this.confirming = null;
+    await this.send();
+  }
+
+  cancelConfirm() {
+    this.confirming = null;
+  }
+
+  private async send(draft: Draft | null = this.draft()) {
+    if (!draft) return;
+    this.sending = true;
+    this.formError = null;
+    try {
+      const job = await ipc.generate(draft);
+      this.jobs.apply(job);
+      if (this.ui.banner) this.ui.banner = null;
+    } catch (e) {
+      this.showError(e as AppError, draft);
+    } finally {
+      this.sending = false;
+    }
+  }
+
+  private showError(err: AppError, draft: Draft) {
+    switch (placeOf(err)) {
+      case "prompt":
+        this.promptError = err.message;
+        break;
+      case "image":
+        this.imageError = err.message;
+        break;
+      case "banner":
+        // The same draft again, already confirmed: "Retry now" does not ask twice.
+        this.ui.showBanner(err, err.action === "retry" ? () => void this.send(draft) : null);
+        break;
+      default:
+        this.formError = err.message;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+// Connects the stores to the core: one `app_state` read, then the event stream. Returns the
+// function that stops listening.
+
+import * as ipc from "../ipc";
+import type { AppError } from "../ipc";
+import { isRunning } from "../job";
+import type { AppStore } from "./app.svelte";
+import type { CreateStore } from "./create.svelte";
+import type { JobsStore } from "./jobs.svelte";
+import type { UiStore } from "./ui.svelte";
+
+export interface Stores {
+  app: AppStore;
+  jobs: JobsStore;
+  ui: UiStore;
+  create: CreateStore;
+}
+
+/** Account-wide problems reported on a job (bad key, no credit) also go to the banner. */
+const ACCOUNT_ACTIONS = new Set<AppError["action"]>(["replace_key", "add_credit"]);
+
+export async function connect({ app, jobs, ui, create }: Stores): Promise<() => void> {
+  const unlisten = await Promise.all([
+    ipc.onJobChanged((job) => {
+      const before = jobs.apply(job);
+      const justFinished = job.status === "succeeded" && before?.status !== "succeeded";
+      if (justFinished && (ui.selectedId === null || !ui.playing)) ui.selectedId = job.id;
+    }),
+    ipc.onJobProgress((p) => jobs.progress(p)),
+    ipc.onJobProblem((p) => {
+      jobs.problem(p);
+      if (ACCOUNT_ACTIONS.has(p.error.action)) ui.showBanner(p.error);
+    }),
+    ipc.onDropHover(({ over }) => (ui.dropHover = over)),
+    ipc.onImageDropped((result) => {
+      ui.dropHover = false;
+      ui.tab = "create";
+      create.dropped(result);
+    }),
+  ]);
+  try {
+    const state = await ipc.appState();
+    app.load(state);
+    jobs.replaceAll(state.jobs);
+    create.syncModels();
+  } catch (e) {
+    app.loadError = e as AppError;
+  }
+  // The elapsed times tick only while something runs.
+  const clock = setInterval(() => {
+    if (jobs.list.some(isRunning)) ui.now = Date.now();
+  }, 1000);
+  return () => {
+    clearInterval(clock);
+    for (const stop of unlisten) stop();
+  };
+}

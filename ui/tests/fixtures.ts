@@ -1,0 +1,81 @@
+// Small builders for contract values; each test states only the fields it cares about.
+
+import type { AppState, Job, ModelInfo, StartImage } from "../src/lib/ipc/types";
+
+export function model(patch: Partial<ModelInfo> = {}): ModelInfo {
+  return {
+    id: "kling-3-pro",
+    name: "Kling 3 Pro",
+    best_for: "Premium cinematic motion",
+    rate_micros: 151_200,
+    audio: true,
+    resolution: "1080p",
+    image_input: true,
+    durations: [5, 10],
+    default_duration: 5,
+    ...patch,
+  };
+}
+
+export function image(patch: Partial<StartImage> = {}): StartImage {
+  return {
+    id: "img_1",
+    width: 1600,
+    height: 900,
+    source_width: 4032,
+    source_height: 2268,
+    source_name: "lake.jpg",
+    preview: "data:image/jpeg;base64,AAAA",
+    ...patch,
+  };
+}
+
+export function job(id: number, patch: Partial<Job> = {}): Job {
+  return {
+    id,
+    kyma_id: null,
+    status: "queued",
+    remote_status: null,
+    model: "kling-3-pro",
+    prompt: `prompt ${id}`,
+    duration_s: 5,
+    image_preview: null,
+    image_size: null,
+    hold_micros: 756_000,
+    charged_micros: null,
+    refunded_micros: null,
+    error_kind: null,
+    error_message: null,
+    clip_url: null,
+    clip_path: null,
+    bytes_done: null,
+    bytes_total: null,
+    created_at: new Date(Date.UTC(2026, 0, 1, 12, 0, id)).toISOString(),
+    submitted_at: null,
+    completed_at: null,
+    overdue: false,
+    ...patch,
+  };
+}
+
+export function appState(patch: Partial<AppState> = {}): AppState {
+  return {
+    key: { state: "keychain", masked: "ky-…abcd", keychain_available: true, keychain_message: null },
+    settings: {
+      api_base: "https://kymaapi.com/v1",
+      library_dir: "/tmp/clips",
+      download_concurrency: 2,
+      confirm_above_micros: 1_000_000,
+      image_hosting: { kind: "data_uri" },
+    },
+    models: [
+      model(),
+      model({ id: "veo-3-fast", name: "Veo 3 Fast", rate_micros: 400_000, durations: [4, 6, 8], default_duration: 8 }),
+      model({ id: "wan", name: "Wan", rate_micros: 50_000, image_input: false }),
+    ],
+    jobs: [],
+    demo: false,
+    version: "0.1.0",
+    ...patch,
+  };
+}
