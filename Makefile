@@ -4,7 +4,7 @@ export CARGO_TERM_COLOR ?= never
 # Debug info off: a CI target/ of ~1 GB instead of ~4 GB, and faster links.
 export CARGO_PROFILE_DEV_DEBUG ?= false
 
-.PHONY: deps ui build demo run test lint test-rust test-ui bindings-check clean
+.PHONY: deps ui build demo demo-cli run deb test lint test-rust test-ui bindings-check clean
 
 deps:            ## install what is missing (Debian packages via apt only when absent, npm packages)
 	@scripts/install-deps.sh
@@ -15,9 +15,21 @@ ui: deps         ## build the web UI into ui/dist (the app embeds it)
 build: ui
 	cargo build --workspace --all-targets
 
-demo: ui         ## start kyma-sim offline with a demo key and make a clip with the CLI
+demo: ui         ## start kyma-sim offline and launch the app against it with a demo key
+	cargo build -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma-studio
+	@scripts/app-demo.sh
+
+demo-cli: ui     ## the same simulator, driven by the kyma CLI: makes one clip
 	cargo build -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma
 	@scripts/demo.sh
+
+run: ui          ## launch the app against real Kyma (https://kymaapi.com/v1)
+	cargo build -p kyma-studio --bin kyma-studio
+	dbus-run-session -- target/debug/kyma-studio
+
+deb: ui          ## the release build and its .deb (depends on GStreamer's plugins for playback)
+	ui/node_modules/.bin/tauri build --bundles deb
+	@scripts/check-deb.sh
 
 lint: ui
 	cargo fmt --all -- --check

@@ -11,8 +11,15 @@ use kyma_studio::studio::{clip_server, Studio, StudioOptions};
 use std::time::Duration;
 
 async fn open(sim: &Sim, dir: &std::path::Path) -> Studio {
-    let opts = StudioOptions { data_dir: dir.to_path_buf(), api_base: Some(format!("{}/v1", sim.url)), session_key: None, demo: false };
-    Studio::open(opts, clip_server::bind().unwrap()).await.unwrap()
+    let opts = StudioOptions {
+        data_dir: dir.to_path_buf(),
+        api_base: Some(format!("{}/v1", sim.url)),
+        session_key: None,
+        demo: false,
+    };
+    Studio::open(opts, clip_server::bind().unwrap())
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -22,9 +29,24 @@ async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
     let studio = open(&sim, dir.path()).await;
 
     // A wrong key is refused with the action that fixes it, and nothing is kept.
-    let wrong = studio.set_key("ky-wrong-wrong-wrong", true).await.unwrap_err();
-    assert_eq!((wrong.kind.as_str(), wrong.action), ("unauthorized", Some(ErrorAction::ReplaceKey)));
-    let no_key = studio.generate(Draft { model: "kling-3-pro".into(), prompt: "x".into(), duration: 1, image_id: None, image_url: None }).await.unwrap_err();
+    let wrong = studio
+        .set_key("ky-wrong-wrong-wrong", true)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (wrong.kind.as_str(), wrong.action),
+        ("unauthorized", Some(ErrorAction::ReplaceKey))
+    );
+    let no_key = studio
+        .generate(Draft {
+            model: "kling-3-pro".into(),
+            prompt: "x".into(),
+            duration: 1,
+            image_id: None,
+            image_url: None,
+        })
+        .await
+        .unwrap_err();
     assert_eq!(no_key.kind, "no_key");
 
     let status = studio.set_key(KEY, true).await.unwrap();
@@ -34,12 +56,21 @@ async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
 
     let png = dir.path().join("start.png");
     write_test_png(&png, 1600, 900);
-    let image = studio.stage_image_bytes(std::fs::read(&png).unwrap(), "start.png".into()).await.unwrap();
+    let image = studio
+        .stage_image_bytes(std::fs::read(&png).unwrap(), "start.png".into())
+        .await
+        .unwrap();
     assert_eq!((image.width, image.height), (1600, 900));
     assert!(image.preview.starts_with("data:image/jpeg;base64,"));
 
     let mut events = studio.subscribe();
-    let draft = Draft { model: "seedance-2-fast".into(), prompt: "a kite".into(), duration: 2, image_id: Some(image.id.clone()), image_url: None };
+    let draft = Draft {
+        model: "seedance-2-fast".into(),
+        prompt: "a kite".into(),
+        duration: 2,
+        image_id: Some(image.id.clone()),
+        image_url: None,
+    };
     let job = studio.generate(draft).await.unwrap();
     assert_eq!(job.hold_micros, 653_130);
     let done = tokio::time::timeout(Duration::from_secs(60), async {
@@ -59,10 +90,20 @@ async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
     let url = job.clip_url.clone().unwrap();
     assert!(url.starts_with(studio.clip_origin()));
     let http = reqwest::Client::new();
-    let head = http.get(&url).header("Range", "bytes=0-1023").send().await.unwrap();
+    let head = http
+        .get(&url)
+        .header("Range", "bytes=0-1023")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(head.status(), 206);
-    let total = std::fs::metadata(job.clip_path.as_ref().unwrap()).unwrap().len();
-    assert_eq!(head.headers()["content-range"].to_str().unwrap(), format!("bytes 0-1023/{total}"));
+    let total = std::fs::metadata(job.clip_path.as_ref().unwrap())
+        .unwrap()
+        .len();
+    assert_eq!(
+        head.headers()["content-range"].to_str().unwrap(),
+        format!("bytes 0-1023/{total}")
+    );
     let preview = http.get(job.image_preview.unwrap()).send().await.unwrap();
     assert_eq!(preview.headers()["content-type"], "image/jpeg");
     assert!(studio.clip_path(job.id).unwrap().exists());
