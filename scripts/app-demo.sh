@@ -24,7 +24,7 @@ if [ "${KYMA_DEMO_HEADLESS:-}" = 1 ]; then
   dbus-run-session -- "$target/kyma-studio" > "$demo_dir/app.log" 2>&1 &
   pids+=($!)
   sleep "${KYMA_DEMO_SECONDS:-8}"
-  import -window root "$demo_dir/screenshot.png"
+  import -window root -crop 1280x800+0+0 +repage "$demo_dir/screenshot.png"
   echo "screenshot: $demo_dir/screenshot.png"
 else
   dbus-run-session -- "$target/kyma-studio"

@@ -38,23 +38,13 @@ async fn every_model_makes_a_real_clip_text_and_image_to_video() {
             if with_image {
                 args.extend(["--image".to_string(), image.display().to_string()]);
             }
-            runs.push((
-                model.to_string(),
-                duration,
-                with_image,
-                kyma.run_async(args),
-            ));
+            runs.push((model.to_string(), duration, with_image, kyma.run_async(args)));
         }
     }
     let mut results = Vec::new();
     for (model, duration, with_image, run) in runs {
         let out = run.await;
-        assert!(
-            out.status.success(),
-            "{model} {with_image}: exit {:?}: {}",
-            out.status.code(),
-            stderr(&out)
-        );
+        assert!(out.status.success(), "{model} {with_image}: exit {:?}: {}", out.status.code(), stderr(&out));
         let path = PathBuf::from(stdout(&out).trim());
         results.push((model, duration, with_image, path));
     }
@@ -67,69 +57,30 @@ async fn every_model_makes_a_real_clip_text_and_image_to_video() {
         let (_, rate, audio) = MODELS.iter().find(|m| m.0 == model).unwrap();
         let p = ffprobe(path);
         assert_eq!(p.video_codec, "h264", "{model}");
-        assert!(
-            (p.duration - f64::from(*duration)).abs() <= 0.1,
-            "{model}: {} s for {duration} s",
-            p.duration
-        );
-        assert_eq!(
-            p.audio_streams,
-            usize::from(*audio),
-            "{model}: audio streams"
-        );
+        assert!((p.duration - f64::from(*duration)).abs() <= 0.1, "{model}: {} s for {duration} s", p.duration);
+        assert_eq!(p.audio_streams, usize::from(*audio), "{model}: audio streams");
 
-        let job = jobs
-            .iter()
-            .find(|j| path.file_name().and_then(|n| n.to_str()) == j["clip_file"].as_str())
-            .unwrap();
+        let job = jobs.iter().find(|j| path.file_name().and_then(|n| n.to_str()) == j["clip_file"].as_str()).unwrap();
         assert_eq!(job["status"], "succeeded");
         let key = job["idempotency_key"].as_str().unwrap();
-        let charges: Vec<i64> = entries_for(&ledger, key)
-            .into_iter()
-            .filter(|(k, _)| k == "charge")
-            .map(|(_, m)| m)
-            .collect();
-        assert_eq!(
-            charges,
-            vec![-rate * i64::from(*duration)],
-            "{model}: one charge of rate x duration"
-        );
+        let charges: Vec<i64> =
+            entries_for(&ledger, key).into_iter().filter(|(k, _)| k == "charge").map(|(_, m)| m).collect();
+        assert_eq!(charges, vec![-rate * i64::from(*duration)], "{model}: one charge of rate x duration");
         assert_eq!(job["charged"].as_i64(), Some(rate * i64::from(*duration)));
 
-        let sj = sim_jobs
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["idempotency_key"] == key)
-            .unwrap();
+        let sj = sim_jobs.as_array().unwrap().iter().find(|s| s["idempotency_key"] == key).unwrap();
         if *with_image {
             assert_eq!(sj["image_url_kind"], "data");
             // The very bytes we prepared and stored reached the server.
-            let stored = std::fs::read(
-                kyma.data
-                    .path()
-                    .join("start-images")
-                    .join(job["image_file"].as_str().unwrap()),
-            )
-            .unwrap();
+            let stored =
+                std::fs::read(kyma.data.path().join("start-images").join(job["image_file"].as_str().unwrap())).unwrap();
             assert_eq!(sj["image"]["sha256"].as_str().unwrap(), sha256_hex(&stored));
-            assert_eq!(
-                (
-                    sj["image"]["width"].as_u64(),
-                    sj["image"]["height"].as_u64()
-                ),
-                (Some(800), Some(600))
-            );
+            assert_eq!((sj["image"]["width"].as_u64(), sj["image"]["height"].as_u64()), (Some(800), Some(600)));
         } else {
             assert_eq!(sj["image_url_kind"], "none");
         }
     }
-    let all_charges = ledger["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == "charge")
-        .count();
+    let all_charges = ledger["entries"].as_array().unwrap().iter().filter(|e| e["kind"] == "charge").count();
     assert_eq!(all_charges, 10, "exactly one charge per clip");
 }
 
@@ -151,10 +102,7 @@ async fn a_replayed_idempotency_key_returns_the_same_job_without_a_second_hold()
     assert!(!first.replayed);
     assert!(second.replayed);
     assert_eq!(first.job.id, second.job.id);
-    let holds = entries_for(&sim.ledger().await, "replay-key-1")
-        .into_iter()
-        .filter(|(k, _)| k == "hold")
-        .count();
+    let holds = entries_for(&sim.ledger().await, "replay-key-1").into_iter().filter(|(k, _)| k == "hold").count();
     assert_eq!(holds, 1);
 }
 

@@ -16,11 +16,7 @@ use std::time::{Duration, Instant};
 
 fn fast_config(dir: &std::path::Path) -> EngineConfig {
     let mut c = EngineConfig::new(dir.to_path_buf());
-    c.retry = RetryPolicy {
-        base: Duration::from_millis(50),
-        cap: Duration::from_secs(2),
-        max_tries: 8,
-    };
+    c.retry = RetryPolicy { base: Duration::from_millis(50), cap: Duration::from_secs(2), max_tries: 8 };
     c.poll = PollSchedule {
         first: Duration::from_millis(300),
         later: Duration::from_millis(500),
@@ -44,22 +40,10 @@ async fn sixty_jobs_under_faults_end_right_and_charges_equal_successes() {
     let dir = tempfile::tempdir().unwrap();
     let config = fast_config(dir.path());
     let limiter = Arc::new(RateLimiter::new(100_000));
-    let client = Client::with_policy(
-        &format!("{}/v1", sim.url),
-        ApiKey::new(KEY),
-        config.retry,
-        limiter,
-    )
-    .unwrap();
+    let client = Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(KEY), config.retry, limiter).unwrap();
     let engine = Engine::start(config, client, Catalog::default()).unwrap();
 
-    let models = [
-        "kling-2.5-pro",
-        "kling-3-pro",
-        "kling-3-pro-audio",
-        "seedance-2-pro",
-        "seedance-2-fast",
-    ];
+    let models = ["kling-2.5-pro", "kling-3-pro", "kling-3-pro-audio", "seedance-2-pro", "seedance-2-fast"];
     let mut ids = Vec::new();
     for i in 0..JOBS {
         let draft = Draft {
@@ -82,9 +66,7 @@ async fn sixty_jobs_under_faults_end_right_and_charges_equal_successes() {
             Instant::now() < deadline,
             "{} jobs still open: {:?}",
             open.len(),
-            open.iter()
-                .map(|g| (g.id, g.status, g.error_message.clone()))
-                .collect::<Vec<_>>()
+            open.iter().map(|g| (g.id, g.status, g.error_message.clone())).collect::<Vec<_>>()
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
@@ -104,17 +86,9 @@ async fn sixty_jobs_under_faults_end_right_and_charges_equal_successes() {
             .collect::<Vec<_>>();
         assert_eq!(sj.len(), 1, "#{id}: exactly one job at Kyma per generation");
         let remote = sj[0]["status"].as_str().unwrap();
-        assert_eq!(
-            g.status.as_str(),
-            remote,
-            "#{id}: local state matches Kyma's"
-        );
+        assert_eq!(g.status.as_str(), remote, "#{id}: local state matches Kyma's");
         let entries = entries_for(&ledger, &g.idempotency_key);
-        let charges: Vec<i64> = entries
-            .iter()
-            .filter(|(k, _)| k == "charge")
-            .map(|(_, m)| -m)
-            .collect();
+        let charges: Vec<i64> = entries.iter().filter(|(k, _)| k == "charge").map(|(_, m)| -m).collect();
         match g.status {
             Status::Succeeded => {
                 succeeded += 1;
@@ -141,18 +115,16 @@ async fn sixty_jobs_under_faults_end_right_and_charges_equal_successes() {
         .filter(|e| e["kind"] == "charge")
         .map(|e| -e["micros"].as_i64().unwrap())
         .sum();
-    assert_eq!(
-        ledger_charges, charged_total,
-        "charges equal the succeeded jobs"
-    );
+    assert_eq!(ledger_charges, charged_total, "charges equal the succeeded jobs");
     assert!(succeeded >= JOBS * 3 / 4, "only {succeeded} succeeded");
     // The faults really happened.
-    for k in ["error", "rate_limit", "reset", "truncate"] {
-        assert!(
-            stats["injected"][k].as_u64().unwrap() > 0,
-            "no {k} fault was injected: {stats}"
-        );
+    // ~370 API requests make these certain; truncation hits ~5% of ~60 downloads, so it may
+    // not occur in a run (the crash and simulator tests cover resuming a cut download).
+    for k in ["error", "rate_limit", "reset"] {
+        assert!(stats["injected"][k].as_u64().unwrap() > 0, "no {k} fault was injected: {stats}");
     }
+    let truncated = stats["injected"]["truncate"].as_u64().unwrap();
+    assert!(stats["range_downloads"].as_u64().unwrap() >= truncated.min(1), "a cut download was not resumed: {stats}");
     let no_parts = std::fs::read_dir(&engine.paths().clips)
         .unwrap()
         .filter_map(|e| e.ok())
@@ -176,11 +148,7 @@ async fn polling_many_jobs_stays_under_the_keys_rpm() {
     .unwrap();
     let limits = client.adopt_limits().await.unwrap();
     assert_eq!(limits.rpm_limit, Some(20));
-    assert_eq!(
-        client.limiter().rpm(),
-        19,
-        "the limiter took the key's RPM, less a margin"
-    );
+    assert_eq!(client.limiter().rpm(), 19, "the limiter took the key's RPM, less a margin");
     let engine = Engine::start(config, client, Catalog::default()).unwrap();
     for i in 0..6 {
         let draft = Draft {
@@ -194,13 +162,7 @@ async fn polling_many_jobs_stays_under_the_keys_rpm() {
     }
     tokio::time::sleep(Duration::from_secs(12)).await;
     let stats = sim.public("/_sim/stats").await;
-    assert_eq!(
-        stats["rpm_rejections"], 0,
-        "a request went past the RPM limit: {stats}"
-    );
+    assert_eq!(stats["rpm_rejections"], 0, "a request went past the RPM limit: {stats}");
     let max = stats["max_requests_in_60s"].as_u64().unwrap();
-    assert!(
-        (15..=20).contains(&max),
-        "the budget was used but never exceeded: {stats}"
-    );
+    assert!((15..=20).contains(&max), "the budget was used but never exceeded: {stats}");
 }

@@ -4,6 +4,8 @@
 //! `cargo install s3s-fs@0.14.1 --features binary --locked` (or point S3S_FS at the binary).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -61,12 +63,7 @@ impl S3Server {
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap_or_else(|err| panic!("could not start {}: {err}", binary.display()));
-        let mut server = S3Server {
-            child,
-            port,
-            _root: root,
-            log,
-        };
+        let mut server = S3Server { child, port, _root: root, log };
         server.wait_until_listening();
         Some(server)
     }
@@ -121,11 +118,7 @@ fn find_s3s_fs() -> Option<PathBuf> {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap().local_addr().unwrap().port()
 }
 
 /// JPEG-framed bytes (SOI … EOI) with a varied body, big enough to span many TCP segments.
@@ -162,19 +155,14 @@ async fn uploaded_image_comes_back_byte_for_byte_through_the_get_link() {
     let jpeg = start_image();
     let key = unique_key("roundtrip");
 
-    let link = hosting::upload_start_image(&http, &server.config(), SECRET, &key, &jpeg, 3600)
-        .await
-        .unwrap();
+    let link = hosting::upload_start_image(&http, &server.config(), SECRET, &key, &jpeg, 3600).await.unwrap();
     assert!(link.query().unwrap().contains("X-Amz-Expires=3600"));
     assert!(link.path().ends_with(&key));
 
     // Kyma fetches with no credentials of its own: a plain GET of the link.
     let response = reqwest::get(link.clone()).await.unwrap();
     assert_eq!(response.status(), 200, "{}", server.log_text());
-    assert_eq!(
-        response.headers()[reqwest::header::CONTENT_TYPE],
-        "image/jpeg"
-    );
+    assert_eq!(response.headers()[reqwest::header::CONTENT_TYPE], "image/jpeg");
     assert!(response.bytes().await.unwrap() == jpeg);
 }
 
@@ -186,47 +174,26 @@ async fn a_tampered_link_or_a_wrong_secret_is_refused() {
     let http = reqwest::Client::new();
     let cfg = server.config();
     let key = unique_key("tamper");
-    let link = hosting::upload_start_image(&http, &cfg, SECRET, &key, &start_image(), 3600)
-        .await
-        .unwrap();
+    let link = hosting::upload_start_image(&http, &cfg, SECRET, &key, &start_image(), 3600).await.unwrap();
     assert_eq!(reqwest::get(link.clone()).await.unwrap().status(), 200);
 
     let tampered = reqwest::get(with_signature_changed(&link)).await.unwrap();
     assert_eq!(tampered.status(), 403);
 
-    let forged = hosting::presign(
-        "GET",
-        &cfg,
-        "not-the-secret",
-        &key,
-        3600,
-        OffsetDateTime::now_utc(),
-    )
-    .unwrap();
+    let forged = hosting::presign("GET", &cfg, "not-the-secret", &key, 3600, OffsetDateTime::now_utc()).unwrap();
     assert_eq!(reqwest::get(forged).await.unwrap().status(), 403);
 
     // The upload itself with a wrong secret: refused, and the user is told to check the secret.
-    let err =
-        hosting::upload_start_image(&http, &cfg, "not-the-secret", &key, &start_image(), 3600)
-            .await
-            .unwrap_err();
+    let err = hosting::upload_start_image(&http, &cfg, "not-the-secret", &key, &start_image(), 3600).await.unwrap_err();
     assert_eq!(err.kind(), "wrong_secret", "{err}");
     assert!(err.to_string().contains("check the secret access key"));
 
     // An access key the server doesn't know: refused with the access-key advice.
-    let stranger = BucketConfig {
-        access_key_id: "SOMEONEELSE".into(),
-        ..cfg.clone()
-    };
-    let err = hosting::upload_start_image(&http, &stranger, SECRET, &key, &start_image(), 3600)
-        .await
-        .unwrap_err();
+    let stranger = BucketConfig { access_key_id: "SOMEONEELSE".into(), ..cfg.clone() };
+    let err = hosting::upload_start_image(&http, &stranger, SECRET, &key, &start_image(), 3600).await.unwrap_err();
     assert!(err.to_string().contains("access key"), "{err}");
     // The stored image is untouched by the refused uploads.
-    assert_eq!(
-        reqwest::get(link).await.unwrap().bytes().await.unwrap(),
-        start_image()
-    );
+    assert_eq!(reqwest::get(link).await.unwrap().bytes().await.unwrap(), start_image());
 }
 
 #[tokio::test]
@@ -237,9 +204,7 @@ async fn an_expired_link_is_refused() {
     let http = reqwest::Client::new();
     let cfg = server.config();
     let key = unique_key("expiry");
-    hosting::upload_start_image(&http, &cfg, SECRET, &key, &start_image(), 3600)
-        .await
-        .unwrap();
+    hosting::upload_start_image(&http, &cfg, SECRET, &key, &start_image(), 3600).await.unwrap();
 
     let short = hosting::presign("GET", &cfg, SECRET, &key, 1, OffsetDateTime::now_utc()).unwrap();
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -250,4 +215,41 @@ async fn an_expired_link_is_refused() {
     // A fresh link to the same object still works, so the 403 was the expiry.
     let fresh = hosting::presign("GET", &cfg, SECRET, &key, 60, OffsetDateTime::now_utc()).unwrap();
     assert_eq!(reqwest::get(fresh).await.unwrap().status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_engine_sends_a_bucket_link_that_kyma_reads_the_very_image_from() {
+    use kyma_studio::api::{ApiKey, Catalog, Client};
+    use kyma_studio::jobs::{Draft, Engine, EngineConfig, ImageInput, StartImageHost, Status};
+
+    let Some(s3) = S3Server::start() else { return };
+    let sim = common::Sim::start(&["--job-seconds", "1", "--allow-loopback-http"]);
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("start.png");
+    common::write_test_png(&png, 900, 600);
+    let client = Client::new(&format!("{}/v1", sim.url), ApiKey::new(common::KEY)).unwrap();
+    let engine = Engine::start(EngineConfig::new(dir.path().join("lib")), client, Catalog::default()).unwrap();
+    engine.set_image_host(StartImageHost::Bucket { config: s3.config(), secret: SECRET.into() });
+    let g = engine
+        .submit(Draft {
+            model: "kling-3-pro".into(),
+            prompt: "from the bucket".into(),
+            duration: Some(1),
+            image: Some(ImageInput::File(png)),
+            extra: None,
+        })
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !engine.get(g.id).unwrap().status.is_terminal() {
+        assert!(Instant::now() < deadline, "the job did not finish");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let g = engine.get(g.id).unwrap();
+    assert_eq!(g.status, Status::Succeeded, "{:?}", g.error_message);
+    let jobs = sim.public("/_sim/jobs").await;
+    let sj = jobs.as_array().unwrap().iter().find(|j| j["idempotency_key"] == g.idempotency_key.as_str()).unwrap();
+    assert_eq!(sj["image_url_kind"], "http", "Kyma got a link, not inline bytes");
+    let stored = std::fs::read(engine.paths().start_images.join(g.image_file.unwrap())).unwrap();
+    assert_eq!(sj["image"]["sha256"].as_str().unwrap(), common::sha256_hex(&stored), "the bucket served our JPEG");
 }

@@ -27,12 +27,7 @@ fn key_set(kyma: &Kyma, key: &str) -> std::process::Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{key}\n").as_bytes())
-        .unwrap();
+    child.stdin.take().unwrap().write_all(format!("{key}\n").as_bytes()).unwrap();
     child.wait_with_output().unwrap()
 }
 
@@ -43,13 +38,7 @@ fn the_key_lives_in_the_keychain_and_is_never_printed() {
     }
     let sim = Sim::start(&["--job-seconds", "1"]);
     let kyma = Kyma::new(&sim);
-    let no_env = |args: &[&str]| {
-        kyma.command()
-            .env_remove("KYMA_API_KEY")
-            .args(args)
-            .output()
-            .unwrap()
-    };
+    let no_env = |args: &[&str]| kyma.command().env_remove("KYMA_API_KEY").args(args).output().unwrap();
 
     // A key Kyma refuses is not stored.
     let wrong = key_set(&kyma, "ky-this-key-is-wrong-0000");
@@ -58,60 +47,31 @@ fn the_key_lives_in_the_keychain_and_is_never_printed() {
 
     let set = key_set(&kyma, KEY);
     assert!(set.status.success(), "{}", stderr(&set));
-    assert_eq!(
-        stdout(&set).trim(),
-        "Key ky-… stored in the system keychain."
-    );
+    assert_eq!(stdout(&set).trim(), "Key ky-… stored in the system keychain.");
 
     let status = no_env(&["key", "status"]);
     assert!(status.status.success());
-    assert_eq!(
-        stdout(&status).trim(),
-        "A key is set (ky-…), kept in the system keychain."
-    );
+    assert_eq!(stdout(&status).trim(), "A key is set (ky-…), kept in the system keychain.");
 
     // generate finds the key in the keychain.
-    let out = no_env(&[
-        "generate",
-        "--model",
-        "kling-2.5-pro",
-        "--prompt",
-        "keychain",
-        "--duration",
-        "1",
-    ]);
+    let out = no_env(&["generate", "--model", "kling-2.5-pro", "--prompt", "keychain", "--duration", "1"]);
     assert!(out.status.success(), "{}", stderr(&out));
 
     for o in [&set, &status, &out] {
-        assert!(
-            !stdout(o).contains(KEY) && !stderr(o).contains(KEY),
-            "the key was printed"
-        );
+        assert!(!stdout(o).contains(KEY) && !stderr(o).contains(KEY), "the key was printed");
     }
 
     let del = no_env(&["key", "delete"]);
     assert!(stdout(&del).contains("removed"));
     assert!(stdout(&no_env(&["key", "status"])).contains("No key is set"));
-    let none = no_env(&[
-        "generate",
-        "--model",
-        "kling-2.5-pro",
-        "--prompt",
-        "x",
-        "--duration",
-        "1",
-    ]);
+    let none = no_env(&["generate", "--model", "kling-2.5-pro", "--prompt", "x", "--duration", "1"]);
     assert_eq!(none.status.code(), Some(3));
     assert!(stderr(&none).contains("No API key is set"));
 
     // The key is in no file of the library.
     for entry in walk(kyma.data.path()) {
         let bytes = std::fs::read(&entry).unwrap_or_default();
-        assert!(
-            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
-            "key found in {}",
-            entry.display()
-        );
+        assert!(!bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()), "key found in {}", entry.display());
     }
 }
 

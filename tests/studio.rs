@@ -17,9 +17,7 @@ async fn open(sim: &Sim, dir: &std::path::Path) -> Studio {
         session_key: None,
         demo: false,
     };
-    Studio::open(opts, clip_server::bind().unwrap())
-        .await
-        .unwrap()
+    Studio::open(opts, clip_server::bind().unwrap()).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -29,14 +27,8 @@ async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
     let studio = open(&sim, dir.path()).await;
 
     // A wrong key is refused with the action that fixes it, and nothing is kept.
-    let wrong = studio
-        .set_key("ky-wrong-wrong-wrong", true)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (wrong.kind.as_str(), wrong.action),
-        ("unauthorized", Some(ErrorAction::ReplaceKey))
-    );
+    let wrong = studio.set_key("ky-wrong-wrong-wrong", true).await.unwrap_err();
+    assert_eq!((wrong.kind.as_str(), wrong.action), ("unauthorized", Some(ErrorAction::ReplaceKey)));
     let no_key = studio
         .generate(Draft {
             model: "kling-3-pro".into(),
@@ -56,10 +48,7 @@ async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
 
     let png = dir.path().join("start.png");
     write_test_png(&png, 1600, 900);
-    let image = studio
-        .stage_image_bytes(std::fs::read(&png).unwrap(), "start.png".into())
-        .await
-        .unwrap();
+    let image = studio.stage_image_bytes(std::fs::read(&png).unwrap(), "start.png".into()).await.unwrap();
     assert_eq!((image.width, image.height), (1600, 900));
     assert!(image.preview.starts_with("data:image/jpeg;base64,"));
 
@@ -90,20 +79,10 @@ async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
     let url = job.clip_url.clone().unwrap();
     assert!(url.starts_with(studio.clip_origin()));
     let http = reqwest::Client::new();
-    let head = http
-        .get(&url)
-        .header("Range", "bytes=0-1023")
-        .send()
-        .await
-        .unwrap();
+    let head = http.get(&url).header("Range", "bytes=0-1023").send().await.unwrap();
     assert_eq!(head.status(), 206);
-    let total = std::fs::metadata(job.clip_path.as_ref().unwrap())
-        .unwrap()
-        .len();
-    assert_eq!(
-        head.headers()["content-range"].to_str().unwrap(),
-        format!("bytes 0-1023/{total}")
-    );
+    let total = std::fs::metadata(job.clip_path.as_ref().unwrap()).unwrap().len();
+    assert_eq!(head.headers()["content-range"].to_str().unwrap(), format!("bytes 0-1023/{total}"));
     let preview = http.get(job.image_preview.unwrap()).send().await.unwrap();
     assert_eq!(preview.headers()["content-type"], "image/jpeg");
     assert!(studio.clip_path(job.id).unwrap().exists());

@@ -26,28 +26,11 @@ pub fn forward_engine_events<R: Runtime>(app: AppHandle<R>, studio: Arc<Studio>)
                     }
                     let _ = app.emit("job-changed", job);
                 }
-                Event::Progress {
-                    id,
-                    bytes_done,
-                    bytes_total,
-                } => {
-                    let _ = app.emit(
-                        "job-progress",
-                        JobProgress {
-                            id,
-                            bytes_done,
-                            bytes_total,
-                        },
-                    );
+                Event::Progress { id, bytes_done, bytes_total } => {
+                    let _ = app.emit("job-progress", JobProgress { id, bytes_done, bytes_total });
                 }
                 Event::Problem { id, kind, message } => {
-                    let _ = app.emit(
-                        "job-problem",
-                        JobProblem {
-                            id,
-                            error: AppError::new(&kind, message),
-                        },
-                    );
+                    let _ = app.emit("job-problem", JobProblem { id, error: AppError::new(&kind, message) });
                 }
             }
         }
@@ -55,10 +38,7 @@ pub fn forward_engine_events<R: Runtime>(app: AppHandle<R>, studio: Arc<Studio>)
 }
 
 fn notify_if_unfocused<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
-    let focused = app
-        .get_webview_window("main")
-        .and_then(|w| w.is_focused().ok())
-        .unwrap_or(false);
+    let focused = app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false);
     if !focused {
         let body: String = body.chars().take(120).collect();
         if let Err(e) = app.notification().builder().title(title).body(body).show() {
@@ -87,14 +67,8 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
             let studio = app.state::<Arc<Studio>>().inner().clone();
             tauri::async_runtime::spawn(async move {
                 let dropped = match studio.stage_image_file(path).await {
-                    Ok(image) => ImageDropped {
-                        image: Some(image),
-                        error: None,
-                    },
-                    Err(error) => ImageDropped {
-                        image: None,
-                        error: Some(error),
-                    },
+                    Ok(image) => ImageDropped { image: Some(image), error: None },
+                    Err(error) => ImageDropped { image: None, error: Some(error) },
                 };
                 let _ = app.emit("image-dropped", dropped);
             });

@@ -39,9 +39,7 @@ fn map(e: keyring::Error) -> Error {
 
 fn entry(account: &str) -> Result<keyring::Entry, Error> {
     if let Err(e) = keyring::Entry::store_status() {
-        return Err(Error::Unavailable {
-            detail: e.to_string(),
-        });
+        return Err(Error::Unavailable { detail: e.to_string() });
     }
     keyring::Entry::new(SERVICE, account).map_err(map)
 }

@@ -21,9 +21,7 @@ use tauri::Manager;
 fn allow_clip_origin(csp: &mut Option<Csp>, origin: &str) {
     if let Some(Csp::DirectiveMap(map)) = csp {
         for directive in ["media-src", "img-src"] {
-            let entry = map
-                .entry(directive.to_string())
-                .or_insert_with(|| CspDirectiveSources::List(Vec::new()));
+            let entry = map.entry(directive.to_string()).or_insert_with(|| CspDirectiveSources::List(Vec::new()));
             entry.push(origin);
         }
     }
@@ -39,17 +37,12 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    let origin = listener
-        .local_addr()
-        .map(|a| format!("http://127.0.0.1:{}", a.port()))
-        .unwrap_or_default();
+    let origin = listener.local_addr().map(|a| format!("http://127.0.0.1:{}", a.port())).unwrap_or_default();
     let mut context = tauri::generate_context!("tauri.conf.json");
     allow_clip_origin(&mut context.config_mut().app.security.csp, &origin);
     let options = studio::StudioOptions {
         data_dir,
-        api_base: std::env::var("KYMA_API_BASE")
-            .ok()
-            .filter(|s| !s.is_empty()),
+        api_base: std::env::var("KYMA_API_BASE").ok().filter(|s| !s.is_empty()),
         session_key: std::env::var("KYMA_API_KEY").ok(),
         demo: std::env::var_os("KYMA_DEMO").is_some(),
     };
@@ -62,11 +55,7 @@ pub fn run() {
                 let _ = w.set_focus();
             }
         }))
-        .plugin(
-            tauri_plugin_log::Builder::new()
-                .level(log::LevelFilter::Info)
-                .build(),
-        )
+        .plugin(tauri_plugin_log::Builder::new().level(log::LevelFilter::Info).build())
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())

@@ -24,11 +24,7 @@ impl Kyma {
     }
 
     pub fn with_key(sim: &Sim, key: &str) -> Kyma {
-        Kyma {
-            data: tempfile::tempdir().unwrap(),
-            api: format!("{}/v1", sim.url),
-            key: key.to_string(),
-        }
+        Kyma { data: tempfile::tempdir().unwrap(), api: format!("{}/v1", sim.url), key: key.to_string() }
     }
 
     pub fn command(&self) -> Command {
@@ -49,23 +45,13 @@ impl Kyma {
     pub async fn run_async(&self, args: Vec<String>) -> Output {
         let mut c = self.command();
         c.args(&args);
-        tokio::task::spawn_blocking(move || c.output().unwrap())
-            .await
-            .unwrap()
+        tokio::task::spawn_blocking(move || c.output().unwrap()).await.unwrap()
     }
 
     pub fn jobs(&self) -> Vec<Value> {
         let out = self.run(&["jobs", "--json"]);
-        assert!(
-            out.status.success(),
-            "kyma jobs: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        serde_json::from_slice::<Value>(&out.stdout)
-            .unwrap()
-            .as_array()
-            .unwrap()
-            .clone()
+        assert!(out.status.success(), "kyma jobs: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().clone()
     }
 
     pub fn clips_dir(&self) -> PathBuf {
@@ -104,38 +90,20 @@ pub struct Probe {
 
 pub fn ffprobe(path: &Path) -> Probe {
     let out = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-print_format",
-            "json",
-            "-show_format",
-            "-show_streams",
-        ])
+        .args(["-v", "error", "-print_format", "json", "-show_format", "-show_streams"])
         .arg(path)
         .output()
         .expect("ffprobe is installed");
-    assert!(
-        out.status.success(),
-        "ffprobe {}: {}",
-        path.display(),
-        stderr(&out)
-    );
+    assert!(out.status.success(), "ffprobe {}: {}", path.display(), stderr(&out));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let streams = v["streams"].as_array().unwrap();
-    let video = streams
-        .iter()
-        .find(|s| s["codec_type"] == "video")
-        .expect("a video stream");
+    let video = streams.iter().find(|s| s["codec_type"] == "video").expect("a video stream");
     Probe {
         duration: v["format"]["duration"].as_str().unwrap().parse().unwrap(),
         video_codec: video["codec_name"].as_str().unwrap().to_string(),
         width: video["width"].as_u64().unwrap(),
         height: video["height"].as_u64().unwrap(),
-        audio_streams: streams
-            .iter()
-            .filter(|s| s["codec_type"] == "audio")
-            .count(),
+        audio_streams: streams.iter().filter(|s| s["codec_type"] == "audio").count(),
     }
 }
 
@@ -165,11 +133,6 @@ pub fn entries_for(ledger: &Value, idempotency_key: &str) -> Vec<(String, i64)> 
         .unwrap()
         .iter()
         .filter(|e| e["idempotency_key"] == idempotency_key)
-        .map(|e| {
-            (
-                e["kind"].as_str().unwrap().to_string(),
-                e["micros"].as_i64().unwrap(),
-            )
-        })
+        .map(|e| (e["kind"].as_str().unwrap().to_string(), e["micros"].as_i64().unwrap()))
         .collect()
 }

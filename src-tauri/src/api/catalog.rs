@@ -33,11 +33,7 @@ impl Model {
         if self.durations.contains(&want) {
             return want;
         }
-        self.durations
-            .iter()
-            .copied()
-            .min_by_key(|d| d.abs_diff(want))
-            .unwrap_or(want)
+        self.durations.iter().copied().min_by_key(|d| d.abs_diff(want)).unwrap_or(want)
     }
 }
 
@@ -62,41 +58,11 @@ fn builtin(id: &str, best_for: &str, rate: i64, audio: bool, resolution: Option<
 /// The five models of Kyma's published table (USD per second, markup included).
 pub fn builtin_models() -> Vec<Model> {
     vec![
-        builtin(
-            "kling-2.5-pro",
-            "Budget cinematic clips, b-roll",
-            94_500,
-            false,
-            None,
-        ),
-        builtin(
-            "kling-3-pro",
-            "Premium cinematic, hero brand video",
-            151_200,
-            false,
-            None,
-        ),
-        builtin(
-            "kling-3-pro-audio",
-            "Cinematic with diegetic sound, talking heads",
-            226_800,
-            true,
-            None,
-        ),
-        builtin(
-            "seedance-2-pro",
-            "Action, multi-shot, social with synced audio",
-            409_590,
-            true,
-            Some("720p"),
-        ),
-        builtin(
-            "seedance-2-fast",
-            "Social shorts, rapid iteration, UI motion",
-            326_565,
-            true,
-            Some("720p"),
-        ),
+        builtin("kling-2.5-pro", "Budget cinematic clips, b-roll", 94_500, false, None),
+        builtin("kling-3-pro", "Premium cinematic, hero brand video", 151_200, false, None),
+        builtin("kling-3-pro-audio", "Cinematic with diegetic sound, talking heads", 226_800, true, None),
+        builtin("seedance-2-pro", "Action, multi-shot, social with synced audio", 409_590, true, Some("720p")),
+        builtin("seedance-2-fast", "Social shorts, rapid iteration, UI motion", 326_565, true, Some("720p")),
     ]
 }
 
@@ -107,9 +73,7 @@ pub struct Catalog {
 
 impl Default for Catalog {
     fn default() -> Self {
-        Catalog {
-            models: builtin_models(),
-        }
+        Catalog { models: builtin_models() }
     }
 }
 
@@ -131,11 +95,7 @@ impl Catalog {
                 let hi = p.max_duration.unwrap_or(MAX_DURATION_S).min(MAX_DURATION_S);
                 (lo..=hi).collect()
             });
-            let durations = if durations.is_empty() {
-                all_durations()
-            } else {
-                durations
-            };
+            let durations = if durations.is_empty() { all_durations() } else { durations };
             if let Some(m) = models.iter_mut().find(|m| m.id == p.id) {
                 m.rate = p.rate;
                 m.durations = durations;
@@ -180,15 +140,9 @@ mod tests {
     fn builtin_prices_match_kyma_table() {
         let c = Catalog::default();
         assert_eq!(c.get("kling-3-pro").unwrap().price(5), Micros(756_000));
-        assert_eq!(
-            c.get("seedance-2-fast").unwrap().price(5),
-            Micros(1_632_825)
-        );
+        assert_eq!(c.get("seedance-2-fast").unwrap().price(5), Micros(1_632_825));
         assert_eq!(c.get("seedance-2-pro").unwrap().price(5), Micros(2_047_950));
-        assert_eq!(
-            c.get("kling-3-pro-audio").unwrap().price(5),
-            Micros(1_134_000)
-        );
+        assert_eq!(c.get("kling-3-pro-audio").unwrap().price(5), Micros(1_134_000));
         assert_eq!(c.get("kling-2.5-pro").unwrap().price(5), Micros(472_500));
         assert!(c.get("seedance-2-pro").unwrap().audio);
         assert!(!c.get("kling-3-pro").unwrap().audio);

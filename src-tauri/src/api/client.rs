@@ -46,14 +46,7 @@ pub fn mask_key(key: &str) -> String {
     } else {
         ""
     };
-    let tail: String = key
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
+    let tail: String = key.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     if key.chars().count() < prefix.len() + 8 {
         return format!("{prefix}…");
     }
@@ -85,20 +78,13 @@ pub struct Client {
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("base", &self.base.as_str())
-            .field("key", &self.key)
-            .finish()
+        f.debug_struct("Client").field("base", &self.base.as_str()).field("key", &self.key).finish()
     }
 }
 
 /// Parses and normalises an API base URL (`http(s)://host[:port]/v1`).
 pub fn parse_base(base: &str) -> Result<url::Url, Error> {
-    let bad = || {
-        Error::Input(super::error::InputError::ApiBase {
-            shown: base.chars().take(80).collect(),
-        })
-    };
+    let bad = || Error::Input(super::error::InputError::ApiBase { shown: base.chars().take(80).collect() });
     let mut u = url::Url::parse(base.trim()).map_err(|_| bad())?;
     if !matches!(u.scheme(), "https" | "http") || u.host_str().is_none() {
         return Err(bad());
@@ -112,12 +98,7 @@ pub fn parse_base(base: &str) -> Result<url::Url, Error> {
 
 impl Client {
     pub fn new(base: &str, key: ApiKey) -> Result<Client, Error> {
-        Client::with_policy(
-            base,
-            key,
-            RetryPolicy::default(),
-            Arc::new(RateLimiter::new(30)),
-        )
+        Client::with_policy(base, key, RetryPolicy::default(), Arc::new(RateLimiter::new(30)))
     }
 
     pub fn with_policy(
@@ -136,25 +117,13 @@ impl Client {
             .timeout(Duration::from_secs(60))
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::Protocol {
-                detail: format!("cannot build an HTTP client: {e}"),
-            })?;
-        Ok(Client {
-            http,
-            base,
-            auth,
-            key,
-            retry,
-            limiter,
-        })
+            .map_err(|e| Error::Protocol { detail: format!("cannot build an HTTP client: {e}") })?;
+        Ok(Client { http, base, auth, key, retry, limiter })
     }
 
     /// The same client (same key, same limiter) with another retry policy.
     pub fn with_retry(&self, retry: RetryPolicy) -> Client {
-        Client {
-            retry,
-            ..self.clone()
-        }
+        Client { retry, ..self.clone() }
     }
 
     pub fn base(&self) -> &url::Url {
@@ -171,17 +140,10 @@ impl Client {
 
     /// `POST /videos/generations`. Retried only because the request carries its idempotency key.
     pub async fn create(&self, req: &CreateRequest) -> Result<Created, Error> {
-        let body = serde_json::to_value(req).map_err(|e| Error::Protocol {
-            detail: e.to_string(),
-        })?;
-        let (status, v) = self
-            .send(Method::POST, "videos/generations", Some(&body), true)
-            .await?;
+        let body = serde_json::to_value(req).map_err(|e| Error::Protocol { detail: e.to_string() })?;
+        let (status, v) = self.send(Method::POST, "videos/generations", Some(&body), true).await?;
         let job = RemoteJob::from_value(&v).map_err(|e| Error::Protocol { detail: e.0 })?;
-        Ok(Created {
-            job,
-            replayed: status == StatusCode::OK,
-        })
+        Ok(Created { job, replayed: status == StatusCode::OK })
     }
 
     /// `GET /jobs/{id}`.
@@ -205,9 +167,7 @@ impl Client {
 
     /// `GET /credits/balance`: undocumented body; `None` when it does not parse.
     pub async fn balance(&self) -> Result<Option<Micros>, Error> {
-        let (_, v) = self
-            .send(Method::GET, "credits/balance", None, true)
-            .await?;
+        let (_, v) = self.send(Method::GET, "credits/balance", None, true).await?;
         Ok(["balance", "balance_usd", "credits", "amount"]
             .iter()
             .find_map(|k| v.get(*k).and_then(Value::as_f64))
@@ -230,9 +190,7 @@ impl Client {
         body: Option<&Value>,
         authed: bool,
     ) -> Result<(StatusCode, Value), Error> {
-        let url = self.base.join(path).map_err(|e| Error::Protocol {
-            detail: e.to_string(),
-        })?;
+        let url = self.base.join(path).map_err(|e| Error::Protocol { detail: e.to_string() })?;
         let mut tries = 0u32;
         let mut only_connect_errors = true;
         loop {
@@ -256,9 +214,7 @@ impl Client {
                         .get(RETRY_AFTER)
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                    read_capped(resp)
-                        .await
-                        .map(|text| (status, retry_after, text))
+                    read_capped(resp).await.map(|text| (status, retry_after, text))
                 }
             };
             let (status, retry_after, text) = match outcome {
@@ -272,25 +228,16 @@ impl Client {
                     let base = self.base.as_str().trim_end_matches('/').to_string();
                     let detail = transport_detail(&e);
                     return Err(if only_connect_errors {
-                        Error::Unreachable {
-                            base,
-                            tries,
-                            detail,
-                        }
+                        Error::Unreachable { base, tries, detail }
                     } else {
-                        Error::Network {
-                            base,
-                            tries,
-                            detail,
-                        }
+                        Error::Network { base, tries, detail }
                     });
                 }
             };
             only_connect_errors = false;
             if status.is_success() {
-                let v: Value = serde_json::from_str(&text).map_err(|e| Error::Protocol {
-                    detail: format!("invalid JSON from {path}: {e}"),
-                })?;
+                let v: Value = serde_json::from_str(&text)
+                    .map_err(|e| Error::Protocol { detail: format!("invalid JSON from {path}: {e}") })?;
                 return Ok((status, v));
             }
             let code = status.as_u16();
@@ -330,43 +277,17 @@ fn transport_detail(e: &reqwest::Error) -> String {
 
 fn status_error(code: u16, text: &str, tries: u32, path: &str) -> Error {
     let body = ErrorBody::parse(text);
-    let message = if body.message.is_empty() {
-        format!("HTTP {code}")
-    } else {
-        body.message.clone()
-    };
+    let message = if body.message.is_empty() { format!("HTTP {code}") } else { body.message.clone() };
     match code {
         401 | 403 => Error::Unauthorized {
-            detail: if body.message.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", body.message)
-            },
+            detail: if body.message.is_empty() { String::new() } else { format!(" ({})", body.message) },
         },
-        402 => Error::InsufficientCredit {
-            needed: None,
-            topup_url: body.cta_url,
-        },
-        404 => Error::NotFound {
-            what: if path.starts_with("jobs/") {
-                "job"
-            } else {
-                "model"
-            },
-            message,
-        },
+        402 => Error::InsufficientCredit { needed: None, topup_url: body.cta_url },
+        404 => Error::NotFound { what: if path.starts_with("jobs/") { "job" } else { "model" }, message },
         429 if body.code.as_deref() == Some("queue_full") => Error::QueueFull,
         429 => Error::RateLimited { tries },
-        500..=599 => Error::Server {
-            status: code,
-            tries,
-            message,
-        },
-        _ => Error::Rejected {
-            status: code,
-            code: body.code,
-            message,
-        },
+        500..=599 => Error::Server { status: code, tries, message },
+        _ => Error::Rejected { status: code, code: body.code, message },
     }
 }
 
@@ -394,16 +315,9 @@ mod tests {
 
     #[test]
     fn base_urls_are_normalised() {
+        assert_eq!(parse_base("http://127.0.0.1:9/v1").unwrap().as_str(), "http://127.0.0.1:9/v1/");
         assert_eq!(
-            parse_base("http://127.0.0.1:9/v1").unwrap().as_str(),
-            "http://127.0.0.1:9/v1/"
-        );
-        assert_eq!(
-            parse_base("https://kymaapi.com/v1/")
-                .unwrap()
-                .join("pricing")
-                .unwrap()
-                .as_str(),
+            parse_base("https://kymaapi.com/v1/").unwrap().join("pricing").unwrap().as_str(),
             "https://kymaapi.com/v1/pricing"
         );
         assert!(parse_base("file:///tmp").is_err());
@@ -425,14 +339,8 @@ mod tests {
             "videos/generations",
         );
         assert!(e.to_string().contains("Add credit at https://k/billing"));
-        assert_eq!(
-            status_error(429, r#"{"error":{"code":"queue_full"}}"#, 8, "x").kind(),
-            "queue_full"
-        );
-        assert_eq!(
-            status_error(422, r#"{"error":{"message":"bad"}}"#, 1, "x").kind(),
-            "rejected"
-        );
+        assert_eq!(status_error(429, r#"{"error":{"code":"queue_full"}}"#, 8, "x").kind(), "queue_full");
+        assert_eq!(status_error(422, r#"{"error":{"message":"bad"}}"#, 1, "x").kind(), "rejected");
         assert_eq!(
             status_error(503, "oops", 8, "x").to_string(),
             "Kyma's server failed (HTTP 503) after 8 tries: oops. Retry, or try a different model."

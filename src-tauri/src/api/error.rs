@@ -12,11 +12,7 @@ pub enum InputError {
     #[error("The prompt is {chars} characters long; Kyma accepts at most {max}. Shorten it by {over}.", over = chars - max)]
     PromptTooLong { chars: usize, max: usize },
     #[error("{model} does not make {duration}-second clips; choose {allowed}.")]
-    Duration {
-        model: String,
-        duration: u32,
-        allowed: String,
-    },
+    Duration { model: String, duration: u32, allowed: String },
     #[error("There is no model called \"{model}\"; choose one of {known}.")]
     UnknownModel { model: String, known: String },
     #[error("The image link must be an https:// address or an image file on this computer; \"{shown}\" is neither.")]
@@ -34,21 +30,16 @@ pub enum Error {
     #[error("{0}")]
     Input(#[from] InputError),
 
-    #[error("Kyma did not accept the API key{detail}. Check it, or replace it with a new key from your Kyma dashboard.")]
+    #[error(
+        "Kyma did not accept the API key{detail}. Check it, or replace it with a new key from your Kyma dashboard."
+    )]
     Unauthorized { detail: String },
 
     #[error("Your Kyma balance is too low for this clip ({needed}). Add credit{link}, then try again.", needed = needed.map(|m| format!("it needs a hold of {}", m.to_cents_string())).unwrap_or_else(|| "it needs a hold".into()), link = topup_url.as_ref().map(|u| format!(" at {u}")).unwrap_or_default())]
-    InsufficientCredit {
-        needed: Option<Micros>,
-        topup_url: Option<String>,
-    },
+    InsufficientCredit { needed: Option<Micros>, topup_url: Option<String> },
 
     #[error("Kyma refused the request: {message}")]
-    Rejected {
-        status: u16,
-        code: Option<String>,
-        message: String,
-    },
+    Rejected { status: u16, code: Option<String>, message: String },
 
     #[error("Kyma has no such {what}: {message}")]
     NotFound { what: &'static str, message: String },
@@ -60,27 +51,17 @@ pub enum Error {
     QueueFull,
 
     #[error("Kyma's server failed (HTTP {status}) after {tries} tries: {message}. Retry, or try a different model.")]
-    Server {
-        status: u16,
-        tries: u32,
-        message: String,
-    },
+    Server { status: u16, tries: u32, message: String },
 
     #[error("Could not reach Kyma at {base} after {tries} tries ({detail}). Check your connection and the API address in Settings.")]
-    Unreachable {
-        base: String,
-        tries: u32,
-        detail: String,
-    },
+    Unreachable { base: String, tries: u32, detail: String },
 
     #[error("The connection to Kyma at {base} kept failing after {tries} tries ({detail}). Check your connection; the job is kept and resumes when Kyma answers.")]
-    Network {
-        base: String,
-        tries: u32,
-        detail: String,
-    },
+    Network { base: String, tries: u32, detail: String },
 
-    #[error("Kyma sent an answer Kyma Studio cannot read ({detail}). Try again; if it persists, the API may have changed.")]
+    #[error(
+        "Kyma sent an answer Kyma Studio cannot read ({detail}). Try again; if it persists, the API may have changed."
+    )]
     Protocol { detail: String },
 }
 

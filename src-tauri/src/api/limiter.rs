@@ -21,12 +21,7 @@ struct State {
 
 impl RateLimiter {
     pub fn new(rpm: u32) -> RateLimiter {
-        RateLimiter {
-            state: Mutex::new(State {
-                rpm: rpm.max(1),
-                sent: VecDeque::new(),
-            }),
-        }
+        RateLimiter { state: Mutex::new(State { rpm: rpm.max(1), sent: VecDeque::new() }) }
     }
 
     pub fn rpm(&self) -> u32 {
@@ -47,11 +42,7 @@ impl RateLimiter {
             let wait = {
                 let Ok(mut s) = self.state.lock() else { return };
                 let now = Instant::now();
-                while s
-                    .sent
-                    .front()
-                    .is_some_and(|t| now.duration_since(*t) >= WINDOW)
-                {
+                while s.sent.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
                     s.sent.pop_front();
                 }
                 if (s.sent.len() as u32) < s.rpm {
@@ -83,10 +74,7 @@ mod tests {
         }
         for (i, t) in stamps.iter().enumerate() {
             let in_window = stamps[i..].iter().filter(|u| **u < *t + WINDOW).count();
-            assert!(
-                in_window <= 10,
-                "{in_window} requests within a minute of {t:?}"
-            );
+            assert!(in_window <= 10, "{in_window} requests within a minute of {t:?}");
         }
         // 35 requests at 10/min take at least three full windows.
         assert!(stamps[34] >= Duration::from_secs(180));

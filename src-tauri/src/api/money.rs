@@ -5,9 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::{Add, AddAssign, Mul, Neg, Sub};
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Micros(pub i64);
 
@@ -40,11 +38,7 @@ impl Micros {
         let abs = self.0.unsigned_abs();
         let frac = format!("{:06}", abs % 1_000_000);
         let trimmed = frac.trim_end_matches('0');
-        let frac = if trimmed.len() < 2 {
-            &frac[..2]
-        } else {
-            trimmed
-        };
+        let frac = if trimmed.len() < 2 { &frac[..2] } else { trimmed };
         format!("{sign}${}.{frac}", abs / 1_000_000)
     }
 }

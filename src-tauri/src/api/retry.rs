@@ -13,11 +13,7 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy {
-            base: Duration::from_secs(1),
-            cap: Duration::from_secs(60),
-            max_tries: 8,
-        }
+        RetryPolicy { base: Duration::from_secs(1), cap: Duration::from_secs(60), max_tries: 8 }
     }
 }
 
@@ -56,11 +52,7 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         }
     }
     let when = httpdate::parse_http_date(v).ok()?;
-    Some(
-        when.duration_since(now)
-            .unwrap_or(Duration::ZERO)
-            .min(Duration::from_secs(3600)),
-    )
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO).min(Duration::from_secs(3600)))
 }
 
 #[cfg(test)]

@@ -117,9 +117,9 @@ fn output_url(v: &Value) -> Option<String> {
     let out = v.get("output")?;
     let url = match out {
         Value::String(s) => Some(s.as_str()),
-        Value::Object(_) => str_field(out, "url")
-            .or_else(|| str_field(out, "video_url"))
-            .or_else(|| out.get("urls")?.get(0)?.as_str()),
+        Value::Object(_) => {
+            str_field(out, "url").or_else(|| str_field(out, "video_url")).or_else(|| out.get("urls")?.get(0)?.as_str())
+        }
         _ => None,
     }?;
     Some(url.to_string()).filter(|s| !s.is_empty())
@@ -141,14 +141,9 @@ impl RemoteJob {
             .ok_or_else(|| ShapeError("the job has no `status`".into()))?;
         let error = match v.get("error") {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(RemoteError {
-                message: s.clone(),
-                code: None,
-            }),
+            Some(Value::String(s)) => Some(RemoteError { message: s.clone(), code: None }),
             Some(e) => Some(RemoteError {
-                message: str_field(e, "message")
-                    .unwrap_or("no reason given")
-                    .to_string(),
+                message: str_field(e, "message").unwrap_or("no reason given").to_string(),
                 code: str_field(e, "code").map(str::to_string),
             }),
         };
@@ -189,11 +184,7 @@ impl ErrorBody {
                     if let Some(list) = errs.as_array() {
                         let parts: Vec<String> = list
                             .iter()
-                            .map(|x| {
-                                x.as_str()
-                                    .map(str::to_string)
-                                    .unwrap_or_else(|| x.to_string())
-                            })
+                            .map(|x| x.as_str().map(str::to_string).unwrap_or_else(|| x.to_string()))
                             .collect();
                         if !parts.is_empty() {
                             message = format!("{message} ({})", parts.join("; "));
@@ -207,14 +198,8 @@ impl ErrorBody {
                     cta_url: cta,
                 }
             }
-            Some(Value::String(s)) => ErrorBody {
-                message: clip(s),
-                ..Default::default()
-            },
-            _ => ErrorBody {
-                message: clip(text.trim()),
-                ..Default::default()
-            },
+            Some(Value::String(s)) => ErrorBody { message: clip(s), ..Default::default() },
+            _ => ErrorBody { message: clip(text.trim()), ..Default::default() },
         }
     }
 }
@@ -244,11 +229,7 @@ pub struct Limits {
 
 impl Limits {
     pub fn from_value(v: &Value) -> Limits {
-        let u = |k: &str| {
-            v.get(k)
-                .and_then(Value::as_u64)
-                .and_then(|n| u32::try_from(n).ok())
-        };
+        let u = |k: &str| v.get(k).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
         Limits {
             rpm_limit: u("rpm_limit").or_else(|| u("limit")),
             rpm_remaining: u("rpm_remaining").or_else(|| u("remaining")),
@@ -279,44 +260,29 @@ pub fn parse_pricing(v: &Value) -> Result<Vec<PricedModel>, ShapeError> {
     let mut out = Vec::new();
     for m in media {
         let video = m.get("modality").and_then(Value::as_str) == Some("video");
-        let per_second = m
-            .get("pricing_mode")
-            .and_then(Value::as_str)
-            .is_none_or(|p| p == "per-second");
+        let per_second = m.get("pricing_mode").and_then(Value::as_str).is_none_or(|p| p == "per-second");
         let (Some(id), true, true) = (str_field(m, "id"), video, per_second) else {
             continue;
         };
-        let Some(rate) = m
-            .get("usd_per_call")
-            .and_then(Value::as_f64)
-            .and_then(Micros::from_usd)
-        else {
+        let Some(rate) = m.get("usd_per_call").and_then(Value::as_f64).and_then(Micros::from_usd) else {
             continue;
         };
         if rate.0 <= 0 {
             continue;
         }
         let detail = m.get("detail");
-        let du = |k: &str| {
-            detail
-                .and_then(|d| d.get(k))
-                .and_then(Value::as_u64)
-                .and_then(|n| u32::try_from(n).ok())
-        };
-        let allowed = detail
-            .and_then(|d| d.get("allowed_durations"))
-            .and_then(Value::as_array)
-            .map(|a| {
-                let mut v: Vec<u32> = a
-                    .iter()
-                    .filter_map(Value::as_u64)
-                    .filter_map(|n| u32::try_from(n).ok())
-                    .filter(|n| (MIN_DURATION_S..=MAX_DURATION_S).contains(n))
-                    .collect();
-                v.sort_unstable();
-                v.dedup();
-                v
-            });
+        let du = |k: &str| detail.and_then(|d| d.get(k)).and_then(Value::as_u64).and_then(|n| u32::try_from(n).ok());
+        let allowed = detail.and_then(|d| d.get("allowed_durations")).and_then(Value::as_array).map(|a| {
+            let mut v: Vec<u32> = a
+                .iter()
+                .filter_map(Value::as_u64)
+                .filter_map(|n| u32::try_from(n).ok())
+                .filter(|n| (MIN_DURATION_S..=MAX_DURATION_S).contains(n))
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        });
         out.push(PricedModel {
             id: id.to_string(),
             name: str_field(m, "name").map(str::to_string),
@@ -355,15 +321,9 @@ mod tests {
         assert_eq!(j.status, RemoteStatus::Other("warming_up".into()));
         assert_eq!(j.output_url.as_deref(), Some("https://a/b.mp4"));
         let v = json!({"id": "j2", "status": "succeeded", "output": {"urls": ["https://u/1.mp4"]}});
-        assert_eq!(
-            RemoteJob::from_value(&v).unwrap().output_url.as_deref(),
-            Some("https://u/1.mp4")
-        );
+        assert_eq!(RemoteJob::from_value(&v).unwrap().output_url.as_deref(), Some("https://u/1.mp4"));
         let v = json!({"id": "j3", "status": "succeeded", "output": {"video_url": "https://v"}});
-        assert_eq!(
-            RemoteJob::from_value(&v).unwrap().output_url.as_deref(),
-            Some("https://v")
-        );
+        assert_eq!(RemoteJob::from_value(&v).unwrap().output_url.as_deref(), Some("https://v"));
     }
 
     #[test]
@@ -371,14 +331,8 @@ mod tests {
         assert!(RemoteJob::from_value(&json!([1, 2])).is_err());
         assert!(RemoteJob::from_value(&json!({"status": "pending"})).is_err());
         assert!(RemoteJob::from_value(&json!({"id": "x"})).is_err());
-        assert!(RemoteJob::from_value(
-            &json!({"id": "x", "status": "pending", "estimated_cost": -1})
-        )
-        .is_err());
-        assert!(RemoteJob::from_value(
-            &json!({"id": "x", "status": "pending", "estimated_cost": "lots"})
-        )
-        .is_err());
+        assert!(RemoteJob::from_value(&json!({"id": "x", "status": "pending", "estimated_cost": -1})).is_err());
+        assert!(RemoteJob::from_value(&json!({"id": "x", "status": "pending", "estimated_cost": "lots"})).is_err());
     }
 
     #[test]
@@ -401,9 +355,7 @@ mod tests {
 
     #[test]
     fn limits_in_both_shapes() {
-        let a = Limits::from_value(
-            &json!({"rpm_limit": 300, "rpm_remaining": 299, "has_credits": true}),
-        );
+        let a = Limits::from_value(&json!({"rpm_limit": 300, "rpm_remaining": 299, "has_credits": true}));
         assert_eq!(a.rpm_limit, Some(300));
         let b = Limits::from_value(&json!({"limit": 30, "remaining": 12, "resets_at": "x"}));
         assert_eq!(b.rpm_limit, Some(30));

@@ -14,18 +14,11 @@ pub fn check_request<'a>(
 ) -> Result<(&'a Model, u32), InputError> {
     let m = catalog
         .get(model.trim())
-        .ok_or_else(|| InputError::UnknownModel {
-            model: shown(model, 40),
-            known: catalog.ids().join(", "),
-        })?;
+        .ok_or_else(|| InputError::UnknownModel { model: shown(model, 40), known: catalog.ids().join(", ") })?;
     check_prompt(prompt)?;
     let d = duration.unwrap_or_else(|| m.default_duration());
     if !m.durations.contains(&d) {
-        return Err(InputError::Duration {
-            model: m.id.clone(),
-            duration: d,
-            allowed: durations_text(&m.durations),
-        });
+        return Err(InputError::Duration { model: m.id.clone(), duration: d, allowed: durations_text(&m.durations) });
     }
     Ok((m, d))
 }
@@ -36,10 +29,7 @@ pub fn check_prompt(prompt: &str) -> Result<(), InputError> {
     }
     let chars = prompt.chars().count();
     if chars > MAX_PROMPT_CHARS {
-        return Err(InputError::PromptTooLong {
-            chars,
-            max: MAX_PROMPT_CHARS,
-        });
+        return Err(InputError::PromptTooLong { chars, max: MAX_PROMPT_CHARS });
     }
     Ok(())
 }
@@ -59,9 +49,7 @@ pub fn check_image_url(url: &str) -> Result<(), InputError> {
         .filter(|u| u.scheme() == "https" && u.host_str().is_some_and(|h| !h.is_empty()));
     match ok {
         Some(_) => Ok(()),
-        None => Err(InputError::ImageUrl {
-            shown: shown(url, 60),
-        }),
+        None => Err(InputError::ImageUrl { shown: shown(url, 60) }),
     }
 }
 
@@ -111,49 +99,26 @@ mod tests {
         let c = Catalog::default();
         let (m, d) = check_request(&c, "kling-3-pro", "a cat", None).unwrap();
         assert_eq!((m.id.as_str(), d), ("kling-3-pro", 5));
-        assert_eq!(
-            check_request(&c, "kling-3-pro", &"é".repeat(4000), Some(10))
-                .unwrap()
-                .1,
-            10
-        );
+        assert_eq!(check_request(&c, "kling-3-pro", &"é".repeat(4000), Some(10)).unwrap().1, 10);
     }
 
     #[test]
     fn refuses_what_kyma_would() {
         let c = Catalog::default();
-        assert_eq!(
-            check_request(&c, "kling-3-pro", "  \n", None).unwrap_err(),
-            InputError::EmptyPrompt
-        );
+        assert_eq!(check_request(&c, "kling-3-pro", "  \n", None).unwrap_err(), InputError::EmptyPrompt);
         let long = check_request(&c, "kling-3-pro", &"a".repeat(4001), None).unwrap_err();
-        assert_eq!(
-            long.to_string(),
-            "The prompt is 4001 characters long; Kyma accepts at most 4000. Shorten it by 1."
-        );
+        assert_eq!(long.to_string(), "The prompt is 4001 characters long; Kyma accepts at most 4000. Shorten it by 1.");
         let d0 = check_request(&c, "kling-3-pro", "x", Some(0)).unwrap_err();
-        assert_eq!(
-            d0.to_string(),
-            "kling-3-pro does not make 0-second clips; choose 1–10 s."
-        );
+        assert_eq!(d0.to_string(), "kling-3-pro does not make 0-second clips; choose 1–10 s.");
         assert!(check_request(&c, "kling-3-pro", "x", Some(11)).is_err());
         let um = check_request(&c, "sora-9", "x", None).unwrap_err();
-        assert!(um
-            .to_string()
-            .starts_with("There is no model called \"sora-9\"; choose one of kling-2.5-pro"));
+        assert!(um.to_string().starts_with("There is no model called \"sora-9\"; choose one of kling-2.5-pro"));
     }
 
     #[test]
     fn image_links_must_be_https() {
         assert!(check_image_url("https://example.com/a.jpg").is_ok());
-        for bad in [
-            "http://example.com/a.jpg",
-            "file:///etc/passwd",
-            "ftp://x/y",
-            "https://",
-            "not a url",
-            "",
-        ] {
+        for bad in ["http://example.com/a.jpg", "file:///etc/passwd", "ftp://x/y", "https://", "not a url", ""] {
             assert!(check_image_url(bad).is_err(), "{bad}");
         }
     }

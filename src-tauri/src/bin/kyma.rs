@@ -22,10 +22,7 @@ struct Fail {
 
 impl Fail {
     fn new(code: u8, message: impl Into<String>) -> Fail {
-        Fail {
-            code,
-            message: message.into(),
-        }
+        Fail { code, message: message.into() }
     }
 }
 
@@ -74,11 +71,7 @@ impl From<keychain::Error> for Fail {
 }
 
 #[derive(Parser)]
-#[command(
-    name = "kyma",
-    version,
-    about = "Make short AI videos with Kyma from the command line"
-)]
+#[command(name = "kyma", version, about = "Make short AI videos with Kyma from the command line")]
 struct Cli {
     /// Kyma's API base URL.
     #[arg(long, env = "KYMA_API_BASE", default_value = api::DEFAULT_API_BASE, global = true)]
@@ -139,11 +132,7 @@ enum KeyAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("kyma: cannot start: {e}");
@@ -165,26 +154,21 @@ fn data_dir(cli: &Cli) -> PathBuf {
 
 /// `KYMA_API_KEY` when set (a session-only key), else the keychain.
 fn resolve_key() -> Result<ApiKey, Fail> {
-    if let Some(k) = std::env::var("KYMA_API_KEY")
-        .ok()
-        .filter(|k| !k.trim().is_empty())
-    {
+    if let Some(k) = std::env::var("KYMA_API_KEY").ok().filter(|k| !k.trim().is_empty()) {
         return Ok(ApiKey::new(k));
     }
     match keychain::api_key()? {
         Some(k) => Ok(k),
-        None => Err(Fail::new(3, "No API key is set. Run `kyma key set` (it reads the key from standard input) or set KYMA_API_KEY.")),
+        None => Err(Fail::new(
+            3,
+            "No API key is set. Run `kyma key set` (it reads the key from standard input) or set KYMA_API_KEY.",
+        )),
     }
 }
 
 fn client(base: &str, key: ApiKey) -> Result<Client, Fail> {
     let limiter = Arc::new(api::limiter::RateLimiter::new(30));
-    Ok(Client::with_policy(
-        base,
-        key,
-        RetryPolicy::default(),
-        limiter,
-    )?)
+    Ok(Client::with_policy(base, key, RetryPolicy::default(), limiter)?)
 }
 
 /// The cached catalog, refreshed from `/pricing` when the cache is over an hour old (or forced).
@@ -197,10 +181,7 @@ async fn catalog(base: &str, paths: &jobs::Paths, force: bool) -> Catalog {
     if fresh && !force {
         return Catalog::load_cached(&paths.catalog);
     }
-    let once = RetryPolicy {
-        max_tries: 1,
-        ..RetryPolicy::default()
-    };
+    let once = RetryPolicy { max_tries: 1, ..RetryPolicy::default() };
     let limiter = Arc::new(api::limiter::RateLimiter::new(30));
     let Ok(c) = Client::with_policy(base, ApiKey::new("ky-public"), once, limiter) else {
         return Catalog::load_cached(&paths.catalog);
@@ -220,10 +201,7 @@ async fn start_engine(cli: &Cli, catalog: Catalog) -> Result<Engine, Fail> {
     let client = client(&cli.api_base, key)?;
     // Proves the key before anything is written, and sizes the RPM budget and queue. Nothing is
     // at stake yet, so a dead server is reported after 3 tries rather than a minute of backoff.
-    let quick = RetryPolicy {
-        max_tries: 3,
-        ..RetryPolicy::default()
-    };
+    let quick = RetryPolicy { max_tries: 3, ..RetryPolicy::default() };
     let limits = client.with_retry(quick).adopt_limits().await?;
     let dir = data_dir(cli);
     let mut config = EngineConfig::new(dir);
@@ -235,13 +213,7 @@ async fn start_engine(cli: &Cli, catalog: Catalog) -> Result<Engine, Fail> {
 
 async fn run(cli: Cli) -> Result<(), Fail> {
     match &cli.command {
-        Command::Generate {
-            model,
-            prompt,
-            duration,
-            image,
-            no_wait,
-        } => {
+        Command::Generate { model, prompt, duration, image, no_wait } => {
             let image = image.as_ref().map(|s| {
                 if s.contains("://") {
                     ImageInput::Url(s.clone())
@@ -249,18 +221,11 @@ async fn run(cli: Cli) -> Result<(), Fail> {
                     ImageInput::File(PathBuf::from(s))
                 }
             });
-            let draft = Draft {
-                model: model.clone(),
-                prompt: prompt.clone(),
-                duration: *duration,
-                image,
-                extra: None,
-            };
+            let draft = Draft { model: model.clone(), prompt: prompt.clone(), duration: *duration, image, extra: None };
             // Validate before the key or a job is touched, so bad input never costs anything.
             let paths = jobs::Paths::new(&data_dir(&cli));
             let catalog = catalog(&cli.api_base, &paths, false).await;
-            api::validate::check_request(&catalog, model, prompt, *duration)
-                .map_err(api::Error::from)?;
+            api::validate::check_request(&catalog, model, prompt, *duration).map_err(api::Error::from)?;
             if let Some(ImageInput::Url(u)) = &draft.image {
                 api::validate::check_image_url(u).map_err(api::Error::from)?;
             }
@@ -277,11 +242,13 @@ async fn run(cli: Cli) -> Result<(), Fail> {
             let list = store.list()?;
             let mut out = std::io::stdout().lock();
             if *json {
-                let v =
-                    serde_json::to_string_pretty(&list).map_err(|e| Fail::new(4, e.to_string()))?;
+                let v = serde_json::to_string_pretty(&list).map_err(|e| Fail::new(4, e.to_string()))?;
                 let _ = writeln!(out, "{v}");
             } else if list.is_empty() {
-                let _ = writeln!(out, "No generations yet. Make one with `kyma generate --model kling-3-pro --prompt \"...\"`.");
+                let _ = writeln!(
+                    out,
+                    "No generations yet. Make one with `kyma generate --model kling-3-pro --prompt \"...\"`."
+                );
             } else {
                 let paths = jobs::Paths::new(&data_dir(&cli));
                 for g in &list {
@@ -295,8 +262,7 @@ async fn run(cli: Cli) -> Result<(), Fail> {
             let c = catalog(&cli.api_base, &paths, true).await;
             let mut out = std::io::stdout().lock();
             if *json {
-                let v =
-                    serde_json::to_string_pretty(&c).map_err(|e| Fail::new(4, e.to_string()))?;
+                let v = serde_json::to_string_pretty(&c).map_err(|e| Fail::new(4, e.to_string()))?;
                 let _ = writeln!(out, "{v}");
             } else {
                 let _ = writeln!(
@@ -328,52 +294,32 @@ async fn key_command(cli: &Cli, action: &KeyAction) -> Result<(), Fail> {
     match action {
         KeyAction::Set => {
             let mut s = String::new();
-            std::io::stdin().read_to_string(&mut s).map_err(|e| {
-                Fail::new(
-                    2,
-                    format!("Could not read the key from standard input: {e}"),
-                )
-            })?;
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|e| Fail::new(2, format!("Could not read the key from standard input: {e}")))?;
             let key = ApiKey::new(s.lines().next().unwrap_or("").trim());
             api::validate::check_key_format(key.expose()).map_err(api::Error::from)?;
-            let once = RetryPolicy {
-                max_tries: 2,
-                ..RetryPolicy::default()
-            };
-            let c = Client::with_policy(
-                &cli.api_base,
-                key.clone(),
-                once,
-                Arc::new(api::limiter::RateLimiter::new(30)),
-            )?;
+            let once = RetryPolicy { max_tries: 2, ..RetryPolicy::default() };
+            let c =
+                Client::with_policy(&cli.api_base, key.clone(), once, Arc::new(api::limiter::RateLimiter::new(30)))?;
             match c.limits().await {
                 Ok(_) => {}
                 Err(e @ api::Error::Unauthorized { .. }) => return Err(e.into()),
-                Err(e) => eprintln!(
-                    "kyma: warning: the key could not be checked now ({}); storing it anyway.",
-                    e.kind()
-                ),
+                Err(e) => {
+                    eprintln!("kyma: warning: the key could not be checked now ({}); storing it anyway.", e.kind())
+                }
             }
             keychain::set_api_key(&key)?;
             println!("Key {} stored in the system keychain.", key.masked());
             Ok(())
         }
         KeyAction::Status => {
-            if let Some(k) = std::env::var("KYMA_API_KEY")
-                .ok()
-                .filter(|k| !k.trim().is_empty())
-            {
-                println!(
-                    "A session key is set from KYMA_API_KEY ({}).",
-                    ApiKey::new(k).masked()
-                );
+            if let Some(k) = std::env::var("KYMA_API_KEY").ok().filter(|k| !k.trim().is_empty()) {
+                println!("A session key is set from KYMA_API_KEY ({}).", ApiKey::new(k).masked());
                 return Ok(());
             }
             match keychain::api_key()? {
-                Some(k) => println!(
-                    "A key is set ({}), kept in the system keychain.",
-                    k.masked()
-                ),
+                Some(k) => println!("A key is set ({}), kept in the system keychain.", k.masked()),
                 None => println!("No key is set. Run `kyma key set`."),
             }
             Ok(())
@@ -402,11 +348,7 @@ fn job_line(g: &Generation, paths: &jobs::Paths) -> String {
         _ => String::new(),
     };
     let prompt: String = g.prompt.chars().take(40).collect();
-    let status = if g.overdue {
-        format!("{} (overdue)", g.status.as_str())
-    } else {
-        g.status.as_str().to_string()
-    };
+    let status = if g.overdue { format!("{} (overdue)", g.status.as_str()) } else { g.status.as_str().to_string() };
     format!(
         "#{:<5} {:<12} {:<18} {:>3}s {:<16} {:<42} {}",
         g.id,
@@ -430,18 +372,13 @@ impl Progress {
         let bar = std::io::stderr().is_terminal().then(|| {
             let b = ProgressBar::new_spinner();
             b.set_style(
-                ProgressStyle::with_template(
-                    "{spinner} {elapsed_precise} {msg} {wide_bar} {bytes}/{total_bytes}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ProgressStyle::with_template("{spinner} {elapsed_precise} {msg} {wide_bar} {bytes}/{total_bytes}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
             b.enable_steady_tick(Duration::from_millis(120));
             b
         });
-        Progress {
-            bar,
-            last_line: String::new(),
-        }
+        Progress { bar, last_line: String::new() }
     }
 
     fn status(&mut self, line: String) {
@@ -482,35 +419,23 @@ impl Progress {
 fn ended(g: &Generation, paths: &jobs::Paths) -> Option<Result<(), Fail>> {
     match g.status {
         Status::Succeeded => {
-            let p = paths
-                .clip_path(g)
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
+            let p = paths.clip_path(g).map(|p| p.display().to_string()).unwrap_or_default();
             println!("{p}");
             Some(Ok(()))
         }
         Status::Failed | Status::Refunded | Status::Expired => {
-            let refund = g
-                .refunded
-                .map(|r| format!(" The hold of {} was refunded.", r.to_cents_string()))
-                .unwrap_or_default();
+            let refund =
+                g.refunded.map(|r| format!(" The hold of {} was refunded.", r.to_cents_string())).unwrap_or_default();
             let why = g.error_message.clone().unwrap_or_default();
             Some(Err(Fail::new(
                 1,
-                format!("Generation #{} {}: {why}.{refund}", g.id, g.status.as_str())
-                    .replace("..", "."),
+                format!("Generation #{} {}: {why}.{refund}", g.id, g.status.as_str()).replace("..", "."),
             )))
         }
         Status::Rejected => {
             let kind = g.error_kind.as_deref().unwrap_or("rejected");
-            let msg = g
-                .error_message
-                .clone()
-                .unwrap_or_else(|| "Kyma refused the request.".into());
-            Some(Err(Fail::new(
-                code_for_kind(kind),
-                format!("{msg} Nothing was charged."),
-            )))
+            let msg = g.error_message.clone().unwrap_or_else(|| "Kyma refused the request.".into());
+            Some(Err(Fail::new(code_for_kind(kind), format!("{msg} Nothing was charged."))))
         }
         _ => None,
     }
@@ -522,23 +447,12 @@ async fn generate(engine: &Engine, draft: Draft, no_wait: bool) -> Result<(), Fa
     let id = g.id;
     let paths = engine.paths().clone();
     let mut progress = Progress::new();
-    progress.status(format!(
-        "#{id} {} queued (hold {})",
-        g.model,
-        g.hold.to_cents_string()
-    ));
+    progress.status(format!("#{id} {} queued (hold {})", g.model, g.hold.to_cents_string()));
     loop {
         let event = match events.recv().await {
             Ok(e) => e,
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                Event::Changed(Box::new(engine.get(id)?))
-            }
-            Err(_) => {
-                return Err(Fail::new(
-                    4,
-                    "The job engine stopped unexpectedly; run `kyma resume`.",
-                ))
-            }
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Event::Changed(Box::new(engine.get(id)?)),
+            Err(_) => return Err(Fail::new(4, "The job engine stopped unexpectedly; run `kyma resume`.")),
         };
         match event {
             Event::Changed(g) if g.id == id => {
@@ -548,26 +462,15 @@ async fn generate(engine: &Engine, draft: Draft, no_wait: bool) -> Result<(), Fa
                 }
                 if no_wait && g.kyma_id.is_some() {
                     progress.finish();
-                    println!(
-                        "#{} {} {}",
-                        g.id,
-                        g.kyma_id.as_deref().unwrap_or(""),
-                        g.status.as_str()
-                    );
+                    println!("#{} {} {}", g.id, g.kyma_id.as_deref().unwrap_or(""), g.status.as_str());
                     return Ok(());
                 }
                 progress.status(format!("#{id} {} {}", g.model, g.status.as_str()));
             }
-            Event::Progress {
-                id: pid,
-                bytes_done,
-                bytes_total,
-            } if pid == id => progress.bytes(bytes_done, bytes_total),
-            Event::Problem {
-                id: pid,
-                kind,
-                message,
-            } if pid == id => {
+            Event::Progress { id: pid, bytes_done, bytes_total } if pid == id => {
+                progress.bytes(bytes_done, bytes_total)
+            }
+            Event::Problem { id: pid, kind, message } if pid == id => {
                 progress.finish();
                 let g = engine.get(id)?;
                 if g.status == Status::Rejected {
@@ -617,10 +520,7 @@ async fn resume(engine: &Engine) -> Result<(), Fail> {
                 ));
             }
             Ok(Err(tokio::sync::broadcast::error::RecvError::Closed)) => {
-                return Err(Fail::new(
-                    4,
-                    "The job engine stopped unexpectedly; run `kyma resume` again.",
-                ))
+                return Err(Fail::new(4, "The job engine stopped unexpectedly; run `kyma resume` again."))
             }
             _ => {}
         }

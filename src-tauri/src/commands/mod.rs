@@ -1,9 +1,7 @@
 //! `#[tauri::command]` functions only: take the arguments, call the Studio, return its answer or
 //! its `AppError`. No logic lives here. Each is listed in build.rs and granted in capabilities.
 
-use crate::studio::dto::{
-    AppError, AppState, Draft, Job, KeyStatus, ModelInfo, Settings, StartImage,
-};
+use crate::studio::dto::{AppError, AppState, Draft, Job, KeyStatus, ModelInfo, Settings, StartImage};
 use crate::studio::Studio;
 use base64::Engine as _;
 use std::sync::Arc;
@@ -43,18 +41,12 @@ pub async fn settings_save(
 }
 
 #[tauri::command]
-pub async fn image_pick(
-    app: AppHandle,
-    studio: Studio_<'_>,
-) -> Result<Option<StartImage>, AppError> {
+pub async fn image_pick(app: AppHandle, studio: Studio_<'_>) -> Result<Option<StartImage>, AppError> {
     let picked = app
         .dialog()
         .file()
         .set_title("Choose a start image")
-        .add_filter(
-            "Images",
-            &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"],
-        )
+        .add_filter("Images", &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"])
         .blocking_pick_file();
     let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
         return Ok(None);
@@ -68,11 +60,7 @@ pub async fn image_from_path(studio: Studio_<'_>, path: String) -> Result<StartI
 }
 
 #[tauri::command]
-pub async fn image_from_bytes(
-    studio: Studio_<'_>,
-    bytes: String,
-    name: String,
-) -> Result<StartImage, AppError> {
+pub async fn image_from_bytes(studio: Studio_<'_>, bytes: String, name: String) -> Result<StartImage, AppError> {
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(bytes.as_bytes())
         .map_err(|_| AppError::new("not_an_image", "The pasted data is not an image."))?;

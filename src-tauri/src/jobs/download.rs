@@ -31,9 +31,7 @@ pub enum DownloadError {
     NotMp4(String),
     #[error("The clip's server answered HTTP {status}.")]
     Http { status: u16 },
-    #[error(
-        "Could not reach the clip's server ({detail}). It will resume when the connection is back."
-    )]
+    #[error("Could not reach the clip's server ({detail}). It will resume when the connection is back.")]
     Network { detail: String },
     #[error("Could not write the clip to {path}: {detail}. Check free disk space and the library folder.")]
     Disk { path: String, detail: String },
@@ -56,10 +54,7 @@ impl DownloadError {
 }
 
 fn disk(path: &Path, e: impl std::fmt::Display) -> DownloadError {
-    DownloadError::Disk {
-        path: path.display().to_string(),
-        detail: e.to_string(),
-    }
+    DownloadError::Disk { path: path.display().to_string(), detail: e.to_string() }
 }
 
 fn is_loopback(host: &url::Host<&str>) -> bool {
@@ -72,21 +67,13 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
 
 /// A result URL must be https, or plain http to this machine (the simulator, a local proxy).
 pub fn check_clip_url(raw: &str) -> Result<url::Url, DownloadError> {
-    let u = url::Url::parse(raw).map_err(|_| DownloadError::UnsafeUrl {
-        reason: "not a URL".into(),
-    })?;
-    let host = u.host().ok_or_else(|| DownloadError::UnsafeUrl {
-        reason: "no host".into(),
-    })?;
+    let u = url::Url::parse(raw).map_err(|_| DownloadError::UnsafeUrl { reason: "not a URL".into() })?;
+    let host = u.host().ok_or_else(|| DownloadError::UnsafeUrl { reason: "no host".into() })?;
     match u.scheme() {
         "https" => Ok(u),
         "http" if is_loopback(&host) => Ok(u),
-        "http" => Err(DownloadError::UnsafeUrl {
-            reason: "plain http to another machine".into(),
-        }),
-        other => Err(DownloadError::UnsafeUrl {
-            reason: format!("a {other}: address"),
-        }),
+        "http" => Err(DownloadError::UnsafeUrl { reason: "plain http to another machine".into() }),
+        other => Err(DownloadError::UnsafeUrl { reason: format!("a {other}: address") }),
     }
 }
 
@@ -96,8 +83,7 @@ fn redirect_policy() -> reqwest::redirect::Policy {
         if attempt.previous().len() >= 5 {
             return attempt.error("too many redirects");
         }
-        let downgrade = attempt.previous().iter().any(|p| p.scheme() == "https")
-            && attempt.url().scheme() != "https";
+        let downgrade = attempt.previous().iter().any(|p| p.scheme() == "https") && attempt.url().scheme() != "https";
         if downgrade {
             return attempt.error("redirect from https to http");
         }
@@ -119,11 +105,7 @@ pub struct Downloader {
 fn parse_content_range(v: &str) -> Option<(u64, Option<u64>)> {
     let rest = v.trim().strip_prefix("bytes ")?;
     let (range, total) = rest.split_once('/')?;
-    let total = if total == "*" {
-        None
-    } else {
-        Some(total.parse().ok()?)
-    };
+    let total = if total == "*" { None } else { Some(total.parse().ok()?) };
     if range == "*" {
         return Some((0, total));
     }
@@ -132,12 +114,7 @@ fn parse_content_range(v: &str) -> Option<(u64, Option<u64>)> {
 }
 
 fn video_content_type(ct: &str) -> bool {
-    let ct = ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let ct = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     ct.is_empty()
         || ct.starts_with("video/")
         || ct == "application/octet-stream"
@@ -164,14 +141,8 @@ impl Downloader {
             .read_timeout(Duration::from_secs(60))
             .redirect(redirect_policy())
             .build()
-            .map_err(|e| DownloadError::Network {
-                detail: e.to_string(),
-            })?;
-        Ok(Downloader {
-            http,
-            policy,
-            max_bytes,
-        })
+            .map_err(|e| DownloadError::Network { detail: e.to_string() })?;
+        Ok(Downloader { http, policy, max_bytes })
     }
 
     /// Downloads `url` to `dest` (via `dest.part`, resumed if present), verifies it is a whole
@@ -185,9 +156,7 @@ impl Downloader {
         let url = check_clip_url(url)?;
         let part = part_path(dest);
         if let Some(dir) = dest.parent() {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(|e| disk(dir, e))?;
+            tokio::fs::create_dir_all(dir).await.map_err(|e| disk(dir, e))?;
         }
         let mut tries = 0;
         let (mut got, mut expected) = (0, 0);
@@ -201,18 +170,13 @@ impl Downloader {
                         return Err(DownloadError::NotMp4(e.0));
                     }
                     failpoint::hit("before_rename");
-                    tokio::fs::rename(&part, dest)
-                        .await
-                        .map_err(|e| disk(dest, e))?;
+                    tokio::fs::rename(&part, dest).await.map_err(|e| disk(dest, e))?;
                     if let Some(dir) = dest.parent() {
                         crate::fsutil::sync_dir(dir).map_err(|e| disk(dir, e))?;
                     }
                     return Ok(size);
                 }
-                Ok(Attempt::Retry {
-                    got: g,
-                    expected: x,
-                }) => {
+                Ok(Attempt::Retry { got: g, expected: x }) => {
                     (got, expected) = (g, x);
                 }
                 Err(e @ (DownloadError::Network { .. } | DownloadError::Http { .. })) => {
@@ -224,11 +188,7 @@ impl Downloader {
             }
             tokio::time::sleep(self.policy.delay(tries + 1, None)).await;
         }
-        Err(DownloadError::Incomplete {
-            got,
-            expected,
-            tries,
-        })
+        Err(DownloadError::Incomplete { got, expected, tries })
     }
 
     async fn attempt(
@@ -237,68 +197,41 @@ impl Downloader {
         part: &Path,
         progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
     ) -> Result<Attempt, DownloadError> {
-        let have = tokio::fs::metadata(part)
-            .await
-            .map(|m| m.len())
-            .unwrap_or(0);
+        let have = tokio::fs::metadata(part).await.map(|m| m.len()).unwrap_or(0);
         let mut req = self.http.get(url.clone());
         if have > 0 {
             req = req.header(RANGE, format!("bytes={have}-"));
         }
         let resp = req.send().await.map_err(|e| DownloadError::Network {
-            detail: if e.is_redirect() {
-                format!("refused redirect: {e}")
-            } else {
-                e.to_string()
-            },
+            detail: if e.is_redirect() { format!("refused redirect: {e}") } else { e.to_string() },
         })?;
         let status = resp.status();
         if e_unsafe_redirect(&resp) {
-            return Err(DownloadError::UnsafeUrl {
-                reason: "redirected elsewhere".into(),
-            });
+            return Err(DownloadError::UnsafeUrl { reason: "redirected elsewhere".into() });
         }
         let header = |name| {
-            resp.headers()
-                .get(name)
-                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
-                .map(str::to_string)
+            resp.headers().get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_string)
         };
         match status.as_u16() {
-            403 | 404 | 410 => {
-                return Err(DownloadError::LinkExpired {
-                    status: status.as_u16(),
-                })
-            }
+            403 | 404 | 410 => return Err(DownloadError::LinkExpired { status: status.as_u16() }),
             416 => {
                 // Our .part is already as long as (or longer than) the clip: check it, or restart.
-                let total = header(CONTENT_RANGE)
-                    .and_then(|v| parse_content_range(&v))
-                    .and_then(|(_, t)| t);
+                let total = header(CONTENT_RANGE).and_then(|v| parse_content_range(&v)).and_then(|(_, t)| t);
                 if total == Some(have) {
                     return Ok(Attempt::Done(have));
                 }
-                tokio::fs::remove_file(part)
-                    .await
-                    .map_err(|e| disk(part, e))?;
-                return Ok(Attempt::Retry {
-                    got: 0,
-                    expected: total.unwrap_or(0),
-                });
+                tokio::fs::remove_file(part).await.map_err(|e| disk(part, e))?;
+                return Ok(Attempt::Retry { got: 0, expected: total.unwrap_or(0) });
             }
             s if is_retryable_status(s) => return Err(DownloadError::Http { status: s }),
             _ if !(status == StatusCode::OK || status == StatusCode::PARTIAL_CONTENT) => {
-                return Err(DownloadError::Http {
-                    status: status.as_u16(),
-                })
+                return Err(DownloadError::Http { status: status.as_u16() })
             }
             _ => {}
         }
         if let Some(ct) = header(CONTENT_TYPE) {
             if !video_content_type(&ct) {
-                return Err(DownloadError::NotVideo {
-                    content_type: ct.chars().take(60).collect(),
-                });
+                return Err(DownloadError::NotVideo { content_type: ct.chars().take(60).collect() });
             }
         }
         let length: Option<u64> = header(CONTENT_LENGTH).and_then(|v| v.parse().ok());
@@ -307,13 +240,8 @@ impl Downloader {
                 Some((s, t)) if s == have => (s, t.or(length.map(|l| s + l))),
                 // A range we did not ask for: throw away what we have and start over.
                 _ => {
-                    tokio::fs::remove_file(part)
-                        .await
-                        .map_err(|e| disk(part, e))?;
-                    return Ok(Attempt::Retry {
-                        got: 0,
-                        expected: 0,
-                    });
+                    tokio::fs::remove_file(part).await.map_err(|e| disk(part, e))?;
+                    return Ok(Attempt::Retry { got: 0, expected: 0 });
                 }
             }
         } else {
@@ -321,10 +249,7 @@ impl Downloader {
         };
         if let Some(t) = total {
             if t > self.max_bytes {
-                return Err(DownloadError::TooLarge {
-                    bytes: t,
-                    max: self.max_bytes,
-                });
+                return Err(DownloadError::TooLarge { bytes: t, max: self.max_bytes });
             }
         }
         let mut file = tokio::fs::OpenOptions::new()
@@ -336,9 +261,7 @@ impl Downloader {
             .map_err(|e| disk(part, e))?;
         if start > 0 {
             use tokio::io::AsyncSeekExt;
-            file.seek(std::io::SeekFrom::Start(start))
-                .await
-                .map_err(|e| disk(part, e))?;
+            file.seek(std::io::SeekFrom::Start(start)).await.map_err(|e| disk(part, e))?;
         }
         let mut done = start;
         let mut first_chunk = true;
@@ -355,16 +278,9 @@ impl Downloader {
                 drop(file);
                 let _ = tokio::fs::remove_file(part).await;
                 return Err(if total.is_some() {
-                    DownloadError::Incomplete {
-                        got: done,
-                        expected: limit,
-                        tries: 1,
-                    }
+                    DownloadError::Incomplete { got: done, expected: limit, tries: 1 }
                 } else {
-                    DownloadError::TooLarge {
-                        bytes: done,
-                        max: self.max_bytes,
-                    }
+                    DownloadError::TooLarge { bytes: done, max: self.max_bytes }
                 });
             }
             file.write_all(&chunk).await.map_err(|e| disk(part, e))?;
@@ -380,10 +296,7 @@ impl Downloader {
         match total {
             Some(t) if done == t && !cut => Ok(Attempt::Done(done)),
             None if !cut => Ok(Attempt::Done(done)),
-            t => Ok(Attempt::Retry {
-                got: done,
-                expected: t.unwrap_or(0),
-            }),
+            t => Ok(Attempt::Retry { got: done, expected: t.unwrap_or(0) }),
         }
     }
 }
@@ -409,20 +322,13 @@ mod tests {
             "data:video/mp4;base64,AAAA",
             "javascript:alert(1)",
         ] {
-            assert_eq!(
-                check_clip_url(bad).unwrap_err().kind(),
-                "unsafe_url",
-                "{bad}"
-            );
+            assert_eq!(check_clip_url(bad).unwrap_err().kind(), "unsafe_url", "{bad}");
         }
     }
 
     #[test]
     fn content_range_and_types() {
-        assert_eq!(
-            parse_content_range("bytes 100-199/1000"),
-            Some((100, Some(1000)))
-        );
+        assert_eq!(parse_content_range("bytes 100-199/1000"), Some((100, Some(1000))));
         assert_eq!(parse_content_range("bytes */1000"), Some((0, Some(1000))));
         assert_eq!(parse_content_range("bytes 0-9/*"), Some((0, None)));
         assert_eq!(parse_content_range("items 1-2/3"), None);

@@ -6,8 +6,9 @@ use super::download::{DownloadError, Downloader, DEFAULT_MAX_CLIP_BYTES};
 use super::error::Error;
 use super::failpoint;
 use super::store::{Generation, ImageKind, NewGeneration, Status, Store};
+use super::submit::{build_request, is_final_refusal, PostError, StartImageHost};
 use crate::api::retry::RetryPolicy;
-use crate::api::{validate, Catalog, Client, CreateRequest, RemoteJob, RemoteStatus};
+use crate::api::{validate, Catalog, Client, RemoteJob, RemoteStatus};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -122,10 +123,7 @@ pub enum ImageInput {
     /// An https link passed through as `image_url`.
     Url(String),
     /// A picture already prepared (dropped or pasted in the app); `source` names it for people.
-    Prepared {
-        image: Box<crate::media::PreparedImage>,
-        source: String,
-    },
+    Prepared { image: Box<crate::media::PreparedImage>, source: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -133,17 +131,9 @@ pub enum Event {
     /// A generation was created or changed; this is its new record.
     Changed(Box<Generation>),
     /// Download progress of a finished clip.
-    Progress {
-        id: i64,
-        bytes_done: u64,
-        bytes_total: Option<u64>,
-    },
+    Progress { id: i64, bytes_done: u64, bytes_total: Option<u64> },
     /// Something went wrong that the engine will retry later (or that needs the user).
-    Problem {
-        id: i64,
-        kind: String,
-        message: String,
-    },
+    Problem { id: i64, kind: String, message: String },
 }
 
 enum Cmd {
@@ -157,7 +147,8 @@ enum Cmd {
 }
 
 enum Done {
-    Posted(i64, Result<crate::api::Created, crate::api::Error>),
+    /// The answer to a POST; the bool says whether it was the row's first POST ever.
+    Posted(i64, bool, Result<crate::api::Created, PostError>),
     Polled(i64, Result<RemoteJob, crate::api::Error>),
     Downloaded(i64, Result<(String, u64), Error>),
 }
@@ -169,6 +160,7 @@ pub struct Engine {
     events: broadcast::Sender<Event>,
     store: Arc<Mutex<Store>>,
     catalog: Arc<RwLock<Catalog>>,
+    image_host: Arc<RwLock<StartImageHost>>,
     paths: Paths,
 }
 
@@ -185,11 +177,7 @@ impl Engine {
     }
 
     /// As `start`, but without a key the engine only records: nothing is sent until `set_client`.
-    pub fn start_with(
-        config: EngineConfig,
-        client: Option<Client>,
-        catalog: Catalog,
-    ) -> Result<Engine, Error> {
+    pub fn start_with(config: EngineConfig, client: Option<Client>, catalog: Catalog) -> Result<Engine, Error> {
         let paths = Paths::new(&config.data_dir);
         for dir in [&paths.clips, &paths.start_images] {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
@@ -199,8 +187,10 @@ impl Engine {
         let (events, _) = broadcast::channel(1024);
         let downloader = Downloader::new(config.retry, config.max_clip_bytes)?;
         let catalog = Arc::new(RwLock::new(catalog));
+        let image_host = Arc::new(RwLock::new(StartImageHost::DataUri));
         let owner = Owner {
             store: store.clone(),
+            image_host: image_host.clone(),
             client,
             downloader,
             paths: paths.clone(),
@@ -211,21 +201,19 @@ impl Engine {
             polls_in_flight: 0,
         };
         tokio::spawn(owner.run(cmd_rx));
-        Ok(Engine {
-            cmd: cmd_tx,
-            events,
-            store,
-            catalog,
-            paths,
-        })
+        Ok(Engine { image_host, cmd: cmd_tx, events, store, catalog, paths })
     }
 
     /// Swaps the API client (a new key or API base); `None` pauses all network work.
     pub async fn set_client(&self, client: Option<Client>) -> Result<(), Error> {
-        self.cmd
-            .send(Cmd::SetClient(client))
-            .await
-            .map_err(|_| Error::EngineStopped)
+        self.cmd.send(Cmd::SetClient(client)).await.map_err(|_| Error::EngineStopped)
+    }
+
+    /// Where start images of future POSTs go: inline data: URIs, or the user's bucket.
+    pub fn set_image_host(&self, host: StartImageHost) {
+        if let Ok(mut h) = self.image_host.write() {
+            *h = host;
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
@@ -262,9 +250,8 @@ impl Engine {
     /// idempotency key, and hands it to the engine, which POSTs it. Invalid drafts leave nothing.
     pub async fn submit(&self, draft: Draft) -> Result<Generation, Error> {
         let catalog = self.catalog();
-        let (model, duration) =
-            validate::check_request(&catalog, &draft.model, &draft.prompt, draft.duration)
-                .map_err(crate::api::Error::from)?;
+        let (model, duration) = validate::check_request(&catalog, &draft.model, &draft.prompt, draft.duration)
+            .map_err(crate::api::Error::from)?;
         let hold = model.price(duration);
         let key = uuid::Uuid::new_v4().to_string();
         let mut new = NewGeneration {
@@ -289,10 +276,9 @@ impl Engine {
             }
             Some(ImageInput::File(path)) => {
                 let p = path.clone();
-                let prepared =
-                    tokio::task::spawn_blocking(move || crate::media::prepare_image_file(&p))
-                        .await
-                        .map_err(|_| Error::EngineStopped)??;
+                let prepared = tokio::task::spawn_blocking(move || crate::media::prepare_image_file(&p))
+                    .await
+                    .map_err(|_| Error::EngineStopped)??;
                 self.keep_start_image(&mut new, &key, &prepared, path.display().to_string())?;
             }
             Some(ImageInput::Prepared { image, source }) => {
@@ -301,14 +287,7 @@ impl Engine {
         }
         failpoint::hit("before_db_write");
         let (reply, rx) = oneshot::channel();
-        self.cmd
-            .send(Cmd::Submit {
-                new: Box::new(new),
-                key,
-                reply,
-            })
-            .await
-            .map_err(|_| Error::EngineStopped)?;
+        self.cmd.send(Cmd::Submit { new: Box::new(new), key, reply }).await.map_err(|_| Error::EngineStopped)?;
         rx.await.map_err(|_| Error::EngineStopped)?
     }
 
@@ -322,8 +301,7 @@ impl Engine {
     ) -> Result<(), Error> {
         let file = format!("{key}.jpg");
         let dest = self.paths.start_images.join(&file);
-        crate::fsutil::write_atomic(&dest, &prepared.jpeg)
-            .map_err(|e| Error::io("save the start image", &dest, e))?;
+        crate::fsutil::write_atomic(&dest, &prepared.jpeg).map_err(|e| Error::io("save the start image", &dest, e))?;
         new.image_kind = ImageKind::File;
         new.image_source = Some(source);
         new.image_file = Some(file);
@@ -337,23 +315,10 @@ impl Engine {
         let image = match g.image_kind {
             ImageKind::None => None,
             ImageKind::Url => g.image_url.clone().map(ImageInput::Url),
-            ImageKind::File => g
-                .image_file
-                .as_ref()
-                .map(|f| ImageInput::File(self.paths.start_images.join(f))),
+            ImageKind::File => g.image_file.as_ref().map(|f| ImageInput::File(self.paths.start_images.join(f))),
         };
-        let extra = g
-            .extra_json
-            .as_deref()
-            .and_then(|s| serde_json::from_str(s).ok());
-        self.submit(Draft {
-            model: g.model,
-            prompt: g.prompt,
-            duration: Some(g.duration_s),
-            image,
-            extra,
-        })
-        .await
+        let extra = g.extra_json.as_deref().and_then(|s| serde_json::from_str(s).ok());
+        self.submit(Draft { model: g.model, prompt: g.prompt, duration: Some(g.duration_s), image, extra }).await
     }
 
     /// Forgets a finished generation's record (its clip file stays where it is).
@@ -379,6 +344,7 @@ struct JobState {
 
 struct Owner {
     store: Arc<Mutex<Store>>,
+    image_host: Arc<RwLock<StartImageHost>>,
     client: Option<Client>,
     downloader: Downloader,
     paths: Paths,
@@ -399,14 +365,7 @@ impl Owner {
                 for g in open {
                     self.jobs.insert(
                         g.id,
-                        JobState {
-                            gen: g,
-                            due: now,
-                            busy: false,
-                            url: None,
-                            polls_without_url: 0,
-                            running_since: now,
-                        },
+                        JobState { gen: g, due: now, busy: false, url: None, polls_without_url: 0, running_since: now },
                     );
                 }
             }
@@ -451,11 +410,7 @@ impl Owner {
         if let Err(e) = noted {
             log::error!("cannot record a problem for generation {id}: {e}");
         }
-        let _ = self.events.send(Event::Problem {
-            id,
-            kind: kind.to_string(),
-            message,
-        });
+        let _ = self.events.send(Event::Problem { id, kind: kind.to_string(), message });
         self.emit_changed(id);
     }
 
@@ -506,12 +461,8 @@ impl Owner {
             return;
         };
         let now = Instant::now();
-        let mut due: Vec<(i64, Status)> = self
-            .jobs
-            .iter()
-            .filter(|(_, j)| !j.busy && j.due <= now)
-            .map(|(id, j)| (*id, j.gen.status))
-            .collect();
+        let mut due: Vec<(i64, Status)> =
+            self.jobs.iter().filter(|(_, j)| !j.busy && j.due <= now).map(|(id, j)| (*id, j.gen.status)).collect();
         due.sort_unstable_by_key(|(id, _)| *id);
         let mut open = self.remote_open();
         for (id, status) in due {
@@ -521,9 +472,7 @@ impl Owner {
                     self.spawn_post(id, &client, done.clone());
                 }
                 Status::Queued => {}
-                Status::Pending | Status::Processing
-                    if self.polls_in_flight < self.config.max_polls_in_flight =>
-                {
+                Status::Pending | Status::Processing if self.polls_in_flight < self.config.max_polls_in_flight => {
                     self.spawn_poll(id, &client, done.clone());
                 }
                 Status::Pending | Status::Processing => {}
@@ -541,15 +490,24 @@ impl Owner {
         };
         j.busy = true;
         let g = j.gen.clone();
+        let attempts = lock(&self.store).note_post_attempt(id);
+        let first = match attempts {
+            Ok(n) => n == 1,
+            Err(e) => {
+                log::error!("cannot record a POST attempt for generation {id}: {e}");
+                false
+            }
+        };
         let client = client.clone();
         let images = self.paths.start_images.clone();
+        let host = self.image_host.read().map(|h| h.clone()).unwrap_or(StartImageHost::DataUri);
         tokio::spawn(async move {
-            let result = match build_request(&g, &images) {
-                Ok(req) => client.create(&req).await,
+            let result = match build_request(&g, &images, &host).await {
+                Ok(req) => client.create(&req).await.map_err(PostError::Api),
                 Err(e) => Err(e),
             };
             failpoint::hit("after_post_response");
-            let _ = done.send(Done::Posted(id, result)).await;
+            let _ = done.send(Done::Posted(id, first, result)).await;
         });
     }
 
@@ -600,7 +558,7 @@ impl Owner {
 
     fn on_done(&mut self, done: Done) {
         match done {
-            Done::Posted(id, result) => self.on_posted(id, result),
+            Done::Posted(id, first, result) => self.on_posted(id, first, result),
             Done::Polled(id, result) => {
                 self.polls_in_flight = self.polls_in_flight.saturating_sub(1);
                 match result {
@@ -630,7 +588,7 @@ impl Owner {
         }
     }
 
-    fn on_posted(&mut self, id: i64, result: Result<crate::api::Created, crate::api::Error>) {
+    fn on_posted(&mut self, id: i64, first: bool, result: Result<crate::api::Created, PostError>) {
         match result {
             Ok(created) => {
                 let job = created.job;
@@ -644,16 +602,12 @@ impl Owner {
                 self.emit_changed(id);
                 self.apply_remote(id, job);
             }
-            Err(e) if e.is_refusal() => {
+            Err(e) if is_final_refusal(&e, first) => {
                 let marked = lock(&self.store).mark_rejected(id, e.kind(), &e.to_string());
                 if let Err(err) = marked {
                     log::error!("cannot record the refusal of generation {id}: {err}");
                 }
-                let _ = self.events.send(Event::Problem {
-                    id,
-                    kind: e.kind().into(),
-                    message: e.to_string(),
-                });
+                let _ = self.events.send(Event::Problem { id, kind: e.kind().into(), message: e.to_string() });
                 self.emit_changed(id);
             }
             Err(e) => {
@@ -690,35 +644,19 @@ impl Owner {
                     _ => Status::Expired,
                 };
                 let (kind, message) = match &job.error {
-                    Some(e) => (
-                        e.code.clone().unwrap_or_else(|| status.as_str().into()),
-                        e.message.clone(),
-                    ),
-                    None => (
-                        status.as_str().to_string(),
-                        default_reason(status).to_string(),
-                    ),
+                    Some(e) => (e.code.clone().unwrap_or_else(|| status.as_str().into()), e.message.clone()),
+                    None => (status.as_str().to_string(), default_reason(status).to_string()),
                 };
                 let refunded = job.estimated_cost.unwrap_or(hold);
-                let r = db.mark_settled_without_clip(
-                    id,
-                    status,
-                    refunded,
-                    &kind,
-                    &message,
-                    job.completed_at.as_deref(),
-                );
+                let r =
+                    db.mark_settled_without_clip(id, status, refunded, &kind, &message, job.completed_at.as_deref());
                 drop(db);
                 r
             }
             other => {
                 // Pending, processing, an unknown status, or "succeeded" before its URL appears:
                 // still running, poll again.
-                let local = if *other == RemoteStatus::Pending {
-                    Status::Pending
-                } else {
-                    Status::Processing
-                };
+                let local = if *other == RemoteStatus::Pending { Status::Pending } else { Status::Processing };
                 let r = db.mark_running(id, local, other.as_str());
                 drop(db);
                 if *other == RemoteStatus::Succeeded {
@@ -745,53 +683,13 @@ fn default_reason(status: Status) -> &'static str {
     }
 }
 
-/// The POST body for a stored generation: always the same key, so a replay is never a new job.
-fn build_request(g: &Generation, start_images: &Path) -> Result<CreateRequest, crate::api::Error> {
-    let image_url = match g.image_kind {
-        ImageKind::None => None,
-        ImageKind::Url => g.image_url.clone(),
-        ImageKind::File => {
-            let file = g.image_file.as_deref().unwrap_or_default();
-            let bytes = std::fs::read(start_images.join(file)).map_err(|e| {
-                crate::api::Error::Protocol {
-                    detail: format!("the start image {file} is gone from the library: {e}"),
-                }
-            })?;
-            Some(crate::media::jpeg_data_uri(&bytes))
-        }
-    };
-    let extra = g
-        .extra_json
-        .as_deref()
-        .and_then(|s| serde_json::from_str(s).ok());
-    Ok(CreateRequest {
-        model: g.model.clone(),
-        prompt: g.prompt.clone(),
-        duration: g.duration_s,
-        image_url,
-        idempotency_key: g.idempotency_key.clone(),
-        extra,
-    })
-}
-
 /// `2026-11-25_kling-3-pro_000042.mp4`: only safe characters, whatever the server said.
 pub fn clip_file_name(g: &Generation) -> String {
-    let date: String = g
-        .created_at
-        .chars()
-        .take(10)
-        .filter(|c| c.is_ascii_digit() || *c == '-')
-        .collect();
+    let date: String = g.created_at.chars().take(10).filter(|c| c.is_ascii_digit() || *c == '-').collect();
     let model: String = g
         .model
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c.to_ascii_lowercase() } else { '_' })
         .take(40)
         .collect();
     let model = model.trim_start_matches('.');
@@ -810,9 +708,7 @@ async fn fetch_clip(
     let dest = clips.join(&file);
     // A crash after the rename but before the database heard of it: the clip is already here.
     if super::mp4::check_mp4(&dest).is_ok() {
-        let bytes = std::fs::metadata(&dest)
-            .map_err(|e| Error::io("read the clip", &dest, e))?
-            .len();
+        let bytes = std::fs::metadata(&dest).map_err(|e| Error::io("read the clip", &dest, e))?.len();
         return Ok((file, bytes));
     }
     let kyma_id = g.kyma_id.clone().unwrap_or_default();
@@ -826,11 +722,7 @@ async fn fetch_clip(
         let mut l = last.lock().unwrap_or_else(|p| p.into_inner());
         if l.elapsed() >= Duration::from_millis(200) || Some(done) == total {
             *l = Instant::now();
-            let _ = events.send(Event::Progress {
-                id,
-                bytes_done: done,
-                bytes_total: total,
-            });
+            let _ = events.send(Event::Progress { id, bytes_done: done, bytes_total: total });
         }
     };
     let mut refreshed = false;

@@ -16,12 +16,10 @@ pub enum Error {
     #[error("The library database failed: {0}. If this persists, check free disk space.")]
     Db(#[from] rusqlite::Error),
     #[error("Could not {what} at {path}: {detail}.")]
-    Io {
-        what: &'static str,
-        path: String,
-        detail: String,
-    },
-    #[error("This library was written by a newer Kyma Studio (schema {found}, this one knows {known}). Update Kyma Studio.")]
+    Io { what: &'static str, path: String, detail: String },
+    #[error(
+        "This library was written by a newer Kyma Studio (schema {found}, this one knows {known}). Update Kyma Studio."
+    )]
     NewerLibrary { found: usize, known: usize },
     #[error("There is no generation #{0} in the library.")]
     NoSuchGeneration(i64),
@@ -33,11 +31,7 @@ pub enum Error {
 
 impl Error {
     pub fn io(what: &'static str, path: &Path, e: std::io::Error) -> Error {
-        Error::Io {
-            what,
-            path: path.display().to_string(),
-            detail: e.to_string(),
-        }
+        Error::Io { what, path: path.display().to_string(), detail: e.to_string() }
     }
 
     pub fn kind(&self) -> &'static str {

@@ -16,13 +16,7 @@ pub const POINTS: &[&str] = &[
 
 fn armed() -> Option<&'static str> {
     static ARMED: OnceLock<Option<String>> = OnceLock::new();
-    ARMED
-        .get_or_init(|| {
-            std::env::var("KYMA_FAILPOINT")
-                .ok()
-                .filter(|s| !s.is_empty())
-        })
-        .as_deref()
+    ARMED.get_or_init(|| std::env::var("KYMA_FAILPOINT").ok().filter(|s| !s.is_empty())).as_deref()
 }
 
 pub fn hit(name: &str) {

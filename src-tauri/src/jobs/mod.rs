@@ -7,9 +7,9 @@ pub mod error;
 pub mod failpoint;
 pub mod mp4;
 pub mod store;
+pub mod submit;
 
-pub use engine::{
-    default_data_dir, Draft, Engine, EngineConfig, Event, ImageInput, Paths, PollSchedule,
-};
+pub use engine::{default_data_dir, Draft, Engine, EngineConfig, Event, ImageInput, Paths, PollSchedule};
 pub use error::Error;
 pub use store::{Generation, ImageKind, Status, Store};
+pub use submit::StartImageHost;

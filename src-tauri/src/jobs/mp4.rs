@@ -21,11 +21,9 @@ fn check_boxes<R: Read + Seek>(r: &mut R, len: u64) -> Result<(), NotMp4> {
     }
     let (mut pos, mut first, mut moov, mut mdat) = (0u64, true, false, false);
     while pos < len {
-        r.seek(SeekFrom::Start(pos))
-            .map_err(|e| NotMp4(e.to_string()))?;
+        r.seek(SeekFrom::Start(pos)).map_err(|e| NotMp4(e.to_string()))?;
         let mut head = [0u8; 8];
-        r.read_exact(&mut head)
-            .map_err(|_| NotMp4(format!("a box header at byte {pos} is cut off")))?;
+        r.read_exact(&mut head).map_err(|_| NotMp4(format!("a box header at byte {pos} is cut off")))?;
         let size32 = u32::from_be_bytes([head[0], head[1], head[2], head[3]]);
         let kind = [head[4], head[5], head[6], head[7]];
         if !kind.iter().all(|b| b.is_ascii_graphic() || *b == b' ') {
@@ -35,8 +33,7 @@ fn check_boxes<R: Read + Seek>(r: &mut R, len: u64) -> Result<(), NotMp4> {
             0 => len - pos,
             1 => {
                 let mut big = [0u8; 8];
-                r.read_exact(&mut big)
-                    .map_err(|_| NotMp4("a large box header is cut off".into()))?;
+                r.read_exact(&mut big).map_err(|_| NotMp4("a large box header is cut off".into()))?;
                 u64::from_be_bytes(big)
             }
             n => u64::from(n),
@@ -57,12 +54,8 @@ fn check_boxes<R: Read + Seek>(r: &mut R, len: u64) -> Result<(), NotMp4> {
     }
     match (moov, mdat) {
         (true, true) => Ok(()),
-        (false, _) => Err(NotMp4(
-            "it has no `moov` box (the index of the clip)".into(),
-        )),
-        (_, false) => Err(NotMp4(
-            "it has no `mdat` box (the clip's media data)".into(),
-        )),
+        (false, _) => Err(NotMp4("it has no `moov` box (the index of the clip)".into())),
+        (_, false) => Err(NotMp4("it has no `mdat` box (the clip's media data)".into())),
     }
 }
 
@@ -92,15 +85,9 @@ mod tests {
     fn truncated_or_foreign_files_fail() {
         let v = [bx(b"ftyp", 16), bx(b"moov", 100), bx(b"mdat", 1000)].concat();
         assert!(check(&v[..v.len() - 1]).unwrap_err().0.contains("claims"));
-        assert!(check(&[bx(b"ftyp", 16), bx(b"mdat", 10)].concat())
-            .unwrap_err()
-            .0
-            .contains("moov"));
+        assert!(check(&[bx(b"ftyp", 16), bx(b"mdat", 10)].concat()).unwrap_err().0.contains("moov"));
         assert!(check(b"<html><body>Access denied</body></html>").is_err());
-        assert!(check(&[bx(b"moov", 16), bx(b"mdat", 10)].concat())
-            .unwrap_err()
-            .0
-            .contains("ftyp"));
+        assert!(check(&[bx(b"moov", 16), bx(b"mdat", 10)].concat()).unwrap_err().0.contains("ftyp"));
         assert!(check(&[]).is_err());
     }
 }

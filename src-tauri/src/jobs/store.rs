@@ -10,7 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// Embedded migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE generations (
     id               INTEGER PRIMARY KEY,
     idempotency_key  TEXT NOT NULL UNIQUE,
@@ -43,7 +44,11 @@ CREATE TABLE generations (
 );
 CREATE INDEX generations_status ON generations(status);
 CREATE INDEX generations_created ON generations(created_at);
-"#];
+"#,
+    // How many POSTs were ever started for the row: only a first POST that never reached Kyma
+    // (or that Kyma refused) may end a job as "rejected"; after that a paid job may exist.
+    "ALTER TABLE generations ADD COLUMN post_attempts INTEGER NOT NULL DEFAULT 0;",
+];
 
 /// Our own lifecycle of a generation. `Queued` has no Kyma id yet; terminal states never change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -94,14 +99,7 @@ impl Status {
     }
 
     pub fn is_terminal(self) -> bool {
-        matches!(
-            self,
-            Status::Succeeded
-                | Status::Failed
-                | Status::Refunded
-                | Status::Expired
-                | Status::Rejected
-        )
+        matches!(self, Status::Succeeded | Status::Failed | Status::Refunded | Status::Expired | Status::Rejected)
     }
 
     /// Kyma holds money for this job and has not settled it yet.
@@ -171,6 +169,7 @@ pub struct Generation {
     pub updated_at: String,
     /// Still unfinished ten minutes after Kyma accepted it (Kyma's runner times out at 10 min).
     pub overdue: bool,
+    pub post_attempts: u32,
 }
 
 /// What a new generation is made of, validated and prepared before it is stored.
@@ -189,9 +188,7 @@ pub struct NewGeneration {
 }
 
 pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
 pub struct Store {
@@ -202,7 +199,7 @@ pub struct Store {
 const COLUMNS: &str = "id, idempotency_key, kyma_id, status, remote_status, model, prompt, duration_s, image_kind, \
     image_source, image_file, image_url, image_width, image_height, extra_json, hold_micros, estimated_micros, \
     charged_micros, refunded_micros, error_kind, error_message, clip_file, clip_bytes, created_at, submitted_at, \
-    completed_at, downloaded_at, updated_at";
+    completed_at, downloaded_at, updated_at, post_attempts";
 
 fn micros(v: Option<i64>) -> Option<Micros> {
     v.map(Micros)
@@ -251,14 +248,14 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Generation> {
         completed_at: r.get(25)?,
         downloaded_at: r.get(26)?,
         updated_at: r.get(27)?,
+        post_attempts: r.get(28)?,
     })
 }
 
 impl Store {
     pub fn open(path: &Path) -> Result<Store, Error> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| Error::io("create the library folder", dir, e))?;
+            std::fs::create_dir_all(dir).map_err(|e| Error::io("create the library folder", dir, e))?;
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
@@ -266,10 +263,7 @@ impl Store {
         // FULL: with WAL + NORMAL a power loss can drop the last commit, and with it a paid job.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut store = Store {
-            conn,
-            path: path.to_path_buf(),
-        };
+        let mut store = Store { conn, path: path.to_path_buf() };
         store.migrate()?;
         Ok(store)
     }
@@ -279,15 +273,10 @@ impl Store {
     }
 
     fn migrate(&mut self) -> Result<(), Error> {
-        let version: usize = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
-            .max(0) as usize;
+        let version: usize =
+            self.conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?.max(0) as usize;
         if version > MIGRATIONS.len() {
-            return Err(Error::NewerLibrary {
-                found: version,
-                known: MIGRATIONS.len(),
-            });
+            return Err(Error::NewerLibrary { found: version, known: MIGRATIONS.len() });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = self.conn.transaction()?;
@@ -326,20 +315,14 @@ impl Store {
 
     pub fn get(&self, id: i64) -> Result<Generation, Error> {
         self.conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"),
-                [id],
-                from_row,
-            )
+            .query_row(&format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"), [id], from_row)
             .optional()?
             .ok_or(Error::NoSuchGeneration(id))
     }
 
     /// Every generation, newest first.
     pub fn list(&self) -> Result<Vec<Generation>, Error> {
-        let mut st = self.conn.prepare(&format!(
-            "SELECT {COLUMNS} FROM generations ORDER BY id DESC"
-        ))?;
+        let mut st = self.conn.prepare(&format!("SELECT {COLUMNS} FROM generations ORDER BY id DESC"))?;
         let rows = st.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
@@ -353,13 +336,18 @@ impl Store {
         Ok(rows)
     }
 
+    /// Counts a POST about to be sent, durably, before it leaves; returns the new count.
+    pub fn note_post_attempt(&self, id: i64) -> Result<u32, Error> {
+        let n = self.conn.query_row(
+            "UPDATE generations SET post_attempts = post_attempts + 1 WHERE id = ?1 RETURNING post_attempts",
+            [id],
+            |r| r.get::<_, u32>(0),
+        )?;
+        Ok(n)
+    }
+
     /// Kyma accepted the job: remember its id and the hold it placed.
-    pub fn mark_submitted(
-        &self,
-        id: i64,
-        kyma_id: &str,
-        estimated: Option<Micros>,
-    ) -> Result<(), Error> {
+    pub fn mark_submitted(&self, id: i64, kyma_id: &str, estimated: Option<Micros>) -> Result<(), Error> {
         let now = now_rfc3339();
         self.conn.execute(
             "UPDATE generations SET kyma_id = ?2, status = CASE WHEN status = 'queued' THEN 'pending' ELSE status END, \
@@ -381,12 +369,7 @@ impl Store {
     }
 
     /// Kyma finished and charged; the clip is still to be fetched.
-    pub fn mark_downloading(
-        &self,
-        id: i64,
-        charged: Option<Micros>,
-        completed_at: Option<&str>,
-    ) -> Result<(), Error> {
+    pub fn mark_downloading(&self, id: i64, charged: Option<Micros>, completed_at: Option<&str>) -> Result<(), Error> {
         let now = now_rfc3339();
         self.conn.execute(
             "UPDATE generations SET status = 'downloading', remote_status = 'succeeded', charged_micros = ?2, \
@@ -482,24 +465,15 @@ mod tests {
         let id = s.insert(&new_gen(), "key-1").unwrap();
         assert_eq!(s.get(id).unwrap().status, Status::Queued);
         assert_eq!(s.open_generations().unwrap().len(), 1);
-        assert!(
-            s.insert(&new_gen(), "key-1").is_err(),
-            "idempotency keys are unique"
-        );
+        assert!(s.insert(&new_gen(), "key-1").is_err(), "idempotency keys are unique");
         s.mark_submitted(id, "vabc", Some(Micros(756_000))).unwrap();
-        s.mark_running(id, Status::Processing, "processing")
-            .unwrap();
+        s.mark_running(id, Status::Processing, "processing").unwrap();
         s.mark_downloading(id, Some(Micros(756_000)), None).unwrap();
-        assert!(
-            !s.remove_finished(id).unwrap(),
-            "an unfinished job cannot be removed"
-        );
+        assert!(!s.remove_finished(id).unwrap(), "an unfinished job cannot be removed");
         s.mark_succeeded(id, "clip.mp4", 1234).unwrap();
         // A late poll answer cannot move a finished job back.
-        s.mark_running(id, Status::Processing, "processing")
-            .unwrap();
-        s.mark_settled_without_clip(id, Status::Failed, Micros(756_000), "x", "y", None)
-            .unwrap();
+        s.mark_running(id, Status::Processing, "processing").unwrap();
+        s.mark_settled_without_clip(id, Status::Failed, Micros(756_000), "x", "y", None).unwrap();
         let g = s.get(id).unwrap();
         assert_eq!(g.status, Status::Succeeded);
         assert_eq!(g.charged, Some(Micros(756_000)));
@@ -510,9 +484,7 @@ mod tests {
 
     #[test]
     fn overdue_after_ten_minutes_unless_finished() {
-        let old = (OffsetDateTime::now_utc() - time::Duration::minutes(11))
-            .format(&Rfc3339)
-            .unwrap();
+        let old = (OffsetDateTime::now_utc() - time::Duration::minutes(11)).format(&Rfc3339).unwrap();
         let fresh = now_rfc3339();
         assert!(is_overdue(Status::Processing, Some(&old)));
         assert!(!is_overdue(Status::Processing, Some(&fresh)));
@@ -527,11 +499,6 @@ mod tests {
         let id = Store::open(&p).unwrap().insert(&new_gen(), "k").unwrap();
         let s = Store::open(&p).unwrap();
         assert_eq!(s.get(id).unwrap().idempotency_key, "k");
-        assert_eq!(
-            s.conn
-                .pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0))
-                .unwrap(),
-            2
-        );
+        assert_eq!(s.conn.pragma_query_value(None, "synchronous", |r| r.get::<_, i64>(0)).unwrap(), 2);
     }
 }

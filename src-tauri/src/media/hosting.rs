@@ -60,17 +60,11 @@ impl std::fmt::Debug for BucketCredentials {
 pub enum Error {
     /// `reason` finishes the sentence.
     #[error("The bucket endpoint \"{endpoint}\" {reason}.")]
-    BadEndpoint {
-        endpoint: String,
-        reason: &'static str,
-    },
+    BadEndpoint { endpoint: String, reason: &'static str },
 
     /// `reason` finishes the sentence.
     #[error("The bucket name \"{bucket}\" {reason}.")]
-    BadBucketName {
-        bucket: String,
-        reason: &'static str,
-    },
+    BadBucketName { bucket: String, reason: &'static str },
 
     #[error(
         "Enter the bucket's region (for example eu-west-1, or auto for Cloudflare R2); it may \
@@ -78,18 +72,14 @@ pub enum Error {
     )]
     BadRegion,
 
-    #[error(
-        "Enter the access key ID for the bucket; it can't be empty or hold spaces or slashes."
-    )]
+    #[error("Enter the access key ID for the bucket; it can't be empty or hold spaces or slashes.")]
     BadAccessKey,
 
     #[error("Enter the secret access key for the bucket.")]
     MissingSecret,
 
     /// Only a caller that bypasses [`object_key`] can hit this.
-    #[error(
-        "Kyma Studio made an unusable name for the uploaded image ({reason}); please report this."
-    )]
+    #[error("Kyma Studio made an unusable name for the uploaded image ({reason}); please report this.")]
     BadObjectKey { reason: &'static str },
 
     #[error(
@@ -98,9 +88,7 @@ pub enum Error {
     )]
     BadLinkLifetime { seconds: u32 },
 
-    #[error(
-        "Kyma Studio can only make PUT or GET bucket links, not {method}; please report this."
-    )]
+    #[error("Kyma Studio can only make PUT or GET bucket links, not {method}; please report this.")]
     UnsupportedMethod { method: String },
 
     #[error(
@@ -156,9 +144,7 @@ pub enum Error {
     )]
     Bucket { status: u16, code: Option<String> },
 
-    #[error(
-        "The bucket at {endpoint} did not answer in time; check your connection and try again."
-    )]
+    #[error("The bucket at {endpoint} did not answer in time; check your connection and try again.")]
     Timeout {
         endpoint: String,
         #[source]
@@ -203,17 +189,11 @@ impl Error {
     }
 
     fn bad_endpoint(cfg: &BucketConfig, reason: &'static str) -> Self {
-        Error::BadEndpoint {
-            endpoint: cfg.endpoint.clone(),
-            reason,
-        }
+        Error::BadEndpoint { endpoint: cfg.endpoint.clone(), reason }
     }
 
     fn bad_bucket(cfg: &BucketConfig, reason: &'static str) -> Self {
-        Error::BadBucketName {
-            bucket: cfg.bucket.clone(),
-            reason,
-        }
+        Error::BadBucketName { bucket: cfg.bucket.clone(), reason }
     }
 
     /// The URL (with its signature) is dropped from the source so logs never carry a live link.
@@ -252,14 +232,9 @@ pub fn check_bucket_config(cfg: &BucketConfig) -> Result<(), Error> {
 /// The endpoint as a URL, after every check on the configuration has passed.
 fn checked_endpoint(cfg: &BucketConfig) -> Result<Url, Error> {
     let endpoint = Url::parse(cfg.endpoint.trim()).map_err(|_| {
-        Error::bad_endpoint(
-            cfg,
-            "is not a web address; enter one like https://s3.eu-west-1.amazonaws.com",
-        )
+        Error::bad_endpoint(cfg, "is not a web address; enter one like https://s3.eu-west-1.amazonaws.com")
     })?;
-    let host = endpoint
-        .host()
-        .ok_or_else(|| Error::bad_endpoint(cfg, "has no host name"))?;
+    let host = endpoint.host().ok_or_else(|| Error::bad_endpoint(cfg, "has no host name"))?;
     let loopback = match &host {
         Host::Domain(name) => name.eq_ignore_ascii_case("localhost"),
         Host::Ipv4(ip) => ip.is_loopback(),
@@ -305,19 +280,13 @@ fn checked_endpoint(cfg: &BucketConfig) -> Result<Url, Error> {
             "has dots, which break secure virtual-hosted addresses; turn path-style on",
         ));
     }
-    let region_ok = !cfg.region.is_empty()
-        && cfg
-            .region
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    let region_ok =
+        !cfg.region.is_empty() && cfg.region.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if !region_ok {
         return Err(Error::BadRegion);
     }
     let key_ok = !cfg.access_key_id.is_empty()
-        && !cfg
-            .access_key_id
-            .chars()
-            .any(|c| c == '/' || c.is_whitespace() || c.is_control());
+        && !cfg.access_key_id.chars().any(|c| c == '/' || c.is_whitespace() || c.is_control());
     if !key_ok {
         return Err(Error::BadAccessKey);
     }
@@ -331,10 +300,7 @@ fn check_bucket_name(cfg: &BucketConfig) -> Result<(), Error> {
     if !(3..=63).contains(&name.len()) {
         return fail("must be 3 to 63 characters long");
     }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
-    {
+    if !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-') {
         return fail("may hold only lowercase letters, digits, dots and hyphens");
     }
     let alnum = |b: Option<u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
@@ -347,12 +313,8 @@ fn check_bucket_name(cfg: &BucketConfig) -> Result<(), Error> {
     if name.parse::<std::net::Ipv4Addr>().is_ok() {
         return fail("must not look like an IP address");
     }
-    if ["xn--", "sthree-", "amzn-s3-demo-"]
-        .iter()
-        .any(|prefix| name.starts_with(prefix))
-        || ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"]
-            .iter()
-            .any(|suffix| name.ends_with(suffix))
+    if ["xn--", "sthree-", "amzn-s3-demo-"].iter().any(|prefix| name.starts_with(prefix))
+        || ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"].iter().any(|suffix| name.ends_with(suffix))
     {
         return fail("uses a prefix or suffix that S3 reserves");
     }
@@ -366,10 +328,7 @@ fn check_object_key(key: &str) -> Result<(), Error> {
     if key.is_empty() || key.len() > MAX_KEY_BYTES {
         return fail("empty or longer than 1024 bytes");
     }
-    if key
-        .split('/')
-        .any(|segment| segment.is_empty() || segment == "." || segment == "..")
-    {
+    if key.split('/').any(|segment| segment.is_empty() || segment == "." || segment == "..") {
         return fail("empty, '.' or '..' path segment");
     }
     if key.chars().any(char::is_control) {
@@ -386,13 +345,7 @@ pub fn object_key(id: &str, now: OffsetDateTime) -> String {
     let mut name: String = id
         .chars()
         .take(MAX_ID_CHARS)
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
         .collect();
     if !name.bytes().any(|b| b.is_ascii_alphanumeric()) {
         let digest = Sha256::new()
@@ -401,11 +354,7 @@ pub fn object_key(id: &str, now: OffsetDateTime) -> String {
             .finalize();
         name = hex(&digest[..16]);
     }
-    format!(
-        "start-images/{:04}/{:02}/{name}.jpg",
-        now.year(),
-        u8::from(now.month())
-    )
+    format!("start-images/{:04}/{:02}/{name}.jpg", now.year(), u8::from(now.month()))
 }
 
 /// A SigV4 query-presigned URL (`X-Amz-SignedHeaders=host`, `UNSIGNED-PAYLOAD`) that lets its
@@ -421,11 +370,7 @@ pub fn presign(
     let method = match method {
         "PUT" => "PUT",
         "GET" => "GET",
-        other => {
-            return Err(Error::UnsupportedMethod {
-                method: other.to_owned(),
-            })
-        }
+        other => return Err(Error::UnsupportedMethod { method: other.to_owned() }),
     };
     let endpoint = checked_endpoint(cfg)?;
     if secret_access_key.is_empty() {
@@ -451,18 +396,8 @@ pub fn presign(
     };
 
     let now = now.to_offset(UtcOffset::UTC);
-    let date = format!(
-        "{:04}{:02}{:02}",
-        now.year(),
-        u8::from(now.month()),
-        now.day()
-    );
-    let timestamp = format!(
-        "{date}T{:02}{:02}{:02}Z",
-        now.hour(),
-        now.minute(),
-        now.second()
-    );
+    let date = format!("{:04}{:02}{:02}", now.year(), u8::from(now.month()), now.day());
+    let timestamp = format!("{date}T{:02}{:02}{:02}Z", now.hour(), now.minute(), now.second());
     let scope = format!("{date}/{}/s3/aws4_request", cfg.region);
     let credential = format!("{}/{scope}", cfg.access_key_id);
     let expires = expires_s.to_string();
@@ -475,25 +410,15 @@ pub fn presign(
     ]);
 
     let request = canonical_request(method, &path, &query, &host);
-    let string_to_sign = format!(
-        "{ALGORITHM}\n{timestamp}\n{scope}\n{}",
-        hex(&Sha256::digest(request.as_bytes()))
-    );
+    let string_to_sign = format!("{ALGORITHM}\n{timestamp}\n{scope}\n{}", hex(&Sha256::digest(request.as_bytes())));
     let key = signing_key(secret_access_key, &date, &cfg.region);
     let signature = hex(&hmac_sha256(&key, string_to_sign.as_bytes()));
 
-    let url = format!(
-        "{}://{host}{path}?{query}&X-Amz-Signature={signature}",
-        endpoint.scheme()
-    );
-    let url = Url::parse(&url).map_err(|_| Error::BadObjectKey {
-        reason: "not a valid URL path",
-    })?;
+    let url = format!("{}://{host}{path}?{query}&X-Amz-Signature={signature}", endpoint.scheme());
+    let url = Url::parse(&url).map_err(|_| Error::BadObjectKey { reason: "not a valid URL path" })?;
     // Belt and braces: the path sent must be byte for byte the path signed.
     if url.path() != path {
-        return Err(Error::BadObjectKey {
-            reason: "changed by URL normalisation",
-        });
+        return Err(Error::BadObjectKey { reason: "changed by URL normalisation" });
     }
     Ok(url)
 }
@@ -513,14 +438,7 @@ pub async fn upload_start_image(
     if !(1..=MAX_LINK_TTL_S).contains(&get_ttl_s) {
         return Err(Error::BadLinkLifetime { seconds: get_ttl_s });
     }
-    let put = presign(
-        "PUT",
-        cfg,
-        secret_access_key,
-        object_key,
-        PUT_LINK_TTL_S,
-        OffsetDateTime::now_utc(),
-    )?;
+    let put = presign("PUT", cfg, secret_access_key, object_key, PUT_LINK_TTL_S, OffsetDateTime::now_utc())?;
     let response = http
         .put(put)
         .header(reqwest::header::CONTENT_TYPE, "image/jpeg")
@@ -532,24 +450,14 @@ pub async fn upload_start_image(
     if !response.status().is_success() {
         return Err(refusal(cfg, response).await);
     }
-    presign(
-        "GET",
-        cfg,
-        secret_access_key,
-        object_key,
-        get_ttl_s,
-        OffsetDateTime::now_utc(),
-    )
+    presign("GET", cfg, secret_access_key, object_key, get_ttl_s, OffsetDateTime::now_utc())
 }
 
 /// Reads the start of an error answer and names the refusal.
 async fn refusal(cfg: &BucketConfig, mut response: reqwest::Response) -> Error {
     let status = response.status().as_u16();
-    let region_header = response
-        .headers()
-        .get("x-amz-bucket-region")
-        .and_then(|value| value.to_str().ok())
-        .map(str::to_owned);
+    let region_header =
+        response.headers().get("x-amz-bucket-region").and_then(|value| value.to_str().ok()).map(str::to_owned);
     let mut body = Vec::new();
     // A body that breaks off still leaves the status to go on.
     while let Ok(Some(chunk)) = response.chunk().await {
@@ -563,44 +471,25 @@ async fn refusal(cfg: &BucketConfig, mut response: reqwest::Response) -> Error {
 }
 
 /// Turns an S3 error answer (status, `x-amz-bucket-region`, XML body) into an [`Error`].
-fn classify_refusal(
-    cfg: &BucketConfig,
-    status: u16,
-    region_header: Option<String>,
-    body: &str,
-) -> Error {
+fn classify_refusal(cfg: &BucketConfig, status: u16, region_header: Option<String>, body: &str) -> Error {
     let code = xml_text(body, "Code");
     let message = xml_text(body, "Message").unwrap_or_default();
-    let bucket_region = region_header
-        .or_else(|| xml_text(body, "Region"))
-        .filter(|region| !region.is_empty());
-    let other_region = bucket_region
-        .as_deref()
-        .is_some_and(|region| region != cfg.region && cfg.region != "auto");
+    let bucket_region = region_header.or_else(|| xml_text(body, "Region")).filter(|region| !region.is_empty());
+    let other_region = bucket_region.as_deref().is_some_and(|region| region != cfg.region && cfg.region != "auto");
     match code.as_deref() {
         Some("SignatureDoesNotMatch") => Error::WrongSecret,
-        Some("InvalidAccessKeyId") => Error::UnknownAccessKey {
-            access_key_id: cfg.access_key_id.clone(),
-        },
+        Some("InvalidAccessKeyId") => Error::UnknownAccessKey { access_key_id: cfg.access_key_id.clone() },
         Some("RequestTimeTooSkewed") => Error::ClockSkew,
-        Some("NoSuchBucket") => Error::BucketNotFound {
-            bucket: cfg.bucket.clone(),
-        },
+        Some("NoSuchBucket") => Error::BucketNotFound { bucket: cfg.bucket.clone() },
         Some("EntityTooLarge") => Error::TooLarge,
         Some("PermanentRedirect") => Error::WrongRegion { bucket_region },
-        Some("AuthorizationHeaderMalformed" | "AuthorizationQueryParametersError")
-            if other_region =>
-        {
+        Some("AuthorizationHeaderMalformed" | "AuthorizationQueryParametersError") if other_region => {
             Error::WrongRegion { bucket_region }
         }
-        _ if status == 301 || (other_region && matches!(status, 400 | 403)) => {
-            Error::WrongRegion { bucket_region }
-        }
+        _ if status == 301 || (other_region && matches!(status, 400 | 403)) => Error::WrongRegion { bucket_region },
         _ if status == 403 && message.contains("expired") => Error::LinkExpired,
         _ if status == 403 => Error::AccessDenied,
-        _ if status == 404 => Error::BucketNotFound {
-            bucket: cfg.bucket.clone(),
-        },
+        _ if status == 404 => Error::BucketNotFound { bucket: cfg.bucket.clone() },
         _ if status == 413 => Error::TooLarge,
         _ => Error::Bucket { status, code },
     }
@@ -622,16 +511,10 @@ fn canonical_request(method: &str, path: &str, query: &str, host: &str) -> Strin
 
 /// Names and values encoded, then sorted by name (and value), joined with `&`.
 fn canonical_query(params: &[(&str, &str)]) -> String {
-    let mut pairs: Vec<(String, String)> = params
-        .iter()
-        .map(|(name, value)| (uri_encode(name, false), uri_encode(value, false)))
-        .collect();
+    let mut pairs: Vec<(String, String)> =
+        params.iter().map(|(name, value)| (uri_encode(name, false), uri_encode(value, false))).collect();
     pairs.sort();
-    pairs
-        .iter()
-        .map(|(name, value)| format!("{name}={value}"))
-        .collect::<Vec<_>>()
-        .join("&")
+    pairs.iter().map(|(name, value)| format!("{name}={value}")).collect::<Vec<_>>().join("&")
 }
 
 /// AWS's URI encoding: every byte but `A-Z a-z 0-9 - _ . ~` becomes `%XY` (upper-case hex);
@@ -641,9 +524,7 @@ fn uri_encode(text: &str, keep_slash: bool) -> String {
     let mut out = String::with_capacity(text.len() * 3);
     for &byte in text.as_bytes() {
         match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(char::from(byte))
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(char::from(byte)),
             b'/' if keep_slash => out.push('/'),
             _ => {
                 out.push('%');
@@ -656,19 +537,14 @@ fn uri_encode(text: &str, keep_slash: bool) -> String {
 }
 
 fn signing_key(secret_access_key: &str, date: &str, region: &str) -> [u8; 32] {
-    let key = hmac_sha256(
-        format!("AWS4{secret_access_key}").as_bytes(),
-        date.as_bytes(),
-    );
+    let key = hmac_sha256(format!("AWS4{secret_access_key}").as_bytes(), date.as_bytes());
     let key = hmac_sha256(&key, region.as_bytes());
     let key = hmac_sha256(&key, b"s3");
     hmac_sha256(&key, b"aws4_request")
 }
 
 fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else {
-        unreachable!("HMAC accepts keys of any length")
-    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key) else { unreachable!("HMAC accepts keys of any length") };
     mac.update(data);
     mac.finalize().into_bytes().into()
 }
@@ -713,15 +589,8 @@ mod tests {
     /// AWS S3 docs, "Authenticating Requests: Using Query Parameters", the GET object example.
     #[test]
     fn signer_matches_the_aws_presigned_url_example() {
-        let url = presign(
-            "GET",
-            &aws_example(),
-            AWS_SECRET,
-            "test.txt",
-            86400,
-            datetime!(2013-05-24 00:00:00 UTC),
-        )
-        .unwrap();
+        let url =
+            presign("GET", &aws_example(), AWS_SECRET, "test.txt", 86400, datetime!(2013-05-24 00:00:00 UTC)).unwrap();
         assert_eq!(
             url.as_str(),
             "https://examplebucket.s3.amazonaws.com/test.txt\
@@ -737,15 +606,11 @@ mod tests {
         let query = canonical_query(&[
             ("X-Amz-SignedHeaders", "host"),
             ("X-Amz-Expires", "86400"),
-            (
-                "X-Amz-Credential",
-                "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request",
-            ),
+            ("X-Amz-Credential", "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request"),
             ("X-Amz-Date", "20130524T000000Z"),
             ("X-Amz-Algorithm", ALGORITHM),
         ]);
-        let request =
-            canonical_request("GET", "/test.txt", &query, "examplebucket.s3.amazonaws.com");
+        let request = canonical_request("GET", "/test.txt", &query, "examplebucket.s3.amazonaws.com");
         assert_eq!(
             hex(&Sha256::digest(request.as_bytes())),
             "3bfa292879f6447bbcda7001decf97f4a54dc650c8942174ae0a9121cf58ad04"
@@ -806,51 +671,21 @@ mod tests {
     fn presign_refuses_what_it_cannot_sign_faithfully() {
         let now = datetime!(2026-04-26 10:00:00 UTC);
         let cfg = local();
-        let kind = |method, key, expires| {
-            presign(method, &cfg, "secret", key, expires, now)
-                .unwrap_err()
-                .kind()
-        };
+        let kind = |method, key, expires| presign(method, &cfg, "secret", key, expires, now).unwrap_err().kind();
         assert_eq!(kind("DELETE", "a.jpg", 60), "unsupported_method");
         assert_eq!(kind("GET", "a.jpg", 0), "bad_link_lifetime");
-        assert_eq!(
-            kind("GET", "a.jpg", MAX_LINK_TTL_S + 1),
-            "bad_link_lifetime"
-        );
-        for key in [
-            "",
-            "/a.jpg",
-            "a//b.jpg",
-            "a/../b.jpg",
-            "../b.jpg",
-            "a/./b",
-            "a/",
-            "a\nb",
-        ] {
+        assert_eq!(kind("GET", "a.jpg", MAX_LINK_TTL_S + 1), "bad_link_lifetime");
+        for key in ["", "/a.jpg", "a//b.jpg", "a/../b.jpg", "../b.jpg", "a/./b", "a/", "a\nb"] {
             assert_eq!(kind("GET", key, 60), "bad_object_key", "{key:?}");
         }
-        assert_eq!(
-            presign("GET", &cfg, "", "a.jpg", 60, now)
-                .unwrap_err()
-                .kind(),
-            "missing_secret"
-        );
+        assert_eq!(presign("GET", &cfg, "", "a.jpg", 60, now).unwrap_err().kind(), "missing_secret");
         assert!(presign("GET", &cfg, "secret", "a.jpg", MAX_LINK_TTL_S, now).is_ok());
     }
 
     #[test]
     fn bucket_names_follow_s3_rules() {
-        let with = |bucket: &str| BucketConfig {
-            bucket: bucket.into(),
-            ..local()
-        };
-        for good in [
-            "abc",
-            "my.bucket-1",
-            "kyma-start-images",
-            &"a".repeat(63),
-            "1bucket",
-        ] {
+        let with = |bucket: &str| BucketConfig { bucket: bucket.into(), ..local() };
+        for good in ["abc", "my.bucket-1", "kyma-start-images", &"a".repeat(63), "1bucket"] {
             assert!(check_bucket_config(&with(good)).is_ok(), "{good}");
         }
         for bad in [
@@ -878,11 +713,7 @@ mod tests {
 
     #[test]
     fn endpoints_must_be_https_or_loopback_http() {
-        let with = |endpoint: &str, path_style: bool| BucketConfig {
-            endpoint: endpoint.into(),
-            path_style,
-            ..local()
-        };
+        let with = |endpoint: &str, path_style: bool| BucketConfig { endpoint: endpoint.into(), path_style, ..local() };
         for (good, path_style) in [
             ("https://s3.eu-west-1.amazonaws.com", false),
             ("https://s3.eu-west-1.amazonaws.com/", false),
@@ -894,10 +725,7 @@ mod tests {
             ("http://[::1]:9000", true),
             ("https://10.0.0.5:9000", true),
         ] {
-            assert!(
-                check_bucket_config(&with(good, path_style)).is_ok(),
-                "{good}"
-            );
+            assert!(check_bucket_config(&with(good, path_style)).is_ok(), "{good}");
         }
         for (bad, path_style) in [
             ("", true),
@@ -926,40 +754,22 @@ mod tests {
             path_style: false,
             ..local()
         };
-        assert_eq!(
-            check_bucket_config(&cfg).unwrap_err().kind(),
-            "bad_bucket_name"
-        );
-        let cfg = BucketConfig {
-            path_style: true,
-            ..cfg
-        };
+        assert_eq!(check_bucket_config(&cfg).unwrap_err().kind(), "bad_bucket_name");
+        let cfg = BucketConfig { path_style: true, ..cfg };
         assert!(check_bucket_config(&cfg).is_ok());
     }
 
     #[test]
     fn region_and_access_key_are_required() {
         for region in ["", "eu west 1", "eu/west", "eu-west-1\n"] {
-            let cfg = BucketConfig {
-                region: region.into(),
-                ..local()
-            };
+            let cfg = BucketConfig { region: region.into(), ..local() };
             assert_eq!(check_bucket_config(&cfg).unwrap_err().kind(), "bad_region");
         }
-        let cfg = BucketConfig {
-            region: "auto".into(),
-            ..local()
-        };
+        let cfg = BucketConfig { region: "auto".into(), ..local() };
         assert!(check_bucket_config(&cfg).is_ok());
         for key in ["", "AKIA EXAMPLE", "AKIA/EXAMPLE", " AKIA"] {
-            let cfg = BucketConfig {
-                access_key_id: key.into(),
-                ..local()
-            };
-            assert_eq!(
-                check_bucket_config(&cfg).unwrap_err().kind(),
-                "bad_access_key"
-            );
+            let cfg = BucketConfig { access_key_id: key.into(), ..local() };
+            assert_eq!(check_bucket_config(&cfg).unwrap_err().kind(), "bad_access_key");
         }
     }
 
@@ -969,11 +779,7 @@ mod tests {
         assert_eq!(segments[0], "start-images");
         let file = segments[3].strip_suffix(".jpg").unwrap();
         assert!(!file.is_empty());
-        assert!(
-            file.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
-            "{key}"
-        );
+        assert!(file.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'), "{key}");
         assert!(check_object_key(key).is_ok());
     }
 
@@ -985,10 +791,7 @@ mod tests {
             "start-images/2026/04/3f2a9c1e-8b7d-4e6f-9a0b-1c2d3e4f5a6b.jpg"
         );
         // The date is the UTC one: 23:30 at -05:00 on 31 Jan is February in UTC.
-        assert_eq!(
-            object_key("x", datetime!(2026-01-31 23:30:00 -05:00)),
-            "start-images/2026/02/x.jpg"
-        );
+        assert_eq!(object_key("x", datetime!(2026-01-31 23:30:00 -05:00)), "start-images/2026/02/x.jpg");
     }
 
     #[test]
@@ -1021,10 +824,8 @@ mod tests {
 
     #[test]
     fn credentials_debug_hides_the_secret() {
-        let credentials = BucketCredentials {
-            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
-            secret_access_key: AWS_SECRET.into(),
-        };
+        let credentials =
+            BucketCredentials { access_key_id: "AKIAIOSFODNN7EXAMPLE".into(), secret_access_key: AWS_SECRET.into() };
         let shown = format!("{credentials:?} {credentials:#?}");
         assert!(!shown.contains(AWS_SECRET));
         assert!(!shown.contains("bPxRfiCY"));
@@ -1044,55 +845,23 @@ mod tests {
         let kind = |status, region: Option<&str>, body: &str| {
             classify_refusal(&cfg, status, region.map(str::to_owned), body).kind()
         };
-        assert_eq!(
-            kind(403, None, &s3_error("AccessDenied", "Access Denied")),
-            "access_denied"
-        );
+        assert_eq!(kind(403, None, &s3_error("AccessDenied", "Access Denied")), "access_denied");
         assert_eq!(kind(403, None, ""), "access_denied");
-        assert_eq!(
-            kind(
-                403,
-                None,
-                &s3_error("SignatureDoesNotMatch", "The request signature...")
-            ),
-            "wrong_secret"
-        );
-        assert_eq!(
-            kind(403, None, &s3_error("InvalidAccessKeyId", "...")),
-            "unknown_access_key"
-        );
-        assert_eq!(
-            kind(403, None, &s3_error("RequestTimeTooSkewed", "...")),
-            "clock_skew"
-        );
-        assert_eq!(
-            kind(403, None, &s3_error("AccessDenied", "Request has expired")),
-            "link_expired"
-        );
-        assert_eq!(
-            kind(404, None, &s3_error("NoSuchBucket", "...")),
-            "bucket_not_found"
-        );
+        assert_eq!(kind(403, None, &s3_error("SignatureDoesNotMatch", "The request signature...")), "wrong_secret");
+        assert_eq!(kind(403, None, &s3_error("InvalidAccessKeyId", "...")), "unknown_access_key");
+        assert_eq!(kind(403, None, &s3_error("RequestTimeTooSkewed", "...")), "clock_skew");
+        assert_eq!(kind(403, None, &s3_error("AccessDenied", "Request has expired")), "link_expired");
+        assert_eq!(kind(404, None, &s3_error("NoSuchBucket", "...")), "bucket_not_found");
         assert_eq!(kind(404, None, "not xml"), "bucket_not_found");
         assert_eq!(kind(301, Some("eu-west-1"), ""), "wrong_region");
         assert_eq!(
-            kind(
-                400,
-                None,
-                "<Error><Code>AuthorizationQueryParametersError</Code><Region>eu-west-1</Region></Error>"
-            ),
+            kind(400, None, "<Error><Code>AuthorizationQueryParametersError</Code><Region>eu-west-1</Region></Error>"),
             "wrong_region"
         );
         // The server naming our own region is not a region problem.
         assert_eq!(kind(403, Some("us-east-1"), ""), "access_denied");
-        assert_eq!(
-            kind(400, None, &s3_error("EntityTooLarge", "...")),
-            "too_large"
-        );
-        assert_eq!(
-            kind(500, None, &s3_error("InternalError", "...")),
-            "bucket_error"
-        );
+        assert_eq!(kind(400, None, &s3_error("EntityTooLarge", "...")), "too_large");
+        assert_eq!(kind(500, None, &s3_error("InternalError", "...")), "bucket_error");
 
         let denied = classify_refusal(&cfg, 403, None, "");
         assert!(denied
@@ -1119,25 +888,16 @@ mod tests {
             Error::MissingSecret,
             Error::BadObjectKey { reason: "x" },
             Error::BadLinkLifetime { seconds: 0 },
-            Error::UnsupportedMethod {
-                method: "DELETE".into(),
-            },
+            Error::UnsupportedMethod { method: "DELETE".into() },
             Error::AccessDenied,
             Error::WrongSecret,
-            Error::UnknownAccessKey {
-                access_key_id: "AKIA".into(),
-            },
+            Error::UnknownAccessKey { access_key_id: "AKIA".into() },
             Error::ClockSkew,
             Error::LinkExpired,
             Error::BucketNotFound { bucket: "b".into() },
-            Error::WrongRegion {
-                bucket_region: None,
-            },
+            Error::WrongRegion { bucket_region: None },
             Error::TooLarge,
-            Error::Bucket {
-                status: 500,
-                code: None,
-            },
+            Error::Bucket { status: 500, code: None },
         ];
         for err in errors {
             let text = err.to_string();
@@ -1150,15 +910,8 @@ mod tests {
     #[tokio::test]
     async fn an_unreachable_bucket_is_a_network_error_without_the_link() {
         // Bind then drop a listener so the port is (almost certainly) closed.
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let cfg = BucketConfig {
-            endpoint: format!("http://127.0.0.1:{port}"),
-            ..local()
-        };
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let cfg = BucketConfig { endpoint: format!("http://127.0.0.1:{port}"), ..local() };
         let err = upload_start_image(
             &reqwest::Client::new(),
             &cfg,
@@ -1176,16 +929,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_bad_get_lifetime_is_refused_before_uploading() {
-        let err = upload_start_image(
-            &reqwest::Client::new(),
-            &local(),
-            "secret",
-            "start-images/2026/04/x.jpg",
-            b"",
-            0,
-        )
-        .await
-        .unwrap_err();
+        let err = upload_start_image(&reqwest::Client::new(), &local(), "secret", "start-images/2026/04/x.jpg", b"", 0)
+            .await
+            .unwrap_err();
         assert_eq!(err.kind(), "bad_link_lifetime");
     }
 }

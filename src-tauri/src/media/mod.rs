@@ -9,8 +9,8 @@ mod tests;
 mod thumb;
 
 pub use prepare::{
-    prepare_image_bytes, prepare_image_file, PreparedImage, MAX_FILE_BYTES, MAX_LONG_SIDE,
-    MAX_OUTPUT_BYTES, MAX_PIXELS, MAX_SOURCE_SIDE,
+    prepare_image_bytes, prepare_image_file, PreparedImage, MAX_FILE_BYTES, MAX_LONG_SIDE, MAX_OUTPUT_BYTES,
+    MAX_PIXELS, MAX_SOURCE_SIDE,
 };
 pub use thumb::{jpeg_data_uri, thumbnail_jpeg};
 
@@ -40,10 +40,7 @@ pub enum Error {
         "This {format} file uses a feature Kyma Studio can't read; save it as JPEG or PNG and \
          try again."
     )]
-    UnsupportedVariant {
-        format: &'static str,
-        technical: String,
-    },
+    UnsupportedVariant { format: &'static str, technical: String },
 
     #[error(
         "The image is {width} x {height} pixels; Kyma Studio accepts up to 16384 pixels on a \
@@ -60,22 +57,15 @@ pub enum Error {
 
     /// `detail` finishes the user's sentence; `technical` is the decoder's own words, for logs.
     #[error("The image file is damaged or incomplete: {detail}.")]
-    Corrupt {
-        detail: &'static str,
-        technical: Option<String>,
-    },
+    Corrupt { detail: &'static str, technical: Option<String> },
 
     /// Even the lowest quality on the ladder did not fit in [`MAX_OUTPUT_BYTES`].
-    #[error(
-        "The image is too detailed to fit in 10 MB as a JPEG; choose a simpler or smaller image."
-    )]
+    #[error("The image is too detailed to fit in 10 MB as a JPEG; choose a simpler or smaller image.")]
     OutputTooLarge,
 
     /// Resizing or encoding failed, which should not happen to a decoded picture. `technical`
     /// is the library's own words, for logs.
-    #[error(
-        "Kyma Studio could not convert the image; try again, or save it as JPEG or PNG first."
-    )]
+    #[error("Kyma Studio could not convert the image; try again, or save it as JPEG or PNG first.")]
     Convert { technical: String },
 
     #[error("Could not read the image file: {}.", io_reason(.0))]
@@ -101,16 +91,11 @@ impl Error {
     }
 
     fn convert(technical: impl std::fmt::Display) -> Self {
-        Error::Convert {
-            technical: technical.to_string(),
-        }
+        Error::Convert { technical: technical.to_string() }
     }
 
     fn corrupt(detail: &'static str) -> Self {
-        Error::Corrupt {
-            detail,
-            technical: None,
-        }
+        Error::Corrupt { detail, technical: None }
     }
 }
 

@@ -76,9 +76,7 @@ pub fn prepare_image_file(path: &Path) -> Result<PreparedImage, Error> {
     check_file_size(metadata.len())?;
     // The file may grow between the check and the read; read one byte past the limit to see.
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(MAX_FILE_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(Error::Io)?;
+    file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(Error::Io)?;
     prepare_image_bytes(&bytes)
 }
 
@@ -88,21 +86,15 @@ pub fn prepare_image_bytes(bytes: &[u8]) -> Result<PreparedImage, Error> {
 
     // Default limits cap the decoders' own allocations (512 MB) but not the size, so that a
     // too-large picture gets the message below, with its size, rather than a decoder's.
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(Error::Io)?;
+    let reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(Error::Io)?;
     let Some(format) = reader.format() else {
         return Err(match sniff::other_picture_format(bytes) {
-            Some(name) => Error::UnsupportedFormat {
-                format: name.to_owned(),
-            },
+            Some(name) => Error::UnsupportedFormat { format: name.to_owned() },
             None => Error::NotAnImage,
         });
     };
     let Some((source_format, label)) = sniff::supported_name(format) else {
-        return Err(Error::UnsupportedFormat {
-            format: sniff::display_name(format),
-        });
+        return Err(Error::UnsupportedFormat { format: sniff::display_name(format) });
     };
 
     // A cut-off JPEG decodes "successfully" with a grey bottom; catch it before spending time.
@@ -116,46 +108,28 @@ pub fn prepare_image_bytes(bytes: &[u8]) -> Result<PreparedImage, Error> {
     if let Some((width, height)) = sniff::png_dimensions(bytes) {
         check_dimensions(width, height)?;
     }
-    let mut decoder = reader
-        .into_decoder()
-        .map_err(|err| decode_error(err, label, None))?;
+    let mut decoder = reader.into_decoder().map_err(|err| decode_error(err, label, None))?;
     let (width, height) = decoder.dimensions();
     check_dimensions(width, height)?;
     // 16-bit colour and alpha can make a picture within the pixel limits too big to hold.
     if decoder.total_bytes() > MAX_DECODE_ALLOC {
         return Err(Error::TooMuchMemory { width, height });
     }
-    decoder
-        .set_limits(decode_limits())
-        .map_err(|err| decode_error(err, label, Some((width, height))))?;
+    decoder.set_limits(decode_limits()).map_err(|err| decode_error(err, label, Some((width, height))))?;
 
     // Broken metadata should not cost the user their picture: fall back to "as stored".
     let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let icc_profile = decoder
-        .icc_profile()
-        .ok()
-        .flatten()
-        .filter(|profile| is_rgb_profile(profile));
+    let icc_profile = decoder.icc_profile().ok().flatten().filter(|profile| is_rgb_profile(profile));
 
-    let image =
-        decode_pixels(decoder).map_err(|err| decode_error(err, label, Some((width, height))))?;
+    let image = decode_pixels(decoder).map_err(|err| decode_error(err, label, Some((width, height))))?;
 
     // Resize before turning upright: the long side is the same either way, and rotating
     // a 2048 px picture is far cheaper than rotating the original.
     let rgb = resize_opaque(image, fit_within(width, height, MAX_LONG_SIDE))?;
     let upright = upright(rgb, orientation);
-    let (source_width, source_height) = if swaps_sides(orientation) {
-        (height, width)
-    } else {
-        (width, height)
-    };
-    let jpeg = encode_within(
-        upright.as_raw(),
-        upright.width(),
-        upright.height(),
-        icc_profile.as_deref(),
-        MAX_OUTPUT_BYTES,
-    )?;
+    let (source_width, source_height) = if swaps_sides(orientation) { (height, width) } else { (width, height) };
+    let jpeg =
+        encode_within(upright.as_raw(), upright.width(), upright.height(), icc_profile.as_deref(), MAX_OUTPUT_BYTES)?;
 
     Ok(PreparedImage {
         jpeg,
@@ -201,20 +175,15 @@ fn decode_limits() -> Limits {
 fn decode_error(err: ImageError, label: &'static str, size: Option<(u32, u32)>) -> Error {
     match (err, size) {
         (ImageError::Limits(_), Some((width, height))) => Error::TooMuchMemory { width, height },
-        (ImageError::Unsupported(unsupported), _) => Error::UnsupportedVariant {
-            format: label,
-            technical: unsupported.to_string(),
-        },
-        (ImageError::IoError(io), _) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            Error::Corrupt {
-                detail: ENDS_EARLY,
-                technical: Some(io.to_string()),
-            }
+        (ImageError::Unsupported(unsupported), _) => {
+            Error::UnsupportedVariant { format: label, technical: unsupported.to_string() }
         }
-        (other, _) => Error::Corrupt {
-            detail: "its picture data could not be decoded",
-            technical: Some(other.to_string()),
-        },
+        (ImageError::IoError(io), _) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            Error::Corrupt { detail: ENDS_EARLY, technical: Some(io.to_string()) }
+        }
+        (other, _) => {
+            Error::Corrupt { detail: "its picture data could not be decoded", technical: Some(other.to_string()) }
+        }
     }
 }
 
@@ -235,11 +204,7 @@ fn decode_pixels(decoder: impl ImageDecoder) -> Result<DynamicImage, ImageError>
     } else {
         image::RgbaImage::from_raw(width, height, pixels).map(DynamicImage::ImageRgba8)
     };
-    image.ok_or_else(|| {
-        ImageError::Parameter(ParameterError::from_kind(
-            ParameterErrorKind::DimensionMismatch,
-        ))
-    })
+    image.ok_or_else(|| ImageError::Parameter(ParameterError::from_kind(ParameterErrorKind::DimensionMismatch)))
 }
 
 /// A zeroed buffer whose pages are already mapped: one write per page, half on a helper thread.
@@ -274,8 +239,7 @@ pub(super) fn fit_within(width: u32, height: u32, max_side: u32) -> (u32, u32) {
         return (width, height);
     }
     let scale = |side: u32| {
-        let scaled =
-            (u64::from(side) * u64::from(max_side) + u64::from(long) / 2) / u64::from(long);
+        let scaled = (u64::from(side) * u64::from(max_side) + u64::from(long) / 2) / u64::from(long);
         u32::try_from(scaled).unwrap_or(max_side).clamp(1, max_side)
     };
     (scale(width), scale(height))
@@ -292,11 +256,7 @@ fn resize_opaque(image: DynamicImage, size: (u32, u32)) -> Result<image::RgbImag
         (image.into_rgb8().into_raw(), fir::PixelType::U8x3)
     };
     let resized = resize_pixels(pixels, from, size, pixel_type)?;
-    let rgb = if has_alpha {
-        flatten_on_white(&resized)
-    } else {
-        resized
-    };
+    let rgb = if has_alpha { flatten_on_white(&resized) } else { resized };
     image::RgbImage::from_raw(size.0, size.1, rgb)
         .ok_or_else(|| Error::convert("the resized picture has the wrong size"))
 }
@@ -312,20 +272,14 @@ fn resize_pixels(
     if from == to {
         return Ok(pixels);
     }
-    let source =
-        fir::images::ImageRef::new(from.0, from.1, &pixels, pixel_type).map_err(Error::convert)?;
+    let source = fir::images::ImageRef::new(from.0, from.1, &pixels, pixel_type).map_err(Error::convert)?;
     let mut target = fir::images::Image::new(to.0, to.1, pixel_type);
-    let options = fir::ResizeOptions::new()
-        .resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Lanczos3));
+    let options = fir::ResizeOptions::new().resize_alg(fir::ResizeAlg::Convolution(fir::FilterType::Lanczos3));
     let mut resizer = fir::Resizer::new();
-    resizer
-        .resize(&source, &mut target, &options)
-        .map_err(Error::convert)?;
+    resizer.resize(&source, &mut target, &options).map_err(Error::convert)?;
     // Handing a 24 MP photo's memory back to the OS takes ~7 ms; the idle core does it while
     // this one encodes. If no thread can be started, the values drop here as usual.
-    let _ = std::thread::Builder::new()
-        .name("media-free".to_owned())
-        .spawn(move || drop((pixels, resizer)));
+    let _ = std::thread::Builder::new().name("media-free".to_owned()).spawn(move || drop((pixels, resizer)));
     Ok(target.into_vec())
 }
 
@@ -345,10 +299,7 @@ fn flatten_on_white(rgba: &[u8]) -> Vec<u8> {
 fn swaps_sides(orientation: Orientation) -> bool {
     matches!(
         orientation,
-        Orientation::Rotate90
-            | Orientation::Rotate270
-            | Orientation::Rotate90FlipH
-            | Orientation::Rotate270FlipH
+        Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH
     )
 }
 
@@ -379,16 +330,9 @@ pub(super) fn encode_within(
 }
 
 /// A baseline 4:2:0 JPEG, the layout every decoder and video model reads.
-fn encode_jpeg(
-    rgb: &[u8],
-    width: u32,
-    height: u32,
-    quality: u8,
-    icc_profile: Option<&[u8]>,
-) -> Result<Vec<u8>, Error> {
-    let side = |value: u32| {
-        u16::try_from(value).map_err(|_| Error::convert(format!("{value} px is too wide for JPEG")))
-    };
+fn encode_jpeg(rgb: &[u8], width: u32, height: u32, quality: u8, icc_profile: Option<&[u8]>) -> Result<Vec<u8>, Error> {
+    let side =
+        |value: u32| u16::try_from(value).map_err(|_| Error::convert(format!("{value} px is too wide for JPEG")));
     let (width, height) = (side(width)?, side(height)?);
     let mut jpeg = Vec::with_capacity(rgb.len() / 8);
     let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, quality);
@@ -398,8 +342,6 @@ fn encode_jpeg(
         // A profile too big for the format is dropped; the colours stay close to right.
         let _ = encoder.add_icc_profile(profile);
     }
-    encoder
-        .encode(rgb, width, height, jpeg_encoder::ColorType::Rgb)
-        .map_err(Error::convert)?;
+    encoder.encode(rgb, width, height, jpeg_encoder::ColorType::Rgb).map_err(Error::convert)?;
     Ok(jpeg)
 }

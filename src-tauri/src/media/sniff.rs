@@ -28,10 +28,7 @@ pub(super) fn display_name(format: ImageFormat) -> String {
         ImageFormat::Qoi => "QOI".to_owned(),
         ImageFormat::Dds => "DDS".to_owned(),
         ImageFormat::Farbfeld => "Farbfeld".to_owned(),
-        other => other
-            .extensions_str()
-            .first()
-            .map_or_else(|| "this kind of".to_owned(), |ext| ext.to_uppercase()),
+        other => other.extensions_str().first().map_or_else(|| "this kind of".to_owned(), |ext| ext.to_uppercase()),
     }
 }
 

@@ -8,9 +8,7 @@ use std::time::{Duration, Instant};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 
 use super::prepare::{encode_within, fit_within};
-use super::{
-    prepare_image_bytes, prepare_image_file, Error, PreparedImage, MAX_LONG_SIDE, MAX_OUTPUT_BYTES,
-};
+use super::{prepare_image_bytes, prepare_image_file, Error, PreparedImage, MAX_LONG_SIDE, MAX_OUTPUT_BYTES};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -20,11 +18,7 @@ type TestResult = Result<(), Box<dyn std::error::Error>>;
 fn photo(width: u32, height: u32) -> RgbImage {
     RgbImage::from_fn(width, height, |x, y| {
         let ripple = ((x * 7 + y * 13) % 17) as u8;
-        Rgb([
-            (x * 255 / width.max(1)) as u8 ^ ripple,
-            (y * 255 / height.max(1)) as u8,
-            ((x + y) % 256) as u8,
-        ])
+        Rgb([(x * 255 / width.max(1)) as u8 ^ ripple, (y * 255 / height.max(1)) as u8, ((x + y) % 256) as u8])
     })
 }
 
@@ -89,21 +83,14 @@ fn crc32(bytes: &[u8]) -> u32 {
     for &byte in bytes {
         crc ^= u32::from(byte);
         for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
         }
     }
     !crc
 }
 
 fn png_chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut chunk = u32::try_from(data.len())
-        .unwrap_or(0)
-        .to_be_bytes()
-        .to_vec();
+    let mut chunk = u32::try_from(data.len()).unwrap_or(0).to_be_bytes().to_vec();
     let mut body = kind.to_vec();
     body.extend_from_slice(data);
     chunk.extend_from_slice(&body);
@@ -142,14 +129,8 @@ fn assert_refused(result: Result<PreparedImage, Error>, kind: &str) -> Error {
     };
     let message = err.to_string();
     assert_eq!(err.kind(), kind, "wrong kind for: {message}");
-    assert!(
-        message.chars().next().is_some_and(char::is_uppercase),
-        "{message}"
-    );
-    assert!(
-        message.ends_with('.') && !message.ends_with(".."),
-        "{message}"
-    );
+    assert!(message.chars().next().is_some_and(char::is_uppercase), "{message}");
+    assert!(message.ends_with('.') && !message.ends_with(".."), "{message}");
     assert!(message.split_whitespace().count() >= 5, "{message}");
     for noise in ["Error", "{", "Some(", "os error"] {
         assert!(!message.contains(noise), "{message}");
@@ -164,11 +145,7 @@ fn a_normal_png_and_jpeg_come_out_as_jpeg_at_the_same_size() -> TestResult {
     let dir = tempfile::tempdir()?;
     let picture = DynamicImage::ImageRgb8(photo(640, 480));
     for (format, name) in [(ImageFormat::Png, "png"), (ImageFormat::Jpeg, "jpeg")] {
-        let path = write(
-            dir.path(),
-            &format!("picture.{name}"),
-            &encode(&picture, format)?,
-        )?;
+        let path = write(dir.path(), &format!("picture.{name}"), &encode(&picture, format)?)?;
         let prepared = prepare_image_file(&path)?;
         assert_eq!(prepared.source_format, name);
         assert_eq!((prepared.width, prepared.height), (640, 480));
@@ -191,11 +168,7 @@ fn every_supported_format_is_recognised_by_content() -> TestResult {
     let dir = tempfile::tempdir()?;
     for (format, name) in cases {
         // The extension lies on purpose: content decides.
-        let path = write(
-            dir.path(),
-            &format!("{name}.jpg"),
-            &encode(&picture, format)?,
-        )?;
+        let path = write(dir.path(), &format!("{name}.jpg"), &encode(&picture, format)?)?;
         let prepared = prepare_image_file(&path)?;
         assert_eq!(prepared.source_format, name);
         assert_eq!((prepared.width, prepared.height), (64, 48), "{name}");
@@ -205,9 +178,7 @@ fn every_supported_format_is_recognised_by_content() -> TestResult {
 
 #[test]
 fn grey_and_sixteen_bit_pictures_come_out_as_rgb_jpeg() -> TestResult {
-    let grey = DynamicImage::ImageLuma8(image::GrayImage::from_fn(50, 40, |x, _| {
-        image::Luma([(x * 5) as u8])
-    }));
+    let grey = DynamicImage::ImageLuma8(image::GrayImage::from_fn(50, 40, |x, _| image::Luma([(x * 5) as u8])));
     let deep = DynamicImage::ImageRgb16(image::ImageBuffer::from_fn(50, 40, |x, y| {
         Rgb([(x * 1000) as u16, (y * 1000) as u16, 40_000])
     }));
@@ -223,10 +194,7 @@ fn a_large_picture_is_resized_to_2048_on_the_long_side_keeping_its_shape() -> Te
     for (width, height, expected) in [(2560, 1600, (2048, 1280)), (900, 2200, (838, 2048))] {
         let prepared = prepare_image_bytes(&jpeg_of(photo(width, height))?)?;
         assert_eq!((prepared.width, prepared.height), expected);
-        assert_eq!(
-            (prepared.source_width, prepared.source_height),
-            (width, height)
-        );
+        assert_eq!((prepared.source_width, prepared.source_height), (width, height));
         assert_eq!(decode(&prepared)?.dimensions(), expected);
     }
     Ok(())
@@ -243,10 +211,7 @@ fn fitting_keeps_the_aspect_ratio_and_never_upscales() {
 
 #[test]
 fn a_small_picture_is_not_upscaled() -> TestResult {
-    let prepared = prepare_image_bytes(&encode(
-        &DynamicImage::ImageRgb8(photo(320, 200)),
-        ImageFormat::Png,
-    )?)?;
+    let prepared = prepare_image_bytes(&encode(&DynamicImage::ImageRgb8(photo(320, 200)), ImageFormat::Png)?)?;
     assert_eq!((prepared.width, prepared.height), (320, 200));
     Ok(())
 }
@@ -269,51 +234,30 @@ fn exif_orientation_6_turns_the_picture_upright() -> TestResult {
     let upright = decode(&prepared)?;
     let top_right = upright.get_pixel(200 - 10, 10);
     let top_left = upright.get_pixel(10, 10);
-    assert!(
-        top_right[0] > 200 && top_right[2] < 60,
-        "top right is {top_right:?}"
-    );
-    assert!(
-        top_left[2] > 200 && top_left[0] < 60,
-        "top left is {top_left:?}"
-    );
+    assert!(top_right[0] > 200 && top_right[2] < 60, "top right is {top_right:?}");
+    assert!(top_left[2] > 200 && top_left[0] < 60, "top left is {top_left:?}");
     Ok(())
 }
 
 #[test]
 fn transparency_is_flattened_onto_white() -> TestResult {
     // Left half fully transparent, right half half-transparent red.
-    let rgba = RgbaImage::from_fn(100, 50, |x, _| {
-        if x < 50 {
-            Rgba([0, 0, 0, 0])
-        } else {
-            Rgba([255, 0, 0, 128])
-        }
-    });
+    let rgba = RgbaImage::from_fn(100, 50, |x, _| if x < 50 { Rgba([0, 0, 0, 0]) } else { Rgba([255, 0, 0, 128]) });
     let png = encode(&DynamicImage::ImageRgba8(rgba), ImageFormat::Png)?;
 
     let flat = decode(&prepare_image_bytes(&png)?)?;
     let clear = flat.get_pixel(20, 25);
     let pink = flat.get_pixel(80, 25);
-    assert!(
-        clear.0.iter().all(|&c| c >= 250),
-        "transparent became {clear:?}"
-    );
-    assert!(
-        pink[0] >= 250 && (118..=138).contains(&pink[1]),
-        "half red became {pink:?}"
-    );
+    assert!(clear.0.iter().all(|&c| c >= 250), "transparent became {clear:?}");
+    assert!(pink[0] >= 250 && (118..=138).contains(&pink[1]), "half red became {pink:?}");
     Ok(())
 }
 
 #[test]
 fn a_large_transparent_picture_is_resized_and_flattened() -> TestResult {
     // Over 16 MB decoded, so the pixels go through the pre-faulted buffer path.
-    let rgba = RgbaImage::from_fn(3000, 1400, |x, _| {
-        Rgba([0, 0, 0, if x < 1500 { 0 } else { 255 }])
-    });
-    let prepared =
-        prepare_image_bytes(&encode(&DynamicImage::ImageRgba8(rgba), ImageFormat::Png)?)?;
+    let rgba = RgbaImage::from_fn(3000, 1400, |x, _| Rgba([0, 0, 0, if x < 1500 { 0 } else { 255 }]));
+    let prepared = prepare_image_bytes(&encode(&DynamicImage::ImageRgba8(rgba), ImageFormat::Png)?)?;
     assert_eq!((prepared.width, prepared.height), (2048, 956));
     let flat = decode(&prepared)?;
     assert!(flat.get_pixel(100, 300).0.iter().all(|&c| c >= 250));
@@ -324,16 +268,10 @@ fn a_large_transparent_picture_is_resized_and_flattened() -> TestResult {
 #[test]
 fn output_is_a_decodable_jpeg_under_10_mb_even_for_noise() -> TestResult {
     // BMP: the fixture is quick to make, and noise is what makes a JPEG big.
-    let bmp = encode(
-        &DynamicImage::ImageRgb8(noise(2048, 2048)),
-        ImageFormat::Bmp,
-    )?;
+    let bmp = encode(&DynamicImage::ImageRgb8(noise(2048, 2048)), ImageFormat::Bmp)?;
     let prepared = prepare_image_bytes(&bmp)?;
     assert!(prepared.jpeg.len() <= MAX_OUTPUT_BYTES);
-    assert_eq!(
-        decode(&prepared)?.dimensions(),
-        (MAX_LONG_SIDE, MAX_LONG_SIDE)
-    );
+    assert_eq!(decode(&prepared)?.dimensions(), (MAX_LONG_SIDE, MAX_LONG_SIDE));
     Ok(())
 }
 
@@ -353,14 +291,9 @@ fn quality_steps_down_until_the_jpeg_fits_and_gives_up_past_the_ladder() -> Test
 fn data_uri_is_base64_jpeg() -> TestResult {
     let prepared = prepare_image_bytes(&jpeg_of(photo(30, 20))?)?;
     let uri = prepared.data_uri();
-    let encoded = uri
-        .strip_prefix("data:image/jpeg;base64,")
-        .ok_or("missing data URI prefix")?;
+    let encoded = uri.strip_prefix("data:image/jpeg;base64,").ok_or("missing data URI prefix")?;
     use base64::Engine as _;
-    assert_eq!(
-        base64::engine::general_purpose::STANDARD.decode(encoded)?,
-        prepared.jpeg
-    );
+    assert_eq!(base64::engine::general_purpose::STANDARD.decode(encoded)?, prepared.jpeg);
     Ok(())
 }
 
@@ -374,8 +307,7 @@ fn an_rgb_colour_profile_is_kept_and_others_dropped() -> TestResult {
         app2.extend_from_slice(&profile);
         Ok(with_segment(&jpeg_of(photo(40, 30))?, 0xE2, &app2))
     };
-    let contains =
-        |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
+    let contains = |haystack: &[u8], needle: &[u8]| haystack.windows(needle.len()).any(|w| w == needle);
 
     let kept = prepare_image_bytes(&with_profile(b"RGB ")?)?;
     assert!(contains(&kept.jpeg, b"ICC_PROFILE"));
@@ -414,10 +346,7 @@ fn a_file_over_100_mb_is_refused_without_reading_it() -> TestResult {
     let started = Instant::now();
     let err = assert_refused(prepare_image_file(&path), "file_too_large");
     assert!(started.elapsed() < Duration::from_millis(200));
-    assert_eq!(
-        err.to_string(),
-        "The image file is 512 MB; choose one under 100 MB."
-    );
+    assert_eq!(err.to_string(), "The image file is 512 MB; choose one under 100 MB.");
     Ok(())
 }
 
@@ -434,9 +363,7 @@ fn a_missing_file_or_a_folder_is_an_io_error() -> TestResult {
 fn a_truncated_jpeg_is_corrupt() -> TestResult {
     let jpeg = jpeg_of(photo(256, 256))?;
     let err = assert_refused(prepare_image_bytes(&jpeg[..jpeg.len() / 2]), "corrupt");
-    assert!(err
-        .to_string()
-        .starts_with("The image file is damaged or incomplete: "));
+    assert!(err.to_string().starts_with("The image file is damaged or incomplete: "));
     // Cut just before the final EOI marker too.
     assert_refused(prepare_image_bytes(&jpeg[..jpeg.len() - 2]), "corrupt");
     Ok(())
@@ -478,16 +405,9 @@ fn a_truncated_png_is_corrupt() -> TestResult {
 #[test]
 fn a_text_file_named_png_is_not_an_image() -> TestResult {
     let dir = tempfile::tempdir()?;
-    let path = write(
-        dir.path(),
-        "notes.png",
-        b"Shopping list: milk, eggs, film.\n",
-    )?;
+    let path = write(dir.path(), "notes.png", b"Shopping list: milk, eggs, film.\n")?;
     let err = assert_refused(prepare_image_file(&path), "not_an_image");
-    assert_eq!(
-        err.to_string(),
-        "This file is not an image Kyma can use (JPEG, PNG, WebP, GIF, BMP or TIFF)."
-    );
+    assert_eq!(err.to_string(), "This file is not an image Kyma can use (JPEG, PNG, WebP, GIF, BMP or TIFF).");
     Ok(())
 }
 
@@ -499,11 +419,7 @@ fn a_png_claiming_20000_by_20000_pixels_is_refused_at_once() -> TestResult {
         let png = png_header(20_000, 20_000, 8, TRUECOLOUR, idat);
         let started = Instant::now();
         let err = assert_refused(prepare_image_bytes(&png), "too_many_pixels");
-        assert!(
-            started.elapsed() < Duration::from_millis(100),
-            "took {:?}",
-            started.elapsed()
-        );
+        assert!(started.elapsed() < Duration::from_millis(100), "took {:?}", started.elapsed());
         assert_eq!(
             err.to_string(),
             "The image is 20000 x 20000 pixels; Kyma Studio accepts up to 16384 pixels on a \
@@ -521,11 +437,7 @@ fn a_picture_too_deep_to_hold_in_memory_is_refused_before_decoding() {
     // 90 megapixels is allowed, but at 16-bit RGBA it would need 720 MB.
     let png = png_header(10_000, 9_000, 16, TRUECOLOUR_ALPHA, true);
     let err = assert_refused(prepare_image_bytes(&png), "too_much_memory");
-    assert!(
-        err.to_string()
-            .starts_with("The image is 10000 x 9000 pixels"),
-        "{err}"
-    );
+    assert!(err.to_string().starts_with("The image is 10000 x 9000 pixels"), "{err}");
 }
 
 #[test]
@@ -534,12 +446,7 @@ fn pictures_in_formats_kyma_does_not_read_are_named() -> TestResult {
     let ico = b"\0\0\x01\0\x01\0\x01\x01\0\0\x01\0\x20\0\x30\0\0\0\x16\0\0\0".to_vec();
     let svg = b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec();
     let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic".to_vec();
-    let cases = [
-        (ico, "ICO"),
-        (b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(), "PDF"),
-        (svg, "SVG"),
-        (heic, "HEIC"),
-    ];
+    let cases = [(ico, "ICO"), (b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec(), "PDF"), (svg, "SVG"), (heic, "HEIC")];
     for (bytes, name) in cases {
         let err = assert_refused(prepare_image_bytes(&bytes), "unsupported_format");
         assert!(err.to_string().contains(name), "{err}");
@@ -560,21 +467,10 @@ fn every_refusal_reads_as_a_sentence_with_its_own_kind() {
         Error::Empty,
         Error::FileTooLarge { bytes: 104_857_601 },
         Error::NotAnImage,
-        Error::UnsupportedFormat {
-            format: "HEIC".to_owned(),
-        },
-        Error::UnsupportedVariant {
-            format: "TIFF",
-            technical: "JPEG-in-TIFF".to_owned(),
-        },
-        Error::TooManyPixels {
-            width: 20_000,
-            height: 20_000,
-        },
-        Error::TooMuchMemory {
-            width: 10_000,
-            height: 9_000,
-        },
+        Error::UnsupportedFormat { format: "HEIC".to_owned() },
+        Error::UnsupportedVariant { format: "TIFF", technical: "JPEG-in-TIFF".to_owned() },
+        Error::TooManyPixels { width: 20_000, height: 20_000 },
+        Error::TooMuchMemory { width: 10_000, height: 9_000 },
         Error::corrupt("the file ends before the picture does"),
         Error::OutputTooLarge,
         Error::convert("buffer too small."),

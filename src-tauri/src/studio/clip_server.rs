@@ -37,20 +37,13 @@ pub fn bind() -> std::io::Result<std::net::TcpListener> {
 }
 
 /// Starts serving the library's clips and start images on `listener` (inside a tokio runtime).
-pub fn start(
-    listener: std::net::TcpListener,
-    paths: crate::jobs::Paths,
-) -> std::io::Result<ClipServer> {
+pub fn start(listener: std::net::TcpListener, paths: crate::jobs::Paths) -> std::io::Result<ClipServer> {
     let port = listener.local_addr()?.port();
     let secret = uuid::Uuid::new_v4().simple().to_string();
     let origin = format!("http://127.0.0.1:{port}");
     let clips_base = format!("{origin}/{secret}/clips/");
     let images_base = format!("{origin}/{secret}/images/");
-    let shared = Arc::new(Shared {
-        secret,
-        clips: paths.clips,
-        images: paths.start_images,
-    });
+    let shared = Arc::new(Shared { secret, clips: paths.clips, images: paths.start_images });
     let app = Router::new()
         .route("/{secret}/clips/{file}", get(serve_clip))
         .route("/{secret}/images/{file}", get(serve_image))
@@ -61,20 +54,14 @@ pub fn start(
             log::error!("the clip server stopped: {e}");
         }
     });
-    Ok(ClipServer {
-        origin,
-        clips_base,
-        images_base,
-    })
+    Ok(ClipServer { origin, clips_base, images_base })
 }
 
 fn safe_name(name: &str, ext: &str) -> bool {
     !name.starts_with('.')
         && name.ends_with(ext)
         && name.len() <= 200
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// A single byte range of a `total`-byte file, or why not.
@@ -154,18 +141,10 @@ async fn serve_file(path: PathBuf, content_type: &'static str, headers: &HeaderM
         return status_only(StatusCode::NOT_FOUND);
     }
     let total = meta.len();
-    let range = parse_range(
-        headers.get(header::RANGE).and_then(|v| v.to_str().ok()),
-        total,
-    );
+    let range = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), total);
     let (status, start, len, content_range) = match range {
         Range::Whole => (StatusCode::OK, 0, total, None),
-        Range::Part(a, b) => (
-            StatusCode::PARTIAL_CONTENT,
-            a,
-            b - a + 1,
-            Some(format!("bytes {a}-{b}/{total}")),
-        ),
+        Range::Part(a, b) => (StatusCode::PARTIAL_CONTENT, a, b - a + 1, Some(format!("bytes {a}-{b}/{total}"))),
         Range::Unsatisfiable => {
             let mut r = status_only(StatusCode::RANGE_NOT_SATISFIABLE);
             if let Ok(v) = HeaderValue::from_str(&format!("bytes */{total}")) {
@@ -216,15 +195,7 @@ mod tests {
     #[test]
     fn only_plain_mp4_names() {
         assert!(safe_name("2026-11-25_kling-3-pro_000001.mp4", ".mp4"));
-        for bad in [
-            "../x.mp4",
-            ".hidden.mp4",
-            "a/b.mp4",
-            "x.mp4.part",
-            "x.txt",
-            "%2e%2e.mp4",
-            "a b.mp4",
-        ] {
+        for bad in ["../x.mp4", ".hidden.mp4", "a/b.mp4", "x.mp4.part", "x.txt", "%2e%2e.mp4", "a b.mp4"] {
             assert!(!safe_name(bad, ".mp4"), "{bad}");
         }
     }
@@ -239,49 +210,21 @@ mod tests {
         std::fs::write(dir.path().join("library.sqlite3"), b"db").unwrap();
         let server = start(bind().unwrap(), paths).unwrap();
         let http = reqwest::Client::new();
-        let r = http
-            .get(format!("{}a.mp4", server.clips_base))
-            .header("Range", "bytes=10-19")
-            .send()
-            .await
-            .unwrap();
+        let r = http.get(format!("{}a.mp4", server.clips_base)).header("Range", "bytes=10-19").send().await.unwrap();
         assert_eq!(r.status(), 206);
         assert_eq!(r.headers()["content-range"], "bytes 10-19/256");
-        assert_eq!(
-            r.bytes().await.unwrap().to_vec(),
-            (10u8..20).collect::<Vec<_>>()
-        );
-        let whole = http
-            .get(format!("{}a.mp4", server.clips_base))
-            .send()
-            .await
-            .unwrap();
+        assert_eq!(r.bytes().await.unwrap().to_vec(), (10u8..20).collect::<Vec<_>>());
+        let whole = http.get(format!("{}a.mp4", server.clips_base)).send().await.unwrap();
         assert_eq!(whole.status(), 200);
         assert_eq!(whole.bytes().await.unwrap().len(), 256);
-        let wrong = http
-            .get(format!("{}/wrongsecret/clips/a.mp4", server.origin))
-            .send()
-            .await
-            .unwrap();
+        let wrong = http.get(format!("{}/wrongsecret/clips/a.mp4", server.origin)).send().await.unwrap();
         assert_eq!(wrong.status(), 404);
-        let other = http
-            .get(format!("{}secret.txt", server.clips_base))
-            .send()
-            .await
-            .unwrap();
+        let other = http.get(format!("{}secret.txt", server.clips_base)).send().await.unwrap();
         assert_eq!(other.status(), 404);
-        let escape = http
-            .get(format!("{}..%2Flibrary.sqlite3", server.clips_base))
-            .send()
-            .await
-            .unwrap();
+        let escape = http.get(format!("{}..%2Flibrary.sqlite3", server.clips_base)).send().await.unwrap();
         assert_eq!(escape.status(), 404);
-        let beyond = http
-            .get(format!("{}a.mp4", server.clips_base))
-            .header("Range", "bytes=300-")
-            .send()
-            .await
-            .unwrap();
+        let beyond =
+            http.get(format!("{}a.mp4", server.clips_base)).header("Range", "bytes=300-").send().await.unwrap();
         assert_eq!(beyond.status(), 416);
         assert!(server.origin.starts_with("http://127.0.0.1:"));
     }

@@ -61,13 +61,7 @@ pub struct KeyStatus {
 #[ts(export)]
 pub enum ImageHosting {
     DataUri,
-    S3 {
-        endpoint: String,
-        bucket: String,
-        region: String,
-        access_key_id: String,
-        secret_set: bool,
-    },
+    S3 { endpoint: String, bucket: String, region: String, access_key_id: String, secret_set: bool },
     PublicUrl,
 }
 
@@ -133,12 +127,7 @@ pub struct Job {
 
 impl Job {
     /// `clip_base` is the loopback clip server's `http://127.0.0.1:PORT/<secret>/clips/`.
-    pub fn from_generation(
-        g: &Generation,
-        paths: &Paths,
-        clip_base: &str,
-        image_preview: Option<String>,
-    ) -> Job {
+    pub fn from_generation(g: &Generation, paths: &Paths, clip_base: &str, image_preview: Option<String>) -> Job {
         let clip_url = g
             .clip_file
             .as_ref()
@@ -160,10 +149,7 @@ impl Job {
             error_kind: g.error_kind.clone(),
             error_message: g.error_message.clone(),
             clip_url,
-            clip_path: paths
-                .clip_path(g)
-                .filter(|_| g.clip_file.is_some())
-                .map(|p| p.display().to_string()),
+            clip_path: paths.clip_path(g).filter(|_| g.clip_file.is_some()).map(|p| p.display().to_string()),
             bytes_done: g.clip_bytes,
             bytes_total: g.clip_bytes,
             created_at: g.created_at.clone(),

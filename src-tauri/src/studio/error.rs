@@ -7,24 +7,15 @@ fn action_for(kind: &str) -> Option<ErrorAction> {
     match kind {
         "unauthorized" | "no_key" => Some(ErrorAction::ReplaceKey),
         "insufficient_credit" => Some(ErrorAction::AddCredit),
-        "network" | "unreachable" | "server" | "rate_limited" | "queue_full" | "protocol" => {
-            Some(ErrorAction::Retry)
-        }
-        "invalid_settings" | "keychain_unavailable" | "keychain_locked" => {
-            Some(ErrorAction::FixSettings)
-        }
+        "network" | "unreachable" | "server" | "rate_limited" | "queue_full" | "protocol" => Some(ErrorAction::Retry),
+        "invalid_settings" | "keychain_unavailable" | "keychain_locked" => Some(ErrorAction::FixSettings),
         _ => None,
     }
 }
 
 impl AppError {
     pub fn new(kind: &str, message: impl Into<String>) -> AppError {
-        AppError {
-            kind: kind.to_string(),
-            message: message.into(),
-            action: action_for(kind),
-            link: None,
-        }
+        AppError { kind: kind.to_string(), message: message.into(), action: action_for(kind), link: None }
     }
 }
 
@@ -34,10 +25,7 @@ impl From<crate::api::Error> for AppError {
             crate::api::Error::InsufficientCredit { topup_url, .. } => topup_url.clone(),
             _ => None,
         };
-        AppError {
-            link,
-            ..AppError::new(e.kind(), e.to_string())
-        }
+        AppError { link, ..AppError::new(e.kind(), e.to_string()) }
     }
 }
 

@@ -10,9 +10,7 @@ pub mod settings;
 use crate::api::limiter::RateLimiter;
 use crate::api::retry::RetryPolicy;
 use crate::api::{validate, ApiKey, Catalog, Client};
-use crate::jobs::{
-    Draft as EngineDraft, Engine, EngineConfig, Event, Generation, ImageInput, Paths,
-};
+use crate::jobs::{Draft as EngineDraft, Engine, EngineConfig, Event, Generation, ImageInput, Paths};
 use crate::keychain;
 use dto::{AppError, AppState, Draft, Job, KeyState, KeyStatus, ModelInfo, Settings, StartImage};
 use std::collections::HashMap;
@@ -68,19 +66,13 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Studio {
     /// Opens the library and starts the engine and the clip server (inside a tokio runtime).
-    pub async fn open(
-        opts: StudioOptions,
-        clip_listener: std::net::TcpListener,
-    ) -> Result<Studio, AppError> {
+    pub async fn open(opts: StudioOptions, clip_listener: std::net::TcpListener) -> Result<Studio, AppError> {
         let paths = Paths::new(&opts.data_dir);
         let settings = settings::load(&opts.data_dir);
         let (key, keychain_problem) = match opts.session_key.filter(|k| !k.trim().is_empty()) {
-            Some(k) => (
-                Key::Session(ApiKey::new(k)),
-                keychain::get(keychain::Secret::ApiKey)
-                    .err()
-                    .map(|e| e.to_string()),
-            ),
+            Some(k) => {
+                (Key::Session(ApiKey::new(k)), keychain::get(keychain::Secret::ApiKey).err().map(|e| e.to_string()))
+            }
             None => match keychain::api_key() {
                 Ok(Some(k)) => (Key::Keychain(k), None),
                 Ok(None) => (Key::None, None),
@@ -88,24 +80,16 @@ impl Studio {
             },
         };
         let limiter = Arc::new(RateLimiter::new(30));
-        let base = opts
-            .api_base
-            .clone()
-            .unwrap_or_else(|| settings.api_base.clone());
+        let base = opts.api_base.clone().unwrap_or_else(|| settings.api_base.clone());
         let client = key
             .api_key()
             .map(|k| Client::with_policy(&base, k.clone(), RetryPolicy::default(), limiter.clone()))
             .transpose()?;
         let mut config = EngineConfig::new(opts.data_dir.clone());
         config.max_downloads = settings.download_concurrency.clamp(1, 6) as usize;
-        let engine =
-            Engine::start_with(config, client.clone(), Catalog::load_cached(&paths.catalog))?;
-        let clips = clip_server::start(clip_listener, paths.clone()).map_err(|e| {
-            AppError::new(
-                "io",
-                format!("Could not start the clip player's server: {e}."),
-            )
-        })?;
+        let engine = Engine::start_with(config, client.clone(), Catalog::load_cached(&paths.catalog))?;
+        let clips = clip_server::start(clip_listener, paths.clone())
+            .map_err(|e| AppError::new("io", format!("Could not start the clip player's server: {e}.")))?;
         let studio = Studio {
             paths,
             settings: RwLock::new(settings),
@@ -121,6 +105,7 @@ impl Studio {
         if let Some(c) = client {
             studio.adopt_limits_in_background(c);
         }
+        studio.apply_image_host();
         Ok(studio)
     }
 
@@ -133,21 +118,13 @@ impl Studio {
     }
 
     fn api_base(&self) -> String {
-        self.api_base_override.clone().unwrap_or_else(|| {
-            self.settings
-                .read()
-                .map(|s| s.api_base.clone())
-                .unwrap_or_default()
-        })
+        self.api_base_override
+            .clone()
+            .unwrap_or_else(|| self.settings.read().map(|s| s.api_base.clone()).unwrap_or_default())
     }
 
     fn client_for(&self, key: &ApiKey) -> Result<Client, AppError> {
-        Ok(Client::with_policy(
-            &self.api_base(),
-            key.clone(),
-            RetryPolicy::default(),
-            self.limiter.clone(),
-        )?)
+        Ok(Client::with_policy(&self.api_base(), key.clone(), RetryPolicy::default(), self.limiter.clone())?)
     }
 
     fn adopt_limits_in_background(&self, client: Client) {
@@ -156,6 +133,16 @@ impl Studio {
                 log::warn!("could not read the key's limits: {}", e.kind());
             }
         });
+    }
+
+    /// Points the engine at the bucket in the settings (secret from the keychain), or data: URIs.
+    fn apply_image_host(&self) {
+        let hosting = self.settings.read().map(|s| s.image_hosting.clone()).unwrap_or(dto::ImageHosting::DataUri);
+        let host = match (bucket_config(&hosting), keychain::get(keychain::Secret::BucketSecret).ok().flatten()) {
+            (Some(config), Some(secret)) => crate::jobs::StartImageHost::Bucket { config, secret },
+            _ => crate::jobs::StartImageHost::DataUri,
+        };
+        self.engine.set_image_host(host);
     }
 
     pub fn key_status(&self) -> KeyStatus {
@@ -174,10 +161,7 @@ impl Studio {
     }
 
     pub fn job(&self, g: &Generation) -> Job {
-        let preview = g
-            .image_file
-            .as_ref()
-            .map(|f| format!("{}{f}", self.clips.images_base));
+        let preview = g.image_file.as_ref().map(|f| format!("{}{f}", self.clips.images_base));
         Job::from_generation(g, &self.paths, &self.clips.clips_base, preview)
     }
 
@@ -186,12 +170,7 @@ impl Studio {
     }
 
     pub fn models(&self) -> Vec<ModelInfo> {
-        self.engine
-            .catalog()
-            .models
-            .iter()
-            .map(ModelInfo::from)
-            .collect()
+        self.engine.catalog().models.iter().map(ModelInfo::from).collect()
     }
 
     pub fn app_state(&self) -> Result<AppState, AppError> {
@@ -215,21 +194,11 @@ impl Studio {
         let key = ApiKey::new(key);
         validate::check_key_format(key.expose())?;
         let client = self.client_for(&key)?;
-        client
-            .with_retry(RetryPolicy {
-                max_tries: 3,
-                ..RetryPolicy::default()
-            })
-            .adopt_limits()
-            .await?;
+        client.with_retry(RetryPolicy { max_tries: 3, ..RetryPolicy::default() }).adopt_limits().await?;
         if !session_only {
             keychain::set_api_key(&key)?;
         }
-        *lock(&self.key) = if session_only {
-            Key::Session(key)
-        } else {
-            Key::Keychain(key)
-        };
+        *lock(&self.key) = if session_only { Key::Session(key) } else { Key::Keychain(key) };
         self.engine.set_client(Some(client)).await?;
         Ok(self.key_status())
     }
@@ -245,29 +214,23 @@ impl Studio {
     }
 
     /// Saves the settings; the bucket's secret, when given, goes to the keychain, never the file.
-    pub async fn save_settings(
-        &self,
-        new: Settings,
-        bucket_secret: Option<String>,
-    ) -> Result<Settings, AppError> {
+    pub async fn save_settings(&self, new: Settings, bucket_secret: Option<String>) -> Result<Settings, AppError> {
         let mut new = new;
         new.library_dir = self.paths.data_dir.display().to_string();
         settings::validate(&new).map_err(|m| AppError::new("invalid_settings", m))?;
+        if let Some(config) = bucket_config(&new.image_hosting) {
+            crate::media::hosting::check_bucket_config(&config)
+                .map_err(|e| AppError::new("invalid_settings", e.to_string()))?;
+        }
         if let dto::ImageHosting::S3 { secret_set, .. } = &mut new.image_hosting {
             if let Some(secret) = bucket_secret.filter(|s| !s.trim().is_empty()) {
                 keychain::set(keychain::Secret::BucketSecret, secret.trim())?;
             }
-            *secret_set = keychain::get(keychain::Secret::BucketSecret)
-                .ok()
-                .flatten()
-                .is_some();
+            *secret_set = keychain::get(keychain::Secret::BucketSecret).ok().flatten().is_some();
         }
-        settings::save(&self.paths.data_dir, &new)
-            .map_err(|m| AppError::new("invalid_settings", m))?;
-        *self
-            .settings
-            .write()
-            .map_err(|_| AppError::new("io", "The settings are unavailable."))? = new.clone();
+        settings::save(&self.paths.data_dir, &new).map_err(|m| AppError::new("invalid_settings", m))?;
+        *self.settings.write().map_err(|_| AppError::new("io", "The settings are unavailable."))? = new.clone();
+        self.apply_image_host();
         let key = lock(&self.key).api_key().cloned();
         if let Some(k) = key {
             self.engine.set_client(Some(self.client_for(&k)?)).await?;
@@ -277,10 +240,7 @@ impl Studio {
 
     /// Prepares a picture (decode, orient, resize, JPEG) and keeps it until a generation uses it.
     pub async fn stage_image_file(&self, path: PathBuf) -> Result<StartImage, AppError> {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let p = path.clone();
         let image = tokio::task::spawn_blocking(move || crate::media::prepare_image_file(&p))
             .await
@@ -288,23 +248,14 @@ impl Studio {
         self.stage(image, name, path.display().to_string())
     }
 
-    pub async fn stage_image_bytes(
-        &self,
-        bytes: Vec<u8>,
-        name: String,
-    ) -> Result<StartImage, AppError> {
+    pub async fn stage_image_bytes(&self, bytes: Vec<u8>, name: String) -> Result<StartImage, AppError> {
         let image = tokio::task::spawn_blocking(move || crate::media::prepare_image_bytes(&bytes))
             .await
             .map_err(|_| AppError::new("io", "Image preparation stopped unexpectedly."))??;
         self.stage(image, name.clone(), name)
     }
 
-    fn stage(
-        &self,
-        image: crate::media::PreparedImage,
-        name: String,
-        source: String,
-    ) -> Result<StartImage, AppError> {
+    fn stage(&self, image: crate::media::PreparedImage, name: String, source: String) -> Result<StartImage, AppError> {
         let preview = crate::media::jpeg_data_uri(&crate::media::thumbnail_jpeg(&image.jpeg, 320)?);
         let id = uuid::Uuid::new_v4().simple().to_string();
         let out = StartImage {
@@ -322,30 +273,17 @@ impl Studio {
 
     pub async fn generate(&self, draft: Draft) -> Result<Job, AppError> {
         if lock(&self.key).api_key().is_none() {
-            return Err(AppError::new(
-                "no_key",
-                "Set your Kyma API key first (Settings → API key).",
-            ));
+            return Err(AppError::new("no_key", "Set your Kyma API key first (Settings → API key)."));
         }
         let image = match (&draft.image_id, &draft.image_url) {
             (Some(id), _) => {
-                let staged = lock(&self.staged)
-                    .get(id)
-                    .map(|s| (s.image.clone(), s.source.clone()));
+                let staged = lock(&self.staged).get(id).map(|s| (s.image.clone(), s.source.clone()));
                 let (image, source) = staged.ok_or_else(|| {
-                    AppError::new(
-                        "invalid_input",
-                        "The start image is no longer available; add it again.",
-                    )
+                    AppError::new("invalid_input", "The start image is no longer available; add it again.")
                 })?;
-                Some(ImageInput::Prepared {
-                    image: Box::new(image),
-                    source,
-                })
+                Some(ImageInput::Prepared { image: Box::new(image), source })
             }
-            (None, Some(url)) if !url.trim().is_empty() => {
-                Some(ImageInput::Url(url.trim().to_string()))
-            }
+            (None, Some(url)) if !url.trim().is_empty() => Some(ImageInput::Url(url.trim().to_string())),
             _ => None,
         };
         let g = self
@@ -378,16 +316,8 @@ impl Studio {
     }
 
     pub async fn refresh_catalog(&self) -> Result<Vec<ModelInfo>, AppError> {
-        let once = RetryPolicy {
-            max_tries: 2,
-            ..RetryPolicy::default()
-        };
-        let c = Client::with_policy(
-            &self.api_base(),
-            ApiKey::new("ky-public"),
-            once,
-            Arc::new(RateLimiter::new(30)),
-        )?;
+        let once = RetryPolicy { max_tries: 2, ..RetryPolicy::default() };
+        let c = Client::with_policy(&self.api_base(), ApiKey::new("ky-public"), once, Arc::new(RateLimiter::new(30)))?;
         let live = c.pricing().await?;
         let merged = Catalog::merged(&live);
         let _ = merged.save_cache(&self.paths.catalog);
@@ -397,5 +327,21 @@ impl Studio {
 
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
         self.engine.subscribe()
+    }
+}
+
+/// The bucket named in the settings; path-style addressing except on AWS itself.
+fn bucket_config(hosting: &dto::ImageHosting) -> Option<crate::media::hosting::BucketConfig> {
+    match hosting {
+        dto::ImageHosting::S3 { endpoint, bucket, region, access_key_id, .. } => {
+            Some(crate::media::hosting::BucketConfig {
+                endpoint: endpoint.trim().to_string(),
+                bucket: bucket.trim().to_string(),
+                region: region.trim().to_string(),
+                access_key_id: access_key_id.trim().to_string(),
+                path_style: !endpoint.contains(".amazonaws.com"),
+            })
+        }
+        _ => None,
     }
 }

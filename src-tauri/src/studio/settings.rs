@@ -29,22 +29,12 @@ pub fn load(data_dir: &Path) -> Settings {
 pub fn validate(s: &Settings) -> Result<(), String> {
     parse_base(&s.api_base).map_err(|e| e.to_string())?;
     if !(1..=6).contains(&s.download_concurrency) {
-        return Err(format!(
-            "Download concurrency must be between 1 and 6, not {}.",
-            s.download_concurrency
-        ));
+        return Err(format!("Download concurrency must be between 1 and 6, not {}.", s.download_concurrency));
     }
     if !(0..=1_000_000_000).contains(&s.confirm_above_micros) {
         return Err("The confirmation threshold must be between $0 and $1000.".into());
     }
-    if let ImageHosting::S3 {
-        endpoint,
-        bucket,
-        region,
-        access_key_id,
-        ..
-    } = &s.image_hosting
-    {
+    if let ImageHosting::S3 { endpoint, bucket, region, access_key_id, .. } = &s.image_hosting {
         if endpoint.trim().is_empty()
             || bucket.trim().is_empty()
             || region.trim().is_empty()
@@ -59,8 +49,7 @@ pub fn validate(s: &Settings) -> Result<(), String> {
 pub fn save(data_dir: &Path, s: &Settings) -> Result<(), String> {
     validate(s)?;
     let bytes = serde_json::to_vec_pretty(s).map_err(|e| e.to_string())?;
-    crate::fsutil::write_atomic(&data_dir.join(FILE), &bytes)
-        .map_err(|e| format!("Could not save the settings: {e}."))
+    crate::fsutil::write_atomic(&data_dir.join(FILE), &bytes).map_err(|e| format!("Could not save the settings: {e}."))
 }
 
 #[cfg(test)]
@@ -77,9 +66,7 @@ mod tests {
         assert_eq!(load(dir.path()), s);
         let mut bad = s.clone();
         bad.api_base = "ftp://x".into();
-        assert!(save(dir.path(), &bad)
-            .unwrap_err()
-            .contains("is not an http(s) URL"));
+        assert!(save(dir.path(), &bad).unwrap_err().contains("is not an http(s) URL"));
         bad = s.clone();
         bad.download_concurrency = 0;
         assert!(save(dir.path(), &bad).is_err());

@@ -44,13 +44,9 @@ fn admit(sim: &Sim, headers: &HeaderMap) -> Result<Caller, ApiError> {
         let mut books = sim.books();
         books.stats.api_requests += 1;
         let Some(key) = key else {
-            return Err(ApiError::unauthorized(
-                "Missing API key: send Authorization: Bearer <key>",
-            ));
+            return Err(ApiError::unauthorized("Missing API key: send Authorization: Bearer <key>"));
         };
-        let key_index = books
-            .key_index(&key)
-            .ok_or_else(|| ApiError::unauthorized("Invalid API key"))?;
+        let key_index = books.key_index(&key).ok_or_else(|| ApiError::unauthorized("Invalid API key"))?;
         if let Admission::Rejected(retry_after_s) = books.admit(key_index, Instant::now(), rpm) {
             return Err(rpm_exceeded(rpm, retry_after_s));
         }
@@ -61,9 +57,7 @@ fn admit(sim: &Sim, headers: &HeaderMap) -> Result<Caller, ApiError> {
     match injected {
         Some(Injected::Error(status)) => {
             books.stats.injected_error += 1;
-            Err(ApiError::upstream(
-                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
-            ))
+            Err(ApiError::upstream(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY)))
         }
         Some(Injected::RateLimit) => {
             books.stats.injected_rate_limit += 1;
@@ -79,11 +73,7 @@ fn admit(sim: &Sim, headers: &HeaderMap) -> Result<Caller, ApiError> {
 }
 
 fn rpm_exceeded(rpm: usize, retry_after_s: u64) -> ApiError {
-    ApiError::rate_limited(
-        "rate_limited",
-        format!("Rate limit exceeded ({rpm} requests per minute)"),
-        retry_after_s,
-    )
+    ApiError::rate_limited("rate_limited", format!("Rate limit exceeded ({rpm} requests per minute)"), retry_after_s)
 }
 
 /// Runs an authenticated endpoint: admission, the handler, then the reset fault.
@@ -95,9 +85,7 @@ where
         Ok(caller) => caller,
         Err(e) => return e.into_response(),
     };
-    let response = handler(caller.key_index)
-        .await
-        .unwrap_or_else(IntoResponse::into_response);
+    let response = handler(caller.key_index).await.unwrap_or_else(IntoResponse::into_response);
     if caller.reset {
         wire::reset(response).await
     } else {
@@ -105,62 +93,39 @@ where
     }
 }
 
-pub async fn create_generation(
-    State(sim): State<SharedSim>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
+pub async fn create_generation(State(sim): State<SharedSim>, headers: HeaderMap, body: Bytes) -> Response {
     sim.books().stats.posts += 1;
-    authenticated(&sim, &headers, async |key_index| {
-        create(&sim, key_index, &body).await
-    })
-    .await
+    authenticated(&sim, &headers, async |key_index| create(&sim, key_index, &body).await).await
 }
 
 /// The creation steps in the contract's order: shape, model, prompt, duration, image,
 /// idempotency key, replay, balance, queue cap.
 async fn create(sim: &Sim, key_index: usize, body: &[u8]) -> Result<Response, ApiError> {
     let fields = parse_fields(body)?;
-    let model_id = fields
-        .model
-        .ok_or_else(|| ApiError::invalid("invalid_request", "model is required"))?;
+    let model_id = fields.model.ok_or_else(|| ApiError::invalid("invalid_request", "model is required"))?;
     let model = find_model(&model_id).ok_or_else(|| {
-        ApiError::not_found(
-            "model_not_found",
-            format!("Unknown model '{model_id}'; GET /v1/models lists the models"),
-        )
+        ApiError::not_found("model_not_found", format!("Unknown model '{model_id}'; GET /v1/models lists the models"))
     })?;
     let prompt = fields.prompt.unwrap_or_default();
     if prompt.trim().is_empty() {
         return Err(ApiError::invalid("invalid_prompt", "prompt is required"));
     }
     if prompt.chars().count() > MAX_PROMPT_CHARS {
-        return Err(ApiError::invalid(
-            "invalid_prompt",
-            "prompt must be at most 4000 characters",
-        ));
+        return Err(ApiError::invalid("invalid_prompt", "prompt must be at most 4000 characters"));
     }
     let duration = match &fields.duration {
         None => 5,
         Some(n) => whole_seconds(n).ok_or_else(|| {
-            ApiError::invalid(
-                "invalid_duration",
-                "duration must be a whole number of seconds from 1 to 10",
-            )
+            ApiError::invalid("invalid_duration", "duration must be a whole number of seconds from 1 to 10")
         })?,
     };
     let image = match &fields.image_url {
         None => None,
-        Some(url) => {
-            Some(images::resolve(url, sim.config.allow_loopback_http, &sim.fetcher).await?)
-        }
+        Some(url) => Some(images::resolve(url, sim.config.allow_loopback_http, &sim.fetcher).await?),
     };
     if let Some(key) = &fields.idempotency_key {
         if key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
-            return Err(ApiError::invalid(
-                "invalid_idempotency_key",
-                "idempotency_key must be at most 128 characters",
-            ));
+            return Err(ApiError::invalid("invalid_idempotency_key", "idempotency_key must be at most 128 characters"));
         }
     }
     let now = sim.clock.now();
@@ -172,11 +137,7 @@ async fn create(sim: &Sim, key_index: usize, body: &[u8]) -> Result<Response, Ap
         }
     }
     let cost = model.cost(duration);
-    let balance = books
-        .accounts
-        .get(key_index)
-        .map(|a| a.balance)
-        .unwrap_or(Micros(0));
+    let balance = books.accounts.get(key_index).map(|a| a.balance).unwrap_or(Micros(0));
     if balance < cost {
         return Err(ApiError::insufficient_balance(format!(
             "Insufficient balance: this clip needs ${:.6}, the balance is ${:.6}. Top up to continue.",
@@ -187,10 +148,7 @@ async fn create(sim: &Sim, key_index: usize, body: &[u8]) -> Result<Response, Ap
     if books.open_jobs(key_index) >= sim.config.queue_cap {
         return Err(ApiError::rate_limited(
             "queue_full",
-            format!(
-                "Too many video jobs in flight (queue cap {}); wait for some to finish",
-                sim.config.queue_cap
-            ),
+            format!("Too many video jobs in flight (queue cap {}); wait for some to finish", sim.config.queue_cap),
             QUEUE_FULL_RETRY_S,
         ));
     }
@@ -226,8 +184,7 @@ struct Fields {
 
 fn parse_fields(body: &[u8]) -> Result<Fields, ApiError> {
     let invalid = |why: &str| ApiError::invalid("invalid_request", why.to_string());
-    let value: Value =
-        serde_json::from_slice(body).map_err(|_| invalid("The body must be a JSON object"))?;
+    let value: Value = serde_json::from_slice(body).map_err(|_| invalid("The body must be a JSON object"))?;
     let Value::Object(map) = value else {
         return Err(invalid("The body must be a JSON object"));
     };
@@ -270,16 +227,10 @@ fn whole_seconds(n: &serde_json::Number) -> Option<i64> {
             f as i64
         }
     };
-    (MIN_DURATION..=MAX_DURATION)
-        .contains(&seconds)
-        .then_some(seconds)
+    (MIN_DURATION..=MAX_DURATION).contains(&seconds).then_some(seconds)
 }
 
-pub async fn get_job(
-    State(sim): State<SharedSim>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+pub async fn get_job(State(sim): State<SharedSim>, Path(id): Path<String>, headers: HeaderMap) -> Response {
     authenticated(&sim, &headers, async |key_index| {
         let mut books = sim.books();
         let index = books
@@ -296,11 +247,7 @@ pub async fn auth_limits(State(sim): State<SharedSim>, headers: HeaderMap) -> Re
     authenticated(&sim, &headers, async |key_index| {
         let books = sim.books();
         let used = books.rpm_used(key_index, Instant::now());
-        let balance = books
-            .accounts
-            .get(key_index)
-            .map(|a| a.balance)
-            .unwrap_or(Micros(0));
+        let balance = books.accounts.get(key_index).map(|a| a.balance).unwrap_or(Micros(0));
         let body = json!({
             "rpm_limit": sim.config.rpm,
             "rpm_used": used,
@@ -318,12 +265,7 @@ pub async fn auth_limits(State(sim): State<SharedSim>, headers: HeaderMap) -> Re
 
 pub async fn balance(State(sim): State<SharedSim>, headers: HeaderMap) -> Response {
     authenticated(&sim, &headers, async |key_index| {
-        let balance = sim
-            .books()
-            .accounts
-            .get(key_index)
-            .map(|a| a.balance)
-            .unwrap_or(Micros(0));
+        let balance = sim.books().accounts.get(key_index).map(|a| a.balance).unwrap_or(Micros(0));
         Ok(Json(json!({ "balance": balance.usd(), "currency": "USD" })).into_response())
     })
     .await
@@ -331,10 +273,7 @@ pub async fn balance(State(sim): State<SharedSim>, headers: HeaderMap) -> Respon
 
 pub async fn pricing() -> Response {
     let mut response = Json(catalog::pricing_catalog()).into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60"),
-    );
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
     response
 }
 

@@ -54,48 +54,30 @@ impl Sim {
 
     /// The books, brought up to date with the clock. Never hold the guard across an await.
     pub fn books(&self) -> MutexGuard<'_, Books> {
-        let mut books = self
-            .books
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut books = self.books.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         books.advance(self.clock.now(), self.life());
         books
     }
 
     pub fn faults(&self) -> MutexGuard<'_, Faults> {
-        self.faults
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub fn life(&self) -> Lifecycle {
-        Lifecycle {
-            job_time: self.config.job_time,
-            concurrent: self.config.concurrent,
-        }
+        Lifecycle { job_time: self.config.job_time, concurrent: self.config.concurrent }
     }
 
     /// The job object a client sees now (may issue a fresh URL token).
     pub fn view(&self, books: &mut Books, index: usize) -> serde_json::Value {
         let url_ttl = Duration::from_secs_f64(self.faults().profile().url_ttl_s);
         let now = self.clock.now();
-        books.view(
-            index,
-            now,
-            self.life(),
-            url_ttl,
-            &self.config.base_url,
-            &self.clock,
-        )
+        books.view(index, now, self.life(), url_ttl, &self.config.base_url, &self.clock)
     }
 }
 
 pub fn router(sim: SharedSim) -> Router {
     let v1 = Router::new()
-        .route(
-            "/videos/generations",
-            post(api::create_generation).layer(DefaultBodyLimit::max(64 * 1024 * 1024)),
-        )
+        .route("/videos/generations", post(api::create_generation).layer(DefaultBodyLimit::max(64 * 1024 * 1024)))
         .route("/jobs/{id}", get(api::get_job))
         .route("/pricing", get(api::pricing))
         .route("/models", get(api::models))
@@ -112,17 +94,9 @@ pub fn router(sim: SharedSim) -> Router {
         .route("/jobs", get(sim_routes::jobs))
         .route("/jobs/{id}/image", get(sim_routes::job_image))
         .route("/balance", put(sim_routes::set_balance))
-        .route(
-            "/faults",
-            get(sim_routes::get_faults).put(sim_routes::put_faults),
-        )
+        .route("/faults", get(sim_routes::get_faults).put(sim_routes::put_faults))
         .route("/stats", get(sim_routes::stats));
-    Router::new()
-        .nest("/v1", v1)
-        .nest("/files", cdn)
-        .nest("/_sim", test_surface)
-        .fallback(not_found)
-        .with_state(sim)
+    Router::new().nest("/v1", v1).nest("/files", cdn).nest("/_sim", test_surface).fallback(not_found).with_state(sim)
 }
 
 async fn not_found() -> Response {

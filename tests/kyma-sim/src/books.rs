@@ -164,11 +164,7 @@ impl Books {
         Books {
             accounts: accounts
                 .into_iter()
-                .map(|(key, balance)| Account {
-                    key,
-                    balance,
-                    window: VecDeque::new(),
-                })
+                .map(|(key, balance)| Account { key, balance, window: VecDeque::new() })
                 .collect(),
             jobs: Vec::new(),
             by_id: HashMap::new(),
@@ -187,11 +183,7 @@ impl Books {
         let Some(account) = self.accounts.get_mut(key_index) else {
             return Admission::Rejected(1);
         };
-        while account
-            .window
-            .front()
-            .is_some_and(|t| now.duration_since(*t) >= RPM_WINDOW)
-        {
+        while account.window.front().is_some_and(|t| now.duration_since(*t) >= RPM_WINDOW) {
             account.window.pop_front();
         }
         if account.window.len() >= rpm {
@@ -211,12 +203,7 @@ impl Books {
     pub fn rpm_used(&self, key_index: usize, now: Instant) -> usize {
         self.accounts
             .get(key_index)
-            .map(|a| {
-                a.window
-                    .iter()
-                    .filter(|t| now.duration_since(**t) < RPM_WINDOW)
-                    .count()
-            })
+            .map(|a| a.window.iter().filter(|t| now.duration_since(**t) < RPM_WINDOW).count())
             .unwrap_or(0)
     }
 
@@ -225,24 +212,16 @@ impl Books {
     }
 
     pub fn replayed(&self, key_index: usize, idempotency_key: &str) -> Option<usize> {
-        self.by_idempotency_key
-            .get(&(key_index, idempotency_key.to_string()))
-            .copied()
+        self.by_idempotency_key.get(&(key_index, idempotency_key.to_string())).copied()
     }
 
     /// Jobs of this key that are not terminal yet (queued, pending or processing).
     pub fn open_jobs(&self, key_index: usize) -> usize {
-        self.jobs
-            .iter()
-            .filter(|j| j.key_index == key_index && j.settled_at.is_none())
-            .count()
+        self.jobs.iter().filter(|j| j.key_index == key_index && j.settled_at.is_none()).count()
     }
 
     fn running(&self, key_index: usize) -> usize {
-        self.jobs
-            .iter()
-            .filter(|j| j.key_index == key_index && j.slot_at.is_some() && j.settled_at.is_none())
-            .count()
+        self.jobs.iter().filter(|j| j.key_index == key_index && j.slot_at.is_some() && j.settled_at.is_none()).count()
     }
 
     /// Creates a job and places its hold. The caller has checked balance and queue cap.
@@ -271,8 +250,7 @@ impl Books {
         }
         let index = self.jobs.len();
         if let Some(key) = &request.idempotency_key {
-            self.by_idempotency_key
-                .insert((key_index, key.clone()), index);
+            self.by_idempotency_key.insert((key_index, key.clone()), index);
         }
         self.by_id.insert(id.clone(), index);
         self.jobs.push(Job {
@@ -337,16 +315,8 @@ impl Books {
         let entries = if job.fate == Fate::Succeeded {
             job.charged = Some(hold);
             vec![
-                LedgerEntry {
-                    kind: EntryKind::Release,
-                    micros: hold.0,
-                    ..base.clone()
-                },
-                LedgerEntry {
-                    kind: EntryKind::Charge,
-                    micros: -hold.0,
-                    ..base
-                },
+                LedgerEntry { kind: EntryKind::Release, micros: hold.0, ..base.clone() },
+                LedgerEntry { kind: EntryKind::Charge, micros: -hold.0, ..base },
             ]
         } else {
             vec![base]
@@ -450,10 +420,8 @@ impl Books {
 /// The token to put in the job's URL: the newest one, or a fresh one when there is none or
 /// the newest is older than half the TTL. Older tokens keep working until they expire.
 fn current_token(job: &mut Job, now: Duration, url_ttl: Duration) -> String {
-    let fresh_enough = job
-        .tokens
-        .last()
-        .is_some_and(|t| url_ttl.is_zero() || now.saturating_sub(t.issued) <= url_ttl / 2);
+    let fresh_enough =
+        job.tokens.last().is_some_and(|t| url_ttl.is_zero() || now.saturating_sub(t.issued) <= url_ttl / 2);
     if !fresh_enough {
         job.tokens.push(Token {
             value: random_hex(32),
@@ -461,17 +429,12 @@ fn current_token(job: &mut Job, now: Duration, url_ttl: Duration) -> String {
             expires: (!url_ttl.is_zero()).then(|| now + url_ttl),
         });
     }
-    job.tokens
-        .last()
-        .map(|t| t.value.clone())
-        .unwrap_or_default()
+    job.tokens.last().map(|t| t.value.clone()).unwrap_or_default()
 }
 
 pub fn random_hex(len: usize) -> String {
     let mut rng = rand::rng();
-    (0..len)
-        .map(|_| char::from_digit(rng.random_range(0..16u32), 16).unwrap_or('0'))
-        .collect()
+    (0..len).map(|_| char::from_digit(rng.random_range(0..16u32), 16).unwrap_or('0')).collect()
 }
 
 /// Wall-clock times for the monotonic offsets the books keep.
@@ -488,10 +451,7 @@ impl Default for Clock {
 
 impl Clock {
     pub fn new() -> Self {
-        Clock {
-            start: Instant::now(),
-            start_wall: time::OffsetDateTime::now_utc(),
-        }
+        Clock { start: Instant::now(), start_wall: time::OffsetDateTime::now_utc() }
     }
 
     pub fn now(&self) -> Duration {
@@ -504,9 +464,8 @@ impl Clock {
 
     /// RFC 3339, UTC, milliseconds: `2026-04-26T10:00:00.000Z`.
     pub fn stamp(&self, offset: Duration) -> String {
-        let format = time::macros::format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-        );
+        let format =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
         self.wall(offset).format(&format).unwrap_or_default()
     }
 }
@@ -535,18 +494,9 @@ mod tests {
 
     #[test]
     fn success_settles_once_with_release_and_charge() {
-        let life = Lifecycle {
-            job_time: secs(1.0),
-            concurrent: 4,
-        };
+        let life = Lifecycle { job_time: secs(1.0), concurrent: 4 };
         let mut books = Books::new(vec![("k".into(), Micros(10_000_000))]);
-        let i = books.create_job(
-            0,
-            request("kling-3-pro", 5),
-            (Fate::Succeeded, false),
-            secs(0.0),
-            life,
-        );
+        let i = books.create_job(0, request("kling-3-pro", 5), (Fate::Succeeded, false), secs(0.0), life);
         assert_eq!(books.accounts[0].balance, Micros(10_000_000 - 756_000));
         assert_eq!(books.status(&books.jobs[i], secs(0.1), life), "pending");
         assert_eq!(books.status(&books.jobs[i], secs(0.5), life), "processing");
@@ -555,11 +505,7 @@ mod tests {
         let kinds: Vec<_> = books.ledger.iter().map(|e| (e.kind, e.micros)).collect();
         assert_eq!(
             kinds,
-            vec![
-                (EntryKind::Hold, -756_000),
-                (EntryKind::Release, 756_000),
-                (EntryKind::Charge, -756_000)
-            ]
+            vec![(EntryKind::Hold, -756_000), (EntryKind::Release, 756_000), (EntryKind::Charge, -756_000)]
         );
         assert_eq!(books.jobs[i].settled_at, Some(secs(1.0)));
         assert_eq!(books.accounts[0].balance, Micros(10_000_000 - 756_000));
@@ -567,25 +513,10 @@ mod tests {
 
     #[test]
     fn queued_jobs_wait_for_a_slot() {
-        let life = Lifecycle {
-            job_time: secs(1.0),
-            concurrent: 1,
-        };
+        let life = Lifecycle { job_time: secs(1.0), concurrent: 1 };
         let mut books = Books::new(vec![("k".into(), Micros(100_000_000))]);
-        let a = books.create_job(
-            0,
-            request("kling-2.5-pro", 1),
-            (Fate::Failed, false),
-            secs(0.0),
-            life,
-        );
-        let b = books.create_job(
-            0,
-            request("kling-2.5-pro", 1),
-            (Fate::Succeeded, false),
-            secs(0.1),
-            life,
-        );
+        let a = books.create_job(0, request("kling-2.5-pro", 1), (Fate::Failed, false), secs(0.0), life);
+        let b = books.create_job(0, request("kling-2.5-pro", 1), (Fate::Succeeded, false), secs(0.1), life);
         assert_eq!(books.status(&books.jobs[b], secs(0.9), life), "pending");
         books.advance(secs(3.0), life);
         assert_eq!(books.jobs[a].settled_at, Some(secs(1.0)));
@@ -604,10 +535,7 @@ mod tests {
             Admission::Rejected(s) => assert_eq!(s, 50),
             Admission::Admitted => panic!("third request admitted"),
         }
-        assert!(matches!(
-            books.admit(0, t0 + secs(60.0), 2),
-            Admission::Admitted
-        ));
+        assert!(matches!(books.admit(0, t0 + secs(60.0), 2), Admission::Admitted));
         assert_eq!(books.stats.max_requests_in_60s, 2);
     }
 }

@@ -41,20 +41,9 @@ impl ClipSpec {
 
     fn cache_key(&self) -> String {
         let (w, h) = self.frame_size();
-        let image = self
-            .image
-            .as_ref()
-            .map(|i| i.sha256.as_str())
-            .unwrap_or("-");
-        let caption = if self.image.is_some() {
-            ""
-        } else {
-            &self.caption
-        };
-        let id = format!(
-            "{RENDER_VERSION}|{w}x{h}|audio={}|{}s|{image}|{caption}",
-            self.audio, self.duration_s
-        );
+        let image = self.image.as_ref().map(|i| i.sha256.as_str()).unwrap_or("-");
+        let caption = if self.image.is_some() { "" } else { &self.caption };
+        let id = format!("{RENDER_VERSION}|{w}x{h}|audio={}|{}s|{image}|{caption}", self.audio, self.duration_s);
         hex(&Sha256::digest(id.as_bytes()))
     }
 }
@@ -73,11 +62,7 @@ pub fn fit_long_side(width: u32, height: u32, long: u32) -> (u32, u32) {
 pub fn caption(prompt: &str) -> String {
     let words: Vec<String> = prompt
         .split_whitespace()
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_ascii_alphanumeric())
-                .collect::<String>()
-        })
+        .map(|w| w.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>())
         .filter(|w| !w.is_empty())
         .take(5)
         .collect();
@@ -94,11 +79,7 @@ pub struct Renderer {
 
 impl Renderer {
     pub fn new(cache_dir: PathBuf) -> Self {
-        Renderer {
-            cache_dir,
-            in_flight: Mutex::new(HashMap::new()),
-            permits: Semaphore::new(2),
-        }
+        Renderer { cache_dir, in_flight: Mutex::new(HashMap::new()), permits: Semaphore::new(2) }
     }
 
     /// The path of the rendered clip, rendering it first when it is not cached.
@@ -120,9 +101,7 @@ impl Renderer {
         let tmp = self.cache_dir.join(format!(".{key}.{}.tmp", random_hex(8)));
         let result = render(spec, &tmp).await;
         let result = match result {
-            Ok(()) => tokio::fs::rename(&tmp, &path)
-                .await
-                .map_err(|e| format!("cannot store clip: {e}")),
+            Ok(()) => tokio::fs::rename(&tmp, &path).await.map_err(|e| format!("cannot store clip: {e}")),
             Err(e) => Err(e),
         };
         if result.is_err() {
@@ -137,9 +116,7 @@ async fn render(spec: &ClipSpec, out: &Path) -> Result<(), String> {
     let image_path = match &spec.image {
         Some(img) => {
             let p = scratch.path().join(format!("start.{}", img.ext));
-            tokio::fs::write(&p, &img.bytes)
-                .await
-                .map_err(|e| format!("cannot write image: {e}"))?;
+            tokio::fs::write(&p, &img.bytes).await.map_err(|e| format!("cannot write image: {e}"))?;
             Some(p)
         }
         None => None,
@@ -152,28 +129,17 @@ async fn render(spec: &ClipSpec, out: &Path) -> Result<(), String> {
     }
 }
 
-async fn run_ffmpeg(
-    spec: &ClipSpec,
-    image: Option<&Path>,
-    with_caption: bool,
-    out: &Path,
-) -> Result<(), String> {
+async fn run_ffmpeg(spec: &ClipSpec, image: Option<&Path>, with_caption: bool, out: &Path) -> Result<(), String> {
     let (w, h) = spec.frame_size();
     let mut cmd = Command::new("ffmpeg");
     cmd.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"]);
     let mut filter = match image {
         Some(path) => {
-            cmd.args(["-loop", "1", "-framerate", &FPS.to_string(), "-i"])
-                .arg(path);
+            cmd.args(["-loop", "1", "-framerate", &FPS.to_string(), "-i"]).arg(path);
             format!("scale={w}:{h}:flags=bicubic,setsar=1")
         }
         None => {
-            cmd.args([
-                "-f",
-                "lavfi",
-                "-i",
-                &format!("testsrc2=size={w}x{h}:rate={FPS}"),
-            ]);
+            cmd.args(["-f", "lavfi", "-i", &format!("testsrc2=size={w}x{h}:rate={FPS}")]);
             "setsar=1".to_string()
         }
     };
@@ -193,35 +159,15 @@ async fn run_ffmpeg(
     } else {
         cmd.arg("-an");
     }
-    cmd.args([
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-pix_fmt",
-        "yuv420p",
-    ]);
-    cmd.args([
-        "-t",
-        &spec.duration_s.to_string(),
-        "-movflags",
-        "+faststart",
-        "-f",
-        "mp4",
-    ]);
+    cmd.args(["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]);
+    cmd.args(["-t", &spec.duration_s.to_string(), "-movflags", "+faststart", "-f", "mp4"]);
     cmd.arg(out);
     cmd.kill_on_drop(true);
-    let output = cmd
-        .output()
-        .await
-        .map_err(|e| format!("cannot run ffmpeg: {e}"))?;
+    let output = cmd.output().await.map_err(|e| format!("cannot run ffmpeg: {e}"))?;
     if output.status.success() {
         Ok(())
     } else {
-        Err(format!(
-            "ffmpeg failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        ))
+        Err(format!("ffmpeg failed: {}", String::from_utf8_lossy(&output.stderr).trim()))
     }
 }
 
@@ -239,9 +185,6 @@ mod tests {
 
     #[test]
     fn captions_are_plain_words() {
-        assert_eq!(
-            caption("a cat's 'hat', on: the mat today now"),
-            "a cats hat on the"
-        );
+        assert_eq!(caption("a cat's 'hat', on: the mat today now"), "a cats hat on the");
     }
 }

@@ -19,54 +19,23 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(
-        status: StatusCode,
-        kind: &'static str,
-        code: &'static str,
-        message: impl Into<String>,
-    ) -> Self {
-        ApiError {
-            status,
-            kind,
-            code,
-            message: message.into(),
-            retry_after_s: None,
-            extra: None,
-        }
+    pub fn new(status: StatusCode, kind: &'static str, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError { status, kind, code, message: message.into(), retry_after_s: None, extra: None }
     }
 
     pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_request_error",
-            code,
-            message,
-        )
+        Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", code, message)
     }
 
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "authentication_error",
-            "invalid_api_key",
-            message,
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "authentication_error", "invalid_api_key", message)
     }
 
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "invalid_request_error",
-            code,
-            message,
-        )
+        Self::new(StatusCode::NOT_FOUND, "invalid_request_error", code, message)
     }
 
-    pub fn rate_limited(
-        code: &'static str,
-        message: impl Into<String>,
-        retry_after_s: u64,
-    ) -> Self {
+    pub fn rate_limited(code: &'static str, message: impl Into<String>, retry_after_s: u64) -> Self {
         let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limit", code, message);
         e.retry_after_s = Some(retry_after_s);
         e
@@ -82,12 +51,7 @@ impl ApiError {
     }
 
     pub fn insufficient_balance(message: impl Into<String>) -> Self {
-        let mut e = Self::new(
-            StatusCode::PAYMENT_REQUIRED,
-            "insufficient_balance",
-            "insufficient_balance",
-            message,
-        );
+        let mut e = Self::new(StatusCode::PAYMENT_REQUIRED, "insufficient_balance", "insufficient_balance", message);
         e.extra = Some(json!({ "details": { "topup_url": TOPUP_URL }, "cta_url": TOPUP_URL }));
         e
     }
@@ -107,9 +71,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut response = (self.status, axum::Json(self.body())).into_response();
         if let Some(secs) = self.retry_after_s {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         response
     }

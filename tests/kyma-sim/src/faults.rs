@@ -41,15 +41,10 @@ impl FaultProfile {
         }
         let fates = self.fail_rate + self.refund_rate + self.expire_rate;
         if fates > 1.0 + 1e-9 {
-            return Err(format!(
-                "fail_rate + refund_rate + expire_rate must be at most 1, got {fates}"
-            ));
+            return Err(format!("fail_rate + refund_rate + expire_rate must be at most 1, got {fates}"));
         }
         if !self.url_ttl_s.is_finite() || self.url_ttl_s < 0.0 {
-            return Err(format!(
-                "url_ttl_s must be 0 or more, got {}",
-                self.url_ttl_s
-            ));
+            return Err(format!("url_ttl_s must be 0 or more, got {}", self.url_ttl_s));
         }
         Ok(())
     }
@@ -112,9 +107,7 @@ impl Faults {
     pub fn draw_request(&mut self) -> (Option<Injected>, bool) {
         let injected = if self.roll(self.profile.error_rate) {
             let statuses = [500, 502, 503];
-            Some(Injected::Error(
-                statuses[self.rng.random_range(0..statuses.len())],
-            ))
+            Some(Injected::Error(statuses[self.rng.random_range(0..statuses.len())]))
         } else if self.roll(self.profile.rate_limit_rate) {
             Some(Injected::RateLimit)
         } else {
@@ -160,12 +153,7 @@ mod tests {
 
     #[test]
     fn seeded_profiles_repeat() {
-        let profile = FaultProfile {
-            fail_rate: 0.5,
-            late_url_rate: 0.5,
-            seed: Some(7),
-            ..Default::default()
-        };
+        let profile = FaultProfile { fail_rate: 0.5, late_url_rate: 0.5, seed: Some(7), ..Default::default() };
         let mut a = Faults::new(profile.clone());
         let mut b = Faults::new(profile);
         for _ in 0..20 {
@@ -175,31 +163,17 @@ mod tests {
 
     #[test]
     fn certain_rates_always_fire() {
-        let profile = FaultProfile {
-            refund_rate: 1.0,
-            error_rate: 1.0,
-            ..Default::default()
-        };
+        let profile = FaultProfile { refund_rate: 1.0, error_rate: 1.0, ..Default::default() };
         let mut f = Faults::new(profile);
         assert_eq!(f.draw_fate().0, Fate::Refunded);
-        assert!(matches!(
-            f.draw_request().0,
-            Some(Injected::Error(500 | 502 | 503))
-        ));
+        assert!(matches!(f.draw_request().0, Some(Injected::Error(500 | 502 | 503))));
     }
 
     #[test]
     fn rejects_bad_rates() {
-        let bad = FaultProfile {
-            fail_rate: 1.5,
-            ..Default::default()
-        };
+        let bad = FaultProfile { fail_rate: 1.5, ..Default::default() };
         assert!(bad.validate().is_err());
-        let too_many = FaultProfile {
-            fail_rate: 0.6,
-            refund_rate: 0.6,
-            ..Default::default()
-        };
+        let too_many = FaultProfile { fail_rate: 0.6, refund_rate: 0.6, ..Default::default() };
         assert!(too_many.validate().is_err());
     }
 }

@@ -18,13 +18,7 @@ pub async fn download(
     headers: HeaderMap,
 ) -> Response {
     let forbidden = |code, message: &str| {
-        ApiError::new(
-            StatusCode::FORBIDDEN,
-            "invalid_request_error",
-            code,
-            message,
-        )
-        .into_response()
+        ApiError::new(StatusCode::FORBIDDEN, "invalid_request_error", code, message).into_response()
     };
     let Some(token) = file.strip_suffix(".mp4") else {
         return forbidden("invalid_url", "This link is not valid");
@@ -34,10 +28,7 @@ pub async fn download(
         match books.token_valid(&job_id, token, sim.clock.now()) {
             None => return forbidden("invalid_url", "This link is not valid"),
             Some(false) => {
-                return forbidden(
-                    "url_expired",
-                    "This link has expired; fetch the job again for a fresh URL",
-                )
+                return forbidden("url_expired", "This link has expired; fetch the job again for a fresh URL")
             }
             Some(true) => {}
         }
@@ -64,12 +55,7 @@ pub async fn download(
         Ok(bytes) => Bytes::from(bytes),
         Err(why) => {
             eprintln!("kyma-sim: cannot render clip for {job_id}: {why}");
-            let e = ApiError::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "api_error",
-                "render_failed",
-                why,
-            );
+            let e = ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "api_error", "render_failed", why);
             return e.into_response();
         }
     };
@@ -90,11 +76,7 @@ pub async fn download(
                 "The requested range is outside the file",
             )
             .into_response();
-            insert(
-                &mut response,
-                header::CONTENT_RANGE,
-                &format!("bytes */{total}"),
-            );
+            insert(&mut response, header::CONTENT_RANGE, &format!("bytes */{total}"));
             return response;
         }
     };
@@ -183,10 +165,7 @@ mod tests {
     fn ranges() {
         assert_eq!(parse_range("bytes=0-99", 1000), ByteRange::Part(0, 99));
         assert_eq!(parse_range("bytes=900-", 1000), ByteRange::Part(900, 999));
-        assert_eq!(
-            parse_range("bytes=900-5000", 1000),
-            ByteRange::Part(900, 999)
-        );
+        assert_eq!(parse_range("bytes=900-5000", 1000), ByteRange::Part(900, 999));
         assert_eq!(parse_range("bytes=-100", 1000), ByteRange::Part(900, 999));
         assert_eq!(parse_range("bytes=-5000", 1000), ByteRange::Part(0, 999));
         assert_eq!(parse_range("bytes=1000-", 1000), ByteRange::Unsatisfiable);

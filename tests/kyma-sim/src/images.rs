@@ -34,26 +34,15 @@ pub fn fetcher() -> reqwest::Client {
         .unwrap_or_default()
 }
 
-pub async fn resolve(
-    url: &str,
-    allow_loopback_http: bool,
-    http: &reqwest::Client,
-) -> Result<ResolvedImage, ApiError> {
+pub async fn resolve(url: &str, allow_loopback_http: bool, http: &reqwest::Client) -> Result<ResolvedImage, ApiError> {
     let lower = url.to_ascii_lowercase();
     let bad_url = || {
-        ApiError::invalid(
-            "invalid_image_url",
-            "image_url must be an https:// URL or a data:image/...;base64,... URI",
-        )
+        ApiError::invalid("invalid_image_url", "image_url must be an https:// URL or a data:image/...;base64,... URI")
     };
     if lower.starts_with("data:") {
         let bytes = decode_data_uri(url).ok_or_else(bad_url)?;
         let image = inspect(bytes)?;
-        return Ok(ResolvedImage {
-            kind: ImageUrlKind::Data,
-            url: None,
-            image: Some(Arc::new(image)),
-        });
+        return Ok(ResolvedImage { kind: ImageUrlKind::Data, url: None, image: Some(Arc::new(image)) });
     }
     let parsed = reqwest::Url::parse(url).map_err(|_| bad_url())?;
     match parsed.scheme() {
@@ -68,22 +57,14 @@ pub async fn resolve(
             } else {
                 None
             };
-            Ok(ResolvedImage {
-                kind: ImageUrlKind::Https,
-                url: Some(url.to_string()),
-                image,
-            })
+            Ok(ResolvedImage { kind: ImageUrlKind::Https, url: Some(url.to_string()), image })
         }
         "http" if allow_loopback_http && is_loopback(&parsed) => {
-            let bytes = fetch(http, parsed).await.map_err(|why| {
-                ApiError::invalid("invalid_image", format!("Could not fetch image_url: {why}"))
-            })?;
+            let bytes = fetch(http, parsed)
+                .await
+                .map_err(|why| ApiError::invalid("invalid_image", format!("Could not fetch image_url: {why}")))?;
             let image = inspect(bytes)?;
-            Ok(ResolvedImage {
-                kind: ImageUrlKind::Http,
-                url: Some(url.to_string()),
-                image: Some(Arc::new(image)),
-            })
+            Ok(ResolvedImage { kind: ImageUrlKind::Http, url: Some(url.to_string()), image: Some(Arc::new(image)) })
         }
         _ => Err(bad_url()),
     }
@@ -96,16 +77,9 @@ fn decode_data_uri(uri: &str) -> Option<Vec<u8>> {
     if !meta.starts_with("image/") || !meta.ends_with(";base64") {
         return None;
     }
-    let compact: String = payload
-        .chars()
-        .filter(|c| !c.is_ascii_whitespace())
-        .collect();
+    let compact: String = payload.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     // Undecodable base64 is a bad image, not a bad URL: answer invalid_image.
-    Some(
-        base64::engine::general_purpose::STANDARD
-            .decode(compact.as_bytes())
-            .unwrap_or_default(),
-    )
+    Some(base64::engine::general_purpose::STANDARD.decode(compact.as_bytes()).unwrap_or_default())
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -131,17 +105,9 @@ async fn fetch(http: &reqwest::Client, url: reqwest::Url) -> Result<Vec<u8>, Str
 
 /// Reads the image's format and size; fails with `invalid_image` when it is not one.
 fn inspect(bytes: Vec<u8>) -> Result<StartImage, ApiError> {
-    let not_an_image = || {
-        ApiError::invalid(
-            "invalid_image",
-            "image_url does not contain a readable image",
-        )
-    };
+    let not_an_image = || ApiError::invalid("invalid_image", "image_url does not contain a readable image");
     if bytes.len() > MAX_IMAGE_BYTES {
-        return Err(ApiError::invalid(
-            "invalid_image",
-            "The image is larger than 50 MB",
-        ));
+        return Err(ApiError::invalid("invalid_image", "The image is larger than 50 MB"));
     }
     let format = image::guess_format(&bytes).map_err(|_| not_an_image())?;
     let ext = match format {
@@ -153,20 +119,13 @@ fn inspect(bytes: Vec<u8>) -> Result<StartImage, ApiError> {
         image::ImageFormat::Tiff => "tiff",
         _ => return Err(not_an_image()),
     };
-    let (width, height) = image::ImageReader::with_format(Cursor::new(&bytes), format)
-        .into_dimensions()
-        .map_err(|_| not_an_image())?;
+    let (width, height) =
+        image::ImageReader::with_format(Cursor::new(&bytes), format).into_dimensions().map_err(|_| not_an_image())?;
     if width == 0 || height == 0 {
         return Err(not_an_image());
     }
     let sha256 = hex(&Sha256::digest(&bytes));
-    Ok(StartImage {
-        bytes: Bytes::from(bytes),
-        width,
-        height,
-        sha256,
-        ext,
-    })
+    Ok(StartImage { bytes: Bytes::from(bytes), width, height, sha256, ext })
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -180,12 +139,8 @@ mod tests {
     fn png_data_uri() -> String {
         let img = image::RgbImage::from_pixel(4, 2, image::Rgb([10, 20, 30]));
         let mut png = Vec::new();
-        img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
-            .unwrap();
-        format!(
-            "data:image/png;base64,{}",
-            base64::engine::general_purpose::STANDARD.encode(png)
-        )
+        img.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+        format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
     }
 
     #[tokio::test]
@@ -200,29 +155,12 @@ mod tests {
     async fn bad_urls_and_images_are_refused() {
         let http = fetcher();
         let code = |r: Result<ResolvedImage, ApiError>| r.err().map(|e| e.code);
-        assert_eq!(
-            code(resolve("ftp://x/y.png", true, &http).await),
-            Some("invalid_image_url")
-        );
-        assert_eq!(
-            code(resolve("http://example.com/a.png", true, &http).await),
-            Some("invalid_image_url")
-        );
-        assert_eq!(
-            code(resolve("http://127.0.0.1:1/a.png", false, &http).await),
-            Some("invalid_image_url")
-        );
-        assert_eq!(
-            code(resolve("data:text/plain;base64,aGk=", false, &http).await),
-            Some("invalid_image_url")
-        );
-        assert_eq!(
-            code(resolve("data:image/png;base64,aGVsbG8=", false, &http).await),
-            Some("invalid_image")
-        );
-        let remote = resolve("https://example.com/a.png", false, &http)
-            .await
-            .unwrap();
+        assert_eq!(code(resolve("ftp://x/y.png", true, &http).await), Some("invalid_image_url"));
+        assert_eq!(code(resolve("http://example.com/a.png", true, &http).await), Some("invalid_image_url"));
+        assert_eq!(code(resolve("http://127.0.0.1:1/a.png", false, &http).await), Some("invalid_image_url"));
+        assert_eq!(code(resolve("data:text/plain;base64,aGk=", false, &http).await), Some("invalid_image_url"));
+        assert_eq!(code(resolve("data:image/png;base64,aGVsbG8=", false, &http).await), Some("invalid_image"));
+        let remote = resolve("https://example.com/a.png", false, &http).await.unwrap();
         assert!(remote.image.is_none());
     }
 }

@@ -79,10 +79,7 @@ fn accounts(args: &Args) -> Result<Vec<(String, Micros)>, String> {
     let mut accounts: Vec<(String, Micros)> = Vec::new();
     for spec in &args.keys {
         let (key, balance) = match spec.split_once('=') {
-            Some((key, usd)) => (
-                key,
-                parse_usd(usd).map_err(|e| format!("--key {key}: {e}"))?,
-            ),
+            Some((key, usd)) => (key, parse_usd(usd).map_err(|e| format!("--key {key}: {e}"))?),
             None => (spec.as_str(), args.balance_usd),
         };
         if key.is_empty() {
@@ -100,13 +97,10 @@ fn load_faults(path: Option<&PathBuf>) -> Result<FaultProfile, String> {
     let Some(path) = path else {
         return Ok(FaultProfile::default());
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let profile: FaultProfile = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not a fault profile: {e}", path.display()))?;
-    profile
-        .validate()
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let profile: FaultProfile =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not a fault profile: {e}", path.display()))?;
+    profile.validate().map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(profile)
 }
 
@@ -125,16 +119,8 @@ fn run(args: Args) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
-        let host = if local.ip().is_unspecified() {
-            "127.0.0.1".to_string()
-        } else {
-            local.ip().to_string()
-        };
-        let host = if local.is_ipv6() && !local.ip().is_unspecified() {
-            format!("[{host}]")
-        } else {
-            host
-        };
+        let host = if local.ip().is_unspecified() { "127.0.0.1".to_string() } else { local.ip().to_string() };
+        let host = if local.is_ipv6() && !local.ip().is_unspecified() { format!("[{host}]") } else { host };
         let base_url = format!("http://{host}:{}", local.port());
         let config = Config {
             job_time: Duration::from_secs_f64(args.job_seconds),
@@ -142,9 +128,7 @@ fn run(args: Args) -> Result<(), String> {
             concurrent: args.concurrent.max(1),
             queue_cap: args.queue_cap,
             allow_loopback_http: args.allow_loopback_http,
-            cache_dir: args
-                .cache_dir
-                .unwrap_or_else(|| std::env::temp_dir().join("kyma-sim-cache")),
+            cache_dir: args.cache_dir.unwrap_or_else(|| std::env::temp_dir().join("kyma-sim-cache")),
             base_url: base_url.clone(),
         };
         let sim = Arc::new(Sim::new(config, Books::new(accounts), profile));
@@ -153,8 +137,6 @@ fn run(args: Args) -> Result<(), String> {
         writeln!(stdout, "kyma-sim listening on {base_url}")
             .and_then(|()| stdout.flush())
             .map_err(|e| format!("cannot write to stdout: {e}"))?;
-        axum::serve(listener, app::router(sim))
-            .await
-            .map_err(|e| format!("server stopped: {e}"))
+        axum::serve(listener, app::router(sim)).await.map_err(|e| format!("server stopped: {e}"))
     })
 }

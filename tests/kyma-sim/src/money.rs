@@ -28,21 +28,9 @@ pub fn parse_usd(text: &str) -> Result<Micros, String> {
     if frac.len() > 6 {
         return Err(format!("{text:?} has more than 6 decimals"));
     }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().map_err(|_| bad())?
-    };
-    let frac_micros: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<6}").parse().map_err(|_| bad())?
-    };
-    whole
-        .checked_mul(1_000_000)
-        .and_then(|w| w.checked_add(frac_micros))
-        .map(Micros)
-        .ok_or_else(bad)
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
+    let frac_micros: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<6}").parse().map_err(|_| bad())? };
+    whole.checked_mul(1_000_000).and_then(|w| w.checked_add(frac_micros)).map(Micros).ok_or_else(bad)
 }
 
 #[cfg(test)]

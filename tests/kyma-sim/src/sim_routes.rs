@@ -17,25 +17,16 @@ use crate::error::ApiError;
 use crate::faults::FaultProfile;
 use crate::money::Micros;
 
-pub async fn ledger(
-    State(sim): State<SharedSim>,
-    Query(query): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn ledger(State(sim): State<SharedSim>, Query(query): Query<HashMap<String, String>>) -> Response {
     let books = sim.books();
     let selected: Vec<usize> = match query.get("api_key") {
         None => (0..books.accounts.len()).collect(),
         Some(key) => match books.key_index(key) {
             Some(i) => vec![i],
-            None => {
-                return ApiError::not_found("unknown_api_key", "No such api_key").into_response()
-            }
+            None => return ApiError::not_found("unknown_api_key", "No such api_key").into_response(),
         },
     };
-    let balance: i64 = selected
-        .iter()
-        .filter_map(|i| books.accounts.get(*i))
-        .map(|a| a.balance.0)
-        .sum();
+    let balance: i64 = selected.iter().filter_map(|i| books.accounts.get(*i)).map(|a| a.balance.0).sum();
     let entries: Vec<Value> = books
         .ledger
         .iter()
@@ -91,9 +82,7 @@ pub async fn jobs(State(sim): State<SharedSim>) -> Json<Value> {
 pub async fn job_image(State(sim): State<SharedSim>, Path(id): Path<String>) -> Response {
     let image = {
         let books = sim.books();
-        books
-            .job_index(&id)
-            .and_then(|i| books.jobs[i].request.image.clone())
+        books.job_index(&id).and_then(|i| books.jobs[i].request.image.clone())
     };
     match image {
         Some(image) => {
@@ -103,8 +92,7 @@ pub async fn job_image(State(sim): State<SharedSim>, Path(id): Path<String>) -> 
             };
             ([(header::CONTENT_TYPE, mime)], image.bytes.clone()).into_response()
         }
-        None => ApiError::not_found("image_not_found", format!("Job '{id}' has no start image"))
-            .into_response(),
+        None => ApiError::not_found("image_not_found", format!("Job '{id}' has no start image")).into_response(),
     }
 }
 

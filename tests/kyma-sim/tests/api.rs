@@ -12,12 +12,7 @@ use serde_json::{json, Value};
 #[tokio::test]
 async fn public_catalog_lists_the_five_models() {
     let sim = Sim::start(&[]);
-    let response = sim
-        .http
-        .get(format!("{}/v1/pricing", sim.url))
-        .send()
-        .await
-        .unwrap();
+    let response = sim.http.get(format!("{}/v1/pricing", sim.url)).send().await.unwrap();
     assert_eq!(response.headers()["cache-control"], "public, max-age=60");
     let pricing: Value = response.json().await.unwrap();
     assert_eq!(pricing["object"], "pricing.catalog");
@@ -27,47 +22,21 @@ async fn public_catalog_lists_the_five_models() {
     let kling3 = media.iter().find(|m| m["id"] == "kling-3-pro").unwrap();
     assert_eq!(kling3["usd_per_call"], 0.1512);
     assert_eq!(kling3["pricing_mode"], "per-second");
-    assert_eq!(
-        kling3["detail"]["allowed_durations"],
-        json!([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
-    );
+    assert_eq!(kling3["detail"]["allowed_durations"], json!([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]));
     assert_eq!(kling3["detail"]["audio"], false);
     assert_eq!(kling3["detail"]["resolution"], "1080p");
     let fast = media.iter().find(|m| m["id"] == "seedance-2-fast").unwrap();
     assert_eq!(fast["usd_per_call"], 0.326565);
     assert_eq!(fast["detail"]["audio"], true);
     assert_eq!(fast["detail"]["resolution"], "720p");
-    assert_eq!(
-        fast["detail"]["best_for"],
-        "social shorts, rapid iteration, UI motion"
-    );
+    assert_eq!(fast["detail"]["best_for"], "social shorts, rapid iteration, UI motion");
 
     let models = sim.public("/v1/models").await;
-    let ids: Vec<&str> = models["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        ids,
-        [
-            "kling-2.5-pro",
-            "kling-3-pro",
-            "kling-3-pro-audio",
-            "seedance-2-pro",
-            "seedance-2-fast"
-        ]
-    );
+    let ids: Vec<&str> = models["data"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["kling-2.5-pro", "kling-3-pro", "kling-3-pro-audio", "seedance-2-pro", "seedance-2-fast"]);
     let tiers = sim.public("/v1/limits/tiers").await;
     let tier4 = &tiers["data"][4];
-    assert_eq!(
-        (
-            tier4["video_concurrent"].as_u64(),
-            tier4["video_queue_cap"].as_u64()
-        ),
-        (Some(38), Some(114))
-    );
+    assert_eq!((tier4["video_concurrent"].as_u64(), tier4["video_queue_cap"].as_u64()), (Some(38), Some(114)));
     assert_eq!(tiers["data"][0]["video_concurrent"], 0);
 }
 
@@ -118,37 +87,18 @@ async fn each_validation_failure_has_its_status_and_code() {
         assert_eq!(response.status(), status, "{body:.80}");
         let answer: Value = response.json().await.unwrap();
         assert_eq!(error_code(&answer), code, "{body:.80}");
-        assert!(answer["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()));
+        assert!(answer["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
         assert!(answer["error"]["type"].is_string());
     }
-    let missing = sim
-        .http
-        .post(format!("{}/v1/videos/generations", sim.url))
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let missing = sim.http.post(format!("{}/v1/videos/generations", sim.url)).body("{}").send().await.unwrap();
     assert_eq!(missing.status(), 401);
-    assert!(
-        sim.public("/_sim/jobs")
-            .await
-            .as_array()
-            .unwrap()
-            .is_empty(),
-        "no job from a refused POST"
-    );
+    assert!(sim.public("/_sim/jobs").await.as_array().unwrap().is_empty(), "no job from a refused POST");
 
     // Limits count characters, not bytes; 5.0 is a whole number of seconds.
     let wide = json!({"model": "kling-2.5-pro", "prompt": "é".repeat(4000), "duration": 5.0});
     let job = sim.create(wide).await;
     assert_eq!(job["estimated_cost"], 0.4725);
-    let job = sim
-        .create(
-            json!({"model": "kling-2.5-pro", "prompt": "x", "idempotency_key": "k".repeat(128)}),
-        )
-        .await;
+    let job = sim.create(json!({"model": "kling-2.5-pro", "prompt": "x", "idempotency_key": "k".repeat(128)})).await;
     assert_eq!(job["status"], "pending");
 }
 
@@ -160,18 +110,13 @@ async fn replayed_idempotency_key_returns_the_same_job_without_a_second_hold() {
     let first = sim.create(body.clone()).await;
     assert_eq!(first["estimated_cost"], 1.632825);
     let id = first["id"].as_str().unwrap();
-    assert!(
-        id.starts_with('v') && id.len() == 25 && id[1..].chars().all(|c| c.is_ascii_hexdigit())
-    );
+    assert!(id.starts_with('v') && id.len() == 25 && id[1..].chars().all(|c| c.is_ascii_hexdigit()));
 
     let replay = sim.post(KEY, body.clone()).await;
     assert_eq!(replay.status(), 200);
     let replay: Value = replay.json().await.unwrap();
     assert_eq!(replay["id"], first["id"]);
-    assert_eq!(
-        entries(&sim.ledger().await),
-        [("hold".to_string(), -1_632_825)]
-    );
+    assert_eq!(entries(&sim.ledger().await), [("hold".to_string(), -1_632_825)]);
 
     // The key is scoped to the API key: another account gets its own job.
     let other = sim.post("ky-other", body).await;
@@ -182,24 +127,17 @@ async fn replayed_idempotency_key_returns_the_same_job_without_a_second_hold() {
     assert_eq!(jobs.as_array().unwrap().len(), 2);
     assert_eq!(jobs[0]["extra"], json!({"seed": 42}));
     assert_eq!(jobs[0]["idempotency_key"], "campaign-7");
-    assert!(
-        !jobs.to_string().contains("ky-sim-key"),
-        "the sim never shows an API key"
-    );
+    assert!(!jobs.to_string().contains("ky-sim-key"), "the sim never shows an API key");
 }
 
 #[tokio::test]
 async fn job_runs_to_success_and_is_charged_exactly_once() {
     let sim = Sim::start(&["--job-seconds", "1"]);
-    let job = sim
-        .create(json!({"model": "kling-3-pro", "prompt": "hourglass", "idempotency_key": "h1"}))
-        .await;
+    let job = sim.create(json!({"model": "kling-3-pro", "prompt": "hourglass", "idempotency_key": "h1"})).await;
     assert_eq!(job["object"], "video.job");
     assert_eq!(job["status"], "pending");
     assert_eq!(job["estimated_cost"], 0.756);
-    assert!(
-        job["charged_amount"].is_null() && job["completed_at"].is_null() && job["output"].is_null()
-    );
+    assert!(job["charged_amount"].is_null() && job["completed_at"].is_null() && job["output"].is_null());
     let created = job["created_at"].as_str().unwrap();
     assert_eq!(created.len(), "2026-04-26T10:00:00.000Z".len());
     assert!(created.ends_with('Z') && created.as_bytes()[19] == b'.');
@@ -226,42 +164,20 @@ async fn job_runs_to_success_and_is_charged_exactly_once() {
 
     tokio::time::sleep(Duration::from_millis(300)).await;
     let ledger = sim.ledger().await;
-    let expected = [
-        ("hold", -756_000),
-        ("release", 756_000),
-        ("charge", -756_000),
-    ];
+    let expected = [("hold", -756_000), ("release", 756_000), ("charge", -756_000)];
     let expected: Vec<(String, i64)> = expected.iter().map(|(k, m)| (k.to_string(), *m)).collect();
     assert_eq!(entries(&ledger), expected);
-    assert!(ledger["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|e| e["job_id"] == id && e["idempotency_key"] == "h1"));
+    assert!(ledger["entries"].as_array().unwrap().iter().all(|e| e["job_id"] == id && e["idempotency_key"] == "h1"));
     assert_eq!(ledger["balance_micros"], 100_000_000 - 756_000);
-    let balance: Value = sim
-        .get(KEY, "/v1/credits/balance")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let balance: Value = sim.get(KEY, "/v1/credits/balance").await.json().await.unwrap();
     assert_eq!(balance, json!({"balance": 99.244, "currency": "USD"}));
     let limits: Value = sim.get(KEY, "/v1/auth/limits").await.json().await.unwrap();
     assert_eq!(limits["used_today"], 0.756);
     assert_eq!(limits["tier"], 4);
     assert_eq!(limits["has_credits"], true);
     assert_eq!(limits["rpm_limit"], 300);
-    assert_eq!(
-        limits["rpm_used"].as_u64().unwrap() + limits["rpm_remaining"].as_u64().unwrap(),
-        300
-    );
-    assert_eq!(
-        (
-            limits["video_concurrent"].as_u64(),
-            limits["video_queue_cap"].as_u64()
-        ),
-        (Some(38), Some(114))
-    );
+    assert_eq!(limits["rpm_used"].as_u64().unwrap() + limits["rpm_remaining"].as_u64().unwrap(), 300);
+    assert_eq!((limits["video_concurrent"].as_u64(), limits["video_queue_cap"].as_u64()), (Some(38), Some(114)));
 }
 
 #[tokio::test]
@@ -269,20 +185,12 @@ async fn another_keys_job_is_not_found() {
     let sim = Sim::start(&["--key", "ky-other"]);
     let job = sim.create(t2v("kling-2.5-pro", 1)).await;
     let id = job["id"].as_str().unwrap();
-    for (key, path) in [
-        ("ky-other", format!("/v1/jobs/{id}")),
-        (KEY, "/v1/jobs/v000000000000000000000000".into()),
-    ] {
+    for (key, path) in [("ky-other", format!("/v1/jobs/{id}")), (KEY, "/v1/jobs/v000000000000000000000000".into())] {
         let response = sim.get(key, &path).await;
         assert_eq!(response.status(), 404);
         assert_eq!(error_code(&response.json().await.unwrap()), "job_not_found");
     }
-    assert_eq!(
-        sim.get("ky-nobody", &format!("/v1/jobs/{id}"))
-            .await
-            .status(),
-        401
-    );
+    assert_eq!(sim.get("ky-nobody", &format!("/v1/jobs/{id}")).await.status(), 401);
 }
 
 #[tokio::test]
@@ -293,43 +201,20 @@ async fn broke_key_gets_402_with_a_top_up_link() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["type"], "insufficient_balance");
     assert_eq!(body["error"]["code"], "insufficient_balance");
-    assert_eq!(
-        body["error"]["details"]["topup_url"],
-        "https://kymaapi.com/billing"
-    );
+    assert_eq!(body["error"]["details"]["topup_url"], "https://kymaapi.com/billing");
     assert_eq!(body["error"]["cta_url"], "https://kymaapi.com/billing");
-    let limits: Value = sim
-        .get("ky-broke", "/v1/auth/limits")
-        .await
-        .json()
-        .await
-        .unwrap();
+    let limits: Value = sim.get("ky-broke", "/v1/auth/limits").await.json().await.unwrap();
     assert_eq!(limits["has_credits"], false);
 
     // Each key has its own balance: $0.50 pays for 5 s of kling-2.5-pro but not 6 s.
-    assert_eq!(
-        sim.post("ky-poor", t2v("kling-2.5-pro", 6)).await.status(),
-        402
-    );
-    assert_eq!(
-        sim.post("ky-poor", t2v("kling-2.5-pro", 5)).await.status(),
-        202
-    );
+    assert_eq!(sim.post("ky-poor", t2v("kling-2.5-pro", 6)).await.status(), 402);
+    assert_eq!(sim.post("ky-poor", t2v("kling-2.5-pro", 5)).await.status(), 202);
     assert_eq!(sim.public("/_sim/jobs").await.as_array().unwrap().len(), 1);
 
     let set = json!({"api_key": "ky-broke", "balance_micros": 2_000_000});
-    let response = sim
-        .http
-        .put(format!("{}/_sim/balance", sim.url))
-        .json(&set)
-        .send()
-        .await
-        .unwrap();
+    let response = sim.http.put(format!("{}/_sim/balance", sim.url)).json(&set).send().await.unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(
-        sim.post("ky-broke", t2v("kling-2.5-pro", 1)).await.status(),
-        202
-    );
+    assert_eq!(sim.post("ky-broke", t2v("kling-2.5-pro", 1)).await.status(), 202);
     let ledger = sim.public("/_sim/ledger?api_key=ky-broke").await;
     assert_eq!(ledger["balance_micros"], 2_000_000 - 94_500);
 }
@@ -345,19 +230,12 @@ async fn requests_over_the_rpm_limit_get_429_with_retry_after() {
     sim.public("/_sim/stats").await;
     let response = sim.get(KEY, "/v1/credits/balance").await;
     assert_eq!(response.status(), 429);
-    let retry_after: u64 = response.headers()["retry-after"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&retry_after), "{retry_after}");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["type"], "rate_limit");
     assert_eq!(body["error"]["code"], "rate_limited");
-    assert_eq!(
-        body["error"]["message"],
-        "Rate limit exceeded (3 requests per minute)"
-    );
+    assert_eq!(body["error"]["message"], "Rate limit exceeded (3 requests per minute)");
     let stats = sim.public("/_sim/stats").await;
     assert_eq!(stats["rpm_rejections"], 1);
     assert_eq!(stats["max_requests_in_60s"], 3);
@@ -382,14 +260,8 @@ async fn jobs_beyond_the_concurrency_limit_wait_in_pending() {
     let first = sim.create(t2v("kling-2.5-pro", 1)).await;
     let second = sim.create(t2v("kling-2.5-pro", 1)).await;
     tokio::time::sleep(Duration::from_millis(350)).await;
-    assert_eq!(
-        sim.job(KEY, first["id"].as_str().unwrap()).await["status"],
-        "processing"
-    );
-    assert_eq!(
-        sim.job(KEY, second["id"].as_str().unwrap()).await["status"],
-        "pending"
-    );
+    assert_eq!(sim.job(KEY, first["id"].as_str().unwrap()).await["status"], "processing");
+    assert_eq!(sim.job(KEY, second["id"].as_str().unwrap()).await["status"], "pending");
     let started = Instant::now();
     let a = sim.finish(first["id"].as_str().unwrap()).await;
     let b = sim.finish(second["id"].as_str().unwrap()).await;

@@ -14,22 +14,11 @@ use serde_json::{json, Value};
 
 fn ffprobe(path: &Path) -> Value {
     let out = Command::new("ffprobe")
-        .args([
-            "-v",
-            "error",
-            "-print_format",
-            "json",
-            "-show_format",
-            "-show_streams",
-        ])
+        .args(["-v", "error", "-print_format", "json", "-show_format", "-show_streams"])
         .arg(path)
         .output()
         .expect("ffprobe runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -38,32 +27,17 @@ fn rgb_frame(path: &Path, w: u32, h: u32) -> Vec<u8> {
     let out = Command::new("ffmpeg")
         .args(["-v", "error", "-i"])
         .arg(path)
-        .args([
-            "-frames:v",
-            "1",
-            "-vf",
-            &format!("scale={w}:{h}:flags=bicubic"),
-            "-f",
-            "rawvideo",
-        ])
+        .args(["-frames:v", "1", "-vf", &format!("scale={w}:{h}:flags=bicubic"), "-f", "rawvideo"])
         .args(["-pix_fmt", "rgb24", "-"])
         .output()
         .expect("ffmpeg runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.stdout.len(), (w * h * 3) as usize);
     out.stdout
 }
 
 fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
-    let total: u64 = a
-        .iter()
-        .zip(b)
-        .map(|(x, y)| u64::from(x.abs_diff(*y)))
-        .sum();
+    let total: u64 = a.iter().zip(b).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
     total as f64 / a.len() as f64
 }
 
@@ -79,16 +53,12 @@ fn test_image(w: u32, h: u32) -> image::RgbImage {
 
 fn png(img: &image::RgbImage) -> Vec<u8> {
     let mut bytes = Vec::new();
-    img.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png)
-        .unwrap();
+    img.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
     bytes
 }
 
 fn data_uri(png: &[u8]) -> String {
-    format!(
-        "data:image/png;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(png)
-    )
+    format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
 }
 
 async fn download_to(sim: &Sim, job: &Value, dir: &Path) -> std::path::PathBuf {
@@ -102,10 +72,9 @@ async fn download_to(sim: &Sim, job: &Value, dir: &Path) -> std::path::PathBuf {
 async fn clips_have_the_models_format_length_and_audio() {
     let sim = Sim::start(&["--job-seconds", "0.5"]);
     let dir = tempfile::tempdir().unwrap();
-    for (model, duration, size, audio) in [
-        ("kling-2.5-pro", 2, (1920, 1080), false),
-        ("seedance-2-fast", 1, (1280, 720), true),
-    ] {
+    for (model, duration, size, audio) in
+        [("kling-2.5-pro", 2, (1920, 1080), false), ("seedance-2-fast", 1, (1280, 720), true)]
+    {
         let job = sim.create(t2v(model, duration)).await;
         let job = sim.finish(job["id"].as_str().unwrap()).await;
         let probe = ffprobe(&download_to(&sim, &job, dir.path()).await);
@@ -113,27 +82,10 @@ async fn clips_have_the_models_format_length_and_audio() {
         let video = streams.iter().find(|s| s["codec_type"] == "video").unwrap();
         assert_eq!(video["codec_name"], "h264", "{model}");
         assert_eq!(video["pix_fmt"], "yuv420p", "{model}");
-        assert_eq!(
-            (
-                video["width"].as_u64().unwrap(),
-                video["height"].as_u64().unwrap()
-            ),
-            size,
-            "{model}"
-        );
-        let length: f64 = probe["format"]["duration"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        assert!(
-            (length - duration as f64).abs() <= 0.1,
-            "{model}: {length} s"
-        );
-        let sound: Vec<&Value> = streams
-            .iter()
-            .filter(|s| s["codec_type"] == "audio")
-            .collect();
+        assert_eq!((video["width"].as_u64().unwrap(), video["height"].as_u64().unwrap()), size, "{model}");
+        let length: f64 = probe["format"]["duration"].as_str().unwrap().parse().unwrap();
+        assert!((length - duration as f64).abs() <= 0.1, "{model}: {length} s");
+        let sound: Vec<&Value> = streams.iter().filter(|s| s["codec_type"] == "audio").collect();
         assert_eq!(!sound.is_empty(), audio, "{model}");
         if audio {
             assert_eq!(sound[0]["codec_name"], "aac");
@@ -157,57 +109,24 @@ async fn downloads_honour_byte_ranges() {
     let total = whole.len();
     assert_eq!(&whole[4..8], b"ftyp");
 
-    let part = sim
-        .http
-        .get(url)
-        .header("range", "bytes=100-199")
-        .send()
-        .await
-        .unwrap();
+    let part = sim.http.get(url).header("range", "bytes=100-199").send().await.unwrap();
     assert_eq!(part.status(), 206);
-    assert_eq!(
-        part.headers()["content-range"],
-        format!("bytes 100-199/{total}").as_str()
-    );
+    assert_eq!(part.headers()["content-range"], format!("bytes 100-199/{total}").as_str());
     assert_eq!(part.headers()["content-length"], "100");
     assert_eq!(part.bytes().await.unwrap(), whole.slice(100..200));
 
-    let tail = sim
-        .http
-        .get(url)
-        .header("range", format!("bytes={}-", total - 10))
-        .send()
-        .await
-        .unwrap();
+    let tail = sim.http.get(url).header("range", format!("bytes={}-", total - 10)).send().await.unwrap();
     assert_eq!(tail.status(), 206);
-    assert_eq!(
-        tail.headers()["content-range"],
-        format!("bytes {}-{}/{total}", total - 10, total - 1).as_str()
-    );
+    assert_eq!(tail.headers()["content-range"], format!("bytes {}-{}/{total}", total - 10, total - 1).as_str());
     assert_eq!(tail.bytes().await.unwrap(), whole.slice(total - 10..));
 
-    let suffix = sim
-        .http
-        .get(url)
-        .header("range", "bytes=-5")
-        .send()
-        .await
-        .unwrap();
+    let suffix = sim.http.get(url).header("range", "bytes=-5").send().await.unwrap();
     assert_eq!(suffix.status(), 206);
     assert_eq!(suffix.bytes().await.unwrap(), whole.slice(total - 5..));
 
-    let beyond = sim
-        .http
-        .get(url)
-        .header("range", format!("bytes={total}-"))
-        .send()
-        .await
-        .unwrap();
+    let beyond = sim.http.get(url).header("range", format!("bytes={total}-")).send().await.unwrap();
     assert_eq!(beyond.status(), 416);
-    assert_eq!(
-        beyond.headers()["content-range"],
-        format!("bytes */{total}").as_str()
-    );
+    assert_eq!(beyond.headers()["content-range"], format!("bytes */{total}").as_str());
 
     let bogus = format!("{}/files/{}/0000.mp4", sim.url, job["id"].as_str().unwrap());
     assert_eq!(sim.http.get(bogus).send().await.unwrap().status(), 403);
@@ -230,40 +149,20 @@ async fn image_to_video_starts_on_the_sent_image() {
     // The sim keeps the image exactly as received and serves it over loopback HTTP, which
     // makes it a URL for the next job.
     let image_url = format!("{}/_sim/jobs/{from_data_id}/image", sim.url);
-    assert_eq!(
-        sim.http
-            .get(&image_url)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap(),
-        landscape_png
-    );
-    let from_http = sim
-        .create(json!({"model": "seedance-2-pro", "prompt": "again", "duration": 1, "image_url": image_url}))
-        .await;
+    assert_eq!(sim.http.get(&image_url).send().await.unwrap().bytes().await.unwrap(), landscape_png);
+    let from_http =
+        sim.create(json!({"model": "seedance-2-pro", "prompt": "again", "duration": 1, "image_url": image_url})).await;
     let portrait = sim
-        .create(
-            json!({"model": "seedance-2-fast", "prompt": "tall", "duration": 1,
-                       "image_url": data_uri(&portrait_png)}),
-        )
+        .create(json!({"model": "seedance-2-fast", "prompt": "tall", "duration": 1,
+                       "image_url": data_uri(&portrait_png)}))
         .await;
     let remote = sim
-        .create(
-            json!({"model": "kling-2.5-pro", "prompt": "remote", "duration": 1,
-                       "image_url": "https://example.com/portrait.jpg"}),
-        )
+        .create(json!({"model": "kling-2.5-pro", "prompt": "remote", "duration": 1,
+                       "image_url": "https://example.com/portrait.jpg"}))
         .await;
 
     let jobs = sim.public("/_sim/jobs").await;
-    let kinds: Vec<&str> = jobs
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|j| j["image_url_kind"].as_str().unwrap())
-        .collect();
+    let kinds: Vec<&str> = jobs.as_array().unwrap().iter().map(|j| j["image_url_kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["data", "http", "data", "https"]);
     assert_eq!(jobs[0]["image"]["width"], 640);
     assert_eq!(jobs[0]["image"]["sha256"], jobs[1]["image"]["sha256"]);
@@ -286,30 +185,15 @@ async fn image_to_video_starts_on_the_sent_image() {
         let job = sim.finish(job["id"].as_str().unwrap()).await;
         let clip = download_to(&sim, &job, dir.path()).await;
         let probe = ffprobe(&clip);
-        let video = probe["streams"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["codec_type"] == "video")
-            .unwrap()
-            .clone();
-        assert_eq!(
-            (
-                video["width"].as_u64().unwrap(),
-                video["height"].as_u64().unwrap()
-            ),
-            size
-        );
+        let video = probe["streams"].as_array().unwrap().iter().find(|s| s["codec_type"] == "video").unwrap().clone();
+        assert_eq!((video["width"].as_u64().unwrap(), video["height"].as_u64().unwrap()), size);
         let (w, h) = (size.0 as u32 / 4, size.1 as u32 / 4);
         let first = rgb_frame(&clip, w, h);
         let diff = mean_abs_diff(&first, &rgb_frame(expected, w, h));
         assert!(diff < 6.0, "first frame differs from the image by {diff}");
         if expected == &source {
             let wrong = mean_abs_diff(&first, &rgb_frame(&inverted_path, w, h));
-            assert!(
-                wrong > 40.0,
-                "the comparison must tell images apart ({wrong})"
-            );
+            assert!(wrong > 40.0, "the comparison must tell images apart ({wrong})");
         }
     }
     let remote = sim.finish(remote["id"].as_str().unwrap()).await;

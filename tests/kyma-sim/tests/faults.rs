@@ -15,12 +15,7 @@ async fn failed_refunded_and_expired_jobs_are_refunded_in_full() {
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("faults.json");
     std::fs::write(&profile, r#"{"fail_rate": 1.0, "seed": 3}"#).unwrap();
-    let sim = Sim::start(&[
-        "--job-seconds",
-        "0.5",
-        "--faults",
-        profile.to_str().unwrap(),
-    ]);
+    let sim = Sim::start(&["--job-seconds", "0.5", "--faults", profile.to_str().unwrap()]);
     assert_eq!(sim.public("/_sim/faults").await["fail_rate"], 1.0);
 
     let mut expected = Vec::new();
@@ -34,9 +29,7 @@ async fn failed_refunded_and_expired_jobs_are_refunded_in_full() {
         let job = sim.finish(job["id"].as_str().unwrap()).await;
         assert_eq!(job["status"], status);
         assert_eq!(job["error"]["code"], code);
-        assert!(job["error"]["message"]
-            .as_str()
-            .is_some_and(|m| !m.is_empty()));
+        assert!(job["error"]["message"].as_str().is_some_and(|m| !m.is_empty()));
         assert!(job["charged_amount"].is_null() && job["output"].is_null());
         assert!(job["completed_at"].is_string());
         expected.push(("hold".to_string(), -302_400));
@@ -46,18 +39,9 @@ async fn failed_refunded_and_expired_jobs_are_refunded_in_full() {
     let ledger = sim.ledger().await;
     assert_eq!(entries(&ledger), expected);
     assert_eq!(ledger["balance_micros"], 100_000_000);
-    let fates: Vec<Value> = sim
-        .public("/_sim/jobs")
-        .await
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|j| j["fate"].clone())
-        .collect();
-    assert_eq!(
-        fates,
-        [json!("failed"), json!("refunded"), json!("expired")]
-    );
+    let fates: Vec<Value> =
+        sim.public("/_sim/jobs").await.as_array().unwrap().iter().map(|j| j["fate"].clone()).collect();
+    assert_eq!(fates, [json!("failed"), json!("refunded"), json!("expired")]);
 }
 
 #[tokio::test]
@@ -106,10 +90,7 @@ async fn expired_urls_answer_403_and_a_fresh_poll_renews_them() {
     assert_eq!(expired.status(), 403);
     assert_eq!(error_code(&expired.json().await.unwrap()), "url_expired");
 
-    let fresh = sim.job(KEY, id).await["output"]["url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let fresh = sim.job(KEY, id).await["output"]["url"].as_str().unwrap().to_string();
     assert_ne!(fresh, old);
     sim.download(&fresh).await;
 }
@@ -120,20 +101,12 @@ async fn a_reset_post_still_creates_the_job_and_a_replay_finds_it() {
     sim.set_faults(json!({"reset_rate": 1.0})).await;
     let body = json!({"model": "kling-3-pro", "prompt": "lost answer", "duration": 1, "idempotency_key": "r-1"});
     let outcome = async {
-        let response = sim
-            .http
-            .post(format!("{}/v1/videos/generations", sim.url))
-            .bearer_auth(KEY)
-            .json(&body)
-            .send()
-            .await?;
+        let response =
+            sim.http.post(format!("{}/v1/videos/generations", sim.url)).bearer_auth(KEY).json(&body).send().await?;
         response.json::<Value>().await
     }
     .await;
-    assert!(
-        outcome.is_err(),
-        "the client must not get an answer: {outcome:?}"
-    );
+    assert!(outcome.is_err(), "the client must not get an answer: {outcome:?}");
 
     let jobs = sim.public("/_sim/jobs").await;
     assert_eq!(jobs.as_array().unwrap().len(), 1);
@@ -145,10 +118,7 @@ async fn a_reset_post_still_creates_the_job_and_a_replay_finds_it() {
     assert_eq!(replay.status(), 200);
     let replay: Value = replay.json().await.unwrap();
     assert_eq!(replay["id"], jobs[0]["id"]);
-    assert_eq!(
-        entries(&sim.ledger().await),
-        [("hold".to_string(), -151_200)]
-    );
+    assert_eq!(entries(&sim.ledger().await), [("hold".to_string(), -151_200)]);
 }
 
 #[tokio::test]
@@ -157,16 +127,7 @@ async fn reset_on_a_poll_drops_the_connection() {
     let job = sim.create(t2v("kling-2.5-pro", 1)).await;
     sim.set_faults(json!({"reset_rate": 1.0})).await;
     let url = format!("{}/v1/jobs/{}", sim.url, job["id"].as_str().unwrap());
-    let outcome = async {
-        sim.http
-            .get(url)
-            .bearer_auth(KEY)
-            .send()
-            .await?
-            .json::<Value>()
-            .await
-    }
-    .await;
+    let outcome = async { sim.http.get(url).bearer_auth(KEY).send().await?.json::<Value>().await }.await;
     assert!(outcome.is_err());
 }
 
@@ -191,27 +152,15 @@ async fn injected_errors_and_429s_come_before_anything_else() {
     sim.set_faults(json!({"error_rate": 1.0, "seed": 1})).await;
     for _ in 0..3 {
         let response = sim.post(KEY, t2v("kling-2.5-pro", 1)).await;
-        assert!(
-            [500, 502, 503].contains(&response.status().as_u16()),
-            "{}",
-            response.status()
-        );
-        assert_eq!(
-            error_code(&response.json().await.unwrap()),
-            "upstream_error"
-        );
+        assert!([500, 502, 503].contains(&response.status().as_u16()), "{}", response.status());
+        assert_eq!(error_code(&response.json().await.unwrap()), "upstream_error");
     }
     sim.set_faults(json!({"rate_limit_rate": 1.0})).await;
     let response = sim.post(KEY, t2v("kling-2.5-pro", 1)).await;
     assert_eq!(response.status(), 429);
     assert_eq!(response.headers()["retry-after"], "1");
     assert_eq!(error_code(&response.json().await.unwrap()), "rate_limited");
-    assert!(sim
-        .public("/_sim/jobs")
-        .await
-        .as_array()
-        .unwrap()
-        .is_empty());
+    assert!(sim.public("/_sim/jobs").await.as_array().unwrap().is_empty());
     let stats = sim.public("/_sim/stats").await;
     assert_eq!(stats["injected"]["error"], 3);
     assert_eq!(stats["injected"]["rate_limit"], 1);
@@ -219,21 +168,9 @@ async fn injected_errors_and_429s_come_before_anything_else() {
     assert_eq!(stats["jobs_created"], 0);
     assert_eq!(entries(&sim.ledger().await), []);
 
-    let bad = sim
-        .http
-        .put(format!("{}/_sim/faults", sim.url))
-        .json(&json!({"fail_rate": 2}))
-        .send()
-        .await
-        .unwrap();
+    let bad = sim.http.put(format!("{}/_sim/faults", sim.url)).json(&json!({"fail_rate": 2})).send().await.unwrap();
     assert_eq!(bad.status(), 400);
-    let typo = sim
-        .http
-        .put(format!("{}/_sim/faults", sim.url))
-        .json(&json!({"fial_rate": 1}))
-        .send()
-        .await
-        .unwrap();
+    let typo = sim.http.put(format!("{}/_sim/faults", sim.url)).json(&json!({"fial_rate": 1})).send().await.unwrap();
     assert_eq!(typo.status(), 400);
 }
 

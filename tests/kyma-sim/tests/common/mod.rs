@@ -18,11 +18,7 @@ pub fn sim_binary() -> std::path::PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
     let p = dir.join(format!("kyma-sim{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        p.exists(),
-        "{} is missing: run `cargo build -p kyma-sim` first",
-        p.display()
-    );
+    assert!(p.exists(), "{} is missing: run `cargo build -p kyma-sim` first", p.display());
     p
 }
 
@@ -55,13 +51,7 @@ impl Sim {
             .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
             .to_string();
         assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        Sim {
-            child,
-            _stdout: stdout,
-            _cache: cache,
-            url,
-            http: reqwest::Client::new(),
-        }
+        Sim { child, _stdout: stdout, _cache: cache, url, http: reqwest::Client::new() }
     }
 
     pub async fn post(&self, key: &str, body: Value) -> reqwest::Response {
@@ -87,12 +77,7 @@ impl Sim {
     }
 
     pub async fn get(&self, key: &str, path: &str) -> reqwest::Response {
-        self.http
-            .get(format!("{}{path}", self.url))
-            .bearer_auth(key)
-            .send()
-            .await
-            .unwrap()
+        self.http.get(format!("{}{path}", self.url)).bearer_auth(key).send().await.unwrap()
     }
 
     pub async fn job(&self, key: &str, id: &str) -> Value {
@@ -122,17 +107,8 @@ impl Sim {
 
     /// A public (unauthenticated) GET answering JSON.
     pub async fn public(&self, path: &str) -> Value {
-        let response = self
-            .http
-            .get(format!("{}{path}", self.url))
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            response.status().is_success(),
-            "{path}: {}",
-            response.status()
-        );
+        let response = self.http.get(format!("{}{path}", self.url)).send().await.unwrap();
+        assert!(response.status().is_success(), "{path}: {}", response.status());
         response.json().await.unwrap()
     }
 
@@ -141,13 +117,7 @@ impl Sim {
     }
 
     pub async fn set_faults(&self, profile: Value) {
-        let response = self
-            .http
-            .put(format!("{}/_sim/faults", self.url))
-            .json(&profile)
-            .send()
-            .await
-            .unwrap();
+        let response = self.http.put(format!("{}/_sim/faults", self.url)).json(&profile).send().await.unwrap();
         assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
     }
 
@@ -172,12 +142,7 @@ pub fn entries(ledger: &Value) -> Vec<(String, i64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| {
-            (
-                e["kind"].as_str().unwrap().to_string(),
-                e["micros"].as_i64().unwrap(),
-            )
-        })
+        .map(|e| (e["kind"].as_str().unwrap().to_string(), e["micros"].as_i64().unwrap()))
         .collect()
 }
 
