@@ -4,7 +4,7 @@ export CARGO_TERM_COLOR ?= never
 # Debug info off: a CI target/ of ~1 GB instead of ~4 GB, and faster links.
 export CARGO_PROFILE_DEV_DEBUG ?= false
 
-.PHONY: deps ui build demo demo-cli run deb test lint test-rust test-ui bindings-check clean
+.PHONY: deps ui build demo demo-cli run deb test-e2e test lint test-rust test-ui bindings-check clean
 
 deps:            ## install what is missing (Debian packages via apt only when absent, npm packages)
 	@scripts/install-deps.sh
@@ -39,7 +39,7 @@ lint: ui
 
 test-rust: ui
 	cargo build -p kyma-sim --bin kyma-sim
-	scripts/with-keyring.sh cargo test --workspace
+	scripts/with-keyring.sh cargo test --workspace --exclude kyma-e2e
 
 test-ui: deps
 	npm --prefix ui test
@@ -49,7 +49,10 @@ bindings-check: test-rust
 	@git diff --exit-code --stat -- ui/src/lib/ipc/bindings || { echo "IPC bindings drifted from the Rust types: commit ui/src/lib/ipc/bindings" >&2; exit 1; }
 	@untracked=$$(git ls-files --others --exclude-standard -- ui/src/lib/ipc/bindings); [ -z "$$untracked" ] || { echo "New IPC bindings not committed: $$untracked" >&2; exit 1; }
 
-test: deps lint test-rust test-ui bindings-check   ## every test: lints, Rust (unit, sim, CLI, crash, faults, keychain), UI
+test-e2e: ui     ## the real window under Xvfb: tauri-driver + WebKitWebDriver against kyma-sim
+	@scripts/e2e.sh
+
+test: deps lint test-rust test-ui bindings-check test-e2e   ## every test: lints, Rust, UI, the real window
 
 clean:
 	cargo clean

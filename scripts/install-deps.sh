@@ -38,6 +38,11 @@ if ! command -v s3s-fs >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/s3s
   echo "Installing s3s-fs (local S3 server for the image-hosting tests; ~4 minutes once)"
   cargo install s3s-fs@0.14.1 --features binary --locked --quiet
 fi
+# The WebDriver bridge between the end-to-end tests and the app's WebKitWebDriver.
+if ! command -v tauri-driver >/dev/null && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  echo "Installing tauri-driver (end-to-end tests of the window)"
+  cargo install tauri-driver@2.1.0 --locked --quiet
+fi
 for comp in rustfmt clippy; do
   rustup component list --installed 2>/dev/null | grep -q "^$comp" || rustup component add "$comp"
 done

@@ -12,7 +12,13 @@ mkdir -p "$XDG_DATA_HOME" "$XDG_RUNTIME_DIR"
 chmod 700 "$XDG_RUNTIME_DIR"
 eval "$(printf 'kyma-test' | gnome-keyring-daemon --unlock --components=secrets)"
 export GNOME_KEYRING_CONTROL
-"$@"
-status=$?
-pkill -u "$(id -u)" -f "gnome-keyring-daemon.*--components=secrets" 2>/dev/null || true
+status=0
+"$@" || status=$?
+# Stop only this session's daemon (others may belong to concurrent runs): it holds our control dir.
+if [ -n "${GNOME_KEYRING_CONTROL:-}" ]; then
+  for pid in $(pgrep -u "$(id -u)" gnome-keyring-d); do
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR" && kill "$pid" 2>/dev/null
+  done
+fi
+true
 exit $status

@@ -87,3 +87,23 @@ async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
     assert_eq!(preview.headers()["content-type"], "image/jpeg");
     assert!(studio.clip_path(job.id).unwrap().exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn settings_show_the_api_base_in_use_but_never_save_the_override() {
+    let sim = Sim::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let studio = open(&sim, dir.path()).await;
+    let mut s = studio.app_state().unwrap().settings;
+    assert_eq!(s.api_base, format!("{}/v1", sim.url), "the UI shows the API base this run uses");
+    s.download_concurrency = 2;
+    let saved = studio.save_settings(s, None).await.unwrap();
+    assert_eq!(saved.download_concurrency, 2);
+    let on_disk = kyma_studio::studio::settings::load(dir.path());
+    assert_eq!(on_disk.api_base, kyma_studio::api::DEFAULT_API_BASE, "the override was not written");
+    assert_eq!(on_disk.download_concurrency, 2);
+    let mut bad = studio.app_state().unwrap().settings;
+    bad.download_concurrency = 9;
+    let err = studio.save_settings(bad, None).await.unwrap_err();
+    assert_eq!(err.kind, "invalid_settings");
+    assert!(err.message.contains("between 1 and 6"));
+}

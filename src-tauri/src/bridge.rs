@@ -29,8 +29,9 @@ pub fn forward_engine_events<R: Runtime>(app: AppHandle<R>, studio: Arc<Studio>)
                 Event::Progress { id, bytes_done, bytes_total } => {
                     let _ = app.emit("job-progress", JobProgress { id, bytes_done, bytes_total });
                 }
-                Event::Problem { id, kind, message } => {
-                    let _ = app.emit("job-problem", JobProblem { id, error: AppError::new(&kind, message) });
+                Event::Problem { id, kind, message, link } => {
+                    let error = AppError { link, ..AppError::new(&kind, message) };
+                    let _ = app.emit("job-problem", JobProblem { id, error });
                 }
             }
         }

@@ -470,7 +470,7 @@ async fn generate(engine: &Engine, draft: Draft, no_wait: bool) -> Result<(), Fa
             Event::Progress { id: pid, bytes_done, bytes_total } if pid == id => {
                 progress.bytes(bytes_done, bytes_total)
             }
-            Event::Problem { id: pid, kind, message } if pid == id => {
+            Event::Problem { id: pid, kind, message, .. } if pid == id => {
                 progress.finish();
                 let g = engine.get(id)?;
                 if g.status == Status::Rejected {
@@ -510,7 +510,7 @@ async fn resume(engine: &Engine) -> Result<(), Fail> {
                     failed += 1;
                 }
             }
-            Ok(Ok(Event::Problem { id, kind, message })) => {
+            Ok(Ok(Event::Problem { id, kind, message, .. })) => {
                 if engine.get(id)?.status.is_terminal() {
                     continue;
                 }

@@ -133,7 +133,8 @@ pub enum Event {
     /// Download progress of a finished clip.
     Progress { id: i64, bytes_done: u64, bytes_total: Option<u64> },
     /// Something went wrong that the engine will retry later (or that needs the user).
-    Problem { id: i64, kind: String, message: String },
+    /// `link` is where to fix it, when Kyma gave one (e.g. the top-up page for no credit).
+    Problem { id: i64, kind: String, message: String, link: Option<String> },
 }
 
 enum Cmd {
@@ -410,7 +411,7 @@ impl Owner {
         if let Err(e) = noted {
             log::error!("cannot record a problem for generation {id}: {e}");
         }
-        let _ = self.events.send(Event::Problem { id, kind: kind.to_string(), message });
+        let _ = self.events.send(Event::Problem { id, kind: kind.to_string(), message, link: None });
         self.emit_changed(id);
     }
 
@@ -603,11 +604,23 @@ impl Owner {
                 self.apply_remote(id, job);
             }
             Err(e) if is_final_refusal(&e, first) => {
+                let e = match e {
+                    // Kyma's 402 does not say how much; we do.
+                    PostError::Api(crate::api::Error::InsufficientCredit { needed: None, topup_url }) => {
+                        let needed = self.jobs.get(&id).map(|j| j.gen.hold);
+                        PostError::Api(crate::api::Error::InsufficientCredit { needed, topup_url })
+                    }
+                    other => other,
+                };
+                let link = match &e {
+                    PostError::Api(crate::api::Error::InsufficientCredit { topup_url, .. }) => topup_url.clone(),
+                    _ => None,
+                };
                 let marked = lock(&self.store).mark_rejected(id, e.kind(), &e.to_string());
                 if let Err(err) = marked {
                     log::error!("cannot record the refusal of generation {id}: {err}");
                 }
-                let _ = self.events.send(Event::Problem { id, kind: e.kind().into(), message: e.to_string() });
+                let _ = self.events.send(Event::Problem { id, kind: e.kind().into(), message: e.to_string(), link });
                 self.emit_changed(id);
             }
             Err(e) => {

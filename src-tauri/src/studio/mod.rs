@@ -173,14 +173,20 @@ impl Studio {
         self.engine.catalog().models.iter().map(ModelInfo::from).collect()
     }
 
+    /// The saved settings, with the API base this run really uses (KYMA_API_BASE wins).
+    fn effective_settings(&self) -> Settings {
+        let mut s =
+            self.settings.read().map(|s| s.clone()).unwrap_or_else(|_| settings::defaults(&self.paths.data_dir));
+        if let Some(base) = &self.api_base_override {
+            s.api_base = base.clone();
+        }
+        s
+    }
+
     pub fn app_state(&self) -> Result<AppState, AppError> {
         Ok(AppState {
             key: self.key_status(),
-            settings: self
-                .settings
-                .read()
-                .map(|s| s.clone())
-                .unwrap_or_else(|_| settings::defaults(&self.paths.data_dir)),
+            settings: self.effective_settings(),
             models: self.models(),
             jobs: self.jobs()?,
             demo: self.demo,
@@ -228,14 +234,20 @@ impl Studio {
             }
             *secret_set = keychain::get(keychain::Secret::BucketSecret).ok().flatten().is_some();
         }
-        settings::save(&self.paths.data_dir, &new).map_err(|m| AppError::new("invalid_settings", m))?;
+        // The run's override (the simulator, say) is shown but never written over the saved base.
+        let mut to_save = new.clone();
+        if self.api_base_override.as_deref() == Some(new.api_base.as_str()) {
+            to_save.api_base = self.settings.read().map(|s| s.api_base.clone()).unwrap_or_default();
+        }
+        settings::save(&self.paths.data_dir, &to_save).map_err(|m| AppError::new("invalid_settings", m))?;
+        let new = to_save;
         *self.settings.write().map_err(|_| AppError::new("io", "The settings are unavailable."))? = new.clone();
         self.apply_image_host();
         let key = lock(&self.key).api_key().cloned();
         if let Some(k) = key {
             self.engine.set_client(Some(self.client_for(&k)?)).await?;
         }
-        Ok(new)
+        Ok(self.effective_settings())
     }
 
     /// Prepares a picture (decode, orient, resize, JPEG) and keeps it until a generation uses it.

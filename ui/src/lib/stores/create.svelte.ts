@@ -192,10 +192,11 @@ export class CreateStore {
     if (!draft) return;
     this.sending = true;
     this.formError = null;
+    // Cleared before the call: a refusal may arrive as a job-problem event before generate answers.
+    if (this.ui.banner) this.ui.banner = null;
     try {
       const job = await ipc.generate(draft);
       this.jobs.apply(job);
-      if (this.ui.banner) this.ui.banner = null;
     } catch (e) {
       this.showError(e as AppError, draft);
     } finally {

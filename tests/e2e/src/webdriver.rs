@@ -1,0 +1,163 @@
+//! The few W3C WebDriver calls the window tests need, over plain HTTP: sessions, elements by CSS,
+//! click, keys, scripts (sync and async), window rect and screenshots.
+
+use base64::Engine as _;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+/// The W3C key for a web element reference.
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+pub type Result<T> = std::result::Result<T, String>;
+
+#[derive(Clone)]
+pub struct Session {
+    http: reqwest::Client,
+    base: String,
+    pub id: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Element(pub String);
+
+async fn send(req: reqwest::RequestBuilder, what: &str) -> Result<Value> {
+    let response = req.send().await.map_err(|e| format!("{what}: {e}"))?;
+    let status = response.status();
+    let body: Value = response.json().await.map_err(|e| format!("{what}: bad JSON answer ({status}): {e}"))?;
+    if !status.is_success() {
+        return Err(format!(
+            "{what}: {status} {} — {}",
+            body["value"]["error"].as_str().unwrap_or("?"),
+            body["value"]["message"].as_str().unwrap_or("")
+        ));
+    }
+    Ok(body["value"].clone())
+}
+
+impl Session {
+    /// Starts the application at `app` (a new process) through the driver at `driver`.
+    pub async fn start(driver: &str, app: &str) -> Result<Session> {
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(120)).build().map_err(|e| e.to_string())?;
+        let caps = json!({"capabilities": {"alwaysMatch": {
+            "browserName": "wry",
+            "tauri:options": {"application": app}
+        }}});
+        let value = send(http.post(format!("{driver}/session")).json(&caps), "new session").await?;
+        let id =
+            value["sessionId"].as_str().ok_or_else(|| format!("new session: no sessionId in {value}"))?.to_string();
+        let s = Session { http, base: format!("{driver}/session/{id}"), id };
+        // Async scripts wait for jobs and videos; the default 30 s is enough, but say so.
+        s.post("/timeouts", json!({"script": 60_000, "implicit": 0})).await?;
+        Ok(s)
+    }
+
+    async fn post(&self, path: &str, body: Value) -> Result<Value> {
+        send(self.http.post(format!("{}{path}", self.base)).json(&body), path).await
+    }
+
+    async fn get(&self, path: &str) -> Result<Value> {
+        send(self.http.get(format!("{}{path}", self.base)), path).await
+    }
+
+    /// Ends the session (the driver closes the app). Errors are ignored: the app may be gone.
+    pub async fn delete(&self) {
+        let _ = self.http.delete(&self.base).timeout(Duration::from_secs(20)).send().await;
+    }
+
+    pub async fn find_all(&self, css: &str) -> Result<Vec<Element>> {
+        let v = self.post("/elements", json!({"using": "css selector", "value": css})).await?;
+        Ok(v.as_array()
+            .map(|a| a.iter().filter_map(|e| e[ELEMENT].as_str().map(|s| Element(s.to_string()))).collect())
+            .unwrap_or_default())
+    }
+
+    /// Waits up to `timeout` for the first element matching `css`.
+    pub async fn wait_for(&self, css: &str, timeout: Duration) -> Result<Element> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(e) = self.find_all(css).await?.into_iter().next() {
+                return Ok(e);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("no element `{css}` after {timeout:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+    }
+
+    /// Waits until the script (a function body returning a value) returns something truthy;
+    /// answers that value.
+    pub async fn wait_until(&self, what: &str, script: &str, timeout: Duration) -> Result<Value> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let v = self.script(script, json!([])).await?;
+            let truthy = !(v.is_null() || v == json!(false) || v == json!(0) || v == json!("") || v == json!([]));
+            if truthy {
+                return Ok(v);
+            }
+            if Instant::now() > deadline {
+                return Err(format!("{what}: not true after {timeout:?}"));
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+
+    /// An element a script returned (`return document.querySelector(…)`), if it did.
+    pub fn element_of(v: &Value) -> Option<Element> {
+        v[ELEMENT].as_str().map(|s| Element(s.to_string()))
+    }
+
+    pub async fn click(&self, e: &Element) -> Result<()> {
+        self.post(&format!("/element/{}/click", e.0), json!({})).await.map(|_| ())
+    }
+
+    pub async fn send_keys(&self, e: &Element, text: &str) -> Result<()> {
+        self.post(&format!("/element/{}/value", e.0), json!({"text": text})).await.map(|_| ())
+    }
+
+    pub async fn text(&self, e: &Element) -> Result<String> {
+        Ok(self.get(&format!("/element/{}/text", e.0)).await?.as_str().unwrap_or_default().to_string())
+    }
+
+    /// Clicks the first element matching `css` (waiting up to 10 s for it).
+    pub async fn click_css(&self, css: &str) -> Result<()> {
+        let e = self.wait_for(css, Duration::from_secs(10)).await?;
+        self.click(&e).await
+    }
+
+    /// Runs a synchronous script: `body` is a function body; `args` its `arguments`.
+    pub async fn script(&self, body: &str, args: Value) -> Result<Value> {
+        self.post("/execute/sync", json!({"script": body, "args": args})).await
+    }
+
+    /// Runs an asynchronous script: the last of `arguments` is the callback to call with the answer.
+    pub async fn script_async(&self, body: &str, args: Value) -> Result<Value> {
+        self.post("/execute/async", json!({"script": body, "args": args})).await
+    }
+
+    /// Calls a Tauri command from the page, as the UI does; answers `{"ok": …}` or `{"err": …}`.
+    pub async fn invoke(&self, command: &str, args: Value) -> Result<Value> {
+        self.script_async(
+            "const [cmd, args, done] = arguments;
+             window.__TAURI_INTERNALS__.invoke(cmd, args)
+               .then((ok) => done({ ok: ok === undefined ? null : ok }), (err) => done({ err }));",
+            json!([command, args]),
+        )
+        .await
+    }
+
+    /// (x, y, width, height) of the window on the screen.
+    pub async fn window_rect(&self) -> Result<(i64, i64, i64, i64)> {
+        let v = self.get("/window/rect").await?;
+        let n = |k: &str| v[k].as_f64().map(|f| f as i64).unwrap_or(0);
+        Ok((n("x"), n("y"), n("width"), n("height")))
+    }
+
+    /// A PNG of the page.
+    pub async fn screenshot(&self) -> Result<Vec<u8>> {
+        let v = self.get("/screenshot").await?;
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().unwrap_or_default())
+            .map_err(|e| format!("screenshot: {e}"))
+    }
+}
