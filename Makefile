@@ -52,7 +52,7 @@ bindings-check: test-rust
 test-e2e: ui     ## the real window under Xvfb: tauri-driver + WebKitWebDriver against kyma-sim
 	@scripts/e2e.sh
 
-test: deps lint test-rust test-ui bindings-check test-e2e   ## every test: lints, Rust, UI, the real window
+test: deps lint test-rust test-ui bindings-check test-e2e deb   ## every test: lints, Rust, UI, the real window, the .deb
 
 clean:
 	cargo clean

@@ -69,33 +69,24 @@ pub enum Status {
 }
 
 impl Status {
+    const NAMES: [(Status, &'static str); 9] = [
+        (Status::Queued, "queued"),
+        (Status::Pending, "pending"),
+        (Status::Processing, "processing"),
+        (Status::Downloading, "downloading"),
+        (Status::Succeeded, "succeeded"),
+        (Status::Failed, "failed"),
+        (Status::Refunded, "refunded"),
+        (Status::Expired, "expired"),
+        (Status::Rejected, "rejected"),
+    ];
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Queued => "queued",
-            Status::Pending => "pending",
-            Status::Processing => "processing",
-            Status::Downloading => "downloading",
-            Status::Succeeded => "succeeded",
-            Status::Failed => "failed",
-            Status::Refunded => "refunded",
-            Status::Expired => "expired",
-            Status::Rejected => "rejected",
-        }
+        Status::NAMES.iter().find(|(st, _)| *st == self).map_or("failed", |(_, n)| n)
     }
 
     pub fn parse(s: &str) -> Option<Status> {
-        Some(match s {
-            "queued" => Status::Queued,
-            "pending" => Status::Pending,
-            "processing" => Status::Processing,
-            "downloading" => Status::Downloading,
-            "succeeded" => Status::Succeeded,
-            "failed" => Status::Failed,
-            "refunded" => Status::Refunded,
-            "expired" => Status::Expired,
-            "rejected" => Status::Rejected,
-            _ => return None,
-        })
+        Status::NAMES.iter().find(|(_, n)| *n == s).map(|(st, _)| *st)
     }
 
     pub fn is_terminal(self) -> bool {
@@ -480,6 +471,15 @@ mod tests {
         assert_eq!(g.clip_bytes, Some(1234));
         assert!(s.open_generations().unwrap().is_empty());
         assert!(s.remove_finished(id).unwrap());
+    }
+
+    #[test]
+    fn status_names_round_trip() {
+        for (st, name) in Status::NAMES {
+            assert_eq!(Status::parse(name), Some(st));
+            assert_eq!(st.as_str(), name);
+        }
+        assert_eq!(Status::parse("nonsense"), None);
     }
 
     #[test]

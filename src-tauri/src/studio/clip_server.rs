@@ -113,10 +113,7 @@ async fn serve_clip(
     UrlPath((secret, file)): UrlPath<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if !constant_time_eq(secret.as_bytes(), s.secret.as_bytes()) || !safe_name(&file, ".mp4") {
-        return status_only(StatusCode::NOT_FOUND);
-    }
-    serve_file(s.clips.join(&file), "video/mp4", &headers).await
+    serve_named(&s, &secret, &s.clips, &file, (".mp4", "video/mp4"), &headers).await
 }
 
 async fn serve_image(
@@ -124,10 +121,22 @@ async fn serve_image(
     UrlPath((secret, file)): UrlPath<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    if !constant_time_eq(secret.as_bytes(), s.secret.as_bytes()) || !safe_name(&file, ".jpg") {
+    serve_named(&s, &secret, &s.images, &file, (".jpg", "image/jpeg"), &headers).await
+}
+
+/// Serves `dir/file` when the secret matches and the name is a plain file of the given kind.
+async fn serve_named(
+    s: &Shared,
+    secret: &str,
+    dir: &std::path::Path,
+    file: &str,
+    (ext, content_type): (&str, &'static str),
+    headers: &HeaderMap,
+) -> Response {
+    if !constant_time_eq(secret.as_bytes(), s.secret.as_bytes()) || !safe_name(file, ext) {
         return status_only(StatusCode::NOT_FOUND);
     }
-    serve_file(s.images.join(&file), "image/jpeg", &headers).await
+    serve_file(dir.join(file), content_type, headers).await
 }
 
 async fn serve_file(path: PathBuf, content_type: &'static str, headers: &HeaderMap) -> Response {
