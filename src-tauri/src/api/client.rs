@@ -250,6 +250,19 @@ impl Client {
     }
 }
 
+/// Fetches the live catalog from the public `/pricing` (trying at most `tries` times), merges
+/// it with the built-in models and caches it at `cache`. The CLI and the app both refresh here.
+pub async fn refresh_catalog(base: &str, cache: &std::path::Path, tries: u32) -> Result<super::Catalog, Error> {
+    let policy = RetryPolicy { max_tries: tries.max(1), ..RetryPolicy::default() };
+    // `/pricing` is public: this placeholder key is never sent (the request carries no auth).
+    let public = Client::with_policy(base, ApiKey::new("ky-public"), policy, Arc::new(RateLimiter::new(30)))?;
+    let merged = super::Catalog::merged(&public.pricing().await?);
+    if let Err(e) = merged.save_cache(cache) {
+        log::warn!("could not cache the catalog: {e}");
+    }
+    Ok(merged)
+}
+
 /// Reads a body, refusing more than `MAX_JSON_BYTES` (a server that sends gigabytes is lying).
 async fn read_capped(mut resp: reqwest::Response) -> Result<String, reqwest::Error> {
     let mut buf: Vec<u8> = Vec::new();

@@ -181,17 +181,8 @@ async fn catalog(base: &str, paths: &jobs::Paths, force: bool) -> Catalog {
     if fresh && !force {
         return Catalog::load_cached(&paths.catalog);
     }
-    let once = RetryPolicy { max_tries: 1, ..RetryPolicy::default() };
-    let limiter = Arc::new(api::limiter::RateLimiter::new(30));
-    let Ok(c) = Client::with_policy(base, ApiKey::new("ky-public"), once, limiter) else {
-        return Catalog::load_cached(&paths.catalog);
-    };
-    match tokio::time::timeout(Duration::from_secs(10), c.pricing()).await {
-        Ok(Ok(live)) => {
-            let merged = Catalog::merged(&live);
-            let _ = merged.save_cache(&paths.catalog);
-            merged
-        }
+    match tokio::time::timeout(Duration::from_secs(10), api::client::refresh_catalog(base, &paths.catalog, 1)).await {
+        Ok(Ok(merged)) => merged,
         _ => Catalog::load_cached(&paths.catalog),
     }
 }

@@ -276,10 +276,7 @@ impl Engine {
                 new.image_url = Some(u.trim().to_string());
             }
             Some(ImageInput::File(path)) => {
-                let p = path.clone();
-                let prepared = tokio::task::spawn_blocking(move || crate::media::prepare_image_file(&p))
-                    .await
-                    .map_err(|_| Error::EngineStopped)??;
+                let prepared = crate::media::prepare_image_file_async(path.clone()).await?;
                 self.keep_start_image(&mut new, &key, &prepared, path.display().to_string())?;
             }
             Some(ImageInput::Prepared { image, source }) => {

@@ -14,6 +14,24 @@ pub use prepare::{
 };
 pub use thumb::{jpeg_data_uri, thumbnail_jpeg};
 
+/// [`prepare_image_file`] on a blocking thread, for async callers (the engine, the app).
+pub async fn prepare_image_file_async(path: std::path::PathBuf) -> Result<PreparedImage, Error> {
+    off_the_runtime(move || prepare_image_file(&path)).await
+}
+
+/// [`prepare_image_bytes`] on a blocking thread, for async callers (a pasted picture).
+pub async fn prepare_image_bytes_async(bytes: Vec<u8>) -> Result<PreparedImage, Error> {
+    off_the_runtime(move || prepare_image_bytes(&bytes)).await
+}
+
+async fn off_the_runtime(
+    work: impl FnOnce() -> Result<PreparedImage, Error> + Send + 'static,
+) -> Result<PreparedImage, Error> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .unwrap_or_else(|e| Err(Error::Convert { technical: format!("image preparation stopped: {e}") }))
+}
+
 /// Why a picture could not be made into a start image. `Display` is the sentence shown to the
 /// user; [`Error::kind`] is the stable name the UI and logs key on.
 #[derive(Debug, thiserror::Error)]

@@ -253,17 +253,12 @@ impl Studio {
     /// Prepares a picture (decode, orient, resize, JPEG) and keeps it until a generation uses it.
     pub async fn stage_image_file(&self, path: PathBuf) -> Result<StartImage, AppError> {
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let p = path.clone();
-        let image = tokio::task::spawn_blocking(move || crate::media::prepare_image_file(&p))
-            .await
-            .map_err(|_| AppError::new("io", "Image preparation stopped unexpectedly."))??;
+        let image = crate::media::prepare_image_file_async(path.clone()).await?;
         self.stage(image, name, path.display().to_string())
     }
 
     pub async fn stage_image_bytes(&self, bytes: Vec<u8>, name: String) -> Result<StartImage, AppError> {
-        let image = tokio::task::spawn_blocking(move || crate::media::prepare_image_bytes(&bytes))
-            .await
-            .map_err(|_| AppError::new("io", "Image preparation stopped unexpectedly."))??;
+        let image = crate::media::prepare_image_bytes_async(bytes).await?;
         self.stage(image, name.clone(), name)
     }
 
@@ -328,11 +323,7 @@ impl Studio {
     }
 
     pub async fn refresh_catalog(&self) -> Result<Vec<ModelInfo>, AppError> {
-        let once = RetryPolicy { max_tries: 2, ..RetryPolicy::default() };
-        let c = Client::with_policy(&self.api_base(), ApiKey::new("ky-public"), once, Arc::new(RateLimiter::new(30)))?;
-        let live = c.pricing().await?;
-        let merged = Catalog::merged(&live);
-        let _ = merged.save_cache(&self.paths.catalog);
+        let merged = crate::api::client::refresh_catalog(&self.api_base(), &self.paths.catalog, 2).await?;
         self.engine.set_catalog(merged);
         Ok(self.models())
     }
