@@ -6,6 +6,7 @@ pub mod api;
 pub mod fsutil;
 pub mod jobs;
 pub mod keychain;
+pub mod library;
 pub mod media;
 pub mod studio;
 

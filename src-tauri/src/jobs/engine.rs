@@ -80,29 +80,60 @@ impl EngineConfig {
     }
 }
 
-/// Where the library keeps its files.
-#[derive(Debug, Clone)]
+/// Where things live. The app's data folder holds the database, the catalog and the thumbnail
+/// cache; the library folder (by default the same folder) holds `clips/` and `start-images/`.
+/// Each generation records its own library folder, so clips left behind by a folder change
+/// keep working where they are.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Paths {
     pub data_dir: PathBuf,
     pub db: PathBuf,
+    /// The current library folder: new clips and start images go under it.
+    pub library: PathBuf,
     pub clips: PathBuf,
     pub start_images: PathBuf,
+    pub thumbs: PathBuf,
     pub catalog: PathBuf,
 }
 
 impl Paths {
     pub fn new(data_dir: &Path) -> Paths {
+        Paths::with_library(data_dir, data_dir)
+    }
+
+    pub fn with_library(data_dir: &Path, library: &Path) -> Paths {
         Paths {
             data_dir: data_dir.to_path_buf(),
             db: data_dir.join("library.sqlite3"),
-            clips: data_dir.join("clips"),
-            start_images: data_dir.join("start-images"),
+            library: library.to_path_buf(),
+            clips: library.join("clips"),
+            start_images: library.join("start-images"),
+            thumbs: data_dir.join("thumbs"),
             catalog: data_dir.join("catalog.json"),
         }
     }
 
+    /// What a new generation records as its library folder (None: the data folder).
+    pub fn row_media_dir(&self) -> Option<String> {
+        (self.library != self.data_dir).then(|| self.library.display().to_string())
+    }
+
+    /// The library folder holding generation `g`'s files.
+    pub fn media_root(&self, g: &Generation) -> PathBuf {
+        g.media_dir.as_ref().map(PathBuf::from).unwrap_or_else(|| self.data_dir.clone())
+    }
+
     pub fn clip_path(&self, g: &Generation) -> Option<PathBuf> {
-        g.clip_file.as_ref().map(|f| self.clips.join(f))
+        g.clip_file.as_ref().map(|f| self.media_root(g).join("clips").join(f))
+    }
+
+    pub fn start_image_path(&self, g: &Generation) -> Option<PathBuf> {
+        g.image_file.as_ref().map(|f| self.media_root(g).join("start-images").join(f))
+    }
+
+    /// The cached poster of generation `id` (made once, remade when missing or broken).
+    pub fn thumb_path(&self, id: i64) -> PathBuf {
+        self.thumbs.join(format!("{id}.jpg"))
     }
 }
 
@@ -266,6 +297,8 @@ impl Engine {
             image_size: None,
             extra_json: draft.extra.as_ref().map(|v| v.to_string()),
             hold,
+            has_audio: model.audio,
+            media_dir: self.paths.row_media_dir(),
         };
         match &draft.image {
             None => {}
@@ -313,7 +346,7 @@ impl Engine {
         let image = match g.image_kind {
             ImageKind::None => None,
             ImageKind::Url => g.image_url.clone().map(ImageInput::Url),
-            ImageKind::File => g.image_file.as_ref().map(|f| ImageInput::File(self.paths.start_images.join(f))),
+            ImageKind::File => self.paths.start_image_path(&g).map(ImageInput::File),
         };
         let extra = g.extra_json.as_deref().and_then(|s| serde_json::from_str(s).ok());
         self.submit(Draft { model: g.model, prompt: g.prompt, duration: Some(g.duration_s), image, extra }).await
@@ -497,7 +530,7 @@ impl Owner {
             }
         };
         let client = client.clone();
-        let images = self.paths.start_images.clone();
+        let images = self.paths.media_root(&g).join("start-images");
         let host = self.image_host.read().map(|h| h.clone()).unwrap_or(StartImageHost::DataUri);
         tokio::spawn(async move {
             let result = match build_request(&g, &images, &host).await {
@@ -537,7 +570,7 @@ impl Owner {
         let downloader = self.downloader.clone();
         let slots = self.download_slots.clone();
         let events = self.events.clone();
-        let clips = self.paths.clips.clone();
+        let clips = self.paths.media_root(&g).join("clips");
         tokio::spawn(async move {
             let result = match slots.acquire_owned().await {
                 Ok(_permit) => fetch_clip(&client, &downloader, &g, url, &clips, &events).await,

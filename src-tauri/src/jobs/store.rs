@@ -48,6 +48,36 @@ CREATE INDEX generations_created ON generations(created_at);
     // How many POSTs were ever started for the row: only a first POST that never reached Kyma
     // (or that Kyma refused) may end a job as "rejected"; after that a paid job may exist.
     "ALTER TABLE generations ADD COLUMN post_attempts INTEGER NOT NULL DEFAULT 0;",
+    // The gallery (issue 4): favourites, sound, where each generation's files live, clips that
+    // went missing, deletions (with undo) and forgotten records, and full-text search of prompts.
+    r#"
+ALTER TABLE generations ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE generations ADD COLUMN has_audio INTEGER NOT NULL DEFAULT 0;
+UPDATE generations SET has_audio = 1 WHERE model IN ('kling-3-pro-audio', 'seedance-2-pro', 'seedance-2-fast');
+-- The library folder holding this generation's clips/ and start-images/; NULL: the app's data folder.
+ALTER TABLE generations ADD COLUMN media_dir TEXT;
+ALTER TABLE generations ADD COLUMN clip_missing INTEGER NOT NULL DEFAULT 0;
+-- NULL, 'deleting' (in the undo window), 'trashed' (file in the OS trash) or 'forgotten'.
+-- The record itself stays: the money it cost is part of the spend history.
+ALTER TABLE generations ADD COLUMN removed TEXT;
+ALTER TABLE generations ADD COLUMN removed_at TEXT;
+CREATE INDEX generations_gallery ON generations(removed, created_at);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE VIRTUAL TABLE generations_fts USING fts5(
+    prompt, content='generations', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+INSERT INTO generations_fts(generations_fts) VALUES ('rebuild');
+CREATE TRIGGER generations_fts_insert AFTER INSERT ON generations BEGIN
+    INSERT INTO generations_fts(rowid, prompt) VALUES (new.id, new.prompt);
+END;
+CREATE TRIGGER generations_fts_delete AFTER DELETE ON generations BEGIN
+    INSERT INTO generations_fts(generations_fts, rowid, prompt) VALUES ('delete', old.id, old.prompt);
+END;
+CREATE TRIGGER generations_fts_update AFTER UPDATE OF prompt ON generations BEGIN
+    INSERT INTO generations_fts(generations_fts, rowid, prompt) VALUES ('delete', old.id, old.prompt);
+    INSERT INTO generations_fts(rowid, prompt) VALUES (new.id, new.prompt);
+END;
+"#,
 ];
 
 /// Our own lifecycle of a generation. `Queued` has no Kyma id yet; terminal states never change.
@@ -161,6 +191,14 @@ pub struct Generation {
     /// Still unfinished ten minutes after Kyma accepted it (Kyma's runner times out at 10 min).
     pub overdue: bool,
     pub post_attempts: u32,
+    pub favourite: bool,
+    pub has_audio: bool,
+    /// The library folder holding this generation's files; None: the app's data folder.
+    pub media_dir: Option<String>,
+    pub clip_missing: bool,
+    /// None, "deleting", "trashed" or "forgotten".
+    pub removed: Option<String>,
+    pub removed_at: Option<String>,
 }
 
 /// What a new generation is made of, validated and prepared before it is stored.
@@ -176,6 +214,9 @@ pub struct NewGeneration {
     pub image_size: Option<(u32, u32)>,
     pub extra_json: Option<String>,
     pub hold: Micros,
+    pub has_audio: bool,
+    /// The library folder the files go to, when it is not the app's data folder.
+    pub media_dir: Option<String>,
 }
 
 pub fn now_rfc3339() -> String {
@@ -190,7 +231,8 @@ pub struct Store {
 const COLUMNS: &str = "id, idempotency_key, kyma_id, status, remote_status, model, prompt, duration_s, image_kind, \
     image_source, image_file, image_url, image_width, image_height, extra_json, hold_micros, estimated_micros, \
     charged_micros, refunded_micros, error_kind, error_message, clip_file, clip_bytes, created_at, submitted_at, \
-    completed_at, downloaded_at, updated_at, post_attempts";
+    completed_at, downloaded_at, updated_at, post_attempts, favourite, has_audio, media_dir, clip_missing, removed, \
+    removed_at";
 
 fn micros(v: Option<i64>) -> Option<Micros> {
     v.map(Micros)
@@ -240,6 +282,12 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Generation> {
         downloaded_at: r.get(26)?,
         updated_at: r.get(27)?,
         post_attempts: r.get(28)?,
+        favourite: r.get(29)?,
+        has_audio: r.get(30)?,
+        media_dir: r.get(31)?,
+        clip_missing: r.get(32)?,
+        removed: r.get(33)?,
+        removed_at: r.get(34)?,
     })
 }
 
@@ -263,6 +311,11 @@ impl Store {
         &self.path
     }
 
+    /// The connection, for the library's own queries (gallery, spend, curation).
+    pub fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
     fn migrate(&mut self) -> Result<(), Error> {
         let version: usize =
             self.conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?.max(0) as usize;
@@ -283,8 +336,8 @@ impl Store {
         let now = now_rfc3339();
         self.conn.execute(
             "INSERT INTO generations (idempotency_key, status, model, prompt, duration_s, image_kind, image_source, \
-             image_file, image_url, image_width, image_height, extra_json, hold_micros, created_at, updated_at) \
-             VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+             image_file, image_url, image_width, image_height, extra_json, hold_micros, created_at, updated_at, has_audio, \
+             media_dir) VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)",
             params![
                 idempotency_key,
                 g.model,
@@ -298,7 +351,9 @@ impl Store {
                 g.image_size.map(|s| s.1),
                 g.extra_json,
                 g.hold.0,
-                now
+                now,
+                g.has_audio,
+                g.media_dir,
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -446,6 +501,8 @@ mod tests {
             image_size: None,
             extra_json: None,
             hold: Micros(756_000),
+            has_audio: false,
+            media_dir: None,
         }
     }
 

@@ -232,3 +232,62 @@ pub struct ImageDropped {
     pub image: Option<StartImage>,
     pub error: Option<AppError>,
 }
+
+/// A gallery tile with the loopback URLs of its poster and clip.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GalleryItem {
+    #[serde(flatten)]
+    #[ts(flatten)]
+    pub item: crate::library::Item,
+    /// `http://127.0.0.1:PORT/<secret>/thumb/<id>`: a small JPEG poster, 404 when none can be made
+    /// here (then the webview draws the clip's first frame and hands it over with `thumb_put`).
+    pub thumb_url: String,
+    /// `http://127.0.0.1:PORT/<secret>/clip/<id>` when the clip is in the library.
+    pub clip_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GalleryPage {
+    pub total: u32,
+    pub offset: u32,
+    pub items: Vec<GalleryItem>,
+}
+
+/// Everything the player's details panel shows about one generation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GalleryDetails {
+    /// The full record as the queue shows it: prompt, model, duration, money, Kyma job id, dates,
+    /// clip URL and path, start-image URL (`image_preview`).
+    pub job: Job,
+    pub item: GalleryItem,
+    /// The model's resolution from the catalog (e.g. "1080p"), when known.
+    pub resolution: Option<String>,
+    /// Width × height of the clip's video track, read from the file.
+    pub video_size: Option<(u32, u32)>,
+    #[ts(type = "number | null")]
+    pub clip_bytes: Option<u64>,
+    /// Where the start image came from (a file name or a link), for image-to-video.
+    pub image_source: Option<String>,
+    pub downloaded_at: Option<String>,
+}
+
+/// `library-changed`: these generations changed outside the job lifecycle (favourite, deleted,
+/// restored, located, forgotten, thumbnail made) or the library folder moved (`all`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct LibraryChanged {
+    #[ts(type = "number[]")]
+    pub ids: Vec<i64>,
+    pub all: bool,
+}
+
+/// `library-move-progress`: generations handled so far while the library folder moves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MoveProgress {
+    pub done: u32,
+    pub total: u32,
+}

@@ -1,0 +1,62 @@
+//! `library::Error`: what the gallery, spend and library-folder operations report, each a
+//! sentence a user can act on, with a stable kind for the UI and the CLI's exit codes.
+
+use std::path::Path;
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("The library database failed: {0}. If this persists, check free disk space.")]
+    Db(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Jobs(#[from] crate::jobs::Error),
+    #[error("Could not {what} at {path}: {detail}.")]
+    Io { what: &'static str, path: String, detail: String },
+    #[error("There is no generation #{0} in the library.")]
+    NoSuchGeneration(i64),
+    #[error("Generation #{0} is still running at Kyma; wait for it to finish.")]
+    StillRunning(i64),
+    #[error("Generation #{0} has no clip: it ended without one (its record and refund stay).")]
+    NoClip(i64),
+    #[error("The clip of generation #{0} is not missing; nothing to locate.")]
+    NotMissing(i64),
+    #[error("{path} is not a playable MP4 clip ({detail}). Choose the clip's .mp4 file.")]
+    NotAClip { path: String, detail: String },
+    #[error("It is too late to undo deleting generation #{0}: the clip is in the system trash now.")]
+    UndoExpired(i64),
+    #[error("Generation #{0} is not deleted; nothing to undo.")]
+    NotDeleted(i64),
+    #[error("{0}")]
+    BadQuery(String),
+    #[error("The library folder cannot change now: {0}")]
+    MoveRefused(String),
+    #[error("Could not move the clip to the system trash: {0}.")]
+    Trash(String),
+    #[error("The poster image is not a usable JPEG: {0}.")]
+    BadThumb(String),
+}
+
+impl Error {
+    pub fn io(what: &'static str, path: &Path, e: std::io::Error) -> Error {
+        Error::Io { what, path: path.display().to_string(), detail: e.to_string() }
+    }
+
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Db(_) => "database",
+            Error::Jobs(e) => e.kind(),
+            Error::Io { .. } => "io",
+            Error::NoSuchGeneration(_) => "not_found",
+            Error::StillRunning(_) => "still_running",
+            Error::NoClip(_) => "no_clip",
+            Error::NotMissing(_) => "not_missing",
+            Error::NotAClip { .. } => "not_a_clip",
+            Error::UndoExpired(_) => "undo_expired",
+            Error::NotDeleted(_) => "not_deleted",
+            Error::BadQuery(_) => "invalid_input",
+            Error::MoveRefused(_) => "move_refused",
+            Error::Trash(_) => "trash_failed",
+            Error::BadThumb(_) => "bad_thumbnail",
+        }
+    }
+}

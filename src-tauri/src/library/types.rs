@@ -1,0 +1,208 @@
+//! The library's query and answer shapes. They cross IPC as they are (ts-rs writes their
+//! TypeScript twins into ui/src/lib/ipc/bindings), and the CLI prints them as JSON.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Which records a gallery query covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum StatusFilter {
+    /// Everything not deleted or forgotten: clips, running jobs and failed/refunded records.
+    #[default]
+    All,
+    /// Succeeded generations (their clip may be missing).
+    Clips,
+    /// Failed, refunded, expired or rejected: no clip, the record stays.
+    Failed,
+    /// Not finished yet (queued, at Kyma, downloading).
+    Running,
+    /// Succeeded, but the clip file is not where the library says (deleted or moved outside the app).
+    Missing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum SortKey {
+    #[default]
+    Date,
+    Cost,
+    Duration,
+}
+
+/// Text-to-video (no start image) or image-to-video.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum VideoKind {
+    T2v,
+    I2v,
+}
+
+/// One gallery query: the search text and every filter. Empty/None means "no filter".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[ts(export)]
+pub struct Query {
+    /// Words searched in prompts (FTS5, prefix match per word, as you type).
+    pub text: String,
+    /// Only these models (empty = all).
+    pub models: Vec<String>,
+    /// RFC 3339 instant, inclusive (created_at >= from).
+    pub from: Option<String>,
+    /// RFC 3339 instant, exclusive (created_at < to).
+    pub to: Option<String>,
+    /// Some(true): only clips with sound; Some(false): only silent ones.
+    pub audio: Option<bool>,
+    pub kind: Option<VideoKind>,
+    pub favourites: bool,
+    pub status: StatusFilter,
+    pub sort: SortKey,
+    /// Ascending instead of the default descending (newest, dearest, longest first).
+    pub ascending: bool,
+    pub offset: u32,
+    /// At most 500 rows a page.
+    pub limit: u32,
+}
+
+/// A gallery tile: what the grid shows, without the full prompt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Item {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(
+        type = "\"queued\" | \"pending\" | \"processing\" | \"downloading\" | \"succeeded\" | \"failed\" | \"refunded\" | \"expired\" | \"rejected\""
+    )]
+    pub status: String,
+    pub model: String,
+    /// The prompt's first 280 characters.
+    pub prompt: String,
+    pub duration_s: u32,
+    pub audio: bool,
+    pub kind: VideoKind,
+    /// Start image size for image-to-video (the clip's aspect), else None.
+    pub image_size: Option<(u32, u32)>,
+    #[ts(type = "number")]
+    pub hold_micros: i64,
+    #[ts(type = "number | null")]
+    pub charged_micros: Option<i64>,
+    #[ts(type = "number | null")]
+    pub refunded_micros: Option<i64>,
+    pub created_at: String,
+    pub favourite: bool,
+    /// Succeeded but the file is not there: offer "locate…" and "forget".
+    pub missing: bool,
+    pub error_message: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Page {
+    /// How many records match the query in all.
+    pub total: u32,
+    pub offset: u32,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Period {
+    #[default]
+    Day,
+    /// ISO weeks, starting Monday.
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[ts(export)]
+pub struct SpendQuery {
+    /// RFC 3339 instant or YYYY-MM-DD (local midnight); None = since the first clip.
+    pub since: Option<String>,
+    pub period: Period,
+    /// Minutes east of UTC for day/week/month boundaries (the UI's and the CLI's local zone).
+    pub utc_offset_minutes: i32,
+}
+
+/// Money of one model (or one model in one period).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ModelSpend {
+    pub model: String,
+    #[ts(type = "number")]
+    pub charged_micros: i64,
+    #[ts(type = "number")]
+    pub refunded_micros: i64,
+    /// Succeeded generations (charged).
+    pub clips: u32,
+    /// Failed, refunded or expired generations (refunded).
+    pub refunds: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Bucket {
+    /// The period's first day, YYYY-MM-DD in the query's zone.
+    pub start: String,
+    #[ts(type = "number")]
+    pub charged_micros: i64,
+    /// Per model, only models with money in this period, sorted by model id.
+    pub models: Vec<ModelSpend>,
+}
+
+/// Everything the spend view and `kyma spend` show, summed from the library's own records,
+/// deleted and forgotten clips included (the money was spent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Spend {
+    pub since: Option<String>,
+    #[ts(type = "number")]
+    pub charged_micros: i64,
+    #[ts(type = "number")]
+    pub refunded_micros: i64,
+    /// Held at Kyma now: jobs accepted and not yet settled.
+    #[ts(type = "number")]
+    pub held_micros: i64,
+    pub clips: u32,
+    pub refunds: u32,
+    pub per_model: Vec<ModelSpend>,
+    /// Oldest first; periods with no money are left out.
+    pub buckets: Vec<Bucket>,
+}
+
+/// How "change library folder" treats the clips already there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MoveMode {
+    /// Copy each file, verify size and SHA-256, then remove the original.
+    Move,
+    /// Leave existing clips where they are; only new clips go to the new folder.
+    Leave,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct MoveReport {
+    pub new_dir: String,
+    /// Generations whose files now live in the new folder.
+    pub moved: u32,
+    /// Generations left where they were (by choice, or because moving them failed).
+    pub left: u32,
+    #[ts(type = "number")]
+    pub bytes_moved: u64,
+    /// Why the move stopped early, if it did (everything not moved still works where it is).
+    pub error: Option<String>,
+}
+
+/// A deletion the user may still undo until `undo_until` (RFC 3339).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DeleteTicket {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub undo_until: String,
+}
