@@ -4,7 +4,7 @@ export CARGO_TERM_COLOR ?= never
 # Debug info off: a CI target/ of ~1 GB instead of ~4 GB, and faster links.
 export CARGO_PROFILE_DEV_DEBUG ?= false
 
-.PHONY: deps ui build demo demo-cli run deb test-e2e test lint test-rust test-ui bindings-check clean
+.PHONY: deps ui build demo demo-cli run deb test-e2e test lint test-rust test-ui bindings-check bench clean
 
 deps:            ## install what is missing (Debian packages via apt only when absent, npm packages)
 	@scripts/install-deps.sh
@@ -53,6 +53,9 @@ test-e2e: ui     ## the real window under Xvfb: tauri-driver + WebKitWebDriver a
 	@scripts/e2e.sh
 
 test: deps lint test-rust test-ui bindings-check test-e2e deb   ## every test: lints, Rust, UI, the real window, the .deb
+
+bench: ui        ## measured figures (not part of make test): the gallery with 1,000 and 10,000 clips
+	@scripts/bench.sh
 
 clean:
 	cargo clean

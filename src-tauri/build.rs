@@ -16,6 +16,18 @@ const COMMANDS: &[&str] = &[
     "job_remove",
     "reveal_clip",
     "refresh_catalog",
+    "gallery_query",
+    "gallery_details",
+    "favourite_set",
+    "clip_delete",
+    "clip_undo_delete",
+    "clip_save_copy",
+    "clip_locate",
+    "clip_forget",
+    "thumb_put",
+    "spend_summary",
+    "library_pick_folder",
+    "library_move",
 ];
 
 fn main() {

@@ -1,6 +1,7 @@
 //! The window side of the core's events: engine events become typed window events
-//! (`job-changed`, `job-progress`, `job-problem`), OS file drops become prepared start images
-//! (`drop-hover`, `image-dropped`), and a finished clip notifies when the window is not focused.
+//! (`job-changed`, `job-progress`, `job-problem`), library changes become `library-changed`,
+//! OS file drops become prepared start images (`drop-hover`, `image-dropped`), and a finished
+//! clip notifies when the window is not focused.
 
 use crate::jobs::{Event, Status};
 use crate::studio::dto::{AppError, DropHover, ImageDropped, JobProblem, JobProgress};
@@ -33,6 +34,25 @@ pub fn forward_engine_events<R: Runtime>(app: AppHandle<R>, studio: Arc<Studio>)
                     let error = AppError { link, ..AppError::new(&kind, message) };
                     let _ = app.emit("job-problem", JobProblem { id, error });
                 }
+            }
+        }
+    });
+}
+
+/// `library-changed`: favourites, deletions, located or forgotten clips, a moved library.
+pub fn forward_library_events<R: Runtime>(app: AppHandle<R>, studio: Arc<Studio>) {
+    let mut rx = studio.subscribe_library();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match rx.recv().await {
+                Ok(changed) => {
+                    let _ = app.emit("library-changed", changed);
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                    let _ =
+                        app.emit("library-changed", crate::studio::dto::LibraryChanged { ids: Vec::new(), all: true });
+                }
+                Err(_) => return,
             }
         }
     });

@@ -66,6 +66,7 @@ pub fn run() {
                 .map_err(|e| Box::<dyn std::error::Error>::from(e.message))?;
             let studio = Arc::new(studio);
             bridge::forward_engine_events(app.handle().clone(), studio.clone());
+            bridge::forward_library_events(app.handle().clone(), studio.clone());
             app.manage(studio);
             Ok(())
         })
@@ -84,6 +85,18 @@ pub fn run() {
             commands::job_remove,
             commands::reveal_clip,
             commands::refresh_catalog,
+            commands::gallery_query,
+            commands::gallery_details,
+            commands::favourite_set,
+            commands::clip_delete,
+            commands::clip_undo_delete,
+            commands::clip_save_copy,
+            commands::clip_locate,
+            commands::clip_forget,
+            commands::thumb_put,
+            commands::spend_summary,
+            commands::library_pick_folder,
+            commands::library_move,
         ])
         .run(context);
     if let Err(e) = result {

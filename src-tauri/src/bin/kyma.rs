@@ -1,16 +1,18 @@
 //! `kyma`: the command-line face of Kyma Studio's core — generate clips, resume unfinished jobs,
-//! list the library, show the catalog and manage the API key. Exit codes are part of its contract.
+//! list the library, show the spend history and the catalog, and manage the API key. Exit codes
+//! are part of its contract.
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use kyma_studio::api::{self, retry::RetryPolicy, ApiKey, Catalog, Client};
 use kyma_studio::jobs::{self, Draft, Engine, EngineConfig, Event, Generation, ImageInput, Status};
 use kyma_studio::keychain;
+use kyma_studio::library::{self, Library, Period, Spend, SpendQuery};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Exit codes: 0 done; 1 the job ended failed, refunded or expired; 2 invalid input;
 /// 3 key or credit refused; 4 network gave up.
@@ -41,6 +43,7 @@ fn code_for_kind(kind: &str) -> u8 {
         | "file_too_large"
         | "output_too_large"
         | "convert"
+        | "not_a_clip"
         | "io" => 2,
         "unauthorized"
         | "insufficient_credit"
@@ -60,6 +63,12 @@ impl From<api::Error> for Fail {
 
 impl From<jobs::Error> for Fail {
     fn from(e: jobs::Error) -> Fail {
+        Fail::new(code_for_kind(e.kind()), e.to_string())
+    }
+}
+
+impl From<library::Error> for Fail {
+    fn from(e: library::Error) -> Fail {
         Fail::new(code_for_kind(e.kind()), e.to_string())
     }
 }
@@ -108,6 +117,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Show what the library cost: totals, per model, and per day, week or month (local time).
+    Spend {
+        /// Start here: a date (YYYY-MM-DD, local midnight) or an RFC 3339 instant.
+        #[arg(long)]
+        since: Option<String>,
+        /// The length of each period.
+        #[arg(long, value_enum, default_value_t = By::Day)]
+        by: By,
+        /// Print the spend history as JSON (money in integer micro-dollars).
+        #[arg(long)]
+        json: bool,
+    },
     /// Show the models, their prices and durations.
     Catalog {
         #[arg(long)]
@@ -117,6 +138,34 @@ enum Command {
     Key {
         #[command(subcommand)]
         action: KeyAction,
+    },
+    /// Tools for developing Kyma Studio.
+    #[command(hide = true)]
+    Dev {
+        #[command(subcommand)]
+        action: DevAction,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum By {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Subcommand)]
+enum DevAction {
+    /// Add N synthetic generations to the library (demos, benchmarks). Without --clip their
+    /// clips do not exist, and the gallery shows them as missing.
+    SeedLibrary {
+        n: u32,
+        /// An MP4 to hard-link (or copy) as the clip of every successful generation.
+        #[arg(long)]
+        clip: Option<PathBuf>,
+        /// The same seed makes the same library (but for the clock and the idempotency keys).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -132,6 +181,8 @@ enum KeyAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Asked before any other thread exists: the OS's local offset is only safe to read then.
+    let utc_offset_minutes = time::UtcOffset::current_local_offset().map_or(0, |o| i32::from(o.whole_minutes()));
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -139,7 +190,7 @@ fn main() -> ExitCode {
             return ExitCode::from(4);
         }
     };
-    match rt.block_on(run(cli)) {
+    match rt.block_on(run(cli, utc_offset_minutes)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!("kyma: {}", f.message);
@@ -202,7 +253,7 @@ async fn start_engine(cli: &Cli, catalog: Catalog) -> Result<Engine, Fail> {
     Ok(Engine::start(config, client, catalog)?)
 }
 
-async fn run(cli: Cli) -> Result<(), Fail> {
+async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
     match &cli.command {
         Command::Generate { model, prompt, duration, image, no_wait } => {
             let image = image.as_ref().map(|s| {
@@ -278,7 +329,84 @@ async fn run(cli: Cli) -> Result<(), Fail> {
             Ok(())
         }
         Command::Key { action } => key_command(&cli, action).await,
+        Command::Spend { since, by, json } => {
+            let period = match by {
+                By::Day => Period::Day,
+                By::Week => Period::Week,
+                By::Month => Period::Month,
+            };
+            let q = SpendQuery { since: since.clone(), period, utc_offset_minutes };
+            let spend = Library::open(&data_dir(&cli))?.spend(&q)?;
+            let mut out = std::io::stdout().lock();
+            if *json {
+                let v = serde_json::to_string_pretty(&spend).map_err(|e| Fail::new(4, e.to_string()))?;
+                let _ = writeln!(out, "{v}");
+            } else {
+                let _ = write!(out, "{}", spend_text(&spend, period));
+            }
+            Ok(())
+        }
+        Command::Dev { action: DevAction::SeedLibrary { n, clip, seed } } => {
+            let dir = data_dir(&cli);
+            let started = Instant::now();
+            let r = Library::open(&dir)?.seed(*n, clip.as_deref(), *seed)?;
+            println!(
+                "Added {} generations ({} posters, {} clips) to {} in {:.2} s.",
+                r.rows,
+                r.thumbs,
+                r.clips,
+                dir.display(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
     }
+}
+
+/// `kyma spend` for people: totals, a table per model, and one line per period with a bar.
+fn spend_text(s: &Spend, period: Period) -> String {
+    use std::fmt::Write as _;
+    let money = |m: i64| api::Micros(m).to_string();
+    let mut t = String::new();
+    let since = s.since.as_deref().map_or_else(|| "since the first generation".to_string(), |d| format!("since {d}"));
+    if s.per_model.is_empty() && s.held_micros == 0 {
+        let _ = writeln!(t, "Nothing spent {since}.");
+        return t;
+    }
+    let _ = writeln!(t, "Spent {since}:");
+    let _ = writeln!(t, "  charged   {:>14}  {} clip(s)", money(s.charged_micros), s.clips);
+    let _ = writeln!(t, "  refunded  {:>14}  {} refund(s)", money(s.refunded_micros), s.refunds);
+    let _ = writeln!(t, "  held now  {:>14}", money(s.held_micros));
+    if !s.per_model.is_empty() {
+        let _ = writeln!(t, "\n{:<20} {:>6} {:>8} {:>14} {:>14}", "MODEL", "CLIPS", "REFUNDS", "CHARGED", "REFUNDED");
+        for m in &s.per_model {
+            let _ = writeln!(
+                t,
+                "{:<20} {:>6} {:>8} {:>14} {:>14}",
+                m.model,
+                m.clips,
+                m.refunds,
+                money(m.charged_micros),
+                money(m.refunded_micros)
+            );
+        }
+    }
+    if !s.buckets.is_empty() {
+        const BAR: i128 = 40;
+        let head = match period {
+            Period::Day => "DAY",
+            Period::Week => "WEEK OF",
+            Period::Month => "MONTH OF",
+        };
+        let top = s.buckets.iter().map(|b| b.charged_micros).max().unwrap_or(0).max(1);
+        let _ = writeln!(t, "\n{head:<10}  {:>14}", "CHARGED");
+        for b in &s.buckets {
+            // Integer arithmetic; any spend at all shows at least one block.
+            let len = (i128::from(b.charged_micros.max(0)) * BAR + i128::from(top) - 1) / i128::from(top);
+            let _ = writeln!(t, "{:<10}  {:>14}  {}", b.start, money(b.charged_micros), "█".repeat(len as usize));
+        }
+    }
+    t
 }
 
 async fn key_command(cli: &Cli, action: &KeyAction) -> Result<(), Fail> {

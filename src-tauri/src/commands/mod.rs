@@ -1,11 +1,14 @@
 //! `#[tauri::command]` functions only: take the arguments, call the Studio, return its answer or
 //! its `AppError`. No logic lives here. Each is listed in build.rs and granted in capabilities.
 
-use crate::studio::dto::{AppError, AppState, Draft, Job, KeyStatus, ModelInfo, Settings, StartImage};
+use crate::library::{DeleteTicket, MoveMode, MoveReport, Query, Spend, SpendQuery};
+use crate::studio::dto::{
+    AppError, AppState, Draft, GalleryDetails, GalleryPage, Job, KeyStatus, ModelInfo, Settings, StartImage,
+};
 use crate::studio::Studio;
 use base64::Engine as _;
 use std::sync::Arc;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
@@ -93,4 +96,95 @@ pub fn reveal_clip(app: AppHandle, studio: Studio_<'_>, id: i64) -> Result<(), A
 #[tauri::command]
 pub async fn refresh_catalog(studio: Studio_<'_>) -> Result<Vec<ModelInfo>, AppError> {
     studio.refresh_catalog().await
+}
+
+#[tauri::command]
+pub async fn gallery_query(studio: Studio_<'_>, query: Query) -> Result<GalleryPage, AppError> {
+    studio.gallery_query(query).await
+}
+
+#[tauri::command]
+pub async fn gallery_details(studio: Studio_<'_>, id: i64) -> Result<GalleryDetails, AppError> {
+    studio.gallery_details(id).await
+}
+
+#[tauri::command]
+pub async fn favourite_set(studio: Studio_<'_>, id: i64, on: bool) -> Result<(), AppError> {
+    studio.set_favourite(id, on).await
+}
+
+#[tauri::command]
+pub async fn clip_delete(studio: Studio_<'_>, id: i64) -> Result<DeleteTicket, AppError> {
+    studio.delete_clip(id).await
+}
+
+#[tauri::command]
+pub async fn clip_undo_delete(studio: Studio_<'_>, id: i64) -> Result<(), AppError> {
+    studio.undo_delete(id).await
+}
+
+#[tauri::command]
+pub async fn clip_save_copy(app: AppHandle, studio: Studio_<'_>, id: i64) -> Result<Option<String>, AppError> {
+    let name = studio.clip_file_name(id)?;
+    let picked = app
+        .dialog()
+        .file()
+        .set_title("Save a copy of the clip")
+        .set_file_name(&name)
+        .add_filter("MP4 video", &["mp4"])
+        .blocking_save_file();
+    let Some(dest) = picked.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    studio.save_copy(id, dest.clone()).await?;
+    Ok(Some(dest.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn clip_locate(app: AppHandle, studio: Studio_<'_>, id: i64) -> Result<bool, AppError> {
+    let picked = app
+        .dialog()
+        .file()
+        .set_title("Locate the missing clip")
+        .add_filter("MP4 video", &["mp4", "m4v", "mov"])
+        .blocking_pick_file();
+    let Some(file) = picked.and_then(|p| p.into_path().ok()) else {
+        return Ok(false);
+    };
+    studio.locate(id, file).await?;
+    Ok(true)
+}
+
+#[tauri::command]
+pub async fn clip_forget(studio: Studio_<'_>, id: i64) -> Result<(), AppError> {
+    studio.forget(id).await
+}
+
+#[tauri::command]
+pub async fn thumb_put(studio: Studio_<'_>, id: i64, bytes: String) -> Result<(), AppError> {
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(bytes.as_bytes())
+        .map_err(|_| AppError::new("bad_thumbnail", "The poster image did not arrive intact."))?;
+    studio.put_thumb(id, bytes).await
+}
+
+#[tauri::command]
+pub async fn spend_summary(studio: Studio_<'_>, query: SpendQuery) -> Result<Spend, AppError> {
+    studio.spend(query).await
+}
+
+#[tauri::command]
+pub async fn library_pick_folder(app: AppHandle) -> Result<Option<String>, AppError> {
+    let picked = app.dialog().file().set_title("Choose the library folder").blocking_pick_folder();
+    Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
+}
+
+#[tauri::command]
+pub async fn library_move(
+    app: AppHandle,
+    studio: Studio_<'_>,
+    dir: String,
+    mode: MoveMode,
+) -> Result<MoveReport, AppError> {
+    studio.move_library(dir.into(), mode, move |p| drop(app.emit("library-move-progress", p))).await
 }

@@ -120,11 +120,21 @@ impl Paths {
 
     /// The library folder holding generation `g`'s files.
     pub fn media_root(&self, g: &Generation) -> PathBuf {
-        g.media_dir.as_ref().map(PathBuf::from).unwrap_or_else(|| self.data_dir.clone())
+        self.media_root_of(g.media_dir.as_deref())
+    }
+
+    /// The library folder a record's `media_dir` names (None: the data folder).
+    pub fn media_root_of(&self, media_dir: Option<&str>) -> PathBuf {
+        media_dir.map(PathBuf::from).unwrap_or_else(|| self.data_dir.clone())
     }
 
     pub fn clip_path(&self, g: &Generation) -> Option<PathBuf> {
-        g.clip_file.as_ref().map(|f| self.media_root(g).join("clips").join(f))
+        g.clip_file.as_ref().map(|f| self.clip_path_of(g.media_dir.as_deref(), f))
+    }
+
+    /// Where a record with this `media_dir` keeps the clip named `clip_file`.
+    pub fn clip_path_of(&self, media_dir: Option<&str>, clip_file: &str) -> PathBuf {
+        self.media_root_of(media_dir).join("clips").join(clip_file)
     }
 
     pub fn start_image_path(&self, g: &Generation) -> Option<PathBuf> {
@@ -193,13 +203,18 @@ pub struct Engine {
     store: Arc<Mutex<Store>>,
     catalog: Arc<RwLock<Catalog>>,
     image_host: Arc<RwLock<StartImageHost>>,
-    paths: Paths,
+    /// Shared with the owner task: the library folder can change while the app runs.
+    paths: Arc<RwLock<Paths>>,
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
     // A panic while holding the lock cannot leave SQLite inconsistent (transactions roll back),
     // so a poisoned lock is still safe to use.
     store.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn read_paths(paths: &RwLock<Paths>) -> Paths {
+    paths.read().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
 impl Engine {
@@ -210,11 +225,28 @@ impl Engine {
 
     /// As `start`, but without a key the engine only records: nothing is sent until `set_client`.
     pub fn start_with(config: EngineConfig, client: Option<Client>, catalog: Catalog) -> Result<Engine, Error> {
-        let paths = Paths::new(&config.data_dir);
-        for dir in [&paths.clips, &paths.start_images] {
+        let db = Paths::new(&config.data_dir).db;
+        let store = Store::open(&db)?;
+        // The library folder the app chose (the CLI and the app read the same record).
+        let library = crate::library::current_library_dir(&store).map_err(|e| match e {
+            crate::library::Error::Db(e) => Error::Db(e),
+            other => Error::Io {
+                what: "read the library folder setting",
+                path: db.display().to_string(),
+                detail: other.to_string(),
+            },
+        })?;
+        let paths = Paths::with_library(&config.data_dir, library.as_deref().unwrap_or(&config.data_dir));
+        let unplugged = library.is_some() && !paths.library.is_dir();
+        if unplugged {
+            // An external drive not mounted now: creating folders there would fill the mount point.
+            log::warn!("the library folder {} is not there; new clips wait for it", paths.library.display());
+        }
+        for dir in [&paths.clips, &paths.start_images].into_iter().filter(|_| !unplugged) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
         }
-        let store = Arc::new(Mutex::new(Store::open(&paths.db)?));
+        let store = Arc::new(Mutex::new(store));
+        let paths = Arc::new(RwLock::new(paths));
         let (cmd_tx, cmd_rx) = mpsc::channel(64);
         let (events, _) = broadcast::channel(1024);
         let downloader = Downloader::new(config.retry, config.max_clip_bytes)?;
@@ -252,8 +284,16 @@ impl Engine {
         self.events.subscribe()
     }
 
-    pub fn paths(&self) -> &Paths {
-        &self.paths
+    /// The paths in force now (a copy: the library folder may change while the app runs).
+    pub fn paths(&self) -> Paths {
+        read_paths(&self.paths)
+    }
+
+    /// Changes the library folder for clips and start images from now on (after the library
+    /// was moved). Generations keep their own recorded folder, so running downloads and posts
+    /// of earlier jobs are unaffected.
+    pub fn set_paths(&self, paths: Paths) {
+        *self.paths.write().unwrap_or_else(|p| p.into_inner()) = paths;
     }
 
     pub fn catalog(&self) -> Catalog {
@@ -268,6 +308,11 @@ impl Engine {
 
     pub fn list(&self) -> Result<Vec<Generation>, Error> {
         lock(&self.store).list()
+    }
+
+    /// Open generations and those finished since `since` (at most `cap`): the queue's view.
+    pub fn recent(&self, since: &str, cap: u32) -> Result<Vec<Generation>, Error> {
+        lock(&self.store).recent(since, cap)
     }
 
     pub fn get(&self, id: i64) -> Result<Generation, Error> {
@@ -286,6 +331,8 @@ impl Engine {
             .map_err(crate::api::Error::from)?;
         let hold = model.price(duration);
         let key = uuid::Uuid::new_v4().to_string();
+        // One snapshot, so the row's folder and its start image agree even if the folder changes now.
+        let paths = self.paths();
         let mut new = NewGeneration {
             model: model.id.clone(),
             prompt: draft.prompt.clone(),
@@ -298,7 +345,7 @@ impl Engine {
             extra_json: draft.extra.as_ref().map(|v| v.to_string()),
             hold,
             has_audio: model.audio,
-            media_dir: self.paths.row_media_dir(),
+            media_dir: paths.row_media_dir(),
         };
         match &draft.image {
             None => {}
@@ -310,10 +357,10 @@ impl Engine {
             }
             Some(ImageInput::File(path)) => {
                 let prepared = crate::media::prepare_image_file_async(path.clone()).await?;
-                self.keep_start_image(&mut new, &key, &prepared, path.display().to_string())?;
+                keep_start_image(&paths, &mut new, &key, &prepared, path.display().to_string())?;
             }
             Some(ImageInput::Prepared { image, source }) => {
-                self.keep_start_image(&mut new, &key, image, source.clone())?;
+                keep_start_image(&paths, &mut new, &key, image, source.clone())?;
             }
         }
         failpoint::hit("before_db_write");
@@ -322,31 +369,13 @@ impl Engine {
         rx.await.map_err(|_| Error::EngineStopped)?
     }
 
-    /// Saves the prepared start image in the library, durably, before the job that uses it.
-    fn keep_start_image(
-        &self,
-        new: &mut NewGeneration,
-        key: &str,
-        prepared: &crate::media::PreparedImage,
-        source: String,
-    ) -> Result<(), Error> {
-        let file = format!("{key}.jpg");
-        let dest = self.paths.start_images.join(&file);
-        crate::fsutil::write_atomic(&dest, &prepared.jpeg).map_err(|e| Error::io("save the start image", &dest, e))?;
-        new.image_kind = ImageKind::File;
-        new.image_source = Some(source);
-        new.image_file = Some(file);
-        new.image_size = Some((prepared.width, prepared.height));
-        Ok(())
-    }
-
     /// "Again": the same settings as generation `id`, with a new idempotency key.
     pub async fn again(&self, id: i64) -> Result<Generation, Error> {
         let g = self.get(id)?;
         let image = match g.image_kind {
             ImageKind::None => None,
             ImageKind::Url => g.image_url.clone().map(ImageInput::Url),
-            ImageKind::File => self.paths.start_image_path(&g).map(ImageInput::File),
+            ImageKind::File => self.paths().start_image_path(&g).map(ImageInput::File),
         };
         let extra = g.extra_json.as_deref().and_then(|s| serde_json::from_str(s).ok());
         self.submit(Draft { model: g.model, prompt: g.prompt, duration: Some(g.duration_s), image, extra }).await
@@ -364,6 +393,24 @@ impl Engine {
     }
 }
 
+/// Saves the prepared start image in the library, durably, before the job that uses it.
+fn keep_start_image(
+    paths: &Paths,
+    new: &mut NewGeneration,
+    key: &str,
+    prepared: &crate::media::PreparedImage,
+    source: String,
+) -> Result<(), Error> {
+    let file = format!("{key}.jpg");
+    let dest = paths.start_images.join(&file);
+    crate::fsutil::write_atomic(&dest, &prepared.jpeg).map_err(|e| Error::io("save the start image", &dest, e))?;
+    new.image_kind = ImageKind::File;
+    new.image_source = Some(source);
+    new.image_file = Some(file);
+    new.image_size = Some((prepared.width, prepared.height));
+    Ok(())
+}
+
 struct JobState {
     gen: Generation,
     due: Instant,
@@ -378,7 +425,7 @@ struct Owner {
     image_host: Arc<RwLock<StartImageHost>>,
     client: Option<Client>,
     downloader: Downloader,
-    paths: Paths,
+    paths: Arc<RwLock<Paths>>,
     events: broadcast::Sender<Event>,
     download_slots: Arc<Semaphore>,
     config: EngineConfig,
@@ -530,7 +577,7 @@ impl Owner {
             }
         };
         let client = client.clone();
-        let images = self.paths.media_root(&g).join("start-images");
+        let images = read_paths(&self.paths).media_root(&g).join("start-images");
         let host = self.image_host.read().map(|h| h.clone()).unwrap_or(StartImageHost::DataUri);
         tokio::spawn(async move {
             let result = match build_request(&g, &images, &host).await {
@@ -570,7 +617,7 @@ impl Owner {
         let downloader = self.downloader.clone();
         let slots = self.download_slots.clone();
         let events = self.events.clone();
-        let clips = self.paths.media_root(&g).join("clips");
+        let clips = read_paths(&self.paths).media_root(&g).join("clips");
         tokio::spawn(async move {
             let result = match slots.acquire_owned().await {
                 Ok(_permit) => fetch_clip(&client, &downloader, &g, url, &clips, &events).await,

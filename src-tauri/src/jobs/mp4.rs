@@ -59,6 +59,73 @@ fn check_boxes<R: Read + Seek>(r: &mut R, len: u64) -> Result<(), NotMp4> {
     }
 }
 
+/// Width × height of the clip's video track (from `moov/trak/tkhd`, the track whose handler is
+/// `vide`), for the player's details. Reads the top-level headers and the `moov` box only.
+pub fn video_size(path: &Path) -> Result<(u32, u32), NotMp4> {
+    let mut f = File::open(path).map_err(|e| NotMp4(format!("cannot open it: {e}")))?;
+    let len = f.metadata().map_err(|e| NotMp4(e.to_string()))?.len();
+    let mut pos = 0u64;
+    while pos + 8 <= len {
+        f.seek(SeekFrom::Start(pos)).map_err(|e| NotMp4(e.to_string()))?;
+        let mut head = [0u8; 8];
+        f.read_exact(&mut head).map_err(|e| NotMp4(e.to_string()))?;
+        let size = match u32::from_be_bytes([head[0], head[1], head[2], head[3]]) {
+            0 => len - pos,
+            1 => {
+                let mut big = [0u8; 8];
+                f.read_exact(&mut big).map_err(|e| NotMp4(e.to_string()))?;
+                u64::from_be_bytes(big)
+            }
+            n => u64::from(n),
+        };
+        if size < 8 {
+            break;
+        }
+        if &head[4..8] == b"moov" {
+            if size > 64 << 20 {
+                return Err(NotMp4("its index is implausibly large".into()));
+            }
+            let mut moov = vec![0u8; (size - 8) as usize];
+            f.read_exact(&mut moov).map_err(|_| NotMp4("its index is cut off".into()))?;
+            return children(&moov)
+                .filter(|(k, _)| k == b"trak")
+                .find_map(|(_, trak)| video_track_size(trak))
+                .ok_or_else(|| NotMp4("it has no video track".into()));
+        }
+        pos = pos.saturating_add(size);
+    }
+    Err(NotMp4("it has no `moov` box (the index of the clip)".into()))
+}
+
+/// The boxes directly inside `data`: (type, payload).
+fn children(data: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
+    let mut pos = 0usize;
+    std::iter::from_fn(move || {
+        let head = data.get(pos..pos + 8)?;
+        let size = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+        let kind = [head[4], head[5], head[6], head[7]];
+        let body = data.get(pos + 8..pos.checked_add(size)?)?;
+        if size < 8 {
+            return None;
+        }
+        pos += size;
+        Some((kind, body))
+    })
+}
+
+fn video_track_size(trak: &[u8]) -> Option<(u32, u32)> {
+    let mdia = children(trak).find(|(k, _)| k == b"mdia")?.1;
+    let hdlr = children(mdia).find(|(k, _)| k == b"hdlr")?.1;
+    if hdlr.get(8..12)? != b"vide" {
+        return None;
+    }
+    let tkhd = children(trak).find(|(k, _)| k == b"tkhd")?.1;
+    let at = if tkhd.first()? == &1 { 88 } else { 76 };
+    let w = u32::from_be_bytes(tkhd.get(at..at + 4)?.try_into().ok()?) >> 16;
+    let h = u32::from_be_bytes(tkhd.get(at + 4..at + 8)?.try_into().ok()?) >> 16;
+    (w > 0 && h > 0).then_some((w, h))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +156,22 @@ mod tests {
         assert!(check(b"<html><body>Access denied</body></html>").is_err());
         assert!(check(&[bx(b"moov", 16), bx(b"mdat", 10)].concat()).unwrap_err().0.contains("ftyp"));
         assert!(check(&[]).is_err());
+    }
+
+    #[test]
+    fn video_size_of_a_real_clip() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("c.mp4");
+        let ok = std::process::Command::new("ffmpeg")
+            .args(["-v", "error", "-f", "lavfi", "-i", "testsrc=duration=0.2:size=96x160:rate=10", "-f", "lavfi"])
+            .args(["-i", "sine=duration=0.2", "-shortest", "-pix_fmt", "yuv420p"])
+            .arg(&out)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false);
+        assert!(ok, "ffmpeg (installed by scripts/install-deps.sh) could not make a test clip");
+        assert_eq!(video_size(&out), Ok((96, 160)));
+        std::fs::write(dir.path().join("x.mp4"), [bx(b"ftyp", 16), bx(b"moov", 16)].concat()).unwrap();
+        assert!(video_size(&dir.path().join("x.mp4")).unwrap_err().0.contains("no video track"));
     }
 }

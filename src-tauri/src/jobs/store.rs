@@ -366,10 +366,25 @@ impl Store {
             .ok_or(Error::NoSuchGeneration(id))
     }
 
-    /// Every generation, newest first.
+    /// Every generation not deleted or forgotten, newest first.
     pub fn list(&self) -> Result<Vec<Generation>, Error> {
-        let mut st = self.conn.prepare(&format!("SELECT {COLUMNS} FROM generations ORDER BY id DESC"))?;
+        let mut st =
+            self.conn.prepare(&format!("SELECT {COLUMNS} FROM generations WHERE removed IS NULL ORDER BY id DESC"))?;
         let rows = st.query_map([], from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
+    }
+
+    /// The queue's view, newest first: every unfinished generation, and finished ones created
+    /// after `since` (RFC 3339), at most `cap` of those. The gallery shows the rest.
+    pub fn recent(&self, since: &str, cap: u32) -> Result<Vec<Generation>, Error> {
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM generations WHERE removed IS NULL AND status IN ('queued','pending','processing','downloading') \
+             UNION ALL \
+             SELECT * FROM (SELECT {COLUMNS} FROM generations WHERE removed IS NULL AND created_at >= ?1 \
+               AND status NOT IN ('queued','pending','processing','downloading') ORDER BY id DESC LIMIT ?2) \
+             ORDER BY id DESC"
+        ))?;
+        let rows = st.query_map(params![since, cap], from_row)?.collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
 
@@ -475,11 +490,13 @@ impl Store {
         Ok(())
     }
 
-    /// Removes a generation's record. Only finished ones: an open job may still be charged.
+    /// Hides a finished generation from the queue and the gallery ("forgotten"); its record and
+    /// the money it cost stay in the library. Open jobs cannot be hidden: they may still be charged.
     pub fn remove_finished(&self, id: i64) -> Result<bool, Error> {
         let n = self.conn.execute(
-            "DELETE FROM generations WHERE id = ?1 AND status IN ('succeeded','failed','refunded','expired','rejected')",
-            [id],
+            "UPDATE generations SET removed = COALESCE(removed, 'forgotten'), removed_at = COALESCE(removed_at, ?2) \
+             WHERE id = ?1 AND status IN ('succeeded','failed','refunded','expired','rejected')",
+            params![id, now_rfc3339()],
         )?;
         Ok(n == 1)
     }
@@ -528,6 +545,23 @@ mod tests {
         assert_eq!(g.clip_bytes, Some(1234));
         assert!(s.open_generations().unwrap().is_empty());
         assert!(s.remove_finished(id).unwrap());
+        assert!(s.list().unwrap().is_empty(), "a removed record leaves the lists");
+        let kept = s.get(id).unwrap();
+        assert_eq!((kept.removed.as_deref(), kept.charged), (Some("forgotten"), Some(Micros(756_000))));
+    }
+
+    #[test]
+    fn the_queue_shows_open_jobs_and_recent_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("lib.sqlite3")).unwrap();
+        let ids: Vec<i64> = (0..5).map(|i| s.insert(&new_gen(), &format!("k{i}")).unwrap()).collect();
+        for id in &ids[..4] {
+            s.mark_rejected(*id, "x", "y").unwrap();
+        }
+        s.conn.execute("UPDATE generations SET created_at = '2020-01-01T00:00:00Z' WHERE id = ?1", [ids[0]]).unwrap();
+        let got: Vec<i64> = s.recent("2026-01-01T00:00:00Z", 2).unwrap().iter().map(|g| g.id).collect();
+        // The open one (newest), then the two newest recent finished ones; the old one is left out.
+        assert_eq!(got, vec![ids[4], ids[3], ids[2]]);
     }
 
     #[test]

@@ -20,6 +20,8 @@ pub enum Error {
     NoClip(i64),
     #[error("The clip of generation #{0} is not missing; nothing to locate.")]
     NotMissing(i64),
+    #[error("The clip of generation #{0} is not in the library folder; use \"Locate…\" to find it first.")]
+    ClipMissing(i64),
     #[error("{path} is not a playable MP4 clip ({detail}). Choose the clip's .mp4 file.")]
     NotAClip { path: String, detail: String },
     #[error("It is too late to undo deleting generation #{0}: the clip is in the system trash now.")]
@@ -50,6 +52,7 @@ impl Error {
             Error::StillRunning(_) => "still_running",
             Error::NoClip(_) => "no_clip",
             Error::NotMissing(_) => "not_missing",
+            Error::ClipMissing(_) => "clip_missing",
             Error::NotAClip { .. } => "not_a_clip",
             Error::UndoExpired(_) => "undo_expired",
             Error::NotDeleted(_) => "not_deleted",

@@ -1,1 +1,574 @@
-//! TODO
+//! Gallery queries: full-text search over prompts, filters, sorting and paging, with each page
+//! kept honest about clips gone missing on disk; and favourites. SQL takes user input only as
+//! bound parameters; the statement shapes are few and cached.
+
+use super::{Error, Item, Library, Page, Query, SortKey, StatusFilter, VideoKind};
+use crate::jobs::{Generation, ImageKind, Status};
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Row};
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+/// How many characters of a prompt a gallery tile carries.
+pub const TILE_PROMPT_CHARS: usize = 280;
+/// The page size when a query asks for none.
+pub const DEFAULT_LIMIT: u32 = 100;
+/// The largest page a query gets.
+pub const MAX_LIMIT: u32 = 500;
+/// More words than this in the search box are ignored (a pasted essay stays a cheap search).
+const MAX_SEARCH_WORDS: usize = 32;
+
+/// The gallery tile of a generation.
+pub fn item_of(g: &Generation) -> Item {
+    Item {
+        id: g.id,
+        status: g.status.as_str().to_string(),
+        model: g.model.clone(),
+        prompt: cut_prompt(&g.prompt),
+        duration_s: g.duration_s,
+        audio: g.has_audio,
+        kind: kind_of(g.image_kind != ImageKind::None),
+        image_size: image_size(g.image_kind != ImageKind::None, g.image_width, g.image_height),
+        hold_micros: g.hold.0,
+        charged_micros: g.charged.map(|m| m.0),
+        refunded_micros: g.refunded.map(|m| m.0),
+        created_at: g.created_at.clone(),
+        favourite: g.favourite,
+        missing: g.clip_missing && g.status == Status::Succeeded,
+        error_message: g.error_message.clone(),
+    }
+}
+
+/// Turns what the user typed into an FTS5 MATCH expression that cannot be a syntax error: every
+/// word (a run of Unicode letters and digits) quoted and prefix-matched, all of them required.
+/// Quotes, operators and punctuation only separate words. None when there is no word to search.
+pub fn fts_match(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(MAX_SEARCH_WORDS)
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" AND "))
+}
+
+fn cut_prompt(prompt: &str) -> String {
+    match prompt.char_indices().nth(TILE_PROMPT_CHARS) {
+        Some((end, _)) => prompt[..end].to_string(),
+        None => prompt.to_string(),
+    }
+}
+
+fn kind_of(has_image: bool) -> VideoKind {
+    if has_image {
+        VideoKind::I2v
+    } else {
+        VideoKind::T2v
+    }
+}
+
+fn image_size(has_image: bool, w: Option<u32>, h: Option<u32>) -> Option<(u32, u32)> {
+    match (has_image, w, h) {
+        (true, Some(w), Some(h)) => Some((w, h)),
+        _ => None,
+    }
+}
+
+/// One end of a time range over `created_at`, exact to the nanosecond. The store writes
+/// `created_at` as RFC 3339 UTC with the fraction's trailing zeros trimmed (`…:52.5Z`, `…:52Z`),
+/// so plain string order is wrong within one second; the whole-second part ("YYYY-MM-DDTHH:MM:SS")
+/// is compared as text (using the index) and, in the bound's own second, the fraction as a number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Bound {
+    second: String,
+    nanos: u32,
+}
+
+/// The fraction of `created_at` in nanoseconds (0 for `…:SSZ`).
+const CREATED_NANOS: &str = "CAST(substr(rtrim(substr(created_at, 21), 'Z') || '000000000', 1, 9) AS INTEGER)";
+
+impl Bound {
+    /// Parses an RFC 3339 instant given as the `what` of a query (a sentence names it if bad).
+    pub(crate) fn parse(what: &str, s: &str) -> Result<Bound, Error> {
+        let t = OffsetDateTime::parse(s.trim(), &Rfc3339).map_err(|_| {
+            Error::BadQuery(format!(
+                "The {what} time \"{s}\" is not an RFC 3339 instant; write it like 2026-11-25T00:00:00Z."
+            ))
+        })?;
+        Bound::at(t, what)
+    }
+
+    /// The bound at instant `t`; `what` names it in the error for a year beyond 9999.
+    pub(crate) fn at(t: OffsetDateTime, what: &str) -> Result<Bound, Error> {
+        let utc = t.to_offset(UtcOffset::UTC);
+        let second = utc
+            .format(format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]"))
+            .ok()
+            .filter(|s| s.len() == 19)
+            .ok_or_else(|| Error::BadQuery(format!("The {what} time is outside the years 0000 to 9999.")))?;
+        Ok(Bound { second, nanos: utc.nanosecond() })
+    }
+
+    /// `created_at >= self`, appending its parameters.
+    pub(crate) fn at_or_after(&self, params: &mut Vec<Value>) -> String {
+        params.push(Value::Text(self.second.clone()));
+        if self.nanos == 0 {
+            return "created_at >= ?".into();
+        }
+        params.push(Value::Text(self.second.clone()));
+        params.push(Value::Integer(i64::from(self.nanos)));
+        format!("created_at >= ? AND (substr(created_at, 1, 19) <> ? OR {CREATED_NANOS} >= ?)")
+    }
+
+    /// `created_at < self`, appending its parameters.
+    pub(crate) fn before(&self, params: &mut Vec<Value>) -> String {
+        params.push(Value::Text(self.second.clone()));
+        if self.nanos == 0 {
+            return "created_at < ?".into();
+        }
+        params.push(Value::Text(self.second.clone()));
+        params.push(Value::Integer(i64::from(self.nanos)));
+        format!("(created_at < ? OR (substr(created_at, 1, 19) = ? AND {CREATED_NANOS} < ?))")
+    }
+}
+
+/// The WHERE clause shared by a page and its count, with its parameters in order.
+fn filters(q: &Query) -> Result<(String, Vec<Value>), Error> {
+    let mut sql = String::from("removed IS NULL");
+    let mut params = Vec::new();
+    if let Some(m) = fts_match(&q.text) {
+        sql.push_str(" AND id IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH ?)");
+        params.push(Value::Text(m));
+    }
+    if !q.models.is_empty() {
+        sql.push_str(" AND model IN (SELECT value FROM json_each(?))");
+        params.push(Value::Text(serde_json::Value::from(q.models.clone()).to_string()));
+    }
+    if let Some(from) = q.from.as_deref().filter(|s| !s.trim().is_empty()) {
+        let clause = Bound::parse("from", from)?.at_or_after(&mut params);
+        sql.push_str(" AND ");
+        sql.push_str(&clause);
+    }
+    if let Some(to) = q.to.as_deref().filter(|s| !s.trim().is_empty()) {
+        let clause = Bound::parse("to", to)?.before(&mut params);
+        sql.push_str(" AND ");
+        sql.push_str(&clause);
+    }
+    if let Some(audio) = q.audio {
+        sql.push_str(" AND has_audio = ?");
+        params.push(Value::Integer(i64::from(audio)));
+    }
+    match q.kind {
+        Some(VideoKind::T2v) => sql.push_str(" AND image_kind = 'none'"),
+        Some(VideoKind::I2v) => sql.push_str(" AND image_kind <> 'none'"),
+        None => {}
+    }
+    if q.favourites {
+        sql.push_str(" AND favourite = 1");
+    }
+    sql.push_str(match q.status {
+        StatusFilter::All => "",
+        StatusFilter::Clips => " AND status = 'succeeded'",
+        StatusFilter::Failed => " AND status IN ('failed', 'refunded', 'expired', 'rejected')",
+        StatusFilter::Running => " AND status IN ('queued', 'pending', 'processing', 'downloading')",
+        StatusFilter::Missing => " AND status = 'succeeded' AND clip_missing = 1",
+    });
+    Ok((sql, params))
+}
+
+fn order_by(q: &Query) -> String {
+    let dir = if q.ascending { "ASC" } else { "DESC" };
+    let key = match q.sort {
+        SortKey::Date => "created_at",
+        SortKey::Cost => "COALESCE(charged_micros, 0)",
+        SortKey::Duration => "duration_s",
+    };
+    format!("{key} {dir}, id {dir}")
+}
+
+const TILE_COLUMNS: &str = "id, status, model, substr(prompt, 1, 280), duration_s, has_audio, image_kind, \
+    image_width, image_height, hold_micros, charged_micros, refunded_micros, created_at, favourite, clip_missing, \
+    error_message, clip_file, media_dir";
+
+/// A page row: the tile, and where its clip should be.
+struct TileRow {
+    item: Item,
+    clip_file: Option<String>,
+    media_dir: Option<String>,
+}
+
+fn tile_row(r: &Row<'_>) -> rusqlite::Result<TileRow> {
+    let status: String = r.get(1)?;
+    let has_image = r.get::<_, String>(6)? != "none";
+    let prompt: String = r.get(3)?;
+    let clip_missing: bool = r.get(14)?;
+    let item = Item {
+        id: r.get(0)?,
+        missing: clip_missing && status == "succeeded",
+        status,
+        model: r.get(2)?,
+        prompt: cut_prompt(&prompt),
+        duration_s: r.get(4)?,
+        audio: r.get(5)?,
+        kind: kind_of(has_image),
+        image_size: image_size(has_image, r.get(7)?, r.get(8)?),
+        hold_micros: r.get(9)?,
+        charged_micros: r.get(10)?,
+        refunded_micros: r.get(11)?,
+        created_at: r.get(12)?,
+        favourite: r.get(13)?,
+        error_message: r.get(15)?,
+    };
+    Ok(TileRow { item, clip_file: r.get(16)?, media_dir: r.get(17)? })
+}
+
+impl Library {
+    /// One page of the gallery for `q`, and how many records match in all. Deleted and forgotten
+    /// records never appear. The page's clips are checked on disk, and the missing flag follows
+    /// what is there (so a clip put back reappears, and one deleted outside the app is marked).
+    pub fn query(&self, q: &Query) -> Result<Page, Error> {
+        let (filter, mut params) = filters(q)?;
+        let limit = if q.limit == 0 { DEFAULT_LIMIT } else { q.limit.min(MAX_LIMIT) };
+        let paths = self.paths();
+        let store = self.store();
+        let conn = store.conn();
+        let total: u32 = conn
+            .prepare_cached(&format!("SELECT COUNT(*) FROM generations WHERE {filter}"))?
+            .query_row(params_from_iter(params.iter()), |r| r.get(0))?;
+        params.push(Value::Integer(i64::from(limit)));
+        params.push(Value::Integer(i64::from(q.offset)));
+        let sql =
+            format!("SELECT {TILE_COLUMNS} FROM generations WHERE {filter} ORDER BY {} LIMIT ? OFFSET ?", order_by(q));
+        let mut rows = conn
+            .prepare_cached(&sql)?
+            .query_map(params_from_iter(params.iter()), tile_row)?
+            .collect::<Result<Vec<_>, _>>()?;
+
+        // Every row here has `removed IS NULL`; only clips are looked for.
+        let mut changed = Vec::new();
+        for row in rows.iter_mut().filter(|r| r.item.status == Status::Succeeded.as_str()) {
+            let there =
+                row.clip_file.as_deref().is_some_and(|f| paths.clip_path_of(row.media_dir.as_deref(), f).is_file());
+            if there == row.item.missing {
+                row.item.missing = !there;
+                changed.push((row.item.id, !there));
+            }
+        }
+        if !changed.is_empty() {
+            let tx = conn.unchecked_transaction()?;
+            {
+                let mut st = tx.prepare_cached(
+                    "UPDATE generations SET clip_missing = ?2 \
+                     WHERE id = ?1 AND status = 'succeeded' AND removed IS NULL",
+                )?;
+                for (id, missing) in &changed {
+                    st.execute(params![id, missing])?;
+                }
+            }
+            tx.commit()?;
+        }
+        Ok(Page { total, offset: q.offset, items: rows.into_iter().map(|r| r.item).collect() })
+    }
+
+    /// Marks generation `id` as a favourite (or not).
+    pub fn set_favourite(&self, id: i64, on: bool) -> Result<(), Error> {
+        let store = self.store();
+        let n = store
+            .conn()
+            .prepare_cached("UPDATE generations SET favourite = ?2 WHERE id = ?1")?
+            .execute(params![id, on])?;
+        if n == 0 {
+            return Err(Error::NoSuchGeneration(id));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rusqlite::Connection;
+
+    /// One hand-built record; `row` gives the common defaults.
+    struct Rec {
+        model: &'static str,
+        status: &'static str,
+        prompt: &'static str,
+        duration: u32,
+        i2v: bool,
+        charged: Option<i64>,
+        created_at: &'static str,
+        favourite: bool,
+        removed: Option<&'static str>,
+        clip_missing: bool,
+    }
+
+    fn row(model: &'static str, status: &'static str, prompt: &'static str, created_at: &'static str) -> Rec {
+        Rec {
+            model,
+            status,
+            prompt,
+            duration: 5,
+            i2v: false,
+            charged: None,
+            created_at,
+            favourite: false,
+            removed: None,
+            clip_missing: false,
+        }
+    }
+
+    fn insert(conn: &Connection, r: &Rec) -> i64 {
+        let audio = matches!(r.model, "kling-3-pro-audio" | "seedance-2-pro" | "seedance-2-fast");
+        conn.execute(
+            "INSERT INTO generations (idempotency_key, status, model, prompt, duration_s, image_kind, image_width, \
+             image_height, hold_micros, charged_micros, created_at, updated_at, has_audio, favourite, removed, \
+             clip_missing, clip_file) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1000, ?9, ?10, ?10, ?11, ?12, ?13, ?14, ?15)",
+            params![
+                uuid::Uuid::new_v4().to_string(),
+                r.status,
+                r.model,
+                r.prompt,
+                r.duration,
+                if r.i2v { "file" } else { "none" },
+                r.i2v.then_some(900),
+                r.i2v.then_some(1600),
+                r.charged,
+                r.created_at,
+                audio,
+                r.favourite,
+                r.removed,
+                r.clip_missing,
+                (r.status == "succeeded").then(|| format!("{}.mp4", r.created_at)),
+            ],
+        )
+        .unwrap();
+        conn.last_insert_rowid()
+    }
+
+    /// The fixture: ids 1..=8 in this order.
+    fn fixture() -> (tempfile::TempDir, Library) {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        let rows = [
+            Rec {
+                charged: Some(756_000),
+                favourite: true,
+                ..row("kling-3-pro", "succeeded", "a lighthouse at dusk, waves", "2026-01-01T10:00:00Z")
+            },
+            Rec {
+                duration: 10,
+                charged: Some(3_265_650),
+                i2v: true,
+                ..row("seedance-2-fast", "succeeded", "Crème brûlée on a café table", "2026-01-02T10:00:00.5Z")
+            },
+            Rec { duration: 3, ..row("kling-3-pro", "failed", "a fox in the snow", "2026-01-03T10:00:00.25Z") },
+            Rec {
+                duration: 1,
+                ..row("seedance-2-fast", "processing", "lightning over the sea", "2026-01-04T10:00:00Z")
+            },
+            Rec {
+                duration: 8,
+                charged: Some(1_209_600),
+                clip_missing: true,
+                ..row("kling-3-pro", "succeeded", "a lighthouse keeper", "2026-01-05T10:00:00Z")
+            },
+            Rec {
+                charged: Some(2_047_950),
+                removed: Some("forgotten"),
+                ..row("seedance-2-pro", "succeeded", "a lighthouse removed", "2026-01-06T10:00:00Z")
+            },
+            Rec {
+                duration: 2,
+                charged: Some(756_000),
+                i2v: true,
+                favourite: true,
+                ..row("kling-3-pro-audio", "succeeded", "dancers on a rooftop", "2026-01-07T10:00:00Z")
+            },
+            Rec { duration: 7, ..row("kling-3-pro", "expired", "a red car (AND) \"quoted\"", "2026-01-08T10:00:00Z") },
+        ];
+        {
+            let store = lib.store();
+            for r in &rows {
+                insert(store.conn(), r);
+            }
+        }
+        // Clips 1 and 7 are on disk; 2 is not (but not yet flagged); 5 is flagged missing.
+        let clips = dir.path().join("clips");
+        std::fs::create_dir_all(&clips).unwrap();
+        for c in ["2026-01-01T10:00:00Z", "2026-01-07T10:00:00Z"] {
+            std::fs::write(clips.join(format!("{c}.mp4")), b"x").unwrap();
+        }
+        (dir, lib)
+    }
+
+    fn ids(lib: &Library, q: &Query) -> Vec<i64> {
+        lib.query(q).unwrap().items.iter().map(|i| i.id).collect()
+    }
+
+    #[test]
+    fn fts_match_quotes_every_word_and_drops_operators() {
+        assert_eq!(fts_match("light"), Some("\"light\"*".into()));
+        assert_eq!(fts_match("  slow   DOLLY "), Some("\"slow\"* AND \"DOLLY\"*".into()));
+        assert_eq!(
+            fts_match("\"a\" AND -b NEAR(c) d:e ^f g*"),
+            Some(
+                "\"a\"* AND \"AND\"* AND \"b\"* AND \"NEAR\"* AND \"c\"* AND \"d\"* AND \"e\"* AND \"f\"* AND \"g\"*"
+                    .into()
+            )
+        );
+        assert_eq!(fts_match("crème brûlée"), Some("\"crème\"* AND \"brûlée\"*".into()));
+        assert_eq!(fts_match(""), None);
+        assert_eq!(fts_match("  \t"), None);
+        assert_eq!(fts_match("\"*()-:^ 🔥"), None);
+    }
+
+    #[test]
+    fn prompts_are_cut_on_a_character_boundary() {
+        let long = "é".repeat(300);
+        assert_eq!(cut_prompt(&long).chars().count(), 280);
+        assert_eq!(cut_prompt("short"), "short");
+    }
+
+    #[test]
+    fn items_carry_kind_size_and_missing() {
+        let (_dir, lib) = fixture();
+        let g = lib.get(2).unwrap();
+        let item = item_of(&g);
+        assert_eq!((item.kind, item.image_size, item.audio), (VideoKind::I2v, Some((900, 1600)), true));
+        assert!(!item.missing);
+        let mut failed = lib.get(3).unwrap();
+        failed.clip_missing = true;
+        assert!(!item_of(&failed).missing, "only a succeeded generation can miss its clip");
+        assert_eq!(item_of(&lib.get(1).unwrap()).kind, VideoKind::T2v);
+        assert_eq!(item_of(&lib.get(1).unwrap()).hold_micros, 1000);
+    }
+
+    #[test]
+    fn clip_path_follows_paths_clip_path() {
+        let (dir, lib) = fixture();
+        let paths = lib.paths();
+        let mut g = lib.get(1).unwrap();
+        for media in [None, Some(dir.path().join("elsewhere").display().to_string())] {
+            g.media_dir = media;
+            let file = g.clip_file.clone().unwrap();
+            assert_eq!(Some(paths.clip_path_of(g.media_dir.as_deref(), &file)), paths.clip_path(&g));
+        }
+    }
+
+    #[test]
+    fn search_finds_words_prefixes_and_diacritics() {
+        let (_dir, lib) = fixture();
+        let q = |t: &str| ids(&lib, &Query { text: t.into(), ..Query::default() });
+        assert_eq!(q("lighthouse"), [5, 1]);
+        assert_eq!(q("ligh"), [5, 4, 1]);
+        assert_eq!(q("lighthouse keeper"), [5]);
+        assert_eq!(q("creme brulee"), [2]);
+        assert_eq!(q("CAFÉ"), [2]);
+        assert_eq!(q("quoted"), [8]);
+        assert_eq!(q("nothing-like-this"), Vec::<i64>::new());
+        for hostile in ["\"", "AND", "NEAR(", "*", "-x", "col:val", "🔥", "a OR", "(\"", "prompt:light", "^", "NOT"] {
+            lib.query(&Query { text: hostile.into(), ..Query::default() }).unwrap();
+        }
+    }
+
+    #[test]
+    fn every_filter() {
+        let (_dir, lib) = fixture();
+        let all = ids(&lib, &Query::default());
+        assert_eq!(all, [8, 7, 5, 4, 3, 2, 1], "newest first; the forgotten #6 is left out");
+        let q = |q: Query| ids(&lib, &q);
+        assert_eq!(
+            q(Query { models: vec!["seedance-2-fast".into(), "kling-3-pro-audio".into()], ..Query::default() }),
+            [7, 4, 2]
+        );
+        assert_eq!(q(Query { audio: Some(true), ..Query::default() }), [7, 4, 2]);
+        assert_eq!(q(Query { audio: Some(false), ..Query::default() }), [8, 5, 3, 1]);
+        assert_eq!(q(Query { kind: Some(VideoKind::I2v), ..Query::default() }), [7, 2]);
+        assert_eq!(q(Query { kind: Some(VideoKind::T2v), ..Query::default() }), [8, 5, 4, 3, 1]);
+        assert_eq!(q(Query { favourites: true, ..Query::default() }), [7, 1]);
+        assert_eq!(q(Query { status: StatusFilter::Clips, ..Query::default() }), [7, 5, 2, 1]);
+        assert_eq!(q(Query { status: StatusFilter::Failed, ..Query::default() }), [8, 3]);
+        assert_eq!(q(Query { status: StatusFilter::Running, ..Query::default() }), [4]);
+        // The first look at #2 finds its clip gone: it joins #5 as missing.
+        assert_eq!(q(Query { status: StatusFilter::Missing, ..Query::default() }), [5, 2]);
+        let from = |f: &str| q(Query { from: Some(f.into()), ..Query::default() });
+        assert_eq!(from("2026-01-07T10:00:00Z"), [8, 7]);
+        assert_eq!(from("2026-01-07T11:00:00+01:00"), [8, 7], "offsets are honoured");
+        let to = |t: &str| q(Query { to: Some(t.into()), ..Query::default() });
+        assert_eq!(to("2026-01-03T10:00:00Z"), [2, 1]);
+        // Within one second the fraction counts: #2 is at 10:00:00.5, #3 at 10:00:00.25.
+        assert_eq!(from("2026-01-02T10:00:00.5Z").last(), Some(&2));
+        assert_eq!(from("2026-01-02T10:00:00.50001Z").last(), Some(&3));
+        assert_eq!(from("2026-01-02T10:00:00.4999Z").last(), Some(&2));
+        assert_eq!(to("2026-01-03T10:00:00.25Z"), [2, 1]);
+        assert_eq!(to("2026-01-03T10:00:00.250000001Z"), [3, 2, 1]);
+        assert_eq!(to("2026-01-02T10:00:00.05Z"), [1]);
+        assert_eq!(
+            q(Query {
+                text: "light".into(),
+                models: vec!["kling-3-pro".into()],
+                from: Some("2026-01-01T00:00:00Z".into()),
+                to: Some("2026-01-05T00:00:00Z".into()),
+                ..Query::default()
+            }),
+            [1]
+        );
+        for bad in ["yesterday", "2026-13-45T00:00:00Z", "2026-01-01"] {
+            let e = lib.query(&Query { from: Some(bad.into()), ..Query::default() }).unwrap_err();
+            assert!(matches!(&e, Error::BadQuery(m) if m.contains("RFC 3339")), "{e}");
+            assert_eq!(e.kind(), "invalid_input");
+        }
+    }
+
+    #[test]
+    fn every_sort_both_ways() {
+        let (_dir, lib) = fixture();
+        let q = |sort: SortKey, ascending: bool| ids(&lib, &Query { sort, ascending, ..Query::default() });
+        assert_eq!(q(SortKey::Date, true), [1, 2, 3, 4, 5, 7, 8]);
+        // Cost: charged only (failed and running count as 0), ties by id.
+        assert_eq!(q(SortKey::Cost, false), [2, 5, 7, 1, 8, 4, 3]);
+        assert_eq!(q(SortKey::Cost, true), [3, 4, 8, 1, 7, 5, 2]);
+        assert_eq!(q(SortKey::Duration, false), [2, 5, 8, 1, 3, 7, 4]);
+        assert_eq!(q(SortKey::Duration, true), [4, 7, 3, 1, 8, 5, 2]);
+    }
+
+    #[test]
+    fn paging_and_limits() {
+        let (_dir, lib) = fixture();
+        let page = |offset, limit| lib.query(&Query { offset, limit, ..Query::default() }).unwrap();
+        let p = page(2, 3);
+        assert_eq!((p.total, p.offset), (7, 2));
+        assert_eq!(p.items.iter().map(|i| i.id).collect::<Vec<_>>(), [5, 4, 3]);
+        assert_eq!(page(6, 3).items.len(), 1);
+        assert!(page(50, 3).items.is_empty());
+        assert_eq!(page(50, 3).total, 7);
+        assert_eq!(page(0, 0).items.len(), 7, "0 means the default page size");
+        assert_eq!(page(0, 1).items.len(), 1);
+    }
+
+    #[test]
+    fn missing_flag_follows_the_disk() {
+        let (dir, lib) = fixture();
+        let missing =
+            |id: i64| lib.query(&Query::default()).unwrap().items.into_iter().find(|i| i.id == id).unwrap().missing;
+        assert!(missing(2) && missing(5) && !missing(1));
+        assert!(lib.get(2).unwrap().clip_missing, "the flag was stored");
+        std::fs::write(dir.path().join("clips").join("2026-01-02T10:00:00.5Z.mp4"), b"x").unwrap();
+        std::fs::remove_file(dir.path().join("clips").join("2026-01-01T10:00:00Z.mp4")).unwrap();
+        assert!(!missing(2) && missing(1));
+        assert!(!lib.get(2).unwrap().clip_missing);
+        assert!(!lib.get(6).unwrap().clip_missing, "removed records are left alone");
+    }
+
+    #[test]
+    fn favourites() {
+        let (_dir, lib) = fixture();
+        lib.set_favourite(3, true).unwrap();
+        lib.set_favourite(1, false).unwrap();
+        assert_eq!(ids(&lib, &Query { favourites: true, ..Query::default() }), [7, 3]);
+        assert!(matches!(lib.set_favourite(99, true), Err(Error::NoSuchGeneration(99))));
+    }
+}

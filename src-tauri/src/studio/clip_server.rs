@@ -1,7 +1,9 @@
 //! A loopback HTTP server that lets the webview play library clips: WebKitGTK will not play
 //! `<video>` from a custom protocol, but plays from http://127.0.0.1. Bound to 127.0.0.1 on a
-//! random port, it serves only `.mp4` files of the clips folder (and `.jpg` start images), behind
-//! a per-launch secret, with single-range requests (206 + Content-Range) so the player can seek.
+//! random port, behind a per-launch secret, it serves a generation's clip, start image or poster
+//! by the generation's id — `/<secret>/clip/<id>`, `/image/<id>`, `/thumb/<id>` — never by a file
+//! name, so no request can name a path. Single-range requests (206 + Content-Range) let the player
+//! seek; the app's own origin may read the bytes (CORS), so the webview can draw a frame to a canvas.
 
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
@@ -15,19 +17,54 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 #[derive(Debug, Clone)]
 pub struct ClipServer {
-    /// `http://127.0.0.1:PORT` — the exact origin the CSP's media-src names.
+    /// `http://127.0.0.1:PORT` — the exact origin the CSP's media-src and img-src name.
     pub origin: String,
-    /// `http://127.0.0.1:PORT/<secret>/clips/` — a clip's URL is this plus its file name.
-    pub clips_base: String,
-    /// `http://127.0.0.1:PORT/<secret>/images/` — start images, for thumbnails.
-    pub images_base: String,
+    /// `http://127.0.0.1:PORT/<secret>/`.
+    base: String,
 }
+
+impl ClipServer {
+    /// The URL of generation `id`'s file of `kind`.
+    pub fn url(&self, kind: Served, id: i64) -> String {
+        format!("{}{}/{id}", self.base, kind.segment())
+    }
+}
+
+/// What the server can serve for a generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Served {
+    Clip,
+    StartImage,
+    Thumb,
+}
+
+impl Served {
+    fn segment(self) -> &'static str {
+        match self {
+            Served::Clip => "clip",
+            Served::StartImage => "image",
+            Served::Thumb => "thumb",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Served::Clip => "video/mp4",
+            Served::StartImage | Served::Thumb => "image/jpeg",
+        }
+    }
+}
+
+/// Finds the file to serve for a generation (None: 404). Called off the async threads.
+pub type Resolver = Arc<dyn Fn(Served, i64) -> Option<PathBuf> + Send + Sync>;
 
 struct Shared {
     secret: String,
-    clips: PathBuf,
-    images: PathBuf,
+    resolve: Resolver,
 }
+
+/// The origins of the app's own pages (Linux/macOS and Windows), allowed to read served bytes.
+const APP_ORIGINS: [&str; 2] = ["tauri://localhost", "http://tauri.localhost"];
 
 /// Binds the listener now (so the origin is known before the window's CSP is set).
 pub fn bind() -> std::io::Result<std::net::TcpListener> {
@@ -36,32 +73,30 @@ pub fn bind() -> std::io::Result<std::net::TcpListener> {
     Ok(l)
 }
 
-/// Starts serving the library's clips and start images on `listener` (inside a tokio runtime).
-pub fn start(listener: std::net::TcpListener, paths: crate::jobs::Paths) -> std::io::Result<ClipServer> {
+/// Starts serving on `listener` (inside a tokio runtime).
+pub fn start(listener: std::net::TcpListener, resolve: Resolver) -> std::io::Result<ClipServer> {
     let port = listener.local_addr()?.port();
     let secret = uuid::Uuid::new_v4().simple().to_string();
     let origin = format!("http://127.0.0.1:{port}");
-    let clips_base = format!("{origin}/{secret}/clips/");
-    let images_base = format!("{origin}/{secret}/images/");
-    let shared = Arc::new(Shared { secret, clips: paths.clips, images: paths.start_images });
-    let app = Router::new()
-        .route("/{secret}/clips/{file}", get(serve_clip))
-        .route("/{secret}/images/{file}", get(serve_image))
-        .with_state(shared);
+    let base = format!("{origin}/{secret}/");
+    let shared = Arc::new(Shared { secret, resolve });
+    let app = Router::new().route("/{secret}/{kind}/{id}", get(serve)).with_state(shared);
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
             log::error!("the clip server stopped: {e}");
         }
     });
-    Ok(ClipServer { origin, clips_base, images_base })
+    Ok(ClipServer { origin, base })
 }
 
-fn safe_name(name: &str, ext: &str) -> bool {
-    !name.starts_with('.')
-        && name.ends_with(ext)
-        && name.len() <= 200
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+fn parse_kind(s: &str) -> Option<Served> {
+    [Served::Clip, Served::StartImage, Served::Thumb].into_iter().find(|k| k.segment() == s)
+}
+
+/// A generation id as the URL gives it: plain decimal digits only.
+fn parse_id(s: &str) -> Option<i64> {
+    (!s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
 }
 
 /// A single byte range of a `total`-byte file, or why not.
@@ -108,35 +143,29 @@ fn status_only(code: StatusCode) -> Response {
     code.into_response()
 }
 
-async fn serve_clip(
+async fn serve(
     State(s): State<Arc<Shared>>,
-    UrlPath((secret, file)): UrlPath<(String, String)>,
+    UrlPath((secret, kind, id)): UrlPath<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    serve_named(&s, &secret, &s.clips, &file, (".mp4", "video/mp4"), &headers).await
-}
-
-async fn serve_image(
-    State(s): State<Arc<Shared>>,
-    UrlPath((secret, file)): UrlPath<(String, String)>,
-    headers: HeaderMap,
-) -> Response {
-    serve_named(&s, &secret, &s.images, &file, (".jpg", "image/jpeg"), &headers).await
-}
-
-/// Serves `dir/file` when the secret matches and the name is a plain file of the given kind.
-async fn serve_named(
-    s: &Shared,
-    secret: &str,
-    dir: &std::path::Path,
-    file: &str,
-    (ext, content_type): (&str, &'static str),
-    headers: &HeaderMap,
-) -> Response {
-    if !constant_time_eq(secret.as_bytes(), s.secret.as_bytes()) || !safe_name(file, ext) {
+    let (Some(kind), Some(id)) = (parse_kind(&kind), parse_id(&id)) else {
+        return status_only(StatusCode::NOT_FOUND);
+    };
+    if !constant_time_eq(secret.as_bytes(), s.secret.as_bytes()) {
         return status_only(StatusCode::NOT_FOUND);
     }
-    serve_file(dir.join(file), content_type, headers).await
+    let resolve = s.resolve.clone();
+    let Ok(Some(path)) = tokio::task::spawn_blocking(move || resolve(kind, id)).await else {
+        return status_only(StatusCode::NOT_FOUND);
+    };
+    let mut r = serve_file(path, kind.content_type(), &headers).await;
+    if let Some(origin) =
+        headers.get(header::ORIGIN).filter(|o| APP_ORIGINS.iter().any(|a| o.as_bytes() == a.as_bytes()))
+    {
+        r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+        r.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    r
 }
 
 async fn serve_file(path: PathBuf, content_type: &'static str, headers: &HeaderMap) -> Response {
@@ -202,38 +231,55 @@ mod tests {
     }
 
     #[test]
-    fn only_plain_mp4_names() {
-        assert!(safe_name("2026-11-25_kling-3-pro_000001.mp4", ".mp4"));
-        for bad in ["../x.mp4", ".hidden.mp4", "a/b.mp4", "x.mp4.part", "x.txt", "%2e%2e.mp4", "a b.mp4"] {
-            assert!(!safe_name(bad, ".mp4"), "{bad}");
+    fn only_known_kinds_and_plain_ids() {
+        assert_eq!(parse_kind("clip"), Some(Served::Clip));
+        assert_eq!(parse_kind("thumb"), Some(Served::Thumb));
+        assert_eq!(parse_kind("clips"), None);
+        assert_eq!(parse_id("42"), Some(42));
+        for bad in ["", "-1", "1.mp4", "..", "%2e", "99999999999999999999", "1 "] {
+            assert_eq!(parse_id(bad), None, "{bad}");
         }
     }
 
     #[tokio::test]
     async fn serves_ranges_behind_the_secret_only() {
         let dir = tempfile::tempdir().unwrap();
-        let paths = crate::jobs::Paths::new(dir.path());
-        std::fs::create_dir_all(&paths.clips).unwrap();
-        std::fs::write(paths.clips.join("a.mp4"), (0u8..=255).collect::<Vec<_>>()).unwrap();
-        std::fs::write(paths.clips.join("secret.txt"), b"no").unwrap();
-        std::fs::write(dir.path().join("library.sqlite3"), b"db").unwrap();
-        let server = start(bind().unwrap(), paths).unwrap();
+        let clip = dir.path().join("a.mp4");
+        std::fs::write(&clip, (0u8..=255).collect::<Vec<_>>()).unwrap();
+        let thumb = dir.path().join("t.jpg");
+        std::fs::write(&thumb, b"jpeg").unwrap();
+        let resolve: Resolver = Arc::new(move |kind, id| match (kind, id) {
+            (Served::Clip, 7) => Some(clip.clone()),
+            (Served::Thumb, 7) => Some(thumb.clone()),
+            _ => None,
+        });
+        let server = start(bind().unwrap(), resolve).unwrap();
         let http = reqwest::Client::new();
-        let r = http.get(format!("{}a.mp4", server.clips_base)).header("Range", "bytes=10-19").send().await.unwrap();
+        let url = server.url(Served::Clip, 7);
+        assert!(url.ends_with("/clip/7"), "{url}");
+        let r = http.get(&url).header("Range", "bytes=10-19").send().await.unwrap();
         assert_eq!(r.status(), 206);
         assert_eq!(r.headers()["content-range"], "bytes 10-19/256");
+        assert_eq!(r.headers()["content-type"], "video/mp4");
+        assert!(r.headers().get("access-control-allow-origin").is_none(), "no Origin, no CORS");
         assert_eq!(r.bytes().await.unwrap().to_vec(), (10u8..20).collect::<Vec<_>>());
-        let whole = http.get(format!("{}a.mp4", server.clips_base)).send().await.unwrap();
+        let whole = http.get(&url).header("Origin", "tauri://localhost").send().await.unwrap();
         assert_eq!(whole.status(), 200);
+        assert_eq!(whole.headers()["access-control-allow-origin"], "tauri://localhost");
         assert_eq!(whole.bytes().await.unwrap().len(), 256);
-        let wrong = http.get(format!("{}/wrongsecret/clips/a.mp4", server.origin)).send().await.unwrap();
+        let foreign = http.get(&url).header("Origin", "https://evil.example").send().await.unwrap();
+        assert!(foreign.headers().get("access-control-allow-origin").is_none());
+        let t = http.get(server.url(Served::Thumb, 7)).send().await.unwrap();
+        assert_eq!((t.status().as_u16(), t.headers()["content-type"].to_str().unwrap()), (200, "image/jpeg"));
+        assert_eq!(http.get(server.url(Served::StartImage, 7)).send().await.unwrap().status(), 404);
+        assert_eq!(http.get(server.url(Served::Clip, 8)).send().await.unwrap().status(), 404);
+        let wrong = http.get(format!("{}/wrongsecret/clip/7", server.origin)).send().await.unwrap();
         assert_eq!(wrong.status(), 404);
-        let other = http.get(format!("{}secret.txt", server.clips_base)).send().await.unwrap();
-        assert_eq!(other.status(), 404);
-        let escape = http.get(format!("{}..%2Flibrary.sqlite3", server.clips_base)).send().await.unwrap();
-        assert_eq!(escape.status(), 404);
-        let beyond =
-            http.get(format!("{}a.mp4", server.clips_base)).header("Range", "bytes=300-").send().await.unwrap();
+        for bad in ["clip/..%2Fa.mp4", "clip/7.mp4", "clips/7", "clip/-7"] {
+            let r = http.get(format!("{}{bad}", server.base)).send().await.unwrap();
+            assert_eq!(r.status(), 404, "{bad}");
+        }
+        let beyond = http.get(&url).header("Range", "bytes=300-").send().await.unwrap();
         assert_eq!(beyond.status(), 416);
         assert!(server.origin.starts_with("http://127.0.0.1:"));
     }

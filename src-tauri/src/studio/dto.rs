@@ -126,13 +126,9 @@ pub struct Job {
 }
 
 impl Job {
-    /// `clip_base` is the loopback clip server's `http://127.0.0.1:PORT/<secret>/clips/`.
-    pub fn from_generation(g: &Generation, paths: &Paths, clip_base: &str, image_preview: Option<String>) -> Job {
-        let clip_url = g
-            .clip_file
-            .as_ref()
-            .filter(|_| g.status == crate::jobs::Status::Succeeded)
-            .map(|f| format!("{clip_base}{f}"));
+    /// The record as the UI sees it; the clip server's URLs (`clip_url`, `image_preview`) are
+    /// filled in by the Studio, which knows the server.
+    pub fn from_generation(g: &Generation, paths: &Paths) -> Job {
         Job {
             id: g.id,
             kyma_id: g.kyma_id.clone(),
@@ -141,14 +137,14 @@ impl Job {
             model: g.model.clone(),
             prompt: g.prompt.clone(),
             duration_s: g.duration_s,
-            image_preview,
+            image_preview: None,
             image_size: g.image_width.zip(g.image_height),
             hold_micros: g.estimated.unwrap_or(g.hold).0,
             charged_micros: g.charged.map(|m| m.0),
             refunded_micros: g.refunded.map(|m| m.0),
             error_kind: g.error_kind.clone(),
             error_message: g.error_message.clone(),
-            clip_url,
+            clip_url: None,
             clip_path: paths.clip_path(g).filter(|_| g.clip_file.is_some()).map(|p| p.display().to_string()),
             bytes_done: g.clip_bytes,
             bytes_total: g.clip_bytes,

@@ -55,3 +55,12 @@ impl From<crate::api::InputError> for AppError {
         crate::api::Error::from(e).into()
     }
 }
+
+impl From<crate::library::Error> for AppError {
+    fn from(e: crate::library::Error) -> AppError {
+        match e {
+            crate::library::Error::Jobs(j) => j.into(),
+            other => AppError::new(other.kind(), other.to_string()),
+        }
+    }
+}

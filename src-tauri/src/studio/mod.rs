@@ -5,6 +5,7 @@
 pub mod clip_server;
 pub mod dto;
 pub mod error;
+pub mod gallery;
 pub mod settings;
 
 use crate::api::limiter::RateLimiter;
@@ -12,6 +13,8 @@ use crate::api::retry::RetryPolicy;
 use crate::api::{validate, ApiKey, Catalog, Client};
 use crate::jobs::{Draft as EngineDraft, Engine, EngineConfig, Event, Generation, ImageInput, Paths};
 use crate::keychain;
+use crate::library::Library;
+use clip_server::Served;
 use dto::{AppError, AppState, Draft, Job, KeyState, KeyStatus, ModelInfo, Settings, StartImage};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -57,6 +60,8 @@ pub struct Studio {
     engine: Engine,
     staged: Mutex<HashMap<String, Staged>>,
     clips: clip_server::ClipServer,
+    library: Arc<Library>,
+    library_events: tokio::sync::broadcast::Sender<dto::LibraryChanged>,
     demo: bool,
 }
 
@@ -67,8 +72,10 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Studio {
     /// Opens the library and starts the engine and the clip server (inside a tokio runtime).
     pub async fn open(opts: StudioOptions, clip_listener: std::net::TcpListener) -> Result<Studio, AppError> {
-        let paths = Paths::new(&opts.data_dir);
-        let settings = settings::load(&opts.data_dir);
+        let library = Arc::new(Library::open(&opts.data_dir)?);
+        let paths = library.paths();
+        let mut settings = settings::load(&opts.data_dir);
+        settings.library_dir = paths.library.display().to_string();
         let (key, keychain_problem) = match opts.session_key.filter(|k| !k.trim().is_empty()) {
             Some(k) => {
                 (Key::Session(ApiKey::new(k)), keychain::get(keychain::Secret::ApiKey).err().map(|e| e.to_string()))
@@ -88,7 +95,7 @@ impl Studio {
         let mut config = EngineConfig::new(opts.data_dir.clone());
         config.max_downloads = settings.download_concurrency.clamp(1, 6) as usize;
         let engine = Engine::start_with(config, client.clone(), Catalog::load_cached(&paths.catalog))?;
-        let clips = clip_server::start(clip_listener, paths.clone())
+        let clips = clip_server::start(clip_listener, resolver(library.clone()))
             .map_err(|e| AppError::new("io", format!("Could not start the clip player's server: {e}.")))?;
         let studio = Studio {
             paths,
@@ -100,8 +107,11 @@ impl Studio {
             engine,
             staged: Mutex::new(HashMap::new()),
             clips,
+            library,
+            library_events: tokio::sync::broadcast::channel(64).0,
             demo: opts.demo,
         };
+        studio.tidy_library_in_background();
         if let Some(c) = client {
             studio.adopt_limits_in_background(c);
         }
@@ -161,12 +171,18 @@ impl Studio {
     }
 
     pub fn job(&self, g: &Generation) -> Job {
-        let preview = g.image_file.as_ref().map(|f| format!("{}{f}", self.clips.images_base));
-        Job::from_generation(g, &self.paths, &self.clips.clips_base, preview)
+        let mut job = Job::from_generation(g, &self.library.paths());
+        job.image_preview = g.image_file.as_ref().map(|_| self.clips.url(Served::StartImage, g.id));
+        job.clip_url = gallery::has_clip(g).then(|| self.clips.url(Served::Clip, g.id));
+        job
     }
 
     pub fn jobs(&self) -> Result<Vec<Job>, AppError> {
-        Ok(self.engine.list()?.iter().map(|g| self.job(g)).collect())
+        // The queue: open jobs and the last day's finished ones; the gallery shows the rest.
+        let since = (time::OffsetDateTime::now_utc() - time::Duration::hours(24))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        Ok(self.engine.recent(&since, 200)?.iter().map(|g| self.job(g)).collect())
     }
 
     pub fn models(&self) -> Vec<ModelInfo> {
@@ -222,7 +238,7 @@ impl Studio {
     /// Saves the settings; the bucket's secret, when given, goes to the keychain, never the file.
     pub async fn save_settings(&self, new: Settings, bucket_secret: Option<String>) -> Result<Settings, AppError> {
         let mut new = new;
-        new.library_dir = self.paths.data_dir.display().to_string();
+        new.library_dir = self.library.paths().library.display().to_string();
         settings::validate(&new).map_err(|m| AppError::new("invalid_settings", m))?;
         if let Some(config) = bucket_config(&new.image_hosting) {
             crate::media::hosting::check_bucket_config(&config)
@@ -315,8 +331,8 @@ impl Studio {
     }
 
     pub fn clip_path(&self, id: i64) -> Result<PathBuf, AppError> {
-        let g = self.engine.get(id)?;
-        self.paths
+        let g = self.library.get(id)?;
+        self.library
             .clip_path(&g)
             .filter(|p| p.exists())
             .ok_or_else(|| AppError::new("not_found", "This clip is not in the library (yet)."))
@@ -331,6 +347,19 @@ impl Studio {
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
         self.engine.subscribe()
     }
+}
+
+/// The clip server's view of the library: a generation's clip (only a finished, not deleted
+/// one), its start image, or its poster (made now from the start image when possible).
+fn resolver(library: Arc<Library>) -> clip_server::Resolver {
+    Arc::new(move |kind, id| {
+        let g = library.get(id).ok()?;
+        match kind {
+            Served::Clip => gallery::has_clip(&g).then(|| library.clip_path(&g)).flatten(),
+            Served::StartImage => library.paths().start_image_path(&g),
+            Served::Thumb => library.thumb(id).ok().flatten(),
+        }
+    })
 }
 
 /// The bucket named in the settings; path-style addressing except on AWS itself.

@@ -1,0 +1,317 @@
+//! `make bench` (gallery part): the real app window with a library of N synthetic generations
+//! (`kyma dev seed-library N`), driven through WebDriver under Xvfb. Measures, per N:
+//! the window's first paint, opening the gallery (click → first tiles painted), the time from a
+//! search keystroke to results in the gallery store (IPC round trip) and on screen, the DOM size
+//! at the top and while scrolling through every tile, and the resident memory of the app and its
+//! WebKit processes before and after scrolling. Run by `scripts/bench.sh`, never by `make test`:
+//! speed is reported, not asserted.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kyma_e2e::procs::{self, Guard};
+use kyma_e2e::webdriver::Session;
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Args {
+    app: PathBuf,
+    kyma: PathBuf,
+    sim: PathBuf,
+    sizes: Vec<u32>,
+    out: PathBuf,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        app: PathBuf::new(),
+        kyma: PathBuf::new(),
+        sim: PathBuf::new(),
+        sizes: vec![1_000, 10_000],
+        out: PathBuf::from("bench/gallery.md"),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let v = it.next().unwrap_or_else(|| panic!("{k} needs a value"));
+        match k.as_str() {
+            "--app" => a.app = v.into(),
+            "--kyma" => a.kyma = v.into(),
+            "--sim" => a.sim = v.into(),
+            "--sizes" => a.sizes = v.split(',').map(|n| n.trim().parse().expect("--sizes 1000,10000")).collect(),
+            "--out" => a.out = v.into(),
+            _ => panic!("unknown argument {k}"),
+        }
+    }
+    for (name, p) in [("--app", &a.app), ("--kyma", &a.kyma), ("--sim", &a.sim)] {
+        assert!(p.is_file(), "{name} {} is not a file", p.display());
+    }
+    a
+}
+
+/// kyma-sim on a free port; answers its base URL.
+fn start_sim(bin: &Path, cache: &Path) -> (Guard, String) {
+    let mut c = Command::new(bin);
+    c.args(["--listen", "127.0.0.1:0", "--key", "ky-sim-key", "--cache-dir"]).arg(cache).stdout(Stdio::piped());
+    let mut g = Guard::spawn("kyma-sim", c).unwrap();
+    let mut line = String::new();
+    BufReader::new(g.child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("kyma-sim listening on ").expect("kyma-sim's first line").to_string();
+    (g, url)
+}
+
+/// Resident memory (KiB) of the app and the WebKit processes below `root`.
+fn rss_kib(root: u32) -> u64 {
+    procs::descendants(root)
+        .into_iter()
+        .filter_map(|p| {
+            let status = std::fs::read_to_string(format!("/proc/{p}/status")).ok()?;
+            let name = status.lines().find_map(|l| l.strip_prefix("Name:"))?.trim().to_string();
+            if !(name.starts_with("kyma-studio") || name.starts_with("WebKit")) || name.starts_with("WebKitWebDriv") {
+                return None;
+            }
+            status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.split_whitespace().next()?.parse::<u64>().ok()
+        })
+        .sum()
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v[v.len() / 2]
+    }
+}
+
+fn max(v: &[f64]) -> f64 {
+    v.iter().copied().fold(f64::NAN, f64::max)
+}
+
+#[derive(Debug, Default)]
+struct Figures {
+    n: u32,
+    seed_s: f64,
+    window_ready_ms: f64,
+    first_paint_ms: f64,
+    gallery_open_ms: f64,
+    search_ipc_ms: Vec<f64>,
+    search_render_ms: Vec<f64>,
+    dom_top: u64,
+    dom_max_scrolling: u64,
+    tiles_max: u64,
+    rss_idle_mib: f64,
+    rss_after_scroll_mib: f64,
+    scroll_steps: u64,
+}
+
+async fn measure(a: &Args, n: u32, clip: &Path) -> Figures {
+    let mut f = Figures { n, ..Figures::default() };
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("library");
+    let t = Instant::now();
+    let out = Command::new(&a.kyma)
+        .args(["--data-dir"])
+        .arg(&data)
+        .args(["dev", "seed-library", &n.to_string(), "--clip"])
+        .arg(clip)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "seed-library failed: {}", String::from_utf8_lossy(&out.stderr));
+    f.seed_s = t.elapsed().as_secs_f64();
+
+    let (_sim, sim_url) = start_sim(&a.sim, home.path());
+    let tauri_driver = procs::program("tauri-driver").expect("tauri-driver is not installed");
+    let (port, native) = (procs::free_port(), procs::free_port());
+    let mut c = Command::new(tauri_driver);
+    c.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+        .env("KYMA_API_BASE", format!("{sim_url}/v1"))
+        .env("KYMA_API_KEY", "ky-sim-key")
+        .env("KYMA_STUDIO_DATA_DIR", &data)
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let driver = Guard::spawn("tauri-driver", c).unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    procs::wait(Duration::from_secs(20), || std::net::TcpStream::connect(&addr).ok()).expect("tauri-driver");
+
+    let t = Instant::now();
+    let s = Session::start(&format!("http://{addr}"), &a.app.display().to_string()).await.unwrap();
+    s.wait_for("header nav, #app > *", Duration::from_secs(60)).await.unwrap();
+    f.window_ready_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let paint = s
+        .script(
+            "const p = performance.getEntriesByType('paint');
+             const e = p.find((x) => x.name === 'first-contentful-paint') || p[0];
+             return e ? e.startTime : null",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    f.first_paint_ms = paint.as_f64().unwrap_or(f64::NAN);
+
+    // Open the gallery: click → the first tiles painted (two animation frames after they exist).
+    let opened = s
+        .script_async(
+            r#"const done = arguments[arguments.length - 1];
+            const nav = document.getElementById('tab-gallery');
+            if (!nav) return done({ error: 'no Gallery button' });
+            const t0 = performance.now();
+            nav.click();
+            const tick = () => {
+              if (document.querySelector('[data-testid=gallery-tile]')) {
+                requestAnimationFrame(() => requestAnimationFrame(() => done({ ms: performance.now() - t0 })));
+              } else if (performance.now() - t0 > 30000) done({ error: 'no tiles after 30 s' });
+              else requestAnimationFrame(tick);
+            };
+            tick();"#,
+            json!([]),
+        )
+        .await
+        .unwrap();
+    f.gallery_open_ms = opened["ms"].as_f64().unwrap_or_else(|| panic!("gallery did not open: {opened}"));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    f.dom_top =
+        s.script("return document.getElementsByTagName('*').length", json!([])).await.unwrap().as_u64().unwrap();
+    let root = driver.pid();
+    f.rss_idle_mib = rss_kib(root) as f64 / 1024.0;
+
+    // Search as a user types: one keystroke at a time, each waiting for its answer on screen.
+    let field = s.wait_for("[data-testid=gallery-search]", Duration::from_secs(5)).await.unwrap();
+    for word in ["lighthouse", "dusk", "neon city", "slow dolly"] {
+        for ch in word.chars() {
+            let before = s.script("return window.__kymaGalleryStats?.searches ?? 0", json!([])).await.unwrap();
+            s.send_keys(&field, &ch.to_string()).await.unwrap();
+            let before = before.as_u64().unwrap_or(0);
+            let stats = s
+                .wait_until(
+                    "the search answered",
+                    &format!("const st = window.__kymaGalleryStats; return st && st.searches > {before} ? st : null"),
+                    Duration::from_secs(10),
+                )
+                .await;
+            if let Ok(st) = stats {
+                if let (Some(ipc), Some(render)) = (st["lastIpcMs"].as_f64(), st["lastSearchMs"].as_f64()) {
+                    f.search_ipc_ms.push(ipc);
+                    f.search_render_ms.push(render);
+                }
+            }
+        }
+        // Clear the field (select all + backspace) before the next word.
+        s.send_keys(&field, "\u{E009}a\u{E000}\u{E003}").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    s.send_keys(&field, "\u{E009}a\u{E000}\u{E003}").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+
+    // Scroll through every tile, top to bottom, sampling the DOM size.
+    let scrolled = s
+        .script_async(
+            r#"const done = arguments[arguments.length - 1];
+            const tile = document.querySelector('[data-testid=gallery-tile]');
+            let el = tile && tile.parentElement;
+            while (el && !(el.scrollHeight > el.clientHeight + 10 && /(auto|scroll)/.test(getComputedStyle(el).overflowY))) el = el.parentElement;
+            if (!el) return done({ error: 'no scrolling container' });
+            const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 15)));
+            (async () => {
+              let maxNodes = 0, maxTiles = 0, steps = 0;
+              const step = el.clientHeight * 0.9;
+              for (let y = 0; y <= el.scrollHeight; y += step) {
+                el.scrollTop = y; steps++;
+                await frame(); await frame();
+                maxNodes = Math.max(maxNodes, document.getElementsByTagName('*').length);
+                maxTiles = Math.max(maxTiles, document.querySelectorAll('[data-testid=gallery-tile]').length);
+              }
+              done({ maxNodes, maxTiles, steps, height: el.scrollHeight });
+            })();"#,
+            json!([]),
+        )
+        .await
+        .unwrap();
+    assert!(scrolled.get("error").is_none(), "{scrolled}");
+    f.dom_max_scrolling = scrolled["maxNodes"].as_u64().unwrap_or(0);
+    f.tiles_max = scrolled["maxTiles"].as_u64().unwrap_or(0);
+    f.scroll_steps = scrolled["steps"].as_u64().unwrap_or(0);
+    tokio::time::sleep(Duration::from_millis(2000)).await;
+    f.rss_after_scroll_mib = rss_kib(root) as f64 / 1024.0;
+    s.delete().await;
+    drop(driver);
+    f
+}
+
+fn clip(dir: &Path) -> PathBuf {
+    let p = dir.join("seed.mp4");
+    let ok = Command::new("ffmpeg")
+        .args(["-v", "error", "-f", "lavfi", "-i", "testsrc=duration=2:size=1280x720:rate=24"])
+        .args(["-pix_fmt", "yuv420p", "-c:v", "libx264", "-preset", "veryfast"])
+        .arg(&p)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    assert!(ok, "ffmpeg could not make the seed clip");
+    p
+}
+
+#[tokio::main]
+async fn main() {
+    let a = args();
+    let tmp = tempfile::tempdir().unwrap();
+    let clip = clip(tmp.path());
+    let mut all = vec![];
+    for &n in &a.sizes {
+        eprintln!("bench-gallery: {n} generations…");
+        let mut f = measure(&a, n, &clip).await;
+        eprintln!("  {f:?}");
+        f.search_ipc_ms.sort_by(|x, y| x.total_cmp(y));
+        all.push(f);
+    }
+    let mut md = String::from(
+        "| library | seed | window ready | first paint | gallery open | search IPC median / max | search → screen median / max | DOM nodes top / max scrolling | tiles in DOM (max) | RSS idle → after scrolling all |\n|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for f in &mut all {
+        let (mut ipc, mut render) = (f.search_ipc_ms.clone(), f.search_render_ms.clone());
+        md += &format!(
+            "| {} | {:.1} s | {:.0} ms | {:.0} ms | {:.0} ms | {:.1} / {:.1} ms ({} keys) | {:.1} / {:.1} ms | {} / {} | {} | {:.0} → {:.0} MiB |\n",
+            f.n,
+            f.seed_s,
+            f.window_ready_ms,
+            f.first_paint_ms,
+            f.gallery_open_ms,
+            median(&mut ipc),
+            max(&f.search_ipc_ms),
+            median(&mut render),
+            max(&f.search_render_ms),
+            f.search_ipc_ms.len(),
+            f.dom_top,
+            f.dom_max_scrolling,
+            f.tiles_max,
+            f.rss_idle_mib,
+            f.rss_after_scroll_mib,
+        );
+    }
+    println!("\n{md}");
+    if let Some(dir) = a.out.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    let when = Command::new("date").arg("-u").arg("+%Y-%m-%d %H:%M UTC").output().map(|o| o.stdout).unwrap_or_default();
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_default();
+    let body = format!(
+        "# Gallery at scale\n\n{} · {} · {} cores · release build under Xvfb\n\n{md}\n",
+        String::from_utf8_lossy(&when).trim(),
+        cpu,
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
+    std::fs::write(&a.out, body).unwrap();
+    eprintln!("bench-gallery: wrote {}", a.out.display());
+}
