@@ -3,10 +3,27 @@
 // imports it behind a static MODE check; the build script's check greps dist for the marker).
 //
 // Scenarios (?scenario=… or #…): create (default), settings, models, gallery, key,
-// key-nokeychain, confirm, banner, empty. Add ?live to keep the simulated downloads moving.
+// key-nokeychain, confirm, banner, empty, and for the library: gallery-search, gallery-none,
+// gallery-empty, gallery-delete, details, details-failed, details-missing, spend, spend-month,
+// library-move, library-moved. Add ?live to keep the simulated downloads moving, ?n=… for the
+// size of the synthetic library (10,000 by default), ?latency=… ms to slow every command.
 
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
-import type { AppError, AppState, Draft, Job, KeyStatus, ModelInfo, Settings, StartImage } from "../src/lib/ipc/types";
+import type {
+  AppError,
+  AppState,
+  Draft,
+  Job,
+  KeyStatus,
+  ModelInfo,
+  MoveMode,
+  MoveReport,
+  Query,
+  Settings,
+  SpendQuery,
+  StartImage,
+} from "../src/lib/ipc/types";
+import { MockLibrary, synthesize } from "./library";
 import clipUrl from "./fixtures/clip.webm?url";
 import still1 from "./fixtures/still1.jpg?inline";
 import still2 from "./fixtures/still2.jpg?inline";
@@ -25,6 +42,8 @@ const MODELS: ModelInfo[] = [
 const params = new URLSearchParams(location.search);
 const scenario = params.get("scenario") ?? (location.hash.slice(1) || "create");
 const live = params.has("live");
+const latency = Number(params.get("latency") ?? 0);
+const emptyLibrary = scenario === "empty" || scenario === "gallery-empty";
 
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
 
@@ -62,7 +81,7 @@ function job(id: number, patch: Partial<Job>): Job {
 
 const MB = 1024 * 1024;
 let jobs: Job[] =
-  scenario === "empty"
+  emptyLibrary
     ? []
     : [
         job(6, { status: "processing", model: "kling-3-pro", prompt: "A slow dolly shot through a rain-soaked neon alley at night, reflections rippling in puddles", created_at: ago(44), submitted_at: ago(42), image_preview: still1, image_size: [1600, 900] }),
@@ -99,9 +118,52 @@ function emit(event: string, payload: unknown) {
   void internals.invoke("plugin:event|emit", { event, payload });
 }
 
+const library = new MockLibrary(
+  emptyLibrary ? [] : synthesize(Number(params.get("n") ?? 10_000), MODELS, Date.now() - 2 * 86_400_000),
+  MODELS,
+  clipUrl,
+  [still1, still2, still3],
+);
+library.syncJobs(jobs);
+
 function put(j: Job) {
   jobs = [j, ...jobs.filter((x) => x.id !== j.id)];
+  library.syncJobs(jobs);
   emit("job-changed", structuredClone(j));
+}
+
+/** Seconds the Undo of a deletion stays possible (the core's window). */
+const UNDO_S = 6;
+
+function changed(ids: number[], all = false) {
+  emit("library-changed", { ids, all });
+}
+
+function row(id: unknown) {
+  const r = library.get(Number(id));
+  if (!r) reject({ kind: "not_found", message: `There is no generation #${String(id)} in the library.` });
+  return r;
+}
+
+async function moveLibrary(dir: string, mode: MoveMode): Promise<MoveReport> {
+  const clips = library.rows.filter((r) => r.status === "succeeded" && !r.missing && r.deleted === null && !r.forgotten).length;
+  const total = mode === "move" ? clips : 0;
+  for (let done = 0; done < total; done = Math.min(total, done + Math.ceil(total / 24))) {
+    emit("library-move-progress", { done, total });
+    await sleep(70);
+  }
+  emit("library-move-progress", { done: total, total });
+  settings = { ...settings, library_dir: dir };
+  changed([], true);
+  const stopEarly = scenario === "library-moved";
+  const moved = stopEarly ? Math.floor(total * 0.62) : total;
+  return {
+    new_dir: dir,
+    moved,
+    left: clips - moved,
+    bytes_moved: moved * 11_400_000,
+    error: stopEarly ? "the disk at /media/ana/Archive is full (23 MB free); 3,412 clips stayed in the old folder." : null,
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -150,6 +212,57 @@ function remember(img: StartImage): StartImage {
 
 function handle(cmd: string, args: Record<string, unknown>): unknown {
   switch (cmd) {
+    case "gallery_query":
+      return library.query(args.query as Query);
+    case "gallery_details": {
+      const d = library.details(Number(args.id), jobs);
+      if (!d) reject({ kind: "not_found", message: `There is no generation #${String(args.id)} in the library.` });
+      return d;
+    }
+    case "favourite_set":
+      row(args.id).favourite = Boolean(args.on);
+      changed([Number(args.id)]);
+      return null;
+    case "clip_delete": {
+      const r = row(args.id);
+      r.deleted = Date.now();
+      changed([r.id]);
+      return { id: r.id, undo_until: new Date(r.deleted + UNDO_S * 1000).toISOString() };
+    }
+    case "clip_undo_delete": {
+      const r = library.rows.find((x) => x.id === Number(args.id));
+      if (!r || r.deleted === null) reject({ kind: "not_deleted", message: `Generation #${String(args.id)} is not deleted; nothing to undo.` });
+      if (Date.now() - r.deleted > UNDO_S * 1000) reject({ kind: "undo_expired", message: `It is too late to undo deleting generation #${r.id}: the clip is in the system trash now.` });
+      r.deleted = null;
+      changed([r.id]);
+      return null;
+    }
+    case "clip_save_copy": {
+      const r = row(args.id);
+      return `/home/ana/Desktop/${r.model}-${r.id}.mp4`;
+    }
+    case "clip_locate": {
+      const r = row(args.id);
+      r.missing = false;
+      changed([r.id]);
+      return true;
+    }
+    case "clip_forget": {
+      const r = row(args.id);
+      r.forgotten = true;
+      changed([r.id]);
+      return null;
+    }
+    case "thumb_put":
+      library.thumbs.set(Number(args.id), `data:image/jpeg;base64,${String(args.bytes)}`);
+      changed([Number(args.id)]);
+      return null;
+    case "spend_summary":
+      return library.spend(args.query as SpendQuery);
+    case "library_pick_folder":
+      return "/media/ana/Archive/Kyma Studio";
+    case "library_move":
+      return moveLibrary(String(args.dir), args.mode as MoveMode);
     case "app_state":
       return { key, settings, models: MODELS, jobs: structuredClone(jobs), demo: scenario === "key", version: "0.1.0" } satisfies AppState;
     case "key_set":
@@ -186,19 +299,22 @@ function handle(cmd: string, args: Record<string, unknown>): unknown {
       }
       const j = newJob(draft, draft.image_id ? (images.get(draft.image_id)?.preview ?? null) : null);
       jobs = [j, ...jobs];
+      library.syncJobs(jobs);
       void lifecycle(j);
       return j;
     }
     case "job_again": {
-      const old = jobs.find((j) => j.id === args.id);
+      const old = jobs.find((j) => j.id === args.id) ?? library.details(Number(args.id), jobs)?.job;
       if (!old) reject({ kind: "not_found", message: `There is no generation #${String(args.id)} in the library.` });
       const j = newJob({ model: old.model, prompt: old.prompt, duration: old.duration_s }, old.image_preview);
       jobs = [j, ...jobs];
+      library.syncJobs(jobs);
       void lifecycle(j);
       return j;
     }
     case "job_remove":
       jobs = jobs.filter((j) => j.id !== args.id);
+      library.syncJobs(jobs);
       return null;
     case "reveal_clip":
       return null;
@@ -241,7 +357,56 @@ async function drive() {
       await click(".picker .current");
       break;
     case "gallery":
+    case "gallery-empty":
       await click("#tab-gallery");
+      break;
+    case "gallery-search":
+      await click("#tab-gallery");
+      await element("[data-testid=gallery-tile]");
+      await type("[data-testid=gallery-search]", "lake gold");
+      break;
+    case "gallery-none":
+      await click("#tab-gallery");
+      await element("[data-testid=gallery-tile]");
+      await type("[data-testid=gallery-search]", "submarine");
+      break;
+    case "gallery-delete":
+      await click("#tab-gallery");
+      await click("[data-testid=gallery-tile][data-id='10099'] [data-testid=tile-delete]");
+      break;
+    case "details":
+    case "details-failed":
+    case "details-missing": {
+      await click("#tab-gallery");
+      await element("[data-testid=gallery-tile]");
+      if (scenario !== "details") {
+        const status = await element<HTMLSelectElement>("[data-testid=filter-status]");
+        status.value = scenario === "details-failed" ? "failed" : "missing";
+        status.dispatchEvent(new Event("change", { bubbles: true }));
+        await sleep(150);
+      }
+      // The first image-to-video clip on screen (its start image shows in the details).
+      const first = library.query({ text: "", models: [], from: null, to: null, audio: null, kind: scenario === "details" ? "i2v" : null, favourites: false, status: scenario === "details" ? "clips" : scenario === "details-failed" ? "failed" : "missing", sort: "date", ascending: false, offset: 0, limit: 20 }).items.find((it) => it.id >= 100 && !it.missing === (scenario !== "details-missing"));
+      if (first) await click(`[data-testid=gallery-tile][data-id='${first.id}']`);
+      break;
+    }
+    case "spend":
+    case "spend-month":
+      await click("#tab-spend");
+      if (scenario === "spend-month") {
+        const since = await element<HTMLSelectElement>("#spend-since");
+        since.value = "year";
+        since.dispatchEvent(new Event("change", { bubbles: true }));
+        await click(".seg button:nth-child(3)");
+      }
+      break;
+    case "library-move":
+    case "library-moved":
+      await click("[data-testid=key-indicator]");
+      await click(".library .row .btn");
+      if (scenario === "library-moved") {
+        await click(".library .panel .btn.primary");
+      }
       break;
     case "confirm":
     case "banner":
@@ -256,7 +421,13 @@ async function drive() {
 
 export function install() {
   mockWindows("main");
-  mockIPC((cmd, args) => handle(cmd, (args ?? {}) as Record<string, unknown>), { shouldMockEvents: true });
+  mockIPC(
+    async (cmd, args) => {
+      if (latency > 0) await sleep(latency);
+      return handle(cmd, (args ?? {}) as Record<string, unknown>);
+    },
+    { shouldMockEvents: true },
+  );
   if (live) {
     setInterval(() => {
       const j = jobs.find((x) => x.id === 5);

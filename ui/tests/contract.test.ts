@@ -1,56 +1,78 @@
-// The hand-written contract (src/lib/ipc/types.ts) must match what ts-rs generates from Rust
-// (src/lib/ipc/bindings/). Checked by the compiler (`npm run check`); the test only runs it.
-import { expect, test } from "vitest";
-import type * as Mine from "../src/lib/ipc/types";
-import type { DropHover, ImageDropped } from "../src/lib/ipc";
-import type { AppError } from "../src/lib/ipc/bindings/AppError";
-import type { AppState } from "../src/lib/ipc/bindings/AppState";
-import type { Draft } from "../src/lib/ipc/bindings/Draft";
-import type { DropHover as GenDropHover } from "../src/lib/ipc/bindings/DropHover";
-import type { ImageDropped as GenImageDropped } from "../src/lib/ipc/bindings/ImageDropped";
-import type { ImageHosting } from "../src/lib/ipc/bindings/ImageHosting";
-import type { Job } from "../src/lib/ipc/bindings/Job";
-import type { JobProblem } from "../src/lib/ipc/bindings/JobProblem";
-import type { JobProgress } from "../src/lib/ipc/bindings/JobProgress";
-import type { KeyStatus } from "../src/lib/ipc/bindings/KeyStatus";
-import type { ModelInfo } from "../src/lib/ipc/bindings/ModelInfo";
-import type { Settings } from "../src/lib/ipc/bindings/Settings";
-import type { StartImage } from "../src/lib/ipc/bindings/StartImage";
+// @vitest-environment jsdom
+// The wire contract of the thin IPC wrapper: each function sends exactly the command name and
+// argument names the Rust side declares, every rejection arrives as an AppError sentence, and
+// each event is listened for under its name. The shapes themselves are the ts-rs bindings
+// (src/lib/ipc/bindings), re-exported by types.ts, so the compiler checks them.
+import { afterEach, describe, expect, test } from "vitest";
+import * as ipc from "../src/lib/ipc";
+import type { AppError } from "../src/lib/ipc";
+import { DEFAULT_FILTERS, buildQuery } from "../src/lib/gallery";
+import { clearMocks, fakeBackend } from "./backend";
 
-type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+afterEach(() => clearMocks());
 
-const same: {
-  AppError: Same<Mine.AppError, AppError>;
-  AppState: Same<Mine.AppState, AppState>;
-  Draft: Same<Mine.Draft, Draft>;
-  DropHover: Same<DropHover, GenDropHover>;
-  ImageDropped: Same<ImageDropped, GenImageDropped>;
-  ImageHosting: Same<Mine.ImageHosting, ImageHosting>;
-  Job: Same<Mine.Job, Job>;
-  JobStatus: Same<Mine.JobStatus, Job["status"]>;
-  JobProblem: Same<Mine.JobProblem, JobProblem>;
-  JobProgress: Same<Mine.JobProgress, JobProgress>;
-  KeyStatus: Same<Mine.KeyStatus, KeyStatus>;
-  ModelInfo: Same<Mine.ModelInfo, ModelInfo>;
-  Settings: Same<Mine.Settings, Settings>;
-  StartImage: Same<Mine.StartImage, StartImage>;
-} = {
-  AppError: true,
-  AppState: true,
-  Draft: true,
-  DropHover: true,
-  ImageDropped: true,
-  ImageHosting: true,
-  Job: true,
-  JobStatus: true,
-  JobProblem: true,
-  JobProgress: true,
-  KeyStatus: true,
-  ModelInfo: true,
-  Settings: true,
-  StartImage: true,
-};
+const query = buildQuery({ ...DEFAULT_FILTERS, models: [], text: "fox" }, 0, 120);
 
-test("types.ts matches the ts-rs bindings (a type error here is drift)", () => {
-  expect(Object.values(same).every(Boolean)).toBe(true);
+const CALLS: [string, () => Promise<unknown>, Record<string, unknown>][] = [
+  ["gallery_query", () => ipc.galleryQuery(query), { query }],
+  ["gallery_details", () => ipc.galleryDetails(4), { id: 4 }],
+  ["favourite_set", () => ipc.favouriteSet(4, true), { id: 4, on: true }],
+  ["clip_delete", () => ipc.clipDelete(4), { id: 4 }],
+  ["clip_undo_delete", () => ipc.clipUndoDelete(4), { id: 4 }],
+  ["clip_save_copy", () => ipc.clipSaveCopy(4), { id: 4 }],
+  ["clip_locate", () => ipc.clipLocate(4), { id: 4 }],
+  ["clip_forget", () => ipc.clipForget(4), { id: 4 }],
+  ["thumb_put", () => ipc.thumbPut(4, "/9j/4AAQ"), { id: 4, bytes: "/9j/4AAQ" }],
+  ["spend_summary", () => ipc.spendSummary({ since: null, period: "day", utc_offset_minutes: 60 }), { query: { since: null, period: "day", utc_offset_minutes: 60 } }],
+  ["library_pick_folder", () => ipc.libraryPickFolder(), {}],
+  ["library_move", () => ipc.libraryMove("/media/clips", "move"), { dir: "/media/clips", mode: "move" }],
+  ["job_again", () => ipc.jobAgain(4), { id: 4 }],
+  ["reveal_clip", () => ipc.revealClip(4), { id: 4 }],
+  ["image_from_bytes", () => ipc.imageFromBytes("AAAA", "Kling 3 Pro last frame.jpg"), { bytes: "AAAA", name: "Kling 3 Pro last frame.jpg" }],
+];
+
+describe("library commands", () => {
+  test.each(CALLS)("%s sends its exact arguments and returns the answer", async (cmd, call, args) => {
+    const backend = fakeBackend({ [cmd]: () => "answer" });
+    expect(await call()).toBe("answer");
+    expect(backend.calls).toEqual([{ cmd, args }]);
+  });
+
+  test.each(CALLS)("%s: a refusal arrives as an AppError sentence", async (cmd, call) => {
+    fakeBackend({
+      [cmd]: () => {
+        throw { kind: "undo_expired", message: "It is too late to undo deleting generation #4.", action: null, link: null };
+      },
+    });
+    await expect(call()).rejects.toEqual({ kind: "undo_expired", message: "It is too late to undo deleting generation #4.", action: null, link: null });
+  });
+
+  test("anything else the core throws still becomes a sentence, never a raw value", async () => {
+    fakeBackend({
+      clip_delete: () => {
+        throw "the clip server is gone";
+      },
+      gallery_query: () => {
+        throw new Error("boom");
+      },
+    });
+    await expect(ipc.clipDelete(1)).rejects.toMatchObject({ kind: "internal", message: "the clip server is gone" });
+    const err = (await ipc.galleryQuery(query).catch((e) => e)) as AppError;
+    expect(err.kind).toBe("internal");
+    expect(err.message).toMatch(/Restart the app/);
+  });
+});
+
+describe("library events", () => {
+  test("library-changed and library-move-progress reach their listeners", async () => {
+    const backend = fakeBackend({});
+    const changes: unknown[] = [];
+    const progress: unknown[] = [];
+    const stops = [await ipc.onLibraryChanged((p) => changes.push(p)), await ipc.onMoveProgress((p) => progress.push(p))];
+    await backend.emit("library-changed", { ids: [3, 4], all: false });
+    await backend.emit("library-move-progress", { done: 2, total: 9 });
+    expect(changes).toEqual([{ ids: [3, 4], all: false }]);
+    expect(progress).toEqual([{ done: 2, total: 9 }]);
+    for (const stop of stops) stop();
+  });
 });

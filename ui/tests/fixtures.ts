@@ -1,6 +1,6 @@
 // Small builders for contract values; each test states only the fields it cares about.
 
-import type { AppState, Job, ModelInfo, StartImage } from "../src/lib/ipc/types";
+import type { AppState, GalleryItem, Job, ModelInfo, Query, StartImage } from "../src/lib/ipc/types";
 
 export function model(patch: Partial<ModelInfo> = {}): ModelInfo {
   return {
@@ -77,5 +77,39 @@ export function appState(patch: Partial<AppState> = {}): AppState {
     demo: false,
     version: "0.1.0",
     ...patch,
+  };
+}
+
+export function item(id: number, patch: Partial<GalleryItem> = {}): GalleryItem {
+  return {
+    thumb_url: `http://127.0.0.1:1/s/thumb/${id}`,
+    clip_url: null,
+    id,
+    status: "succeeded",
+    model: "kling-3-pro",
+    prompt: `prompt ${id}`,
+    duration_s: 5,
+    audio: true,
+    kind: "t2v",
+    image_size: null,
+    hold_micros: 756_000,
+    charged_micros: null,
+    refunded_micros: null,
+    created_at: new Date(Date.UTC(2026, 0, 1, 12, 0, 0) - id * 60_000).toISOString(),
+    favourite: false,
+    missing: false,
+    error_message: null,
+    ...patch,
+  };
+}
+
+/** A library of `total` synthetic items answering gallery_query by offset, like the core. */
+export function library(total: number) {
+  return (args: Record<string, unknown>) => {
+    const q = args.query as Query;
+    const end = Math.min(total, q.offset + q.limit);
+    const items: GalleryItem[] = [];
+    for (let i = q.offset; i < end; i++) items.push(item(i + 1, { clip_url: `http://127.0.0.1:1/s/clip/${i + 1}`, charged_micros: 756_000 }));
+    return { total, offset: q.offset, items };
   };
 }

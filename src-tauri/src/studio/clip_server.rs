@@ -80,7 +80,7 @@ pub fn start(listener: std::net::TcpListener, resolve: Resolver) -> std::io::Res
     let origin = format!("http://127.0.0.1:{port}");
     let base = format!("{origin}/{secret}/");
     let shared = Arc::new(Shared { secret, resolve });
-    let app = Router::new().route("/{secret}/{kind}/{id}", get(serve)).with_state(shared);
+    let app = Router::new().route("/{secret}/{kind}/{id}", get(serve).options(preflight)).with_state(shared);
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, app).await {
@@ -143,6 +143,25 @@ fn status_only(code: StatusCode) -> Response {
     code.into_response()
 }
 
+/// The app's origin asks before reading with a Range header: allow exactly that.
+async fn preflight(headers: HeaderMap) -> Response {
+    let mut r = status_only(StatusCode::NO_CONTENT);
+    allow_app_origin(&headers, &mut r);
+    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET"));
+    r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("range"));
+    r
+}
+
+/// Lets the app's own pages (only them) read the bytes, e.g. to draw a frame to a canvas.
+fn allow_app_origin(headers: &HeaderMap, r: &mut Response) {
+    if let Some(origin) =
+        headers.get(header::ORIGIN).filter(|o| APP_ORIGINS.iter().any(|a| o.as_bytes() == a.as_bytes()))
+    {
+        r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+        r.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+}
+
 async fn serve(
     State(s): State<Arc<Shared>>,
     UrlPath((secret, kind, id)): UrlPath<(String, String, String)>,
@@ -159,12 +178,7 @@ async fn serve(
         return status_only(StatusCode::NOT_FOUND);
     };
     let mut r = serve_file(path, kind.content_type(), &headers).await;
-    if let Some(origin) =
-        headers.get(header::ORIGIN).filter(|o| APP_ORIGINS.iter().any(|a| o.as_bytes() == a.as_bytes()))
-    {
-        r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
-        r.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
-    }
+    allow_app_origin(&headers, &mut r);
     r
 }
 
@@ -267,6 +281,16 @@ mod tests {
         assert_eq!(whole.status(), 200);
         assert_eq!(whole.headers()["access-control-allow-origin"], "tauri://localhost");
         assert_eq!(whole.bytes().await.unwrap().len(), 256);
+        let pre =
+            http.request(reqwest::Method::OPTIONS, &url).header("Origin", "tauri://localhost").send().await.unwrap();
+        assert_eq!(pre.status(), 204);
+        assert_eq!(pre.headers()["access-control-allow-headers"], "range");
+        let part =
+            http.get(&url).header("Origin", "tauri://localhost").header("Range", "bytes=0-9").send().await.unwrap();
+        assert_eq!(
+            (part.status().as_u16(), &part.headers()["access-control-allow-origin"]),
+            (206, &"tauri://localhost".parse::<HeaderValue>().unwrap())
+        );
         let foreign = http.get(&url).header("Origin", "https://evil.example").send().await.unwrap();
         assert!(foreign.headers().get("access-control-allow-origin").is_none());
         let t = http.get(server.url(Served::Thumb, 7)).send().await.unwrap();

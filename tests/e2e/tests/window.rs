@@ -10,6 +10,9 @@
 #[path = "../../kyma-sim/tests/common/mod.rs"]
 mod sim;
 
+#[path = "window/gallery.rs"]
+mod gallery;
+
 use kyma_e2e::frames;
 use kyma_e2e::procs::{self, Guard};
 use kyma_e2e::webdriver::Session;
@@ -336,13 +339,18 @@ async fn select_in_queue(s: &Session, prompt: &str) {
 
 /// Plays the player's `<video>` and measures it: readyState, size, time advancing, a seek, sound.
 async fn measure_video(s: &Session) -> Value {
+    measure_video_in(s, "section.player video").await
+}
+
+/// Plays the `<video>` matching `selector` and measures it.
+async fn measure_video_in(s: &Session, selector: &str) -> Value {
     s.script_async(
         r#"const done = arguments[arguments.length - 1];
         const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
         (async () => {
           const deadline = Date.now() + 25000;
           let v = null;
-          while (!(v = document.querySelector("section.player video")) && Date.now() < deadline) await sleep(100);
+          while (!(v = document.querySelector(arguments[0])) && Date.now() < deadline) await sleep(100);
           if (!v) return done({ error: "no <video> in the player" });
           while (v.readyState < 3 && !v.error && Date.now() < deadline) await sleep(100);
           const r = { src: v.currentSrc, readyState: v.readyState, videoWidth: v.videoWidth,
@@ -370,7 +378,7 @@ async fn measure_video(s: &Session) -> Value {
           await v.play().catch(() => {});
           done(r);
         })();"#,
-        json!([]),
+        json!([selector]),
     )
     .await
     .unwrap()
@@ -704,8 +712,14 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
         eprintln!("  {line}");
     }
 
-    // 7. Quit; the key is in no file the app wrote.
-    step("7 no key in any file");
+    // 7. The gallery and the spend view over the clips made above.
+    step("7 gallery and spend");
+    assert_ne!(finished, resume_id, "step 6 removed a rejected record, not the resumed clip");
+    let made = gallery::Made { t2v_id, again_id: again_job, resume_id, resume_prompt };
+    gallery::gallery_and_spend(&mut w, &s, &mut seen, &made).await;
+
+    // 8. Quit; the key is in no file the app wrote.
+    step("8 no key in any file");
     s.delete().await;
     procs::wait(Duration::from_secs(15), || w.app_pids().is_empty().then_some(())).expect("the app did not quit");
     let logs = w.xdg("data").join("com.kyma.studio").join("logs");

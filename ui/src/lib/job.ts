@@ -19,6 +19,10 @@ export function downloadFraction(job: Job): number | null {
 export function formatBytes(bytes: number): string {
   if (bytes < 1024 * 1024) return `${Math.max(0, Math.round(bytes / 1024))} KB`;
   const mb = bytes / (1024 * 1024);
+  if (mb >= 1024) {
+    const gb = mb / 1024;
+    return gb < 10 ? `${gb.toFixed(2)} GB` : gb < 100 ? `${gb.toFixed(1)} GB` : `${Math.round(gb)} GB`;
+  }
   return mb < 10 ? `${mb.toFixed(1)} MB` : `${Math.round(mb)} MB`;
 }
 

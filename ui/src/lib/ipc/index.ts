@@ -6,29 +6,30 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AppError,
   AppState,
+  DeleteTicket,
   Draft,
+  DropHover,
+  GalleryDetails,
+  GalleryPage,
+  ImageDropped,
   Job,
   JobProblem,
   JobProgress,
   KeyStatus,
+  LibraryChanged,
   ModelInfo,
+  MoveMode,
+  MoveProgress,
+  MoveReport,
+  Query,
   Settings,
+  Spend,
+  SpendQuery,
   StartImage,
 } from "./types";
 
 export type * from "./types";
 export type { UnlistenFn };
-
-/** `drop-hover`: an OS drag is over the window. */
-export interface DropHover {
-  over: boolean;
-}
-
-/** `image-dropped`: Rust has already prepared the dropped file (or says why it could not). */
-export interface ImageDropped {
-  image: StartImage | null;
-  error: AppError | null;
-}
 
 const ACTIONS = new Set(["replace_key", "add_credit", "retry", "fix_settings"]);
 
@@ -80,6 +81,24 @@ export const jobRemove = (id: number) => call<null>("job_remove", { id });
 export const revealClip = (id: number) => call<null>("reveal_clip", { id });
 export const refreshCatalog = () => call<ModelInfo[]>("refresh_catalog");
 
+// The library: gallery, clip actions, spend, the library folder.
+export const galleryQuery = (query: Query) => call<GalleryPage>("gallery_query", { query });
+export const galleryDetails = (id: number) => call<GalleryDetails>("gallery_details", { id });
+export const favouriteSet = (id: number, on: boolean) => call<null>("favourite_set", { id, on });
+export const clipDelete = (id: number) => call<DeleteTicket>("clip_delete", { id });
+export const clipUndoDelete = (id: number) => call<null>("clip_undo_delete", { id });
+/** The path written, or null when the user cancelled the save dialog. */
+export const clipSaveCopy = (id: number) => call<string | null>("clip_save_copy", { id });
+/** False when the user cancelled the file dialog. */
+export const clipLocate = (id: number) => call<boolean>("clip_locate", { id });
+export const clipForget = (id: number) => call<null>("clip_forget", { id });
+/** A poster the window drew from the clip's first frame: base64 JPEG bytes. */
+export const thumbPut = (id: number, bytes: string) => call<null>("thumb_put", { id, bytes });
+export const spendSummary = (query: SpendQuery) => call<Spend>("spend_summary", { query });
+/** The folder chosen in the native dialog, or null when cancelled. */
+export const libraryPickFolder = () => call<string | null>("library_pick_folder");
+export const libraryMove = (dir: string, mode: MoveMode) => call<MoveReport>("library_move", { dir, mode });
+
 function on<T>(event: string, cb: (payload: T) => void): Promise<UnlistenFn> {
   return listen<T>(event, (e) => cb(e.payload));
 }
@@ -89,3 +108,5 @@ export const onJobProgress = (cb: (p: JobProgress) => void) => on<JobProgress>("
 export const onJobProblem = (cb: (p: JobProblem) => void) => on<JobProblem>("job-problem", cb);
 export const onDropHover = (cb: (p: DropHover) => void) => on<DropHover>("drop-hover", cb);
 export const onImageDropped = (cb: (p: ImageDropped) => void) => on<ImageDropped>("image-dropped", cb);
+export const onLibraryChanged = (cb: (p: LibraryChanged) => void) => on<LibraryChanged>("library-changed", cb);
+export const onMoveProgress = (cb: (p: MoveProgress) => void) => on<MoveProgress>("library-move-progress", cb);

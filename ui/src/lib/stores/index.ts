@@ -2,14 +2,24 @@
 
 import { AppStore } from "./app.svelte";
 import { CreateStore } from "./create.svelte";
+import { GalleryStore } from "./gallery.svelte";
 import { JobsStore } from "./jobs.svelte";
+import { LibraryMoveStore } from "./library.svelte";
+import { PosterStore } from "./posters.svelte";
+import { SpendStore } from "./spend.svelte";
+import { ToastStore } from "./toasts.svelte";
 import { UiStore } from "./ui.svelte";
 
 export const app = new AppStore();
 export const jobs = new JobsStore();
 export const ui = new UiStore();
 export const create = new CreateStore(app, jobs, ui);
-export const stores = { app, jobs, ui, create };
+export const toasts = new ToastStore();
+export const posters = new PosterStore();
+export const gallery = new GalleryStore(toasts);
+export const spend = new SpendStore();
+export const libraryMove = new LibraryMoveStore(app, jobs, gallery);
+export const stores = { app, jobs, ui, create, gallery, spend };
 
-export { AppStore, CreateStore, JobsStore, UiStore };
+export { AppStore, CreateStore, GalleryStore, JobsStore, LibraryMoveStore, PosterStore, SpendStore, ToastStore, UiStore };
 export type { Stores } from "./session";

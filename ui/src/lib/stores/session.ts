@@ -6,7 +6,9 @@ import type { AppError } from "../ipc";
 import { isRunning } from "../job";
 import type { AppStore } from "./app.svelte";
 import type { CreateStore } from "./create.svelte";
+import type { GalleryStore } from "./gallery.svelte";
 import type { JobsStore } from "./jobs.svelte";
+import type { SpendStore } from "./spend.svelte";
 import type { UiStore } from "./ui.svelte";
 
 export interface Stores {
@@ -14,17 +16,26 @@ export interface Stores {
   jobs: JobsStore;
   ui: UiStore;
   create: CreateStore;
+  /** The library views; optional so a test can connect only what it looks at. */
+  gallery?: GalleryStore;
+  spend?: SpendStore;
 }
 
 /** Account-wide problems reported on a job (bad key, no credit) also go to the banner. */
 const ACCOUNT_ACTIONS = new Set<AppError["action"]>(["replace_key", "add_credit"]);
 
-export async function connect({ app, jobs, ui, create }: Stores): Promise<() => void> {
+export async function connect({ app, jobs, ui, create, gallery, spend }: Stores): Promise<() => void> {
   const unlisten = await Promise.all([
     ipc.onJobChanged((job) => {
       const before = jobs.apply(job);
       const justFinished = job.status === "succeeded" && before?.status !== "succeeded";
       if (justFinished && (ui.selectedId === null || !ui.playing)) ui.selectedId = job.id;
+      gallery?.jobChanged(job);
+      spend?.changed();
+    }),
+    ipc.onLibraryChanged((change) => {
+      gallery?.libraryChanged(change);
+      spend?.changed();
     }),
     ipc.onJobProgress((p) => jobs.progress(p)),
     ipc.onJobProblem((p) => {
@@ -52,6 +63,7 @@ export async function connect({ app, jobs, ui, create }: Stores): Promise<() => 
   }, 1000);
   return () => {
     clearInterval(clock);
+    gallery?.stop();
     for (const stop of unlisten) stop();
   };
 }

@@ -24,6 +24,8 @@ export class UiStore {
   /** The user chose to look around without a key (demo) — hide the key screen. */
   keyScreenDismissed = $state(false);
   now = $state(Date.now());
+  /** The generation open in the clip details (over any view), or null. */
+  detailsId = $state<number | null>(null);
 
   openSettings(replaceKey = false) {
     this.settingsReplaceKey = replaceKey;

@@ -1,0 +1,261 @@
+//! The gallery and spend steps of the window test: the clips the test made appear as tiles with
+//! posters; search finds one by a word; the player shows its details; favourite; delete and
+//! undo; delete for real (the file lands in the OS trash after the undo window); a clip removed
+//! outside the app shows as missing and can be forgotten; the spend view shows the ledger's sums.
+
+use super::*;
+
+/// The generations the earlier steps made.
+pub struct Made {
+    pub t2v_id: i64,
+    pub again_id: i64,
+    pub resume_id: i64,
+    pub resume_prompt: &'static str,
+}
+
+fn query(overrides: Value) -> Value {
+    let mut q = json!({"text": "", "models": [], "from": null, "to": null, "audio": null, "kind": null,
+        "favourites": false, "status": "all", "sort": "date", "ascending": false, "offset": 0, "limit": 200});
+    if let (Some(q), Some(o)) = (q.as_object_mut(), overrides.as_object()) {
+        for (k, v) in o {
+            q.insert(k.clone(), v.clone());
+        }
+    }
+    q
+}
+
+async fn gallery(s: &Session, seen: &mut Vec<String>, overrides: Value) -> Value {
+    let r = invoke(s, seen, "gallery_query", json!({ "query": query(overrides) })).await;
+    assert!(r.get("ok").is_some(), "gallery_query: {r}");
+    r["ok"].clone()
+}
+
+async fn tile_ids(s: &Session) -> Vec<i64> {
+    let v = s
+        .script(
+            "return [...document.querySelectorAll('[data-testid=gallery-tile]')].map((t) => Number(t.dataset.id))",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    v.as_array().unwrap().iter().filter_map(Value::as_i64).collect()
+}
+
+async fn wait_tiles(s: &Session, what: &str, check: &str) {
+    let script = format!(
+        "const ids = [...document.querySelectorAll('[data-testid=gallery-tile]')].map((t) => Number(t.dataset.id));
+         return ({check}) ? ids : null"
+    );
+    if let Err(e) = s.wait_until(what, &script, Duration::from_secs(20)).await {
+        panic!("{e}; tiles now: {:?}", tile_ids(s).await);
+    }
+}
+
+async fn clear_search(s: &Session) {
+    let field = s.wait_for("[data-testid=gallery-search]", Duration::from_secs(5)).await.unwrap();
+    s.click(&field).await.unwrap();
+    s.send_keys(&field, "\u{E009}a\u{E000}\u{E003}").await.unwrap();
+}
+
+async fn open_tab(s: &Session, tab: &str) {
+    s.click_css(&format!("#tab-{tab}")).await.unwrap();
+}
+
+async fn click_in_tile(s: &Session, id: i64, css: &str) {
+    let v = s
+        .script(
+            "const t = document.querySelector(`[data-testid=gallery-tile][data-id='${arguments[0]}']`);
+             return t && (arguments[1] ? t.querySelector(arguments[1]) : t)",
+            json!([id, css]),
+        )
+        .await
+        .unwrap();
+    let e = Session::element_of(&v).unwrap_or_else(|| panic!("no tile {id} / {css:?}"));
+    s.click(&e).await.unwrap();
+}
+
+/// Kyma bills to the cent: 756_000 µ$ → "$0.76" (half up), as the UI shows totals.
+fn cents(micros: i64) -> String {
+    let c = (micros.abs() + 5_000) / 10_000;
+    format!("{}${}.{:02}", if micros < 0 { "-" } else { "" }, c / 100, c % 100)
+}
+
+fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {
+    files_under(dir).into_iter().filter(|p| p.file_name().is_some_and(|n| n == name)).collect()
+}
+
+pub async fn gallery_and_spend(w: &mut World, s: &Session, seen: &mut Vec<String>, made: &Made) {
+    // Every record the library shows, as the gallery sees it.
+    let all = gallery(s, seen, json!({})).await;
+    let total = all["total"].as_u64().unwrap();
+    let items = all["items"].as_array().unwrap().clone();
+    assert!(total >= 6, "the earlier steps made at least six generations: {all}");
+    open_tab(s, "gallery").await;
+    wait_tiles(s, "a tile for every generation", &format!("ids.length === {total}")).await;
+    let count =
+        s.text(&s.wait_for("[data-testid=gallery-count]", Duration::from_secs(5)).await.unwrap()).await.unwrap();
+    assert!(count.contains(&total.to_string()), "the count says {count:?}, the library has {total}");
+    // Newest first, like the library answers.
+    let want: Vec<i64> = items.iter().filter_map(|i| i["id"].as_i64()).collect();
+    assert_eq!(tile_ids(s).await, want, "tiles in the library's order (newest first)");
+    // Posters: every clip gets one (the start image, or a first frame the webview drew and Rust
+    // cached); records without a clip show no broken image.
+    let clips: Vec<i64> =
+        items.iter().filter(|i| i["status"] == "succeeded").filter_map(|i| i["id"].as_i64()).collect();
+    s.wait_until(
+        "every clip's poster is drawn",
+        "const imgs = [...document.querySelectorAll('[data-testid=gallery-tile] img')];
+         return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0)",
+        Duration::from_secs(40),
+    )
+    .await
+    .unwrap();
+    let thumbs = w.data_dir().join("thumbs");
+    for id in &clips {
+        let t = thumbs.join(format!("{id}.jpg"));
+        let b = std::fs::read(&t).unwrap_or_else(|_| panic!("no cached poster {}", t.display()));
+        assert!(b.starts_with(&[0xFF, 0xD8]) && b.ends_with(&[0xFF, 0xD9]), "{} is not a whole JPEG", t.display());
+    }
+    eprintln!("  gallery: {total} tiles, {} posters cached", clips.len());
+    w.readme_shot(s, "gallery").await;
+
+    // Search by a word: as you type, one clip.
+    let field = s.wait_for("[data-testid=gallery-search]", Duration::from_secs(5)).await.unwrap();
+    s.click(&field).await.unwrap();
+    // "paper bo": two words of the resumed clip's prompt, the second one half typed.
+    let typed = made.resume_prompt.split(' ').skip(1).take(2).collect::<Vec<_>>().join(" ");
+    s.send_keys(&field, &typed[..typed.len() - 2]).await.unwrap();
+    wait_tiles(s, "the search finds the paper boat", &format!("ids.length === 1 && ids[0] === {}", made.resume_id))
+        .await;
+    let count =
+        s.text(&s.wait_for("[data-testid=gallery-count]", Duration::from_secs(5)).await.unwrap()).await.unwrap();
+    assert!(count.starts_with('1'), "one match: {count:?}");
+    w.shot(s, "gallery-search").await;
+    clear_search(s).await;
+    wait_tiles(s, "every tile is back", &format!("ids.length === {total}")).await;
+
+    // The player with its details.
+    click_in_tile(s, made.t2v_id, "").await;
+    let panel = s.wait_for("[data-testid=details-panel]", Duration::from_secs(10)).await.unwrap();
+    let details = invoke(s, seen, "gallery_details", json!({"id": made.t2v_id})).await["ok"].clone();
+    let m = measure_video_in(s, "[data-testid=details-panel] video").await;
+    assert_plays("the gallery's player", &m);
+    let text = s.text(&panel).await.unwrap();
+    let kyma_id = details["job"]["kyma_id"].as_str().unwrap();
+    for want in [kyma_id, "lighthouse", T2V_MODEL] {
+        assert!(text.contains(want), "the details show {want:?}: {text}");
+    }
+    assert_eq!(details["video_size"], json!([1920, 1080]), "{details}");
+    w.readme_shot(s, "player").await;
+
+    // Favourite.
+    s.click_css("[data-testid=details-favourite]").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let favs = gallery(s, seen, json!({"favourites": true})).await;
+    assert_eq!(favs["total"], 1, "one favourite: {favs}");
+    assert_eq!(favs["items"][0]["id"], made.t2v_id);
+
+    // Delete, then undo: the file leaves the clips folder and comes back byte for byte.
+    let clip = PathBuf::from(details["job"]["clip_path"].as_str().unwrap());
+    let bytes = std::fs::read(&clip).unwrap();
+    s.click_css("[data-testid=details-delete]").await.unwrap();
+    wait_tiles(s, "the deleted tile goes", &format!("!ids.includes({})", made.t2v_id)).await;
+    assert!(!clip.exists(), "the deleted clip left {}", clip.display());
+    s.wait_for("[data-testid=toast-undo]", Duration::from_secs(5)).await.unwrap();
+    w.shot(s, "deleted-undo").await;
+    s.click_css("[data-testid=toast-undo]").await.unwrap();
+    wait_tiles(s, "undo brings the tile back", &format!("ids.includes({})", made.t2v_id)).await;
+    assert_eq!(std::fs::read(&clip).unwrap(), bytes, "undo restores the same clip");
+
+    // Delete for real: after the undo window the file is in the OS trash, the record stays.
+    let again = invoke(s, seen, "gallery_details", json!({"id": made.again_id})).await["ok"].clone();
+    let again_clip = PathBuf::from(again["job"]["clip_path"].as_str().unwrap());
+    let again_name = again_clip.file_name().unwrap().to_str().unwrap().to_string();
+    let again_bytes = std::fs::read(&again_clip).unwrap();
+    s.script(
+        "const t = document.querySelector(`[data-testid=gallery-tile][data-id='${arguments[0]}']`);
+         t.focus(); t.querySelector('[data-testid=tile-delete]').click()",
+        json!([made.again_id]),
+    )
+    .await
+    .unwrap();
+    wait_tiles(s, "the deleted tile goes", &format!("!ids.includes({})", made.again_id)).await;
+    let trash = w.xdg("data").join("Trash");
+    let trashed = procs::wait(Duration::from_secs(20), || {
+        let f = files_named(&trash.join("files"), &again_name);
+        (!f.is_empty()).then_some(f)
+    })
+    .unwrap_or_else(|| panic!("{again_name} never reached {}", trash.display()));
+    assert_eq!(std::fs::read(&trashed[0]).unwrap(), again_bytes, "the trash holds the whole clip");
+    assert!(!files_named(&trash.join("info"), &format!("{again_name}.trashinfo")).is_empty(), "no .trashinfo");
+    assert!(!again_clip.exists());
+    let after = gallery(s, seen, json!({})).await;
+    assert_eq!(after["total"].as_u64(), Some(total - 1), "a deleted clip leaves the gallery");
+    eprintln!("  deleted clip in the OS trash: {}", trashed[0].display());
+
+    // A clip removed outside the app shows as missing; "forget" hides its record.
+    let resume = invoke(s, seen, "gallery_details", json!({"id": made.resume_id})).await["ok"].clone();
+    let resume_clip = PathBuf::from(resume["job"]["clip_path"].as_str().unwrap());
+    std::fs::remove_file(&resume_clip).unwrap();
+    open_tab(s, "create").await;
+    open_tab(s, "gallery").await;
+    let missing = gallery(s, seen, json!({"status": "missing"})).await;
+    assert_eq!(missing["total"], 1, "the removed clip is missing: {missing}");
+    s.wait_until(
+        "the tile says the clip is missing",
+        &format!(
+            "const t = document.querySelector(`[data-testid=gallery-tile][data-id='{}']`);
+             return t && /missing/i.test(t.textContent)",
+            made.resume_id
+        ),
+        Duration::from_secs(20),
+    )
+    .await
+    .unwrap();
+    click_in_tile(s, made.resume_id, "").await;
+    s.wait_for("[data-testid=details-panel]", Duration::from_secs(10)).await.unwrap();
+    w.shot(s, "missing-clip").await;
+    let forget = s
+        .script(
+            "return [...document.querySelectorAll('[data-testid=details-panel] button')]
+               .find((b) => /forget/i.test(b.textContent)) ?? null",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    let forget = Session::element_of(&forget).expect("a Forget button for a missing clip");
+    s.click(&forget).await.unwrap();
+    wait_tiles(s, "the forgotten record leaves the grid", &format!("!ids.includes({})", made.resume_id)).await;
+    let after = gallery(s, seen, json!({})).await;
+    assert_eq!(after["total"].as_u64(), Some(total - 2));
+    if let Ok(close) = s.wait_for("[data-testid=details-close]", Duration::from_millis(500)).await {
+        let _ = s.click(&close).await;
+    }
+
+    // Spend: the library's sums equal the simulator's ledger, deleted and forgotten clips included.
+    let ledger = w.sim.ledger().await;
+    let entries = ledger["entries"].as_array().unwrap();
+    let sum =
+        |kind: &str| entries.iter().filter(|e| e["kind"] == kind).map(|e| e["micros"].as_i64().unwrap()).sum::<i64>();
+    let (charged, refunded) = (-sum("charge"), sum("refund"));
+    let r =
+        invoke(s, seen, "spend_summary", json!({"query": {"since": null, "period": "day", "utc_offset_minutes": 0}}))
+            .await;
+    let spend = r["ok"].clone();
+    assert_eq!(spend["charged_micros"].as_i64(), Some(charged), "charged vs the ledger: {spend}");
+    assert_eq!(spend["refunded_micros"].as_i64(), Some(refunded), "refunded vs the ledger: {spend}");
+    assert_eq!(spend["held_micros"], 0, "nothing is held once every job finished: {spend}");
+    open_tab(s, "spend").await;
+    let shown =
+        s.text(&s.wait_for("[data-testid=spend-charged]", Duration::from_secs(10)).await.unwrap()).await.unwrap();
+    assert!(shown.contains(&cents(charged)), "the spend view shows {shown:?}, the ledger charged {}", cents(charged));
+    let shown_ref =
+        s.text(&s.wait_for("[data-testid=spend-refunded]", Duration::from_secs(5)).await.unwrap()).await.unwrap();
+    assert!(shown_ref.contains(&cents(refunded)), "refunded shown {shown_ref:?} vs {}", cents(refunded));
+    let bars =
+        s.script("return document.querySelectorAll('[data-testid=spend-chart] rect').length", json!([])).await.unwrap();
+    assert!(bars.as_u64().unwrap_or(0) >= 1, "the chart draws bars: {bars}");
+    eprintln!("  spend: charged {} refunded {} (ledger agrees)", cents(charged), cents(refunded));
+    w.readme_shot(s, "spend").await;
+    open_tab(s, "create").await;
+}

@@ -1,0 +1,60 @@
+// Posters the window makes itself: when a tile's thumbnail is missing (404) but its clip is
+// here, the clip's first frame is drawn (two at a time, once per clip per session), handed to
+// the core with `thumb_put`, and the tile reloads its poster.
+
+import { SvelteMap } from "svelte/reactivity";
+import * as ipc from "../ipc";
+import { GrabQueue, grabFrame } from "../frames";
+
+/** Posters are small: the grid never shows a tile wider than this. */
+const POSTER_WIDTH = 320;
+
+export class PosterStore {
+  /** id → a cache-busting version once the window made a poster for it. */
+  private versions = new SvelteMap<number, number>();
+  /**
+   * ids whose poster cannot be shown: `true` when none could be made (the tile shows an icon,
+   * never a broken image), or the one poster URL that still failed after a poster was made.
+   */
+  private failures = new SvelteMap<number, string | true>();
+  private queue = new GrabQueue(2, (id, state) => {
+    if (state === "ok") this.versions.set(id, Date.now());
+    else this.failures.set(id, true);
+  });
+
+  version(id: number): number | undefined {
+    return this.versions.get(id);
+  }
+
+  /** Whether the tile should not try `src` (or any poster, when none could be made). */
+  failed(id: number, src: string): boolean {
+    const f = this.failures.get(id);
+    return f === true || f === src;
+  }
+
+  /** The poster at `src` did not load: draw one from the clip, if there is a clip and it was not tried. */
+  broken(id: number, clipUrl: string | null, src: string) {
+    if (!clipUrl) {
+      this.failures.set(id, true);
+      return;
+    }
+    // Already made once this session and this URL still fails: not again (a new URL may work).
+    if (this.versions.has(id) || this.queue.state(id) === "failed") {
+      this.failures.set(id, src);
+      return;
+    }
+    void this.queue.request(id, async () => {
+      const frame = await grabFrame(clipUrl, { at: 0.05, maxWidth: POSTER_WIDTH, type: "image/jpeg", quality: 0.8 });
+      await ipc.thumbPut(id, frame.base64);
+    });
+  }
+
+  /** The tile went away before its turn: do not draw a poster nobody will see. */
+  cancel(id: number) {
+    this.queue.cancel(id);
+  }
+
+  get busy(): number {
+    return this.queue.active + this.queue.queued;
+  }
+}
