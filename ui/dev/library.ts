@@ -214,8 +214,9 @@ export class MockLibrary {
       refunded_micros: r.refunded_micros,
       created_at: new Date(r.created).toISOString(),
       favourite: r.favourite,
-      missing: r.missing,
+      missing: r.missing && r.deleted === null && !r.forgotten,
       error_message: r.error_message,
+      removed: r.forgotten ? "forgotten" : r.deleted !== null ? "trashed" : null,
     };
   }
 
@@ -226,7 +227,7 @@ export class MockLibrary {
     const models = new Set(q.models);
     const running = new Set(["queued", "pending", "processing", "downloading"]);
     const rows = this.rows.filter((r) => {
-      if (r.deleted !== null || r.forgotten) return false;
+      if (!q.include_removed && (r.deleted !== null || r.forgotten)) return false;
       if (r.created < from || r.created >= to) return false;
       if (models.size > 0 && !models.has(r.model)) return false;
       if (q.audio !== null && r.audio !== q.audio) return false;

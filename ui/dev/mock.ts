@@ -386,7 +386,7 @@ async function drive() {
         await sleep(150);
       }
       // The first image-to-video clip on screen (its start image shows in the details).
-      const first = library.query({ text: "", models: [], from: null, to: null, audio: null, kind: scenario === "details" ? "i2v" : null, favourites: false, status: scenario === "details" ? "clips" : scenario === "details-failed" ? "failed" : "missing", sort: "date", ascending: false, offset: 0, limit: 20 }).items.find((it) => it.id >= 100 && !it.missing === (scenario !== "details-missing"));
+      const first = library.query({ text: "", models: [], from: null, to: null, audio: null, kind: scenario === "details" ? "i2v" : null, favourites: false, status: scenario === "details" ? "clips" : scenario === "details-failed" ? "failed" : "missing", sort: "date", ascending: false, offset: 0, limit: 20, include_removed: false }).items.find((it) => it.id >= 100 && !it.missing === (scenario !== "details-missing"));
       if (first) await click(`[data-testid=gallery-tile][data-id='${first.id}']`);
       break;
     }

@@ -99,6 +99,7 @@ export function item(id: number, patch: Partial<GalleryItem> = {}): GalleryItem 
     favourite: false,
     missing: false,
     error_message: null,
+    removed: null,
     ...patch,
   };
 }

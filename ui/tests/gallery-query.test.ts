@@ -49,6 +49,7 @@ describe("the Query for the filters", () => {
       ascending: false,
       offset: 0,
       limit: 120,
+      include_removed: false,
     });
   });
 

@@ -35,8 +35,9 @@ pub fn item_of(g: &Generation) -> Item {
         refunded_micros: g.refunded.map(|m| m.0),
         created_at: g.created_at.clone(),
         favourite: g.favourite,
-        missing: g.clip_missing && g.status == Status::Succeeded,
+        missing: g.clip_missing && g.status == Status::Succeeded && g.removed.is_none(),
         error_message: g.error_message.clone(),
+        removed: g.removed.clone(),
     }
 }
 
@@ -135,7 +136,7 @@ impl Bound {
 
 /// The WHERE clause shared by a page and its count, with its parameters in order.
 fn filters(q: &Query) -> Result<(String, Vec<Value>), Error> {
-    let mut sql = String::from("removed IS NULL");
+    let mut sql = String::from(if q.include_removed { "1" } else { "removed IS NULL" });
     let mut params = Vec::new();
     if let Some(m) = fts_match(&q.text) {
         sql.push_str(" AND id IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH ?)");
@@ -189,7 +190,7 @@ fn order_by(q: &Query) -> String {
 
 const TILE_COLUMNS: &str = "id, status, model, substr(prompt, 1, 280), duration_s, has_audio, image_kind, \
     image_width, image_height, hold_micros, charged_micros, refunded_micros, created_at, favourite, clip_missing, \
-    error_message, clip_file, media_dir";
+    error_message, clip_file, media_dir, removed";
 
 /// A page row: the tile, and where its clip should be.
 struct TileRow {
@@ -203,9 +204,10 @@ fn tile_row(r: &Row<'_>) -> rusqlite::Result<TileRow> {
     let has_image = r.get::<_, String>(6)? != "none";
     let prompt: String = r.get(3)?;
     let clip_missing: bool = r.get(14)?;
+    let removed: Option<String> = r.get(18)?;
     let item = Item {
         id: r.get(0)?,
-        missing: clip_missing && status == "succeeded",
+        missing: clip_missing && status == "succeeded" && removed.is_none(),
         status,
         model: r.get(2)?,
         prompt: cut_prompt(&prompt),
@@ -219,13 +221,14 @@ fn tile_row(r: &Row<'_>) -> rusqlite::Result<TileRow> {
         created_at: r.get(12)?,
         favourite: r.get(13)?,
         error_message: r.get(15)?,
+        removed,
     };
     Ok(TileRow { item, clip_file: r.get(16)?, media_dir: r.get(17)? })
 }
 
 impl Library {
     /// One page of the gallery for `q`, and how many records match in all. Deleted and forgotten
-    /// records never appear. The page's clips are checked on disk, and the missing flag follows
+    /// records appear only when `q.include_removed` (never flagged missing: the user removed them). The page's clips are checked on disk, and the missing flag follows
     /// what is there (so a clip put back reappears, and one deleted outside the app is marked).
     pub fn query(&self, q: &Query) -> Result<Page, Error> {
         let (filter, mut params) = filters(q)?;
@@ -245,9 +248,9 @@ impl Library {
             .query_map(params_from_iter(params.iter()), tile_row)?
             .collect::<Result<Vec<_>, _>>()?;
 
-        // Every row here has `removed IS NULL`; only clips are looked for.
+        // Only clips the user kept are looked for.
         let mut changed = Vec::new();
-        for row in rows.iter_mut().filter(|r| r.item.status == Status::Succeeded.as_str()) {
+        for row in rows.iter_mut().filter(|r| r.item.status == Status::Succeeded.as_str() && r.item.removed.is_none()) {
             let there =
                 row.clip_file.as_deref().is_some_and(|f| paths.clip_path_of(row.media_dir.as_deref(), f).is_file());
             if there == row.item.missing {
@@ -561,6 +564,23 @@ mod tests {
         assert!(!missing(2) && missing(1));
         assert!(!lib.get(2).unwrap().clip_missing);
         assert!(!lib.get(6).unwrap().clip_missing, "removed records are left alone");
+    }
+
+    #[test]
+    fn removed_records_only_when_asked() {
+        let (_dir, lib) = fixture();
+        assert!(!ids(&lib, &Query::default()).contains(&6), "the gallery hides a forgotten record");
+        let all = lib.query(&Query { include_removed: true, ..Query::default() }).unwrap();
+        assert_eq!(all.total, 8, "the spend list counts every record");
+        let six = all.items.iter().find(|i| i.id == 6).unwrap();
+        assert_eq!(
+            (six.removed.as_deref(), six.charged_micros, six.missing),
+            (Some("forgotten"), Some(2_047_950), false)
+        );
+        assert!(all.items.iter().filter(|i| i.id != 6).all(|i| i.removed.is_none()));
+        assert!(!lib.get(6).unwrap().clip_missing, "a removed clip is not looked for on disk");
+        let found = ids(&lib, &Query { text: "removed".into(), include_removed: true, ..Query::default() });
+        assert_eq!(found, [6], "filters still apply");
     }
 
     #[test]

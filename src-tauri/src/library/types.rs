@@ -43,6 +43,7 @@ pub enum VideoKind {
 
 /// One gallery query: the search text and every filter. Empty/None means "no filter".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(default)]
 #[ts(export)]
 pub struct Query {
     /// Words searched in prompts (FTS5, prefix match per word, as you type).
@@ -64,6 +65,8 @@ pub struct Query {
     pub offset: u32,
     /// At most 500 rows a page.
     pub limit: u32,
+    /// Also records the user deleted or forgot (the spend view lists every clip that cost money).
+    pub include_removed: bool,
 }
 
 /// A gallery tile: what the grid shows, without the full prompt.
@@ -95,6 +98,9 @@ pub struct Item {
     /// Succeeded but the file is not there: offer "locate…" and "forget".
     pub missing: bool,
     pub error_message: Option<String>,
+    /// Set when the user removed the record's clip: only queries with `include_removed` show it.
+    #[ts(type = "\"deleting\" | \"trashed\" | \"forgotten\" | null")]
+    pub removed: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

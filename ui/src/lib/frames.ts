@@ -116,6 +116,26 @@ async function seek(video: HTMLVideoElement, t: number, timeoutMs: number) {
   await seeked;
 }
 
+const BLANK_RETRIES = 12;
+const BLANK_RETRY_MS = 80;
+/** The side of the thumbnail `isBlank` looks at. */
+const PROBE = 16;
+
+/** Whether `canvas` is all black (no channel above 6 of 255 in a 16×16 reduction of it). */
+export function isBlank(canvas: HTMLCanvasElement): boolean {
+  const probe = document.createElement("canvas");
+  probe.width = PROBE;
+  probe.height = PROBE;
+  const ctx = probe.getContext("2d", { willReadFrequently: true });
+  if (!ctx) return false;
+  ctx.drawImage(canvas, 0, 0, PROBE, PROBE);
+  const px = ctx.getImageData(0, 0, PROBE, PROBE).data;
+  for (let i = 0; i < px.length; i += 4) {
+    if (px[i] > 6 || px[i + 1] > 6 || px[i + 2] > 6) return false;
+  }
+  return true;
+}
+
 /**
  * Draws one frame of the clip at `url` into a JPEG/PNG, base64 without the data: prefix. The
  * clip is read with CORS (crossOrigin="anonymous"): the clip server must allow the app's origin,
@@ -158,7 +178,14 @@ export async function grabFrame(url: string, opts: GrabOptions): Promise<Frame> 
     canvas.height = Math.max(1, Math.round(h * scale));
     const ctx = canvas.getContext("2d");
     if (!ctx) throw new Error("no canvas to draw on");
-    ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+    // WebKitGTK can report a seeked, decoded frame and still hand drawImage a black picture
+    // while its pipeline settles: redraw until the frame has content (a clip that really is
+    // black at that moment stays black after ~1 s of tries, and that is what is kept).
+    for (let tries = 0; ; tries++) {
+      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+      if (!isBlank(canvas) || tries >= BLANK_RETRIES) break;
+      await new Promise((r) => setTimeout(r, BLANK_RETRY_MS));
+    }
     const type = opts.type ?? "image/jpeg";
     const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, type, opts.quality ?? 0.8));
     if (!blob) throw new Error("the frame could not be encoded");

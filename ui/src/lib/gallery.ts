@@ -112,6 +112,7 @@ export function buildQuery(f: GalleryFilters, offset: number, limit: number, zon
     ascending: f.ascending,
     offset: Math.max(0, Math.floor(offset)),
     limit: Math.min(500, Math.max(1, Math.floor(limit))),
+    include_removed: false,
   };
 }
 

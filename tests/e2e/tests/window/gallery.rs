@@ -2,8 +2,6 @@
 //! posters; search finds one by a word; the player shows its details; favourite; delete and
 //! undo; delete for real (the file lands in the OS trash after the undo window); a clip removed
 //! outside the app shows as missing and can be forgotten; the spend view shows the ledger's sums.
-//! NOT YET WIRED into window.rs: the poster check failed in the real window (T2V first-frame
-//! posters were not cached); wire it back (`#[path] mod gallery;` + a step 7) once that is fixed.
 
 use super::*;
 
@@ -82,6 +80,27 @@ fn cents(micros: i64) -> String {
     format!("{}${}.{:02}", if micros < 0 { "-" } else { "" }, c / 100, c % 100)
 }
 
+/// The steps of `grabFrame` (ui/src/lib/frames.ts) one by one, reporting where it stops.
+const GRAB_DIAG: &str = "const [url, done] = arguments; const log = [];
+  const v = document.createElement('video'); v.muted = true; v.preload = 'auto'; v.crossOrigin = 'anonymous';
+  document.body.append(v);
+  const step = (ev) => new Promise((ok) => { const t = setTimeout(() => ok('timeout'), 8000);
+    v.addEventListener(ev, () => { clearTimeout(t); ok(ev); }, { once: true });
+    v.addEventListener('error', () => { clearTimeout(t); ok('error ' + (v.error && v.error.code) + ' ' + (v.error && v.error.message)); }, { once: true }); });
+  (async () => {
+    try {
+      const r = await fetch(url, { mode: 'cors' }).then((r) => r.status + ' ' + r.headers.get('access-control-allow-origin'), (e) => 'fetch failed ' + e);
+      log.push('fetch: ' + r + ' origin ' + location.origin);
+      const l = step('loadeddata'); v.src = url; log.push('load: ' + await l);
+      const s = step('seeked'); v.currentTime = 0.05; log.push('seek: ' + await s + ' rs ' + v.readyState + ' ' + v.videoWidth + 'x' + v.videoHeight);
+      const c = document.createElement('canvas'); c.width = 320; c.height = 180;
+      c.getContext('2d').drawImage(v, 0, 0, 320, 180); log.push('drawn');
+      const b = await new Promise((ok) => { try { c.toBlob(ok, 'image/jpeg', 0.8); } catch (e) { log.push('toBlob threw ' + e); ok(null); } });
+      log.push('blob: ' + (b && b.size));
+    } catch (e) { log.push('threw ' + e); }
+    v.remove(); done(log);
+  })();";
+
 fn files_named(dir: &Path, name: &str) -> Vec<PathBuf> {
     files_under(dir).into_iter().filter(|p| p.file_name().is_some_and(|n| n == name)).collect()
 }
@@ -104,19 +123,49 @@ pub async fn gallery_and_spend(w: &mut World, s: &Session, seen: &mut Vec<String
     // cached); records without a clip show no broken image.
     let clips: Vec<i64> =
         items.iter().filter(|i| i["status"] == "succeeded").filter_map(|i| i["id"].as_i64()).collect();
-    s.wait_until(
-        "every clip's poster is drawn",
-        "const imgs = [...document.querySelectorAll('[data-testid=gallery-tile] img')];
-         return imgs.length > 0 && imgs.every((i) => i.complete && i.naturalWidth > 0)",
-        Duration::from_secs(40),
-    )
-    .await
-    .unwrap();
+    if let Err(e) = s
+        .wait_until(
+            "every clip's poster is drawn",
+            &format!(
+                "return {clips:?}.every((id) => {{
+                   const i = document.querySelector(`[data-testid=gallery-tile][data-id='${{id}}'] img`);
+                   return i && i.complete && i.naturalWidth > 0;
+                 }})"
+            ),
+            Duration::from_secs(40),
+        )
+        .await
+    {
+        let first = items.iter().find(|i| i["clip_url"].is_string()).cloned().unwrap_or_default();
+        let diag =
+            s.script_async(GRAB_DIAG, json!([first["clip_url"]])).await.unwrap_or_else(|e| json!(format!("{e}")));
+        let imgs = s
+            .script(
+                "return [...document.querySelectorAll('[data-testid=gallery-tile] img')]
+                   .map((i) => [i.src, i.complete, i.naturalWidth])",
+                json!([]),
+            )
+            .await
+            .unwrap_or_default();
+        panic!("{e}\n  a frame grab of {} by hand: {diag}\n  tile images: {imgs}", first["clip_url"]);
+    }
     let thumbs = w.data_dir().join("thumbs");
     for id in &clips {
         let t = thumbs.join(format!("{id}.jpg"));
         let b = std::fs::read(&t).unwrap_or_else(|_| panic!("no cached poster {}", t.display()));
         assert!(b.starts_with(&[0xFF, 0xD8]) && b.ends_with(&[0xFF, 0xD9]), "{} is not a whole JPEG", t.display());
+        // The poster is the clip's opening picture (not a black or a wrong frame).
+        let t2v = items.iter().any(|i| i["id"] == *id && i["kind"] == "t2v");
+        if t2v {
+            let d = invoke(s, seen, "gallery_details", json!({"id": id})).await["ok"].clone();
+            let clip = PathBuf::from(d["job"]["clip_path"].as_str().unwrap());
+            let diff = frames::mean_abs_diff(
+                &frames::first_frame_rgb(&t, 160, 90).unwrap(),
+                &frames::first_frame_rgb(&clip, 160, 90).unwrap(),
+            );
+            eprintln!("  poster {id} vs the clip's first frame: mean abs diff {diff:.2}/255");
+            assert!(diff < 24.0, "poster {id} is not the clip's opening picture: diff {diff:.2}/255");
+        }
     }
     eprintln!("  gallery: {total} tiles, {} posters cached", clips.len());
     w.readme_shot(s, "gallery").await;
@@ -257,7 +306,26 @@ pub async fn gallery_and_spend(w: &mut World, s: &Session, seen: &mut Vec<String
     let bars =
         s.script("return document.querySelectorAll('[data-testid=spend-chart] rect').length", json!([])).await.unwrap();
     assert!(bars.as_u64().unwrap_or(0) >= 1, "the chart draws bars: {bars}");
+    // The clip list holds every generation the totals count, the deleted and forgotten ones marked.
+    let every = gallery(s, seen, json!({"include_removed": true})).await;
+    let listed = every["total"].as_u64().unwrap();
+    assert!(listed >= total, "every record is listed: {every}");
+    let money: i64 = every["items"].as_array().unwrap().iter().filter_map(|i| i["charged_micros"].as_i64()).sum();
+    assert_eq!(money, charged, "the listed prices add up to the charged total");
+    s.wait_until(
+        "the spend list shows every clip, removed ones marked",
+        &format!(
+            "const tags = new Set([...document.querySelectorAll('[data-testid=spend-removed]')].map((t) => t.textContent));
+             return document.querySelectorAll('[data-testid=spend-row]').length === {listed}
+               && tags.has('deleted') && tags.has('forgotten')"
+        ),
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
     eprintln!("  spend: charged {} refunded {} (ledger agrees)", cents(charged), cents(refunded));
+    let _ = s.script("document.querySelector('[aria-label=Dismiss]')?.click()", json!([])).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     w.readme_shot(s, "spend").await;
     open_tab(s, "create").await;
 }

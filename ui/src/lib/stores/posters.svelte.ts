@@ -2,7 +2,7 @@
 // here, the clip's first frame is drawn (two at a time, once per clip per session), handed to
 // the core with `thumb_put`, and the tile reloads its poster.
 
-import { SvelteMap } from "svelte/reactivity";
+import { SvelteMap, SvelteSet } from "svelte/reactivity";
 import * as ipc from "../ipc";
 import { GrabQueue, grabFrame } from "../frames";
 
@@ -17,10 +17,18 @@ export class PosterStore {
    * never a broken image), or the one poster URL that still failed after a poster was made.
    */
   private failures = new SvelteMap<number, string | true>();
+  /** ids whose poster is being drawn: their tiles show the loading state, not "No preview". */
+  private drawing = new SvelteSet<number>();
   private queue = new GrabQueue(2, (id, state) => {
+    this.drawing.delete(id);
     if (state === "ok") this.versions.set(id, Date.now());
     else this.failures.set(id, true);
   });
+
+  /** Whether the window is drawing (or about to draw) this clip's poster. */
+  making(id: number): boolean {
+    return this.drawing.has(id);
+  }
 
   version(id: number): number | undefined {
     return this.versions.get(id);
@@ -43,6 +51,7 @@ export class PosterStore {
       this.failures.set(id, src);
       return;
     }
+    this.drawing.add(id);
     void this.queue.request(id, async () => {
       const frame = await grabFrame(clipUrl, { at: 0.05, maxWidth: POSTER_WIDTH, type: "image/jpeg", quality: 0.8 });
       await ipc.thumbPut(id, frame.base64);
@@ -52,6 +61,7 @@ export class PosterStore {
   /** The tile went away before its turn: do not draw a poster nobody will see. */
   cancel(id: number) {
     this.queue.cancel(id);
+    if (this.queue.state(id) === undefined) this.drawing.delete(id);
   }
 
   get busy(): number {

@@ -1,5 +1,6 @@
 // The spend report: totals, per model and per period from `spend_summary`, and the clips it
-// counts with their prices (the gallery query, newest first, every status), both for the same
+// counts with their prices (the gallery query, newest first, every status, removed records
+// included), both for the same
 // "since" choice. Refreshed when jobs settle or the library changes while the view is open.
 
 import * as ipc from "../ipc";
@@ -31,7 +32,8 @@ export class SpendStore {
     const now = new Date();
     const query = spendQuery(this.since, this.sinceDate, this.period, now);
     const filters = { ...DEFAULT_FILTERS, models: [], from: query.since ?? "" };
-    this.list = new QueryResults((offset, limit) => buildQuery(filters, offset, limit));
+    // Every clip that cost money is listed, deleted and forgotten ones too (the totals count them).
+    this.list = new QueryResults((offset, limit) => ({ ...buildQuery(filters, offset, limit), include_removed: true }));
     // The list's first page (and its total) now; the rest as it scrolls.
     this.list.ensure(0, PAGE_SIZE);
     this.loading = true;

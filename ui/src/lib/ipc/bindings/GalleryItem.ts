@@ -25,4 +25,8 @@ image_size: [number, number] | null, hold_micros: number, charged_micros: number
 /**
  * Succeeded but the file is not there: offer "locate…" and "forget".
  */
-missing: boolean, error_message: string | null, };
+missing: boolean, error_message: string | null, 
+/**
+ * Set when the user removed the record's clip: only queries with `include_removed` show it.
+ */
+removed: "deleting" | "trashed" | "forgotten" | null, };

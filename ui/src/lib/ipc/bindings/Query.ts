@@ -34,4 +34,8 @@ ascending: boolean, offset: number,
 /**
  * At most 500 rows a page.
  */
-limit: number, };
+limit: number, 
+/**
+ * Also records the user deleted or forgot (the spend view lists every clip that cost money).
+ */
+include_removed: boolean, };
