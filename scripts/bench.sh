@@ -8,13 +8,5 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 [ -f ui/dist/index.html ] || npm --prefix ui run build
 cargo build --release -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma-studio --bin kyma -p kyma-e2e --bin bench_gallery
 
-display=99
-while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do display=$((display + 1)); done
-Xvfb ":$display" -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill "$xvfb" 2>/dev/null || true; wait "$xvfb" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; done
-export DISPLAY=":$display"
-
-scripts/with-keyring.sh target/release/bench_gallery --app target/release/kyma-studio --kyma target/release/kyma \
+scripts/with-xvfb.sh scripts/with-keyring.sh target/release/bench_gallery --app target/release/kyma-studio --kyma target/release/kyma \
   --sim target/release/kyma-sim --sizes "${BENCH_GALLERY_SIZES:-1000,10000}" --out bench/gallery.md

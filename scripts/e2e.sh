@@ -18,16 +18,7 @@ export OS_DROP="${OS_DROP:-$(readlink -f ../shared/tools/os-drop 2>/dev/null || 
 cargo build -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma-studio
 cargo test -p kyma-e2e --no-run
 
-# A free display number: no X socket or lock file for it yet.
-display=99
-while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do display=$((display + 1)); done
-Xvfb ":$display" -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill "$xvfb" 2>/dev/null || true; wait "$xvfb" 2>/dev/null || true' EXIT
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$display" ] && break; sleep 0.1; done
-[ -e "/tmp/.X11-unix/X$display" ] || { echo "e2e: Xvfb :$display did not start" >&2; exit 1; }
-
-export DISPLAY=":$display" KYMA_E2E=1
+export KYMA_E2E=1
 start=$(date +%s)
-scripts/with-keyring.sh cargo test -p kyma-e2e -- --nocapture
+scripts/with-xvfb.sh scripts/with-keyring.sh cargo test -p kyma-e2e -- --nocapture
 echo "e2e: passed in $(( $(date +%s) - start )) s; screenshots in target/e2e-shots/"

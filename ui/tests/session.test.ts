@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { AppStore, CreateStore, JobsStore, UiStore } from "../src/lib/stores";
 import { connect } from "../src/lib/stores/session";
-import { appState, image, job } from "./fixtures";
+import { appState, image, item, job } from "./fixtures";
 import { clearMocks, fakeBackend, tick } from "./backend";
 
 function stores() {
@@ -239,4 +239,53 @@ test("refreshing the catalog keeps the choice and clamps the duration", async ()
   expect(await s.create.refreshCatalog()).toBeNull();
   expect(s.create.model?.id).toBe("veo-3-fast");
   expect(s.create.duration).toBe(6);
+});
+
+describe("the queue follows the library", () => {
+  const now = new Date().toISOString();
+  const details = (id: number, removed: "trashed" | "forgotten" | null, created_at = now) => ({
+    job: job(id, { status: "succeeded", created_at }),
+    item: item(id, { removed, created_at }),
+    resolution: null,
+    video_size: null,
+    clip_bytes: null,
+    image_source: null,
+    downloaded_at: null,
+  });
+
+  test("a deleted or forgotten clip leaves the queue; an undone delete comes back", async () => {
+    const s = stores();
+    const removed = new Map<number, "trashed" | "forgotten" | null>([[1, null], [2, null]]);
+    const backend = fakeBackend({
+      app_state: () => appState({ jobs: [job(1, { status: "succeeded", created_at: now }), job(2, { status: "succeeded", created_at: now })] }),
+      gallery_details: (a) =>
+        details(a.id as number, removed.get(a.id as number) ?? null, a.id === 9 ? "2026-01-01T00:00:00Z" : now),
+    });
+    stop = await connect(s);
+    s.ui.selectedId = 2;
+    removed.set(2, "trashed");
+    await backend.emit("library-changed", { ids: [2], all: false });
+    for (let i = 0; i < 4; i++) await tick();
+    expect(s.jobs.list.map((j) => j.id)).toEqual([1]);
+    expect(s.ui.selectedId).toBeNull();
+    removed.set(2, null);
+    await backend.emit("library-changed", { ids: [2], all: false });
+    for (let i = 0; i < 4; i++) await tick();
+    expect(s.jobs.list.map((j) => j.id).sort()).toEqual([1, 2]);
+    // A favourite on an old clip (not in the queue's last day) does not pull it into the queue.
+    await backend.emit("library-changed", { ids: [9], all: false });
+    for (let i = 0; i < 4; i++) await tick();
+    expect(s.jobs.get(9)).toBeUndefined();
+  });
+
+  test("a whole-library change (a folder move) reloads the queue", async () => {
+    const s = stores();
+    let jobs = [job(1, { status: "succeeded" })];
+    const backend = fakeBackend({ app_state: () => appState({ jobs }) });
+    stop = await connect(s);
+    jobs = [job(1, { status: "succeeded", clip_path: "/new/place/1.mp4" })];
+    await backend.emit("library-changed", { ids: [], all: true });
+    for (let i = 0; i < 4; i++) await tick();
+    expect(s.jobs.get(1)?.clip_path).toBe("/new/place/1.mp4");
+  });
 });

@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kyma_studio::api::{self, retry::RetryPolicy, ApiKey, Catalog, Client};
 use kyma_studio::jobs::{self, Draft, Engine, EngineConfig, Event, Generation, ImageInput, Status};
 use kyma_studio::keychain;
-use kyma_studio::library::{self, Library, Period, Spend, SpendQuery};
+use kyma_studio::library::{self, Library, Period, Query, Spend, SpendQuery};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -166,6 +166,15 @@ enum DevAction {
         /// The same seed makes the same library (but for the clock and the idempotency keys).
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+    /// Time gallery searches in the library as they are typed: every prefix of each word is one
+    /// query (the count and a first page, as the gallery asks). Prints JSON with the timings.
+    TimeSearch {
+        /// The words to type (default: a few that match many or few prompts).
+        words: Vec<String>,
+        /// The page size the gallery asks for.
+        #[arg(long, default_value_t = 120)]
+        limit: u32,
     },
 }
 
@@ -358,6 +367,31 @@ async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
                 dir.display(),
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        Command::Dev { action: DevAction::TimeSearch { words, limit } } => {
+            let lib = Library::open(&data_dir(&cli))?;
+            let defaults = ["lighthouse", "dusk", "neon city", "slow dolly", "zzz nothing"];
+            let words: Vec<String> =
+                if words.is_empty() { defaults.iter().map(|w| w.to_string()).collect() } else { words.clone() };
+            let mut micros = Vec::new();
+            for word in &words {
+                for (end, c) in word.char_indices() {
+                    let q = Query { text: word[..end + c.len_utf8()].to_string(), limit: *limit, ..Query::default() };
+                    let t = Instant::now();
+                    lib.query(&q)?;
+                    micros.push(t.elapsed().as_micros() as u64);
+                }
+            }
+            let mut sorted = micros.clone();
+            sorted.sort_unstable();
+            let at = |q: f64| sorted.get(((sorted.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0);
+            let total = lib.query(&Query { limit: 1, ..Query::default() })?.total;
+            let v = serde_json::json!({
+                "library": total, "keys": micros.len(), "median_us": at(0.5), "p95_us": at(0.95),
+                "max_us": at(1.0), "each_us": micros,
+            });
+            println!("{v}");
             Ok(())
         }
     }

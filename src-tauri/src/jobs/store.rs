@@ -219,6 +219,27 @@ pub struct NewGeneration {
     pub media_dir: Option<String>,
 }
 
+#[cfg(test)]
+impl NewGeneration {
+    /// A 5 s kling-3-pro text-to-video request holding $0.756: the tests' usual record.
+    pub(crate) fn sample(prompt: &str) -> NewGeneration {
+        NewGeneration {
+            model: "kling-3-pro".into(),
+            prompt: prompt.into(),
+            duration_s: 5,
+            image_kind: ImageKind::None,
+            image_source: None,
+            image_file: None,
+            image_url: None,
+            image_size: None,
+            extra_json: None,
+            hold: Micros(756_000),
+            has_audio: false,
+            media_dir: None,
+        }
+    }
+}
+
 pub fn now_rfc3339() -> String {
     OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
@@ -507,20 +528,7 @@ mod tests {
     use super::*;
 
     fn new_gen() -> NewGeneration {
-        NewGeneration {
-            model: "kling-3-pro".into(),
-            prompt: "a lighthouse".into(),
-            duration_s: 5,
-            image_kind: ImageKind::None,
-            image_source: None,
-            image_file: None,
-            image_url: None,
-            image_size: None,
-            extra_json: None,
-            hold: Micros(756_000),
-            has_audio: false,
-            media_dir: None,
-        }
+        NewGeneration::sample("a lighthouse")
     }
 
     #[test]

@@ -392,7 +392,6 @@ pub(crate) mod tests {
     use super::*;
     use crate::api::Micros;
     use crate::jobs::store::NewGeneration;
-    use crate::jobs::ImageKind;
 
     /// A structurally whole MP4 (ftyp, moov, mdat) whose media bytes carry `tag`.
     pub(crate) fn mp4(tag: &str) -> Vec<u8> {
@@ -409,20 +408,8 @@ pub(crate) mod tests {
     pub(crate) fn clip_row(lib: &Library, tag: &str) -> (i64, PathBuf) {
         let paths = lib.paths();
         let store = lib.store();
-        let new = NewGeneration {
-            model: "kling-3-pro".into(),
-            prompt: format!("a lighthouse {tag}"),
-            duration_s: 5,
-            image_kind: ImageKind::None,
-            image_source: None,
-            image_file: None,
-            image_url: None,
-            image_size: None,
-            extra_json: None,
-            hold: Micros(756_000),
-            has_audio: false,
-            media_dir: paths.row_media_dir(),
-        };
+        let new =
+            NewGeneration { media_dir: paths.row_media_dir(), ..NewGeneration::sample(&format!("a lighthouse {tag}")) };
         let id = store.insert(&new, &format!("key-{tag}")).unwrap();
         store.mark_submitted(id, &format!("v{tag}"), None).unwrap();
         store.mark_downloading(id, Some(Micros(756_000)), None).unwrap();

@@ -38,6 +38,34 @@ pub fn first_frame_rgb(input: &Path, w: u32, h: u32) -> Result<Vec<u8>, String> 
     Ok(out.stdout)
 }
 
+/// Every frame of the clip `input` in its first (`from_end` false) or last `seconds`, scaled to
+/// `w`×`h`, as RGB24 bytes each.
+pub fn frames_rgb(input: &Path, w: u32, h: u32, from_end: bool, seconds: f64) -> Result<Vec<Vec<u8>>, String> {
+    let mut c = Command::new("ffmpeg");
+    c.args(["-v", "error"]);
+    if from_end {
+        c.args(["-sseof", &format!("-{seconds}")]);
+    }
+    c.arg("-i").arg(input);
+    if !from_end {
+        c.args(["-t", &seconds.to_string()]);
+    }
+    let out = c
+        .args(["-vf", &format!("scale={w}:{h}:flags=bilinear"), "-f", "rawvideo", "-pix_fmt", "rgb24", "-"])
+        .output()
+        .map_err(|e| format!("ffmpeg: {e}"))?;
+    let frame = (w * h * 3) as usize;
+    if out.stdout.is_empty() || out.stdout.len() % frame != 0 {
+        return Err(format!(
+            "ffmpeg {}: {} bytes: {}",
+            input.display(),
+            out.stdout.len(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(out.stdout.chunks(frame).map(<[u8]>::to_vec).collect())
+}
+
 /// Mean absolute difference per channel, 0..=255.
 pub fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
     if a.len() != b.len() || a.is_empty() {

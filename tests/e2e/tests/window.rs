@@ -358,7 +358,9 @@ async fn measure_video_in(s: &Session, selector: &str) -> Value {
           // WebKitGTK now and then leaves a play() promise unsettled while the page's own player
           // is also starting the clip: wait at most 3 s for it; the samples below tell if it plays.
           const play = () => Promise.race([v.play(), sleep(3000).then(() => { r.playUnsettled = true; })]);
-          try { await play(); } catch (e) {
+          // The page's player may be starting it already: a second play() then only races it.
+          if (!v.paused) r.alreadyPlaying = true;
+          else try { await play(); } catch (e) {
             r.playError = String(e);
             v.muted = true; r.muted = true;
             try { await play(); } catch (e2) { r.playError2 = String(e2); }
@@ -392,6 +394,13 @@ fn assert_plays(what: &str, m: &Value) {
     assert!(m["readyState"].as_i64().unwrap_or(0) >= 3, "{what}: readyState < 3: {m}");
     assert!(m["videoWidth"].as_i64().unwrap_or(0) > 0, "{what}: no picture: {m}");
     assert_eq!(m["advanced"], true, "{what}: currentTime did not advance: {m}");
+    // Eight samples 200 ms apart: a clip that plays moves at least ~0.7 s, one that stalls does not.
+    let samples: Vec<f64> =
+        m["samples"].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
+    let duration = m["duration"].as_f64().unwrap_or(0.0);
+    // A looping clip wraps to 0: a step back counts as the rest of the clip plus the new start.
+    let moved: f64 = samples.windows(2).map(|w| if w[1] >= w[0] { w[1] - w[0] } else { w[1] + duration - w[0] }).sum();
+    assert!(moved > 0.7, "{what}: the clip stalled (moved {moved:.2} s in 1.4 s): {m}");
     let t = m["afterSeek"].as_f64().unwrap_or(-1.0);
     assert!((t - 1.0).abs() < 0.3, "{what}: seek to 1.0 s landed at {t}: {m}");
 }

@@ -62,6 +62,11 @@ fn start_sim(bin: &Path, cache: &Path) -> (Guard, String) {
 
 /// Resident memory (KiB) of the app and the WebKit processes below `root`.
 fn rss_kib(root: u32) -> u64 {
+    rss_by_process(root).iter().map(|(_, k)| k).sum()
+}
+
+/// (process name, VmRSS KiB) of the app and its WebKit processes below `root`.
+fn rss_by_process(root: u32) -> Vec<(String, u64)> {
     procs::descendants(root)
         .into_iter()
         .filter_map(|p| {
@@ -70,9 +75,10 @@ fn rss_kib(root: u32) -> u64 {
             if !(name.starts_with("kyma-studio") || name.starts_with("WebKit")) || name.starts_with("WebKitWebDriv") {
                 return None;
             }
-            status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.split_whitespace().next()?.parse::<u64>().ok()
+            let kib = status.lines().find_map(|l| l.strip_prefix("VmRSS:"))?.split_whitespace().next()?.parse().ok()?;
+            Some((name, kib))
         })
-        .sum()
+        .collect()
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -92,9 +98,13 @@ fn max(v: &[f64]) -> f64 {
 struct Figures {
     n: u32,
     seed_s: f64,
+    /// `kyma dev time-search`: one query per typed prefix, in the store (µs): median, p95, max, keys.
+    store_us: (u64, u64, u64, u64),
     window_ready_ms: f64,
     first_paint_ms: f64,
     gallery_open_ms: f64,
+    /// Two animation frames with nothing to draw: the display's own floor.
+    idle_two_frames_ms: f64,
     search_ipc_ms: Vec<f64>,
     search_render_ms: Vec<f64>,
     dom_top: u64,
@@ -119,6 +129,12 @@ async fn measure(a: &Args, n: u32, clip: &Path) -> Figures {
         .unwrap();
     assert!(out.status.success(), "seed-library failed: {}", String::from_utf8_lossy(&out.stderr));
     f.seed_s = t.elapsed().as_secs_f64();
+    let out = Command::new(&a.kyma).arg("--data-dir").arg(&data).args(["dev", "time-search"]).output().unwrap();
+    assert!(out.status.success(), "time-search failed: {}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("time-search prints JSON");
+    assert_eq!(v["library"].as_u64(), Some(u64::from(n)), "the seeded library: {v}");
+    let us = |k: &str| v[k].as_u64().unwrap_or(0);
+    f.store_us = (us("median_us"), us("p95_us"), us("max_us"), us("keys"));
 
     let (_sim, sim_url) = start_sim(&a.sim, home.path());
     let tauri_driver = procs::program("tauri-driver").expect("tauri-driver is not installed");
@@ -143,17 +159,37 @@ async fn measure(a: &Args, n: u32, clip: &Path) -> Figures {
     let s = Session::start(&format!("http://{addr}"), &a.app.display().to_string()).await.unwrap();
     s.wait_for("header nav, #app > *", Duration::from_secs(60)).await.unwrap();
     f.window_ready_ms = t.elapsed().as_secs_f64() * 1000.0;
+    // The first frame with the app in it, in ms since navigation start (ui/src/main.ts records
+    // it: WebKitGTK has no paint timing entries).
     let paint = s
-        .script(
+        .wait_until(
+            "the app's first frame",
             "const p = performance.getEntriesByType('paint');
              const e = p.find((x) => x.name === 'first-contentful-paint') || p[0];
-             return e ? e.startTime : null",
-            json!([]),
+             return e ? e.startTime : (window.__kymaFirstFrameMs ?? null)",
+            Duration::from_secs(10),
         )
         .await
-        .unwrap();
+        .unwrap_or_default();
     f.first_paint_ms = paint.as_f64().unwrap_or(f64::NAN);
 
+    // Let start-up settle (key, catalog, queue), then time two idle frames: the floor under any
+    // "→ painted" figure on this display.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let mut frames = vec![];
+    for _ in 0..5 {
+        let ms = s
+            .script_async(
+                "const [done] = arguments; const t0 = performance.now();
+                 requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t0)))",
+                json!([]),
+            )
+            .await
+            .unwrap();
+        frames.push(ms.as_f64().unwrap_or(f64::NAN));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    f.idle_two_frames_ms = median(&mut frames);
     // Open the gallery: click → the first tiles painted (two animation frames after they exist).
     let opened = s
         .script_async(
@@ -161,24 +197,34 @@ async fn measure(a: &Args, n: u32, clip: &Path) -> Figures {
             const nav = document.getElementById('tab-gallery');
             if (!nav) return done({ error: 'no Gallery button' });
             const t0 = performance.now();
+            const at = {};
             nav.click();
-            const tick = () => {
+            at.clicked = performance.now() - t0;
+            const poll = () => {
+              const t = performance.now() - t0;
+              if (at.grid === undefined && document.querySelector('[data-testid=gallery-grid]')) at.grid = t;
               if (document.querySelector('[data-testid=gallery-tile]')) {
-                requestAnimationFrame(() => requestAnimationFrame(() => done({ ms: performance.now() - t0 })));
-              } else if (performance.now() - t0 > 30000) done({ error: 'no tiles after 30 s' });
-              else requestAnimationFrame(tick);
+                at.tile = t;
+                requestAnimationFrame(() => { at.raf1 = performance.now() - t0;
+                  requestAnimationFrame(() => done({ ms: performance.now() - t0, at })); });
+              } else if (t > 30000) done({ error: 'no tiles after 30 s', at });
+              else setTimeout(poll, 2);
             };
-            tick();"#,
+            poll();"#,
             json!([]),
         )
         .await
         .unwrap();
+    eprintln!("  opening the gallery: {opened}");
     f.gallery_open_ms = opened["ms"].as_f64().unwrap_or_else(|| panic!("gallery did not open: {opened}"));
+    let first = s.script("return window.__kymaGalleryStats ?? null", json!([])).await.unwrap();
+    eprintln!("  gallery opened in {:.0} ms; its first search: {first}", f.gallery_open_ms);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     f.dom_top =
         s.script("return document.getElementsByTagName('*').length", json!([])).await.unwrap().as_u64().unwrap();
     let root = driver.pid();
     f.rss_idle_mib = rss_kib(root) as f64 / 1024.0;
+    eprintln!("  idle: {:?}", rss_by_process(root));
 
     // Search as a user types: one keystroke at a time, each waiting for its answer on screen.
     let field = s.wait_for("[data-testid=gallery-search]", Duration::from_secs(5)).await.unwrap();
@@ -208,36 +254,56 @@ async fn measure(a: &Args, n: u32, clip: &Path) -> Figures {
     s.send_keys(&field, "\u{E009}a\u{E000}\u{E003}").await.unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
 
-    // Scroll through every tile, top to bottom, sampling the DOM size.
-    let scrolled = s
-        .script_async(
-            r#"const done = arguments[arguments.length - 1];
-            const tile = document.querySelector('[data-testid=gallery-tile]');
-            let el = tile && tile.parentElement;
-            while (el && !(el.scrollHeight > el.clientHeight + 10 && /(auto|scroll)/.test(getComputedStyle(el).overflowY))) el = el.parentElement;
-            if (!el) return done({ error: 'no scrolling container' });
-            const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 15)));
-            (async () => {
-              let maxNodes = 0, maxTiles = 0, steps = 0;
-              const step = el.clientHeight * 0.9;
-              for (let y = 0; y <= el.scrollHeight; y += step) {
-                el.scrollTop = y; steps++;
-                await frame(); await frame();
-                maxNodes = Math.max(maxNodes, document.getElementsByTagName('*').length);
-                maxTiles = Math.max(maxTiles, document.querySelectorAll('[data-testid=gallery-tile]').length);
-              }
-              done({ maxNodes, maxTiles, steps, height: el.scrollHeight });
-            })();"#,
-            json!([]),
-        )
-        .await
-        .unwrap();
+    // Scroll through every tile, top to bottom, sampling the DOM size: 40 screens per script call
+    // (WebDriver gives a script 60 s).
+    let mut y = 0.0;
+    let mut scrolled = json!({});
+    let (mut max_nodes, mut max_tiles, mut steps) = (0u64, 0u64, 0u64);
+    loop {
+        scrolled = s
+            .script_async(
+                r#"const [from, done] = arguments;
+                const tile = document.querySelector('[data-testid=gallery-tile]');
+                let el = tile && tile.parentElement;
+                while (el && !(el.scrollHeight > el.clientHeight + 10 && /(auto|scroll)/.test(getComputedStyle(el).overflowY))) el = el.parentElement;
+                if (!el) return done({ error: 'no scrolling container' });
+                const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 15)));
+                (async () => {
+                  let maxNodes = 0, maxTiles = 0, steps = 0, y = from;
+                  const step = el.clientHeight * 0.9;
+                  for (; y <= el.scrollHeight && steps < 40; y += step) {
+                    el.scrollTop = y; steps++;
+                    await frame(); await frame();
+                    maxNodes = Math.max(maxNodes, document.getElementsByTagName('*').length);
+                    maxTiles = Math.max(maxTiles, document.querySelectorAll('[data-testid=gallery-tile]').length);
+                  }
+                  done({ maxNodes, maxTiles, steps, y, end: y > el.scrollHeight, height: el.scrollHeight });
+                })();"#,
+                json!([y]),
+            )
+            .await
+            .unwrap();
+        if scrolled.get("error").is_some() {
+            break;
+        }
+        max_nodes = max_nodes.max(scrolled["maxNodes"].as_u64().unwrap_or(0));
+        max_tiles = max_tiles.max(scrolled["maxTiles"].as_u64().unwrap_or(0));
+        steps += scrolled["steps"].as_u64().unwrap_or(0);
+        y = scrolled["y"].as_f64().unwrap_or(f64::INFINITY);
+        if scrolled["end"] == true {
+            break;
+        }
+    }
+    scrolled["maxNodes"] = json!(max_nodes);
+    scrolled["maxTiles"] = json!(max_tiles);
+    scrolled["steps"] = json!(steps);
     assert!(scrolled.get("error").is_none(), "{scrolled}");
     f.dom_max_scrolling = scrolled["maxNodes"].as_u64().unwrap_or(0);
     f.tiles_max = scrolled["maxTiles"].as_u64().unwrap_or(0);
     f.scroll_steps = scrolled["steps"].as_u64().unwrap_or(0);
     tokio::time::sleep(Duration::from_millis(2000)).await;
     f.rss_after_scroll_mib = rss_kib(root) as f64 / 1024.0;
+    eprintln!("  after scrolling: {:?}", rss_by_process(root));
     s.delete().await;
     drop(driver);
     f
@@ -270,27 +336,47 @@ async fn main() {
         all.push(f);
     }
     let mut md = String::from(
-        "| library | seed | window ready | first paint | gallery open | search IPC median / max | search → screen median / max | DOM nodes top / max scrolling | tiles in DOM (max) | RSS idle → after scrolling all |\n|---|---|---|---|---|---|---|---|---|---|\n",
+        "| library | seed | search in the store median / p95 / max | window ready | first paint | gallery open (2 idle frames) | search IPC median / max | search → screen median / max | DOM nodes top / max scrolling | tiles in DOM (max) | RSS idle → after scrolling all |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for f in &mut all {
         let (mut ipc, mut render) = (f.search_ipc_ms.clone(), f.search_render_ms.clone());
         md += &format!(
-            "| {} | {:.1} s | {:.0} ms | {:.0} ms | {:.0} ms | {:.1} / {:.1} ms ({} keys) | {:.1} / {:.1} ms | {} / {} | {} | {:.0} → {:.0} MiB |\n",
+            "| {} | {:.1} s | {:.2} / {:.2} / {:.2} ms ({} keys) | {:.0} ms | {:.0} ms | {:.0} ms ({:.0} ms) | {:.1} / {:.1} ms ({} keys) | {:.1} / {:.1} ms | {} / {} | {} | {:.0} → {:.0} MiB |\n",
             f.n,
             f.seed_s,
+            f.store_us.0 as f64 / 1000.0,
+            f.store_us.1 as f64 / 1000.0,
+            f.store_us.2 as f64 / 1000.0,
+            f.store_us.3,
             f.window_ready_ms,
             f.first_paint_ms,
             f.gallery_open_ms,
+            f.idle_two_frames_ms,
             median(&mut ipc),
             max(&f.search_ipc_ms),
+            f.search_ipc_ms.len(),
             median(&mut render),
             max(&f.search_render_ms),
-            f.search_ipc_ms.len(),
             f.dom_top,
             f.dom_max_scrolling,
             f.tiles_max,
             f.rss_idle_mib,
             f.rss_after_scroll_mib,
+        );
+    }
+    // Ratios against the smallest library, measured in the same run: what grows with N.
+    if let [small, .., big] = all.as_slice() {
+        let r = |a: f64, b: f64| if a > 0.0 { b / a } else { f64::NAN };
+        md += &format!(
+            "\n{} vs {} generations ({}×): search in the store {:.2}×, gallery open {:.2}×, DOM nodes while scrolling {:.2}×, \
+             RSS after scrolling through every tile {:.2}×.\n",
+            big.n,
+            small.n,
+            big.n / small.n.max(1),
+            r(small.store_us.0 as f64, big.store_us.0 as f64),
+            r(small.gallery_open_ms, big.gallery_open_ms),
+            r(small.dom_max_scrolling as f64, big.dom_max_scrolling as f64),
+            r(small.rss_after_scroll_mib, big.rss_after_scroll_mib),
         );
     }
     println!("\n{md}");

@@ -243,6 +243,19 @@ pub async fn gallery_and_spend(w: &mut World, s: &Session, seen: &mut Vec<String
     let after = gallery(s, seen, json!({})).await;
     assert_eq!(after["total"].as_u64(), Some(total - 1), "a deleted clip leaves the gallery");
     eprintln!("  deleted clip in the OS trash: {}", trashed[0].display());
+    // The queue on the Create tab no longer offers it (and still shows the others).
+    open_tab(s, "create").await;
+    s.wait_until(
+        "the deleted clip leaves the queue",
+        &format!(
+            "return document.querySelector(`li.item[data-id='{}']`) && !document.querySelector(`li.item[data-id='{}']`)",
+            made.t2v_id, made.again_id
+        ),
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
+    open_tab(s, "gallery").await;
 
     // A clip removed outside the app shows as missing; "forget" hides its record.
     let resume = invoke(s, seen, "gallery_details", json!({"id": made.resume_id})).await["ok"].clone();
@@ -282,6 +295,45 @@ pub async fn gallery_and_spend(w: &mut World, s: &Session, seen: &mut Vec<String
     if let Ok(close) = s.wait_for("[data-testid=details-close]", Duration::from_millis(500)).await {
         let _ = s.click(&close).await;
     }
+
+    // "Use last frame": the clip's final picture becomes the start image of a new clip.
+    open_tab(s, "gallery").await;
+    click_in_tile(s, made.t2v_id, "").await;
+    s.wait_for("[data-testid=details-panel]", Duration::from_secs(10)).await.unwrap();
+    s.click_css("[data-testid=details-last-frame]").await.unwrap();
+    // The slot names the frame and shows the clip's whole size.
+    let slot = s
+        .wait_until(
+            "the last frame is the start image",
+            "const src = document.querySelector('.slot .card .src');
+             const dims = document.querySelector('.slot .card .dims');
+             return src && src.title.endsWith('last frame.jpg') ? [src.title, dims && dims.textContent] : null",
+            Duration::from_secs(20),
+        )
+        .await
+        .unwrap();
+    assert_eq!(slot[1], "1920 × 1080", "the start image is the clip's whole frame: {slot}");
+    w.shot(s, "last-frame-as-start").await;
+    set_prompt(s, "the lighthouse, a moment later").await;
+    let next = click_generate(s).await;
+    let next = wait_job(s, next["id"].as_i64().unwrap(), "succeeded", Duration::from_secs(60)).await;
+    let kyma_id = next["kyma_id"].as_str().unwrap().to_string();
+    let received = w.fixtures.path().join("received-last-frame");
+    std::fs::write(&received, w.sim.download(&format!("{}/_sim/jobs/{kyma_id}/image", w.sim.url)).await).unwrap();
+    // Which frame of the clip is it? The nearest of all its frames must be one of the last few
+    // (seeking "to the end" lands on a frame near the time asked).
+    let got = frames::first_frame_rgb(&received, 640, 360).unwrap();
+    let all = frames::frames_rgb(&clip, 640, 360, false, 3600.0).unwrap();
+    let diffs: Vec<f64> = all.iter().map(|f| frames::mean_abs_diff(&got, f)).collect();
+    let nearest = (0..diffs.len()).min_by(|a, b| diffs[*a].total_cmp(&diffs[*b])).unwrap();
+    eprintln!(
+        "  last frame as start: Kyma's picture is nearest to frame {} of {} ({:.2}/255; the first frame {:.2})",
+        nearest + 1,
+        all.len(),
+        diffs[nearest],
+        diffs[0]
+    );
+    assert!(nearest + 4 >= all.len(), "the start image is frame {} of {}, not the end", nearest + 1, all.len());
 
     // Spend: the library's sums equal the simulator's ledger, deleted and forgotten clips included.
     let ledger = w.sim.ledger().await;
@@ -327,5 +379,38 @@ pub async fn gallery_and_spend(w: &mut World, s: &Session, seen: &mut Vec<String
     let _ = s.script("document.querySelector('[aria-label=Dismiss]')?.click()", json!([])).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     w.readme_shot(s, "spend").await;
+
+    // Change the library folder, moving the clips: each file is copied, checked and removed, and
+    // the gallery plays them from the new place. (The folder picker is native; the command is
+    // what its answer feeds.)
+    let kept = gallery(s, seen, json!({"status": "clips"})).await;
+    let before: Vec<(i64, PathBuf, Vec<u8>)> = {
+        let mut v = vec![];
+        for it in kept["items"].as_array().unwrap() {
+            let id = it["id"].as_i64().unwrap();
+            let d = invoke(s, seen, "gallery_details", json!({"id": id})).await["ok"].clone();
+            let p = PathBuf::from(d["job"]["clip_path"].as_str().unwrap());
+            v.push((id, p.clone(), std::fs::read(&p).unwrap()));
+        }
+        v
+    };
+    let new_dir = w.home.path().join("moved library");
+    let r = invoke(s, seen, "library_move", json!({"dir": new_dir.display().to_string(), "mode": "move"})).await;
+    let report = r["ok"].clone();
+    assert!(report["error"].is_null(), "the move stopped: {r}");
+    assert_eq!(report["moved"].as_u64(), Some(before.len() as u64), "{report}");
+    for (id, old, bytes) in &before {
+        let d = invoke(s, seen, "gallery_details", json!({"id": id})).await["ok"].clone();
+        let now = PathBuf::from(d["job"]["clip_path"].as_str().unwrap());
+        assert!(now.starts_with(&new_dir), "clip {id} is at {}", now.display());
+        assert_eq!(&std::fs::read(&now).unwrap(), bytes, "clip {id} moved whole");
+        assert!(!old.exists(), "the original {} was removed after the check", old.display());
+    }
+    open_tab(s, "gallery").await;
+    click_in_tile(s, made.t2v_id, "").await;
+    let m = measure_video_in(s, "[data-testid=details-panel] video").await;
+    assert_plays("a clip played from the moved library", &m);
+    s.click_css("[data-testid=details-close]").await.unwrap();
+    eprintln!("  moved {} clips ({} bytes) to {}", before.len(), report["bytes_moved"], new_dir.display());
     open_tab(s, "create").await;
 }

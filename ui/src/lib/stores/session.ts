@@ -2,7 +2,7 @@
 // function that stops listening.
 
 import * as ipc from "../ipc";
-import type { AppError } from "../ipc";
+import type { AppError, LibraryChanged } from "../ipc";
 import { isRunning } from "../job";
 import type { AppStore } from "./app.svelte";
 import type { CreateStore } from "./create.svelte";
@@ -21,6 +21,41 @@ export interface Stores {
   spend?: SpendStore;
 }
 
+/** The queue holds open jobs and the last day's finished ones (as `app_state` answers). */
+export const QUEUE_WINDOW_MS = 24 * 3_600_000;
+
+/**
+ * The library changed outside the job lifecycle (a clip deleted, restored, forgotten, found or
+ * moved): the queue follows, so it never offers a clip the user removed, and an undone delete
+ * comes back. A whole-library change (a folder move) reloads the queue.
+ */
+export async function syncQueue(jobs: JobsStore, ui: UiStore, change: LibraryChanged) {
+  if (change.all) {
+    try {
+      jobs.replaceAll((await ipc.appState()).jobs);
+    } catch {
+      // The queue keeps what it shows; the next event or start refreshes it.
+    }
+    return;
+  }
+  await Promise.all(
+    change.ids.map(async (id) => {
+      let details;
+      try {
+        details = await ipc.galleryDetails(id);
+      } catch {
+        return;
+      }
+      if (details.item.removed !== null) {
+        jobs.remove(id);
+        if (ui.selectedId === id) ui.selectedId = null;
+      } else if (jobs.get(id) || Date.now() - Date.parse(details.job.created_at) < QUEUE_WINDOW_MS) {
+        jobs.apply(details.job);
+      }
+    }),
+  );
+}
+
 /** Account-wide problems reported on a job (bad key, no credit) also go to the banner. */
 const ACCOUNT_ACTIONS = new Set<AppError["action"]>(["replace_key", "add_credit"]);
 
@@ -36,6 +71,7 @@ export async function connect({ app, jobs, ui, create, gallery, spend }: Stores)
     ipc.onLibraryChanged((change) => {
       gallery?.libraryChanged(change);
       spend?.changed();
+      void syncQueue(jobs, ui, change);
     }),
     ipc.onJobProgress((p) => jobs.progress(p)),
     ipc.onJobProblem((p) => {
