@@ -1,5 +1,5 @@
 //! The few W3C WebDriver calls the window tests need, over plain HTTP: sessions, elements by CSS,
-//! click, keys, scripts (sync and async), window rect and screenshots.
+//! click, hover, keys, scripts (sync and async), window rect and screenshots.
 
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -109,6 +109,14 @@ impl Session {
 
     pub async fn click(&self, e: &Element) -> Result<()> {
         self.post(&format!("/element/{}/click", e.0), json!({})).await.map(|_| ())
+    }
+
+    /// Moves the mouse pointer onto the middle of `e` (W3C actions), as a user hovering it.
+    pub async fn hover(&self, e: &Element) -> Result<()> {
+        let origin = json!({ ELEMENT: e.0 });
+        let actions = json!({"actions": [{"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+            "actions": [{"type": "pointerMove", "duration": 50, "origin": origin, "x": 0, "y": 0}]}]});
+        self.post("/actions", actions).await.map(|_| ())
     }
 
     pub async fn send_keys(&self, e: &Element, text: &str) -> Result<()> {

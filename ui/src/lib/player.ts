@@ -1,5 +1,20 @@
 // The player's keys, shared by the Create view's player and the clip details: Space play/pause,
 // ←/→ seek one second, L loop. Never while the user types, and Space on a button presses it.
+// And the release of a <video> that leaves the page.
+
+/**
+ * A Svelte attachment for every <video>: when the element leaves the page (a tab switch, a
+ * closed panel, a tile scrolled away) it is stopped and its source dropped. A removed element
+ * otherwise keeps its media pipeline — decoder, buffers, audio output — until garbage
+ * collection, and the next clip then competes with it.
+ */
+export function releaseOnRemove(video: HTMLVideoElement): () => void {
+  return () => {
+    video.pause();
+    video.removeAttribute("src");
+    video.load();
+  };
+}
 
 export function typingIn(el: Element | null): boolean {
   return !!el && (el.matches("input, textarea, select, [contenteditable]") || el.getAttribute("role") === "spinbutton");

@@ -57,6 +57,22 @@ async fn clear_search(s: &Session) {
     s.send_keys(&field, "\u{E009}a\u{E000}\u{E003}").await.unwrap();
 }
 
+/// Picks `value` in the toolbar's `<select id=…>` as a user does (the change event included).
+async fn choose(s: &Session, id: &str, value: &str) {
+    let r = s
+        .script(
+            "const el = document.getElementById(arguments[0]);
+             if (!el) return false;
+             el.value = arguments[1];
+             el.dispatchEvent(new Event('change', { bubbles: true }));
+             return el.value === arguments[1]",
+            json!([id, value]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r, true, "no option {value:?} in #{id}");
+}
+
 async fn open_tab(s: &Session, tab: &str) {
     s.click_css(&format!("#tab-{tab}")).await.unwrap();
 }
@@ -184,6 +200,50 @@ pub async fn gallery_and_spend(w: &mut World, s: &Session, seen: &mut Vec<String
     w.shot(s, "gallery-search").await;
     clear_search(s).await;
     wait_tiles(s, "every tile is back", &format!("ids.length === {total}")).await;
+
+    // Filters and sorting, as the toolbar sets them: each shows what the library answers.
+    let ids_of =
+        |v: &Value| -> Vec<i64> { v["items"].as_array().unwrap().iter().filter_map(|i| i["id"].as_i64()).collect() };
+    for (select, value, overrides) in [
+        ("filter-kind", "i2v", json!({"kind": "i2v"})),
+        ("filter-audio", "sound", json!({"kind": "i2v", "audio": true})),
+        ("filter-kind", "any", json!({"audio": true})),
+        ("filter-audio", "any", json!({})),
+        ("sort-key", "cost", json!({"sort": "cost"})),
+        ("sort-key", "duration", json!({"sort": "duration"})),
+    ] {
+        choose(s, select, value).await;
+        let expect = ids_of(&gallery(s, seen, overrides.clone()).await);
+        wait_tiles(s, &format!("{select} = {value}"), &format!("JSON.stringify(ids) === '{}'", json!(expect))).await;
+    }
+    let i2v_sound = ids_of(&gallery(s, seen, json!({"kind": "i2v", "audio": true})).await);
+    assert!(!i2v_sound.is_empty() && i2v_sound.len() < want.len(), "the filters narrowed the grid: {i2v_sound:?}");
+    choose(s, "sort-key", "date").await;
+    wait_tiles(s, "back to newest first", &format!("JSON.stringify(ids) === '{}'", json!(want))).await;
+
+    // Hovering a tile plays its clip, muted, in the tile.
+    let tile = s
+        .script(
+            &format!("return document.querySelector(`[data-testid=gallery-tile][data-id='{}']`)", made.t2v_id),
+            json!([]),
+        )
+        .await
+        .unwrap();
+    s.hover(&Session::element_of(&tile).unwrap()).await.unwrap();
+    let hover = s
+        .wait_until(
+            "the hovered tile plays muted",
+            &format!(
+                "const v = document.querySelector(`[data-testid=gallery-tile][data-id='{}'] video`);
+                 return v && v.muted && !v.paused && v.currentTime > 0.3 ? [v.muted, v.currentTime] : null",
+                made.t2v_id
+            ),
+            Duration::from_secs(15),
+        )
+        .await
+        .unwrap();
+    eprintln!("  hover: the tile plays muted ({hover})");
+    w.shot(s, "gallery-hover").await;
 
     // The player with its details.
     click_in_tile(s, made.t2v_id, "").await;
