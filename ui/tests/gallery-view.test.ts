@@ -1,29 +1,15 @@
 // @vitest-environment jsdom
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
+import { afterEach, beforeEach, expect, test } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
 import Gallery from "../src/views/Gallery.svelte";
 import { app, gallery, toasts, ui } from "../src/lib/stores";
 import { DEFAULT_FILTERS } from "../src/lib/gallery";
 import { appState, library } from "./fixtures";
 import { clearMocks, fakeBackend, tick } from "./backend";
+import { scrollerSize } from "./layout";
 
-// jsdom lays nothing out: give the grid's scroller the size of a 1280×800 window's gallery.
-const sizes = { clientWidth: 1270, clientHeight: 660 };
-const saved: Record<string, PropertyDescriptor | undefined> = {};
-beforeAll(() => {
-  for (const [key, value] of Object.entries(sizes)) {
-    saved[key] = Object.getOwnPropertyDescriptor(HTMLElement.prototype, key);
-    Object.defineProperty(HTMLElement.prototype, key, {
-      configurable: true,
-      get(this: HTMLElement) {
-        return this.classList.contains("scroller") ? value : 0;
-      },
-    });
-  }
-});
-afterAll(() => {
-  for (const [key, d] of Object.entries(saved)) if (d) Object.defineProperty(HTMLElement.prototype, key, d);
-});
+// The grid's scroller as big as a 1280×800 window's gallery.
+scrollerSize({ clientWidth: 1270, clientHeight: 660 });
 
 beforeEach(() => {
   app.load(appState());

@@ -1,35 +1,15 @@
 // @vitest-environment jsdom
-import { afterAll, afterEach, beforeAll, beforeEach, expect, test } from "vitest";
+import { afterEach, beforeEach, expect, test } from "vitest";
 import { cleanup, render, screen } from "@testing-library/svelte";
 import Spend from "../src/views/Spend.svelte";
 import { app } from "../src/lib/stores";
 import type { Spend as SpendSummary } from "../src/lib/ipc";
 import { appState, item } from "./fixtures";
 import { clearMocks, fakeBackend, tick } from "./backend";
+import { scrollerSize } from "./layout";
 
-// jsdom lays nothing out: give the clip list's scroller a size so its rows render.
-const sizes = { clientWidth: 1200, clientHeight: 400 };
-const saved: Record<string, PropertyDescriptor | undefined> = {};
-beforeAll(() => {
-  // jsdom has no ResizeObserver (the chart measures its width with one): one that never fires.
-  globalThis.ResizeObserver ??= class {
-    observe() {}
-    unobserve() {}
-    disconnect() {}
-  };
-  for (const [key, value] of Object.entries(sizes)) {
-    saved[key] = Object.getOwnPropertyDescriptor(HTMLElement.prototype, key);
-    Object.defineProperty(HTMLElement.prototype, key, {
-      configurable: true,
-      get(this: HTMLElement) {
-        return this.classList.contains("scroller") ? value : 0;
-      },
-    });
-  }
-});
-afterAll(() => {
-  for (const [key, d] of Object.entries(saved)) if (d) Object.defineProperty(HTMLElement.prototype, key, d);
-});
+// The clip list's scroller, so its rows render.
+scrollerSize({ clientWidth: 1200, clientHeight: 400 });
 beforeEach(() => app.load(appState()));
 afterEach(() => {
   cleanup();
