@@ -50,3 +50,22 @@ test("the clip list shows every clip the totals count, deleted and forgotten one
   expect(screen.getAllByTestId("spend-removed").map((t) => t.textContent)).toEqual(["deleted", "forgotten"]);
   expect(rows[1].textContent).toContain("$0.76");
 });
+
+test("the header's 'today' is the library's sum since local midnight, refreshed after changes", async () => {
+  const { SpendStore } = await import("../src/lib/stores/spend.svelte");
+  let charged = 453_600;
+  const backend = fakeBackend({ spend_summary: () => ({ ...summary, charged_micros: charged }) });
+  const store = new SpendStore();
+  const now = new Date(2026, 10, 26, 9, 30);
+  await store.refreshToday(now);
+  expect(store.today).toBe(453_600);
+  const q = backend.calls[0].args.query as Record<string, unknown>;
+  expect(q).toEqual({ since: "2026-11-26", period: "day", utc_offset_minutes: -now.getTimezoneOffset() });
+  // A deleted clip still counts (the library says so); a burst of changes asks once.
+  charged = 1_209_600;
+  store.changed();
+  store.changed();
+  await new Promise((r) => setTimeout(r, 400));
+  expect(backend.calls.filter((c) => c.cmd === "spend_summary")).toHaveLength(2);
+  expect(store.today).toBe(1_209_600);
+});

@@ -435,6 +435,17 @@ pub async fn gallery_and_spend(w: &mut World, s: &Session, seen: &mut Vec<String
     )
     .await
     .unwrap();
+    // The header's "today" counts the deleted and forgotten clips too (all were made today).
+    s.wait_until(
+        "the header shows today's charges",
+        &format!(
+            "const t = document.querySelector('header .today .amount'); return t && t.textContent === '{}'",
+            cents(charged)
+        ),
+        Duration::from_secs(10),
+    )
+    .await
+    .unwrap();
     eprintln!("  spend: charged {} refunded {} (ledger agrees)", cents(charged), cents(refunded));
     let _ = s.script("document.querySelector('[aria-label=Dismiss]')?.click()", json!([])).await;
     tokio::time::sleep(Duration::from_millis(300)).await;

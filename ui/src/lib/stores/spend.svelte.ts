@@ -21,6 +21,12 @@ export class SpendStore {
   list = $state.raw<QueryResults | null>(null);
   loading = $state(false);
   error = $state<AppError | null>(null);
+  /**
+   * Charged for clips made since local midnight, from the library (deleted and forgotten clips
+   * included), for the header; null until the first answer.
+   */
+  today = $state<number | null>(null);
+  private todayTimer: ReturnType<typeof setTimeout> | null = null;
 
   private latest = new Latest();
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -65,8 +71,24 @@ export class SpendStore {
     }
   }
 
-  /** A job or the library changed: reload soon if the view is open (held money moves with jobs). */
+  /** What was charged today, asked of the library. */
+  async refreshToday(now: Date = new Date()) {
+    try {
+      const s = await ipc.spendSummary({ since: localDay(now), period: "day", utc_offset_minutes: -now.getTimezoneOffset() });
+      this.today = s.charged_micros;
+    } catch {
+      // The header keeps the last figure; the next change asks again.
+    }
+  }
+
+  /** A job or the library changed: today's figure follows, and the view reloads soon if it is open. */
   changed() {
+    if (this.todayTimer === null) {
+      this.todayTimer = setTimeout(() => {
+        this.todayTimer = null;
+        void this.refreshToday();
+      }, LIVE_DEBOUNCE_MS);
+    }
     if (!this.watching || this.timer) return;
     this.timer = setTimeout(() => {
       this.timer = null;
