@@ -388,6 +388,15 @@ async fn measure_video_in(s: &Session, selector: &str) -> Value {
     .unwrap()
 }
 
+/// How far the clip's time moved across a measurement's samples (a looping clip wraps to 0: a
+/// step back counts as the rest of the clip plus the new start).
+fn played_seconds(m: &Value) -> f64 {
+    let samples: Vec<f64> =
+        m["samples"].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
+    let duration = m["duration"].as_f64().unwrap_or(0.0);
+    samples.windows(2).map(|w| if w[1] >= w[0] { w[1] - w[0] } else { w[1] + duration - w[0] }).sum()
+}
+
 fn assert_plays(what: &str, m: &Value) {
     eprintln!("  {what}: {m}");
     assert!(m.get("error").is_none(), "{what}: {m}");
@@ -395,11 +404,7 @@ fn assert_plays(what: &str, m: &Value) {
     assert!(m["videoWidth"].as_i64().unwrap_or(0) > 0, "{what}: no picture: {m}");
     assert_eq!(m["advanced"], true, "{what}: currentTime did not advance: {m}");
     // Eight samples 200 ms apart: a clip that plays moves at least ~0.7 s, one that stalls does not.
-    let samples: Vec<f64> =
-        m["samples"].as_array().map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
-    let duration = m["duration"].as_f64().unwrap_or(0.0);
-    // A looping clip wraps to 0: a step back counts as the rest of the clip plus the new start.
-    let moved: f64 = samples.windows(2).map(|w| if w[1] >= w[0] { w[1] - w[0] } else { w[1] + duration - w[0] }).sum();
+    let moved = played_seconds(m);
     assert!(moved > 0.7, "{what}: the clip stalled (moved {moved:.2} s in 1.4 s): {m}");
     let t = m["afterSeek"].as_f64().unwrap_or(-1.0);
     assert!((t - 1.0).abs() < 0.3, "{what}: seek to 1.0 s landed at {t}: {m}");
