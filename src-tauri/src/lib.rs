@@ -12,6 +12,8 @@ pub mod studio;
 
 mod bridge;
 mod commands;
+#[cfg(test)]
+mod security_tests;
 
 use std::sync::Arc;
 use tauri::utils::config::{Csp, CspDirectiveSources};

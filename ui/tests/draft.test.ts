@@ -66,6 +66,8 @@ describe("prompt", () => {
   test("must not be empty or over the limit", () => {
     expect(promptProblem("")).toMatch(/cannot be empty/);
     expect(promptProblem("   \n")).toMatch(/cannot be empty/);
+    expect(promptProblem("\u0001\u0002\t\u007f")).toMatch(/cannot be empty/);
+    expect(promptProblem("\u0001a lighthouse")).toBeNull();
     expect(promptProblem("a".repeat(MAX_PROMPT_CHARS))).toBeNull();
     expect(promptProblem("a".repeat(MAX_PROMPT_CHARS + 1))).toMatch(/4001 characters.*Shorten it by 1/);
     expect(promptProblem("🎬".repeat(MAX_PROMPT_CHARS))).toBeNull();

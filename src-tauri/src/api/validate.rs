@@ -24,7 +24,8 @@ pub fn check_request<'a>(
 }
 
 pub fn check_prompt(prompt: &str) -> Result<(), InputError> {
-    if prompt.trim().is_empty() {
+    // Only spaces, line breaks or invisible control characters: nothing to make a clip of.
+    if prompt.chars().all(|c| c.is_whitespace() || c.is_control()) {
         return Err(InputError::EmptyPrompt);
     }
     let chars = prompt.chars().count();
@@ -106,6 +107,8 @@ mod tests {
     fn refuses_what_kyma_would() {
         let c = Catalog::default();
         assert_eq!(check_request(&c, "kling-3-pro", "  \n", None).unwrap_err(), InputError::EmptyPrompt);
+        assert_eq!(check_request(&c, "kling-3-pro", "\u{1}\u{2}\t\u{7f}", None).unwrap_err(), InputError::EmptyPrompt);
+        assert!(check_request(&c, "kling-3-pro", "\u{1}a lighthouse", None).is_ok(), "words around control characters");
         let long = check_request(&c, "kling-3-pro", &"a".repeat(4001), None).unwrap_err();
         assert_eq!(long.to_string(), "The prompt is 4001 characters long; Kyma accepts at most 4000. Shorten it by 1.");
         let d0 = check_request(&c, "kling-3-pro", "x", Some(0)).unwrap_err();

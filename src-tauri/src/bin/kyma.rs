@@ -266,7 +266,7 @@ async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
     match &cli.command {
         Command::Generate { model, prompt, duration, image, no_wait } => {
             let image = image.as_ref().map(|s| {
-                if s.contains("://") {
+                if s.contains("://") || looks_like_link(s) {
                     ImageInput::Url(s.clone())
                 } else {
                     ImageInput::File(PathBuf::from(s))
@@ -395,6 +395,16 @@ async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
             Ok(())
         }
     }
+}
+
+/// "javascript:…", "mailto:…", "data:…": a scheme (two letters or more, so "C:\\x" stays a path)
+/// and no such file. Treated as a link, it gets the link rule's sentence instead of "no file".
+fn looks_like_link(s: &str) -> bool {
+    let Some((scheme, _)) = s.split_once(':') else { return false };
+    scheme.len() >= 2
+        && scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        && !std::path::Path::new(s).exists()
 }
 
 /// `kyma spend` for people: totals, a table per model, and one line per period with a bar.

@@ -126,7 +126,7 @@ fn whole_megabytes(bytes: u64) -> u64 {
 fn io_reason(err: &std::io::Error) -> String {
     use std::io::ErrorKind;
     match err.kind() {
-        ErrorKind::NotFound => "the file no longer exists".to_owned(),
+        ErrorKind::NotFound => "there is no file at that path".to_owned(),
         ErrorKind::PermissionDenied => "Kyma Studio is not allowed to open it".to_owned(),
         ErrorKind::IsADirectory => "it is a folder, not a file".to_owned(),
         _ => err.to_string(),

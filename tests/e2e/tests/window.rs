@@ -735,6 +735,20 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
 
     // 8. Quit; the key is in no file the app wrote.
     step("8 no key in any file");
+    // Nor in the environment of the app or anything it started (WebKit's processes, the file
+    // manager…): every process below the driver, while they run.
+    let apps = w.app_pids();
+    assert!(!apps.is_empty(), "the app is running");
+    let mut envs = 0;
+    for pid in apps.iter().flat_map(|p| std::iter::once(*p).chain(procs::descendants(*p))) {
+        let Ok(env) = std::fs::read(format!("/proc/{pid}/environ")) else { continue };
+        for secret in SECRETS {
+            assert!(!contains(&env, secret.as_bytes()), "process {pid}'s environment holds the key {secret}");
+        }
+        envs += 1;
+    }
+    assert!(envs >= 2, "the app and its WebKit processes: {envs}");
+    eprintln!("  no key in the environment of {envs} processes (the app and its children)");
     s.delete().await;
     procs::wait(Duration::from_secs(15), || w.app_pids().is_empty().then_some(())).expect("the app did not quit");
     let logs = w.xdg("data").join("com.kyma.studio").join("logs");

@@ -15,7 +15,8 @@ export function promptLength(prompt: string): number {
 
 /** Why the prompt cannot be sent as is, or null when it can. */
 export function promptProblem(prompt: string): string | null {
-  if (prompt.trim() === "") return "Write a prompt: it cannot be empty.";
+  // Only spaces, line breaks or invisible control characters is empty (as the core decides).
+  if (/^[\s\p{Cc}]*$/u.test(prompt)) return "Write a prompt: it cannot be empty.";
   const n = promptLength(prompt);
   if (n > MAX_PROMPT_CHARS) {
     return `The prompt is ${n} characters long; Kyma accepts at most ${MAX_PROMPT_CHARS}. Shorten it by ${n - MAX_PROMPT_CHARS}.`;
