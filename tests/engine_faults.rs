@@ -5,28 +5,13 @@
 
 mod common;
 
-use common::{entries_for, ffprobe, Sim, KEY};
+use common::{entries_for, fast_engine_config, ffprobe, Sim, KEY};
 use kyma_studio::api::limiter::RateLimiter;
-use kyma_studio::api::retry::RetryPolicy;
 use kyma_studio::api::{ApiKey, Catalog, Client};
-use kyma_studio::jobs::{Draft, Engine, EngineConfig, PollSchedule, Status};
+use kyma_studio::jobs::{Draft, Engine, Status};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn fast_config(dir: &std::path::Path) -> EngineConfig {
-    let mut c = EngineConfig::new(dir.to_path_buf());
-    c.retry = RetryPolicy { base: Duration::from_millis(50), cap: Duration::from_secs(2), max_tries: 8 };
-    c.poll = PollSchedule {
-        first: Duration::from_millis(300),
-        later: Duration::from_millis(500),
-        slow_down_after: Duration::from_secs(5),
-        overdue_after: Duration::from_secs(600),
-        overdue_every: Duration::from_secs(5),
-        after_problem: Duration::from_millis(500),
-    };
-    c
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sixty_jobs_under_faults_end_right_and_charges_equal_successes() {
@@ -38,7 +23,7 @@ async fn sixty_jobs_under_faults_end_right_and_charges_equal_successes() {
     }))
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let config = fast_config(dir.path());
+    let config = fast_engine_config(dir.path());
     let limiter = Arc::new(RateLimiter::new(100_000));
     let client = Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(KEY), config.retry, limiter).unwrap();
     let engine = Engine::start(config, client, Catalog::default()).unwrap();
@@ -138,7 +123,7 @@ async fn polling_many_jobs_stays_under_the_keys_rpm() {
     // 6 jobs polled every 300 ms would be ~1200 requests a minute; the key allows 20.
     let sim = Sim::start(&["--job-seconds", "30", "--rpm", "20"]);
     let dir = tempfile::tempdir().unwrap();
-    let config = fast_config(dir.path());
+    let config = fast_engine_config(dir.path());
     let client = Client::with_policy(
         &format!("{}/v1", sim.url),
         ApiKey::new(KEY),

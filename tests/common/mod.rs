@@ -8,6 +8,7 @@ pub mod sim;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::time::Duration;
 
 pub use sim::{Sim, KEY};
 
@@ -135,4 +136,23 @@ pub fn entries_for(ledger: &Value, idempotency_key: &str) -> Vec<(String, i64)> 
         .filter(|e| e["idempotency_key"] == idempotency_key)
         .map(|e| (e["kind"].as_str().unwrap().to_string(), e["micros"].as_i64().unwrap()))
         .collect()
+}
+
+/// An engine schedule for tests: quick retries and polls, the same rules.
+pub fn fast_engine_config(dir: &std::path::Path) -> kyma_studio::jobs::EngineConfig {
+    let mut c = kyma_studio::jobs::EngineConfig::new(dir.to_path_buf());
+    c.retry = kyma_studio::api::retry::RetryPolicy {
+        base: Duration::from_millis(50),
+        cap: Duration::from_secs(2),
+        max_tries: 8,
+    };
+    c.poll = kyma_studio::jobs::PollSchedule {
+        first: Duration::from_millis(300),
+        later: Duration::from_millis(500),
+        slow_down_after: Duration::from_secs(5),
+        overdue_after: Duration::from_secs(600),
+        overdue_every: Duration::from_secs(5),
+        after_problem: Duration::from_millis(500),
+    };
+    c
 }

@@ -21,7 +21,7 @@ pub enum DownloadError {
     UnsafeUrl { reason: String },
     #[error("The clip's download link has expired (HTTP {status}).")]
     LinkExpired { status: u16 },
-    #[error("The clip is {bytes} bytes, more than the {max} bytes Kyma Studio accepts; it was not downloaded.")]
+    #[error("The clip is {}, more than the {} Kyma Studio accepts; it was not downloaded.", size_text(*.bytes), size_text(*.max))]
     TooLarge { bytes: u64, max: u64 },
     #[error("The clip's address returned {content_type}, not a video.")]
     NotVideo { content_type: String },
@@ -53,6 +53,15 @@ impl DownloadError {
     }
 }
 
+/// "5.0 GB", "812 MB": sizes as a person reads them (decimal units, as file managers show).
+fn size_text(bytes: u64) -> String {
+    if bytes >= 1_000_000_000 {
+        format!("{:.1} GB", bytes as f64 / 1e9)
+    } else {
+        format!("{} MB", bytes.div_ceil(1_000_000))
+    }
+}
+
 fn disk(path: &Path, e: impl std::fmt::Display) -> DownloadError {
     DownloadError::Disk { path: path.display().to_string(), detail: e.to_string() }
 }
@@ -68,27 +77,42 @@ fn is_loopback(host: &url::Host<&str>) -> bool {
 /// A result URL must be https, or plain http to this machine (the simulator, a local proxy).
 pub fn check_clip_url(raw: &str) -> Result<url::Url, DownloadError> {
     let u = url::Url::parse(raw).map_err(|_| DownloadError::UnsafeUrl { reason: "not a URL".into() })?;
+    // The scheme first: "file:///etc/passwd" is refused as a file: address, not for its host.
+    if !matches!(u.scheme(), "https" | "http") {
+        return Err(DownloadError::UnsafeUrl { reason: format!("a {}: address", u.scheme()) });
+    }
     let host = u.host().ok_or_else(|| DownloadError::UnsafeUrl { reason: "no host".into() })?;
     match u.scheme() {
-        "https" => Ok(u),
-        "http" if is_loopback(&host) => Ok(u),
-        "http" => Err(DownloadError::UnsafeUrl { reason: "plain http to another machine".into() }),
-        other => Err(DownloadError::UnsafeUrl { reason: format!("a {other}: address") }),
+        "http" if !is_loopback(&host) => {
+            Err(DownloadError::UnsafeUrl { reason: "plain http to another machine".into() })
+        }
+        _ => Ok(u),
     }
+}
+
+/// The deepest cause of an error (reqwest wraps the redirect policy's own words).
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
 }
 
 /// Follows at most 5 redirects, never from https down to http, never to another scheme.
 fn redirect_policy() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
+        // Each refusal is a phrase that finishes "a redirect …" (see `attempt`).
         if attempt.previous().len() >= 5 {
-            return attempt.error("too many redirects");
+            return attempt.error("more than 5 times");
         }
         let downgrade = attempt.previous().iter().any(|p| p.scheme() == "https") && attempt.url().scheme() != "https";
         if downgrade {
-            return attempt.error("redirect from https to http");
+            return attempt.error("from https to http");
         }
         match check_clip_url(attempt.url().as_str()) {
             Ok(_) => attempt.follow(),
+            Err(DownloadError::UnsafeUrl { reason }) => attempt.error(format!("to {reason}")),
             Err(e) => attempt.error(e.to_string()),
         }
     })
@@ -202,8 +226,13 @@ impl Downloader {
         if have > 0 {
             req = req.header(RANGE, format!("bytes={have}-"));
         }
-        let resp = req.send().await.map_err(|e| DownloadError::Network {
-            detail: if e.is_redirect() { format!("refused redirect: {e}") } else { e.to_string() },
+        let resp = req.send().await.map_err(|e| {
+            if e.is_redirect() {
+                // The server answered, with a redirect the policy refused: say where it pointed.
+                DownloadError::UnsafeUrl { reason: format!("a redirect {}", innermost(&e)) }
+            } else {
+                DownloadError::Network { detail: e.to_string() }
+            }
         })?;
         let status = resp.status();
         if e_unsafe_redirect(&resp) {
@@ -324,6 +353,9 @@ mod tests {
         ] {
             assert_eq!(check_clip_url(bad).unwrap_err().kind(), "unsafe_url", "{bad}");
         }
+        let said = |u: &str| check_clip_url(u).unwrap_err().to_string();
+        assert!(said("file:///etc/passwd").contains("(a file: address)"), "{}", said("file:///etc/passwd"));
+        assert!(said("http://cdn.example.com/a.mp4").contains("plain http to another machine"));
     }
 
     #[test]

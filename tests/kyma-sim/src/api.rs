@@ -237,6 +237,11 @@ pub async fn get_job(State(sim): State<SharedSim>, Path(id): Path<String>, heade
             .job_index(&id)
             .filter(|i| books.jobs[*i].key_index == key_index)
             .ok_or_else(|| ApiError::not_found("job_not_found", format!("No job '{id}'")))?;
+        if sim.faults().profile().hostile == Some(crate::faults::Hostile::JsonBomb) {
+            let depth = 1 << 20;
+            let bomb = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            return Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], bomb).into_response());
+        }
         let job = sim.view(&mut books, index);
         Ok(Json(job).into_response())
     })

@@ -14,7 +14,7 @@ use axum::Router;
 use crate::books::{Books, Clock, Lifecycle};
 use crate::clips::Renderer;
 use crate::error::ApiError;
-use crate::faults::{FaultProfile, Faults};
+use crate::faults::{FaultProfile, Faults, Hostile};
 use crate::{api, files, sim_routes};
 
 pub struct Config {
@@ -71,7 +71,16 @@ impl Sim {
     pub fn view(&self, books: &mut Books, index: usize) -> serde_json::Value {
         let url_ttl = Duration::from_secs_f64(self.faults().profile().url_ttl_s);
         let now = self.clock.now();
-        books.view(index, now, self.life(), url_ttl, &self.config.base_url, &self.clock)
+        let mut job = books.view(index, now, self.life(), url_ttl, &self.config.base_url, &self.clock);
+        let lie = match self.faults().profile().hostile {
+            Some(Hostile::FileUrl) => Some("file:///etc/passwd"),
+            Some(Hostile::ForeignHttp) => Some("http://198.51.100.7/clips/job.mp4"),
+            _ => None,
+        };
+        if let (Some(url), Some(output)) = (lie, job.get_mut("output").and_then(|o| o.as_object_mut())) {
+            output.insert("url".into(), url.into());
+        }
+        job
     }
 }
 

@@ -20,6 +20,26 @@ pub struct FaultProfile {
     /// Seconds a result-URL token works after it was issued; 0 = forever.
     pub url_ttl_s: f64,
     pub seed: Option<u64>,
+    /// A server that lies about the clip (every job, while set): see [`Hostile`].
+    pub hostile: Option<Hostile>,
+}
+
+/// How a hostile server lies about a finished clip.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Hostile {
+    /// The result URL is `file:///etc/passwd`.
+    FileUrl,
+    /// The result URL is plain http to another machine (`http://198.51.100.7/…`).
+    ForeignHttp,
+    /// The download answers 302 to an `ftp://` address.
+    RedirectFtp,
+    /// The download answers 200 with a web page (`text/html`).
+    Html,
+    /// The download promises 5 GiB (`Content-Length: 5368709120`), sends 1 KiB and hangs up.
+    HugeLength,
+    /// Polling a job answers 2 MiB of nested JSON arrays.
+    JsonBomb,
 }
 
 impl FaultProfile {

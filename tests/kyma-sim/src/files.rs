@@ -10,6 +10,7 @@ use bytes::Bytes;
 use crate::app::SharedSim;
 use crate::clips::{caption, ClipSpec};
 use crate::error::ApiError;
+use crate::faults::Hostile;
 use crate::wire;
 
 pub async fn download(
@@ -47,6 +48,27 @@ pub async fn download(
         books.stats.downloads += 1;
         spec
     };
+    let hostile = sim.faults().profile().hostile;
+    match hostile {
+        Some(Hostile::Html) => {
+            let page = "<!doctype html><title>Sign in</title><p>Please sign in to download.</p>";
+            return (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
+        }
+        Some(Hostile::RedirectFtp) => {
+            return (StatusCode::FOUND, [(header::LOCATION, "ftp://127.0.0.1/clips/job.mp4")]).into_response();
+        }
+        Some(Hostile::HugeLength) => {
+            // The headers and 1 KiB go out, then nothing more: the 5 GiB never come.
+            use futures_util::StreamExt as _;
+            let head = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(vec![0u8; 1024]))]);
+            let hang_up = futures_util::stream::pending::<Result<Bytes, std::io::Error>>();
+            let mut response = (StatusCode::OK, Body::from_stream(head.chain(hang_up))).into_response();
+            insert(&mut response, header::CONTENT_TYPE, "video/mp4");
+            insert(&mut response, header::CONTENT_LENGTH, "5368709120");
+            return response;
+        }
+        _ => {}
+    }
     let clip = match sim.renderer.clip(&spec).await {
         Ok(path) => tokio::fs::read(&path).await.map_err(|e| e.to_string()),
         Err(e) => Err(e),

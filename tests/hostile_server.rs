@@ -1,0 +1,105 @@
+//! A server that lies about a finished clip: a `file://` result URL, plain http to another
+//! machine, a redirect to `ftp://`, a web page instead of a video, a 5 GiB Content-Length, a JSON
+//! bomb when polled. Each is refused with a sentence naming what was wrong, nothing is written
+//! outside the library (and no clip-sized file inside it), the paid job stays open, and once the
+//! server tells the truth the same clip arrives, charged once. The engine runs in-process against
+//! kyma-sim's hostile modes.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::{entries_for, fast_engine_config, Sim, KEY};
+use kyma_studio::api::limiter::RateLimiter;
+use kyma_studio::api::{ApiKey, Catalog, Client};
+use kyma_studio::jobs::{Draft, Engine, Event, Status};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_servers_are_refused_and_the_paid_clip_still_arrives() {
+    // (mode, the problem's kind, a part of its sentence)
+    let cases = [
+        ("file_url", "unsafe_url", "will not fetch (a file: address)"),
+        ("foreign_http", "unsafe_url", "will not fetch (plain http to another machine)"),
+        ("redirect_ftp", "unsafe_url", "will not fetch (a redirect to a ftp: address)"),
+        ("html", "not_video", "returned text/html; charset=utf-8, not a video"),
+        ("huge_length", "too_large", "The clip is 5.4 GB, more than the 4.3 GB Kyma Studio accepts"),
+        ("json_bomb", "protocol", "Kyma sent an answer Kyma Studio cannot read"),
+    ];
+    for (mode, kind, says) in cases {
+        let sim = Sim::start(&["--job-seconds", "0.5", "--rpm", "100000"]);
+        sim.set_faults(json!({ "hostile": mode })).await;
+        let root = tempfile::tempdir().unwrap();
+        let library = root.path().join("library");
+        let config = fast_engine_config(&library);
+        let limiter = Arc::new(RateLimiter::new(100_000));
+        let client = Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(KEY), config.retry, limiter).unwrap();
+        let engine = Engine::start(config, client, Catalog::default()).unwrap();
+        let mut events = engine.subscribe();
+        let draft = Draft {
+            model: "kling-3-pro".into(),
+            prompt: format!("hostile {mode}"),
+            duration: Some(1),
+            image: None,
+            extra: None,
+        };
+        let id = engine.submit(draft).await.unwrap().id;
+
+        // The refusal, as the user reads it.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let (got_kind, message) = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, events.recv()).await {
+                Ok(Ok(Event::Problem { id: pid, kind, message, .. })) if pid == id => break (kind, message),
+                Ok(_) => continue,
+                Err(_) => {
+                    panic!("{mode}: no problem reported in 30 s; the job is {:?}", engine.get(id).unwrap().status)
+                }
+            }
+        };
+        eprintln!("  {mode}: {got_kind}: {message}");
+        assert_eq!(got_kind, kind, "{mode}: {message}");
+        assert!(message.contains(says), "{mode}: {message:?} does not say {says:?}");
+        assert!(!message.contains("ky-"), "{mode}: the sentence holds a key: {message}");
+
+        // Nothing outside the library; inside it, no clip-sized file and nothing of /etc.
+        let outside: Vec<PathBuf> = files_under(root.path()).into_iter().filter(|p| !p.starts_with(&library)).collect();
+        assert!(outside.is_empty(), "{mode}: files outside the library: {outside:?}");
+        for f in files_under(&library) {
+            let len = std::fs::metadata(&f).unwrap().len();
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".mp4") || name.ends_with(".part") {
+                assert!(len <= 1024, "{mode}: {} holds {len} bytes", f.display());
+            }
+            assert!(!std::fs::read(&f).unwrap_or_default().starts_with(b"root:"), "{mode}: /etc/passwd was copied");
+        }
+        // The paid job is not lost: still open, and the same job finishes once the server is honest.
+        let g = engine.get(id).unwrap();
+        assert!(!g.status.is_terminal(), "{mode}: the paid job ended as {:?}", g.status);
+        sim.set_faults(json!({})).await;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while engine.get(id).unwrap().status != Status::Succeeded {
+            assert!(Instant::now() < deadline, "{mode}: the clip never arrived: {:?}", engine.get(id).unwrap());
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let g = engine.get(id).unwrap();
+        let charges =
+            entries_for(&sim.ledger().await, &g.idempotency_key).into_iter().filter(|(k, _)| k == "charge").count();
+        assert_eq!(charges, 1, "{mode}: charged once");
+    }
+}
