@@ -8,27 +8,14 @@
 
 mod common;
 
-use common::{entries_for, fast_engine_config, Sim, KEY};
+use common::{entries_for, fast_engine_config, files_under, Sim, KEY};
 use kyma_studio::api::limiter::RateLimiter;
 use kyma_studio::api::{ApiKey, Catalog, Client};
 use kyma_studio::jobs::{Draft, Engine, Event, Status};
 use serde_json::json;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(files_under(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_servers_are_refused_and_the_paid_clip_still_arrives() {

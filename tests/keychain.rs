@@ -69,21 +69,8 @@ fn the_key_lives_in_the_keychain_and_is_never_printed() {
     assert!(stderr(&none).contains("No API key is set"));
 
     // The key is in no file of the library.
-    for entry in walk(kyma.data.path()) {
+    for entry in common::files_under(kyma.data.path()) {
         let bytes = std::fs::read(&entry).unwrap_or_default();
         assert!(!bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()), "key found in {}", entry.display());
     }
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
 }

@@ -156,3 +156,17 @@ pub fn fast_engine_config(dir: &std::path::Path) -> kyma_studio::jobs::EngineCon
     };
     c
 }
+
+/// Every file below `dir` (not the folders), depth first; nothing when `dir` is missing.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
