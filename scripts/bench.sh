@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make bench`: measured figures, never part of `make test`. For now the gallery at scale
+# `make bench`: measured figures, never part of `make test`. The gallery at scale
 # (tests/e2e/src/bin/bench_gallery.rs): the release app with 1,000 and 10,000 seeded generations,
-# driven under Xvfb in a private D-Bus session. Writes bench/gallery.md and prints the table.
+# driven under Xvfb in a private D-Bus session (bench/gallery.md); image preparation against
+# vipsthumbnail (scripts/bench-image.sh, bench/image.md). Prints the tables.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
@@ -10,3 +11,4 @@ cargo build --release -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma-studi
 
 scripts/with-xvfb.sh scripts/with-keyring.sh target/release/bench_gallery --app target/release/kyma-studio --kyma target/release/kyma \
   --sim target/release/kyma-sim --sizes "${BENCH_GALLERY_SIZES:-1000,10000}" --out bench/gallery.md
+scripts/bench-image.sh target/release/kyma

@@ -12,6 +12,8 @@ packages=(
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
   # Driving the real window in end-to-end tests: a virtual display, WebDriver, an OS file drop:
   xvfb webkit2gtk-driver xdotool python3-gi gir1.2-gtk-3.0 imagemagick
+  # make bench's baselines: libvips' vipsthumbnail for image preparation
+  libvips-tools
 )
 command -v node >/dev/null || packages+=(nodejs npm)
 missing=()

@@ -169,6 +169,9 @@ enum DevAction {
     },
     /// Time gallery searches in the library as they are typed: every prefix of each word is one
     /// query (the count and a first page, as the gallery asks). Prints JSON with the timings.
+    /// Prepare an image as a start image is prepared before upload (decode, orient, scale to at
+    /// most 2048 px, JPEG) and write it to OUT: for `make bench`, against vipsthumbnail.
+    PrepareImage { file: PathBuf, out: PathBuf },
     TimeSearch {
         /// The words to type (default: a few that match many or few prompts).
         words: Vec<String>,
@@ -366,6 +369,18 @@ async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
                 r.clips,
                 dir.display(),
                 started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Dev { action: DevAction::PrepareImage { file, out } } => {
+            let started = Instant::now();
+            let image = kyma_studio::media::prepare_image_file(file).map_err(|e| Fail::new(2, e.to_string()))?;
+            std::fs::write(out, &image.jpeg)
+                .map_err(|e| Fail::new(2, format!("Could not write {}: {e}.", out.display())))?;
+            println!(
+                "{}",
+                serde_json::json!({"width": image.width, "height": image.height, "bytes": image.jpeg.len(),
+                    "source": [image.source_width, image.source_height], "ms": started.elapsed().as_secs_f64() * 1000.0})
             );
             Ok(())
         }
