@@ -1,6 +1,6 @@
 //! A server that lies about a finished clip: a `file://` result URL, plain http to another
 //! machine, a redirect to `ftp://`, a web page instead of a video, a 5 GiB Content-Length, a JSON
-//! bomb when polled. Each is refused with a sentence naming what was wrong, nothing is written
+//! bomb when polled, a body that never ends. Each is refused with a sentence naming what was wrong, nothing is written
 //! outside the library (and no clip-sized file inside it), the paid job stays open, and once the
 //! server tells the truth the same clip arrives, charged once. The engine runs in-process against
 //! kyma-sim's hostile modes.
@@ -27,13 +27,18 @@ async fn hostile_servers_are_refused_and_the_paid_clip_still_arrives() {
         ("html", "not_video", "returned text/html; charset=utf-8, not a video"),
         ("huge_length", "too_large", "The clip is 5.4 GB, more than the 4.3 GB Kyma Studio accepts"),
         ("json_bomb", "protocol", "Kyma sent an answer Kyma Studio cannot read"),
+        // The engine's cap is 4 GiB; for this case the test lowers it to 8 MB, reached fast.
+        ("endless", "too_large", "kept coming past the 8 MB Kyma Studio accepts, with no size given"),
     ];
     for (mode, kind, says) in cases {
         let sim = Sim::start(&["--job-seconds", "0.5", "--rpm", "100000"]);
         sim.set_faults(json!({ "hostile": mode })).await;
         let root = tempfile::tempdir().unwrap();
         let library = root.path().join("library");
-        let config = fast_engine_config(&library);
+        let mut config = fast_engine_config(&library);
+        if mode == "endless" {
+            config.max_clip_bytes = 8_000_000;
+        }
         let limiter = Arc::new(RateLimiter::new(100_000));
         let client = Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(KEY), config.retry, limiter).unwrap();
         let engine = Engine::start(config, client, Catalog::default()).unwrap();
@@ -89,4 +94,40 @@ async fn hostile_servers_are_refused_and_the_paid_clip_still_arrives() {
             entries_for(&sim.ledger().await, &g.idempotency_key).into_iter().filter(|(k, _)| k == "charge").count();
         assert_eq!(charges, 1, "{mode}: charged once");
     }
+}
+
+/// Names from the server that climb out (`../../../../tmp/kyma-traversal/…` as the job id, the
+/// model and the result URL's segments): the clip still lands in the library under a name of
+/// our own, and nothing is written anywhere else.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn names_that_climb_out_of_the_library_are_never_used_as_paths() {
+    let sim = Sim::start(&["--job-seconds", "0.5", "--rpm", "100000"]);
+    sim.set_faults(json!({ "hostile": "traversal" })).await;
+    let root = tempfile::tempdir().unwrap();
+    let library = root.path().join("a").join("b").join("c").join("library");
+    let config = fast_engine_config(&library);
+    let limiter = Arc::new(RateLimiter::new(100_000));
+    let client = Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(KEY), config.retry, limiter).unwrap();
+    let engine = Engine::start(config, client, Catalog::default()).unwrap();
+    let draft =
+        Draft { model: "kling-3-pro".into(), prompt: "climb".into(), duration: Some(1), image: None, extra: None };
+    let id = engine.submit(draft).await.unwrap().id;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !engine.get(id).unwrap().status.is_terminal() {
+        assert!(Instant::now() < deadline, "not finished: {:?}", engine.get(id).unwrap());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let g = engine.get(id).unwrap();
+    assert_eq!(g.status, Status::Succeeded, "{g:?}");
+    assert!(g.kyma_id.as_deref().is_some_and(|k| k.starts_with("../")), "the id is kept as data: {:?}", g.kyma_id);
+    let clip = engine.paths().clip_path(&g).unwrap();
+    assert!(clip.starts_with(library.join("clips")), "{}", clip.display());
+    let name = clip.file_name().unwrap().to_string_lossy().to_string();
+    assert!(!name.contains("..") && !name.contains('/') && name.ends_with(".mp4"), "{name}");
+    let outside: Vec<PathBuf> = files_under(root.path()).into_iter().filter(|p| !p.starts_with(&library)).collect();
+    assert!(outside.is_empty(), "files outside the library: {outside:?}");
+    assert!(!std::path::Path::new("/tmp/kyma-traversal").exists(), "something was written to /tmp/kyma-traversal");
+    let charges =
+        entries_for(&sim.ledger().await, &g.idempotency_key).into_iter().filter(|(k, _)| k == "charge").count();
+    assert_eq!(charges, 1);
 }

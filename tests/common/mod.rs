@@ -2,6 +2,7 @@
 //! tests use), the `kyma` CLI run as a real process, ffprobe, and generated image fixtures.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod audit;
 #[path = "../kyma-sim/tests/common/mod.rs"]
 pub mod sim;
 

@@ -23,6 +23,8 @@ pub enum DownloadError {
     LinkExpired { status: u16 },
     #[error("The clip is {}, more than the {} Kyma Studio accepts; it was not downloaded.", size_text(*.bytes), size_text(*.max))]
     TooLarge { bytes: u64, max: u64 },
+    #[error("The clip kept coming past the {} Kyma Studio accepts, with no size given; it was not downloaded.", size_text(*.max))]
+    NoEnd { max: u64 },
     #[error("The clip's address returned {content_type}, not a video.")]
     NotVideo { content_type: String },
     #[error("The download kept stopping early ({got} of {expected} bytes after {tries} tries). It will resume from where it stopped.")]
@@ -42,7 +44,7 @@ impl DownloadError {
         match self {
             DownloadError::UnsafeUrl { .. } => "unsafe_url",
             DownloadError::LinkExpired { .. } => "link_expired",
-            DownloadError::TooLarge { .. } => "too_large",
+            DownloadError::TooLarge { .. } | DownloadError::NoEnd { .. } => "too_large",
             DownloadError::NotVideo { .. } => "not_video",
             DownloadError::Incomplete { .. } => "incomplete",
             DownloadError::NotMp4(_) => "damaged",
@@ -309,7 +311,7 @@ impl Downloader {
                 return Err(if total.is_some() {
                     DownloadError::Incomplete { got: done, expected: limit, tries: 1 }
                 } else {
-                    DownloadError::TooLarge { bytes: done, max: self.max_bytes }
+                    DownloadError::NoEnd { max: self.max_bytes }
                 });
             }
             file.write_all(&chunk).await.map_err(|e| disk(part, e))?;

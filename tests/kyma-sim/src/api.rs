@@ -95,7 +95,13 @@ where
 
 pub async fn create_generation(State(sim): State<SharedSim>, headers: HeaderMap, body: Bytes) -> Response {
     sim.books().stats.posts += 1;
-    authenticated(&sim, &headers, async |key_index| create(&sim, key_index, &body).await).await
+    let answer = authenticated(&sim, &headers, async |key_index| create(&sim, key_index, &body).await).await;
+    // A new job exists and its hold is taken; the answer can still come late (a POST in flight).
+    let delay = sim.faults().profile().answer_delay_ms;
+    if delay > 0 && answer.status() == StatusCode::ACCEPTED {
+        tokio::time::sleep(std::time::Duration::from_millis(delay)).await;
+    }
+    answer
 }
 
 /// The creation steps in the contract's order: shape, model, prompt, duration, image,
@@ -231,6 +237,7 @@ fn whole_seconds(n: &serde_json::Number) -> Option<i64> {
 }
 
 pub async fn get_job(State(sim): State<SharedSim>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let id = crate::app::last_segment(&id).to_string();
     authenticated(&sim, &headers, async |key_index| {
         let mut books = sim.books();
         let index = books

@@ -80,6 +80,9 @@ impl Sim {
         if let (Some(url), Some(output)) = (lie, job.get_mut("output").and_then(|o| o.as_object_mut())) {
             output.insert("url".into(), url.into());
         }
+        if self.faults().profile().hostile == Some(Hostile::Traversal) {
+            climb_out(&mut job, &self.config.base_url);
+        }
         job
     }
 }
@@ -130,4 +133,25 @@ pub fn spawn_ticker(sim: SharedSim) {
             drop(sim.books());
         }
     });
+}
+
+/// `Hostile::Traversal`: names that climb out of any folder a client might put them in.
+fn climb_out(job: &mut serde_json::Value, base_url: &str) {
+    const UP: &str = "../../../../tmp/kyma-traversal/";
+    let id = job["id"].as_str().unwrap_or_default().to_string();
+    job["id"] = format!("{UP}{id}").into();
+    job["model"] = "../../../../tmp/kyma-traversal/model".into();
+    let files = format!("{}/files/", base_url.trim_end_matches('/'));
+    if let Some(url) = job.pointer("/output/url").and_then(|u| u.as_str()).map(str::to_string) {
+        if let Some(rest) = url.strip_prefix(&files) {
+            // /files/<id>/<token>.mp4 → /files/..%2F…%2F<id>/..%2F…%2F<token>.mp4
+            let climbed: Vec<String> = rest.split('/').map(|seg| format!("{UP}{seg}").replace('/', "%2F")).collect();
+            job["output"]["url"] = format!("{files}{}", climbed.join("/")).into();
+        }
+    }
+}
+
+/// The last segment of a name `Hostile::Traversal` may have dressed up with `../`.
+pub fn last_segment(name: &str) -> &str {
+    name.rsplit('/').next().unwrap_or(name)
 }

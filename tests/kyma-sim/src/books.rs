@@ -131,6 +131,8 @@ pub struct Stats {
     pub injected_truncate: u64,
     pub downloads: u64,
     pub range_downloads: u64,
+    /// Downloads refused because the result URL's token had expired (`url_ttl_s`).
+    pub expired_url_refusals: u64,
     pub bytes_served: u64,
     pub posts: u64,
     pub jobs_created: u64,

@@ -17,11 +17,18 @@ pub struct FaultProfile {
     pub expire_rate: f64,
     pub late_url_rate: f64,
     pub latency_ms: u64,
+    /// A new job is created (hold taken) at once but its 202 is sent this much later: the
+    /// window in which a client can die with its POST in flight.
+    pub answer_delay_ms: u64,
     /// Seconds a result-URL token works after it was issued; 0 = forever.
     pub url_ttl_s: f64,
     pub seed: Option<u64>,
     /// A server that lies about the clip (every job, while set): see [`Hostile`].
     pub hostile: Option<Hostile>,
+    /// Serve every clip padded with a trailing MP4 `free` box to this many bytes (0 = as made):
+    /// a big, valid file for download benchmarks, streamed without being stored. Padded
+    /// answers are never truncated.
+    pub clip_pad_to_bytes: u64,
 }
 
 /// How a hostile server lies about a finished clip.
@@ -40,6 +47,12 @@ pub enum Hostile {
     HugeLength,
     /// Polling a job answers 2 MiB of nested JSON arrays.
     JsonBomb,
+    /// The download sends the clip and then zeros forever, with no Content-Length.
+    Endless,
+    /// Every name the client might build a path from climbs out: the job id
+    /// (`../../../../tmp/kyma-traversal/<id>`), the model and the result URL's segments. The
+    /// simulator still answers for them (it reads only the last segment).
+    Traversal,
 }
 
 impl FaultProfile {

@@ -18,6 +18,7 @@ pub async fn download(
     Path((job_id, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
+    let (job_id, file) = (crate::app::last_segment(&job_id).to_string(), crate::app::last_segment(&file).to_string());
     let forbidden = |code, message: &str| {
         ApiError::new(StatusCode::FORBIDDEN, "invalid_request_error", code, message).into_response()
     };
@@ -29,7 +30,8 @@ pub async fn download(
         match books.token_valid(&job_id, token, sim.clock.now()) {
             None => return forbidden("invalid_url", "This link is not valid"),
             Some(false) => {
-                return forbidden("url_expired", "This link has expired; fetch the job again for a fresh URL")
+                books.stats.expired_url_refusals += 1;
+                return forbidden("url_expired", "This link has expired; fetch the job again for a fresh URL");
             }
             Some(true) => {}
         }
@@ -57,6 +59,19 @@ pub async fn download(
         Some(Hostile::RedirectFtp) => {
             return (StatusCode::FOUND, [(header::LOCATION, "ftp://127.0.0.1/clips/job.mp4")]).into_response();
         }
+        Some(Hostile::Endless) => {
+            // A real clip's bytes, then zeros for as long as anyone reads; no Content-Length.
+            use futures_util::StreamExt as _;
+            let clip = match sim.renderer.clip(&spec).await {
+                Ok(path) => tokio::fs::read(&path).await.unwrap_or_default(),
+                Err(_) => vec![],
+            };
+            let head = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(clip))]);
+            let zeros = futures_util::stream::repeat_with(|| Ok(Bytes::from_static(&ZEROS)));
+            let mut response = (StatusCode::OK, Body::from_stream(head.chain(zeros))).into_response();
+            insert(&mut response, header::CONTENT_TYPE, "video/mp4");
+            return response;
+        }
         Some(Hostile::HugeLength) => {
             // The headers and 1 KiB go out, then nothing more: the 5 GiB never come.
             use futures_util::StreamExt as _;
@@ -81,6 +96,10 @@ pub async fn download(
             return e.into_response();
         }
     };
+    let pad_to = sim.faults().profile().clip_pad_to_bytes;
+    if pad_to > clip.len() as u64 + 16 {
+        return padded(clip, pad_to, headers.get(header::RANGE).and_then(|v| v.to_str().ok()), &sim);
+    }
     let total = clip.len() as u64;
     let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
     let (status, body, content_range) = match range.map(|r| parse_range(r, total)) {
@@ -118,6 +137,54 @@ pub async fn download(
     let mut response = (status, body).into_response();
     insert(&mut response, header::CONTENT_TYPE, "video/mp4");
     insert(&mut response, header::CONTENT_LENGTH, &promised.to_string());
+    insert(&mut response, header::ACCEPT_RANGES, "bytes");
+    if let Some(content_range) = content_range {
+        insert(&mut response, header::CONTENT_RANGE, &content_range);
+    }
+    response
+}
+
+static ZEROS: [u8; 1 << 20] = [0; 1 << 20];
+
+/// `clip_pad_to_bytes`: the clip, then one `free` box filling the file up to `total` bytes, sent
+/// as a stream (whole or one range) without holding the file in memory.
+fn padded(clip: Bytes, total: u64, range: Option<&str>, sim: &SharedSim) -> Response {
+    let pad = total - clip.len() as u64;
+    let free_header: Vec<u8> = match u32::try_from(pad) {
+        Ok(size) => [&size.to_be_bytes()[..], b"free"].concat(),
+        Err(_) => [&1u32.to_be_bytes()[..], b"free", &pad.to_be_bytes()[..]].concat(),
+    };
+    let head = Bytes::from([&clip[..], &free_header[..]].concat());
+    let (status, start, end, content_range) = match range.map(|r| parse_range(r, total)) {
+        None | Some(ByteRange::Whole) => (StatusCode::OK, 0, total - 1, None),
+        Some(ByteRange::Part(start, end)) => {
+            (StatusCode::PARTIAL_CONTENT, start, end, Some(format!("bytes {start}-{end}/{total}")))
+        }
+        Some(ByteRange::Unsatisfiable) => {
+            let mut response = (StatusCode::RANGE_NOT_SATISFIABLE, "").into_response();
+            insert(&mut response, header::CONTENT_RANGE, &format!("bytes */{total}"));
+            return response;
+        }
+    };
+    let length = end - start + 1;
+    {
+        let mut books = sim.books();
+        books.stats.range_downloads += u64::from(status == StatusCode::PARTIAL_CONTENT);
+        books.stats.bytes_served += length;
+    }
+    let head_len = head.len() as u64;
+    let from_head =
+        if start < head_len { Some(head.slice(start as usize..(end + 1).min(head_len) as usize)) } else { None };
+    let mut zeros_left = (end + 1).saturating_sub(head_len.max(start));
+    let zeros = std::iter::from_fn(move || {
+        let n = zeros_left.min(ZEROS.len() as u64);
+        zeros_left -= n;
+        (n > 0).then(|| Bytes::from_static(&ZEROS[..n as usize]))
+    });
+    let chunks = from_head.into_iter().chain(zeros).map(Ok::<_, std::io::Error>);
+    let mut response = (status, Body::from_stream(futures_util::stream::iter(chunks))).into_response();
+    insert(&mut response, header::CONTENT_TYPE, "video/mp4");
+    insert(&mut response, header::CONTENT_LENGTH, &length.to_string());
     insert(&mut response, header::ACCEPT_RANGES, "bytes");
     if let Some(content_range) = content_range {
         insert(&mut response, header::CONTENT_RANGE, &content_range);

@@ -147,6 +147,7 @@ pub async fn stats(State(sim): State<SharedSim>) -> Json<Value> {
         },
         "downloads": s.downloads,
         "range_downloads": s.range_downloads,
+        "expired_url_refusals": s.expired_url_refusals,
         "bytes_served": s.bytes_served,
         "posts": s.posts,
         "jobs_created": s.jobs_created,

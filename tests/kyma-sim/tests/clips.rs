@@ -201,3 +201,61 @@ async fn image_to_video_starts_on_the_sent_image() {
     assert_eq!(probe["streams"][0]["width"], 1920);
     assert_eq!(sim.get(KEY, "/v1/credits/balance").await.status(), 200);
 }
+
+#[tokio::test]
+async fn padded_clips_are_big_valid_mp4s_with_ranges() {
+    let sim = Sim::start(&["--job-seconds", "0.5"]);
+    let job = sim.create(t2v("kling-3-pro", 1)).await;
+    let job = sim.finish(job["id"].as_str().unwrap()).await;
+    let url = job["output"]["url"].as_str().unwrap();
+    let plain = sim.http.get(url).send().await.unwrap().bytes().await.unwrap();
+    let total = 3 * 1024 * 1024 + 7;
+    sim.set_faults(json!({ "clip_pad_to_bytes": total })).await;
+    let whole = sim.http.get(url).send().await.unwrap();
+    assert_eq!(whole.headers()["content-length"], total.to_string().as_str());
+    let whole = whole.bytes().await.unwrap();
+    assert_eq!(whole.len(), total);
+    assert_eq!(whole.slice(..plain.len()), plain, "the clip comes first");
+    let pad = (total - plain.len()) as u32;
+    assert_eq!(&whole[plain.len()..plain.len() + 8], &[&pad.to_be_bytes()[..], b"free"].concat()[..]);
+    assert!(whole[plain.len() + 8..].iter().all(|b| *b == 0));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("padded.mp4");
+    std::fs::write(&path, &whole).unwrap();
+    let length: f64 = ffprobe(&path)["format"]["duration"].as_str().unwrap().parse().unwrap();
+    assert!((length - 1.0).abs() <= 0.1, "the padded file still plays its second: {length}");
+    // A range across the clip's end and the free box's header.
+    let from = plain.len() as u64 - 4;
+    let part = sim.http.get(url).header("range", format!("bytes={from}-{}", from + 99)).send().await.unwrap();
+    assert_eq!(part.status(), 206);
+    assert_eq!(part.bytes().await.unwrap(), whole.slice(from as usize..from as usize + 100));
+}
+
+#[tokio::test]
+async fn an_endless_download_keeps_sending_and_traversal_names_still_answer() {
+    let sim = Sim::start(&["--job-seconds", "0.5"]);
+    let job = sim.create(t2v("kling-3-pro", 1)).await;
+    let id = job["id"].as_str().unwrap().to_string();
+    let job = sim.finish(&id).await;
+    let url = job["output"]["url"].as_str().unwrap().to_string();
+
+    sim.set_faults(json!({ "hostile": "endless" })).await;
+    let mut r = sim.http.get(&url).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("content-length").is_none());
+    let mut got = 0usize;
+    while got < 20 * 1024 * 1024 {
+        got += r.chunk().await.unwrap().expect("the body never ends").len();
+    }
+
+    sim.set_faults(json!({ "hostile": "traversal" })).await;
+    let lied = sim.job(KEY, &id).await;
+    assert_eq!(lied["id"], format!("../../../../tmp/kyma-traversal/{id}").as_str());
+    assert!(lied["model"].as_str().unwrap().starts_with("../"));
+    let lied_url = lied["output"]["url"].as_str().unwrap();
+    assert!(lied_url.contains("..%2F"), "{lied_url}");
+    let encoded = lied["id"].as_str().unwrap().replace('/', "%2F");
+    assert_eq!(sim.job(KEY, &encoded).await["status"], "succeeded", "the climbing id still answers");
+    let bytes = sim.download(lied_url).await;
+    assert_eq!(&bytes[4..8], b"ftyp", "the climbing URL still serves the clip");
+}
