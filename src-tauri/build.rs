@@ -28,6 +28,7 @@ const COMMANDS: &[&str] = &[
     "spend_summary",
     "library_pick_folder",
     "library_move",
+    "ui_ready",
 ];
 
 fn main() {

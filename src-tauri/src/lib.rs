@@ -99,6 +99,7 @@ pub fn run() {
             commands::spend_summary,
             commands::library_pick_folder,
             commands::library_move,
+            commands::ui_ready,
         ])
         .run(context);
     if let Err(e) = result {

@@ -39,6 +39,7 @@ const PERMISSIONS: &[&str] = &[
     "allow-spend-summary",
     "allow-library-pick-folder",
     "allow-library-move",
+    "allow-ui-ready",
 ];
 
 fn directives(csp: &Csp) -> BTreeMap<String, Vec<String>> {

@@ -320,6 +320,8 @@ function handle(cmd: string, args: Record<string, unknown>): unknown {
       return null;
     case "refresh_catalog":
       return MODELS;
+    case "ui_ready":
+      return null;
     default:
       reject({ kind: "internal", message: `The mock does not know the command ${cmd}.` });
   }

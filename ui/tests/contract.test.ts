@@ -29,6 +29,7 @@ const CALLS: [string, () => Promise<unknown>, Record<string, unknown>][] = [
   ["job_again", () => ipc.jobAgain(4), { id: 4 }],
   ["reveal_clip", () => ipc.revealClip(4), { id: 4 }],
   ["image_from_bytes", () => ipc.imageFromBytes("AAAA", "Kling 3 Pro last frame.jpg"), { bytes: "AAAA", name: "Kling 3 Pro last frame.jpg" }],
+  ["ui_ready", () => ipc.uiReady(), {}],
 ];
 
 describe("library commands", () => {

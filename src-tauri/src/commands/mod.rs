@@ -7,6 +7,7 @@ use crate::studio::dto::{
 };
 use crate::studio::Studio;
 use base64::Engine as _;
+use std::io::Write as _;
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
@@ -187,4 +188,16 @@ pub async fn library_move(
     mode: MoveMode,
 ) -> Result<MoveReport, AppError> {
     studio.move_library(dir.into(), mode, move |p| drop(app.emit("library-move-progress", p))).await
+}
+
+/// The window drew its first frame. Logged; with `KYMA_REPORT_READY=1` also printed as the line
+/// `ready` on stdout, which `make bench` times start-up by (scripts/bench_startup.py).
+#[tauri::command]
+pub fn ui_ready() {
+    log::info!("UI ready");
+    if std::env::var_os("KYMA_REPORT_READY").is_some_and(|v| v == "1") {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "ready");
+        let _ = out.flush();
+    }
 }

@@ -98,6 +98,8 @@ export const spendSummary = (query: SpendQuery) => call<Spend>("spend_summary", 
 /** The folder chosen in the native dialog, or null when cancelled. */
 export const libraryPickFolder = () => call<string | null>("library_pick_folder");
 export const libraryMove = (dir: string, mode: MoveMode) => call<MoveReport>("library_move", { dir, mode });
+/** The window drew its first frame (logged; `make bench` times start-up by it). */
+export const uiReady = () => call<null>("ui_ready");
 
 function on<T>(event: string, cb: (payload: T) => void): Promise<UnlistenFn> {
   return listen<T>(event, (e) => cb(e.payload));
