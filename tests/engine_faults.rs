@@ -261,3 +261,46 @@ async fn polling_many_jobs_stays_under_the_keys_rpm() {
     let max = stats["max_requests_in_60s"].as_u64().unwrap();
     assert!((15..=20).contains(&max), "the budget was used but never exceeded: {stats}");
 }
+
+/// Jobs due while every poll slot waits on a slow answer must not make the engine spin: it
+/// sleeps until an answer frees a slot. (It spun at 100% of a core before, e.g. behind an RPM
+/// limit.) Counted in loop turns, not timed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_waiting_on_slow_answers_does_not_spin() {
+    let sim = Sim::start(&["--job-seconds", "600", "--rpm", "100000"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = fast_engine_config(dir.path());
+    config.max_polls_in_flight = 2;
+    let client = Client::with_policy(
+        &format!("{}/v1", sim.url),
+        ApiKey::new(KEY),
+        config.retry,
+        Arc::new(RateLimiter::new(100_000)),
+    )
+    .unwrap();
+    let engine = Engine::start(config, client, Catalog::default()).unwrap();
+    for i in 0..10 {
+        let draft = Draft {
+            model: "kling-3-pro".into(),
+            prompt: format!("spin {i}"),
+            duration: Some(1),
+            image: None,
+            extra: None,
+        };
+        engine.submit(draft).await.unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while engine.list().unwrap().iter().any(|g| g.kyma_id.is_none()) {
+        assert!(Instant::now() < deadline, "the jobs never reached Kyma");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Every answer now takes 1.5 s; 10 jobs fall due every 0.5 s, 2 may be polled at once.
+    sim.set_faults(json!({ "latency_ms": 1500 })).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let before = engine.loop_turns();
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let turns = engine.loop_turns() - before;
+    // ~7 answers in 5 s, each a turn or two, plus timers: dozens, not the millions of a spin.
+    assert!(turns < 300, "the engine loop turned {turns} times in 5 s while waiting");
+    assert!(turns > 0, "the engine stopped working");
+}

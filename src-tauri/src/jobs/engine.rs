@@ -205,6 +205,8 @@ pub struct Engine {
     image_host: Arc<RwLock<StartImageHost>>,
     /// Shared with the owner task: the library folder can change while the app runs.
     paths: Arc<RwLock<Paths>>,
+    /// How many times the owner task's loop has turned (a waiting engine must not spin).
+    turns: Arc<std::sync::atomic::AtomicU64>,
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -263,9 +265,17 @@ impl Engine {
             config,
             jobs: HashMap::new(),
             polls_in_flight: 0,
+            turns: Arc::default(),
         };
+        let turns = owner.turns.clone();
         tokio::spawn(owner.run(cmd_rx));
-        Ok(Engine { image_host, cmd: cmd_tx, events, store, catalog, paths })
+        Ok(Engine { image_host, cmd: cmd_tx, events, store, catalog, paths, turns })
+    }
+
+    /// How many times the engine's scheduling loop has woken up so far: a handful per job and
+    /// answer, never a busy loop while it waits.
+    pub fn loop_turns(&self) -> u64 {
+        self.turns.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Swaps the API client (a new key or API base); `None` pauses all network work.
@@ -431,6 +441,7 @@ struct Owner {
     config: EngineConfig,
     jobs: HashMap<i64, JobState>,
     polls_in_flight: usize,
+    turns: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Owner {
@@ -451,8 +462,13 @@ impl Owner {
         }
         let mut cmds_open = true;
         loop {
-            self.dispatch(&done_tx);
-            let next = self.jobs.values().filter(|j| !j.busy).map(|j| j.due).min();
+            self.turns.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let now = Instant::now();
+            self.dispatch(&done_tx, now);
+            // The next job to fall due. A job already due that dispatch left waiting (every poll
+            // slot taken, or Kyma's queue full) is not a reason to wake: the answer that frees a
+            // slot wakes the loop. Counting it made the loop spin while the slots were busy.
+            let next = self.jobs.values().filter(|j| !j.busy && j.due > now).map(|j| j.due).min();
             let sleep_until = next.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
             tokio::select! {
                 cmd = cmds.recv(), if cmds_open => match cmd {
@@ -534,11 +550,10 @@ impl Owner {
             .count()
     }
 
-    fn dispatch(&mut self, done: &mpsc::Sender<Done>) {
+    fn dispatch(&mut self, done: &mpsc::Sender<Done>, now: Instant) {
         let Some(client) = self.client.clone() else {
             return;
         };
-        let now = Instant::now();
         let mut due: Vec<(i64, Status)> =
             self.jobs.iter().filter(|(_, j)| !j.busy && j.due <= now).map(|(id, j)| (*id, j.gen.status)).collect();
         due.sort_unstable_by_key(|(id, _)| *id);

@@ -3,7 +3,7 @@
 
 use super::error::Error;
 use crate::api::Micros;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use time::format_description::well_known::Rfc3339;
@@ -319,7 +319,16 @@ impl Store {
         }
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // Switching a new file to WAL needs a lock SQLite does not wait for (its busy handler is
+        // not used there): when another process is opening the same library, try again shortly.
+        let mut tries = 0;
+        while let Err(e) = conn.pragma_update(None, "journal_mode", "WAL") {
+            tries += 1;
+            if tries >= 100 || e.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseBusy) {
+                return Err(e.into());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
         // FULL: with WAL + NORMAL a power loss can drop the last commit, and with it a paid job.
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
@@ -337,19 +346,29 @@ impl Store {
         &self.conn
     }
 
+    /// Brings the schema up to date. Safe when several processes open a library at once (the
+    /// app and `kyma`, or two `kyma` commands): each step takes the write lock first and
+    /// re-reads the version under it, so a step another process just applied is not run again.
     fn migrate(&mut self) -> Result<(), Error> {
-        let version: usize =
-            self.conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?.max(0) as usize;
-        if version > MIGRATIONS.len() {
-            return Err(Error::NewerLibrary { found: version, known: MIGRATIONS.len() });
-        }
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-            let tx = self.conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        let version = |c: &Connection| -> Result<usize, Error> {
+            Ok(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?.max(0) as usize)
+        };
+        loop {
+            let found = version(&self.conn)?;
+            if found > MIGRATIONS.len() {
+                return Err(Error::NewerLibrary { found, known: MIGRATIONS.len() });
+            }
+            if found == MIGRATIONS.len() {
+                return Ok(());
+            }
+            let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let now = version(&tx)?;
+            if now == found {
+                tx.execute_batch(MIGRATIONS[now])?;
+                tx.pragma_update(None, "user_version", (now + 1) as i64)?;
+            }
             tx.commit()?;
         }
-        Ok(())
     }
 
     /// Records a new generation with a fresh idempotency key, durably, before anything is sent.
@@ -529,6 +548,35 @@ mod tests {
 
     fn new_gen() -> NewGeneration {
         NewGeneration::sample("a lighthouse")
+    }
+
+    #[test]
+    fn a_new_library_opened_by_many_processes_at_once_is_migrated_once() {
+        // Threads with their own connections race like processes do (`kyma` ×4 on a new library).
+        for round in 0..5 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("library.sqlite3");
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+            let opened: Vec<Result<Store, Error>> = (0..8)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        Store::open(&path)
+                    })
+                })
+                .collect::<Vec<_>>()
+                .into_iter()
+                .map(|t| t.join().unwrap())
+                .collect();
+            for r in &opened {
+                assert!(r.is_ok(), "round {round}: {:?}", r.as_ref().err());
+            }
+            let store = opened.into_iter().next().unwrap().unwrap();
+            let v: i64 = store.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+            assert_eq!(v as usize, MIGRATIONS.len());
+            store.insert(&new_gen(), "k-race").unwrap();
+        }
     }
 
     #[test]

@@ -7,12 +7,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 use kyma_studio::api::{self, retry::RetryPolicy, ApiKey, Catalog, Client};
 use kyma_studio::jobs::{self, Draft, Engine, EngineConfig, Event, Generation, ImageInput, Status};
 use kyma_studio::keychain;
-use kyma_studio::library::{self, Library, Period, Query, Spend, SpendQuery};
+use kyma_studio::library::{self, Library, Period, Spend, SpendQuery};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+mod dev;
+use dev::DevAction;
 
 /// Exit codes: 0 done; 1 the job ended failed, refunded or expired; 2 invalid input;
 /// 3 key or credit refused; 4 network gave up.
@@ -152,33 +155,6 @@ enum By {
     Day,
     Week,
     Month,
-}
-
-#[derive(Subcommand)]
-enum DevAction {
-    /// Add N synthetic generations to the library (demos, benchmarks). Without --clip their
-    /// clips do not exist, and the gallery shows them as missing.
-    SeedLibrary {
-        n: u32,
-        /// An MP4 to hard-link (or copy) as the clip of every successful generation.
-        #[arg(long)]
-        clip: Option<PathBuf>,
-        /// The same seed makes the same library (but for the clock and the idempotency keys).
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
-    },
-    /// Time gallery searches in the library as they are typed: every prefix of each word is one
-    /// query (the count and a first page, as the gallery asks). Prints JSON with the timings.
-    /// Prepare an image as a start image is prepared before upload (decode, orient, scale to at
-    /// most 2048 px, JPEG) and write it to OUT: for `make bench`, against vipsthumbnail.
-    PrepareImage { file: PathBuf, out: PathBuf },
-    TimeSearch {
-        /// The words to type (default: a few that match many or few prompts).
-        words: Vec<String>,
-        /// The page size the gallery asks for.
-        #[arg(long, default_value_t = 120)]
-        limit: u32,
-    },
 }
 
 #[derive(Subcommand)]
@@ -358,57 +334,7 @@ async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
             }
             Ok(())
         }
-        Command::Dev { action: DevAction::SeedLibrary { n, clip, seed } } => {
-            let dir = data_dir(&cli);
-            let started = Instant::now();
-            let r = Library::open(&dir)?.seed(*n, clip.as_deref(), *seed)?;
-            println!(
-                "Added {} generations ({} posters, {} clips) to {} in {:.2} s.",
-                r.rows,
-                r.thumbs,
-                r.clips,
-                dir.display(),
-                started.elapsed().as_secs_f64()
-            );
-            Ok(())
-        }
-        Command::Dev { action: DevAction::PrepareImage { file, out } } => {
-            let started = Instant::now();
-            let image = kyma_studio::media::prepare_image_file(file).map_err(|e| Fail::new(2, e.to_string()))?;
-            std::fs::write(out, &image.jpeg)
-                .map_err(|e| Fail::new(2, format!("Could not write {}: {e}.", out.display())))?;
-            println!(
-                "{}",
-                serde_json::json!({"width": image.width, "height": image.height, "bytes": image.jpeg.len(),
-                    "source": [image.source_width, image.source_height], "ms": started.elapsed().as_secs_f64() * 1000.0})
-            );
-            Ok(())
-        }
-        Command::Dev { action: DevAction::TimeSearch { words, limit } } => {
-            let lib = Library::open(&data_dir(&cli))?;
-            let defaults = ["lighthouse", "dusk", "neon city", "slow dolly", "zzz nothing"];
-            let words: Vec<String> =
-                if words.is_empty() { defaults.iter().map(|w| w.to_string()).collect() } else { words.clone() };
-            let mut micros = Vec::new();
-            for word in &words {
-                for (end, c) in word.char_indices() {
-                    let q = Query { text: word[..end + c.len_utf8()].to_string(), limit: *limit, ..Query::default() };
-                    let t = Instant::now();
-                    lib.query(&q)?;
-                    micros.push(t.elapsed().as_micros() as u64);
-                }
-            }
-            let mut sorted = micros.clone();
-            sorted.sort_unstable();
-            let at = |q: f64| sorted.get(((sorted.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0);
-            let total = lib.query(&Query { limit: 1, ..Query::default() })?.total;
-            let v = serde_json::json!({
-                "library": total, "keys": micros.len(), "median_us": at(0.5), "p95_us": at(0.95),
-                "max_us": at(1.0), "each_us": micros,
-            });
-            println!("{v}");
-            Ok(())
-        }
+        Command::Dev { action } => dev::run(action, &data_dir(&cli)).await,
     }
 }
 
