@@ -734,7 +734,7 @@ impl Owner {
         let written = match &job.status {
             RemoteStatus::Succeeded if job.output_url.is_some() => {
                 let charged = job.charged_amount.or(job.estimated_cost).or(Some(hold));
-                let r = db.mark_downloading(id, charged, job.completed_at.as_deref());
+                let r = db.mark_downloading(id, charged, job.completed_at.as_deref()).map(|()| true);
                 drop(db);
                 if let Some(j) = self.jobs.get_mut(&id) {
                     j.url = job.output_url.clone();
@@ -753,8 +753,9 @@ impl Owner {
                     None => (status.as_str().to_string(), default_reason(status).to_string()),
                 };
                 let refunded = job.estimated_cost.unwrap_or(hold);
-                let r =
-                    db.mark_settled_without_clip(id, status, refunded, &kind, &message, job.completed_at.as_deref());
+                let r = db
+                    .mark_settled_without_clip(id, status, refunded, &kind, &message, job.completed_at.as_deref())
+                    .map(|()| true);
                 drop(db);
                 r
             }
@@ -773,10 +774,15 @@ impl Owner {
                 r
             }
         };
-        if let Err(e) = written {
-            log::error!("cannot record the state of generation {id}: {e}");
+        match written {
+            // Nothing changed (the usual poll): no event, the next poll is already scheduled.
+            Ok(false) => {}
+            Ok(true) => self.emit_changed(id),
+            Err(e) => {
+                log::error!("cannot record the state of generation {id}: {e}");
+                self.emit_changed(id);
+            }
         }
-        self.emit_changed(id);
     }
 }
 

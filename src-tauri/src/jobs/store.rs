@@ -460,13 +460,16 @@ impl Store {
     }
 
     /// A non-terminal status change reported by a poll.
-    pub fn mark_running(&self, id: i64, status: Status, remote_status: &str) -> Result<(), Error> {
-        self.conn.execute(
+    /// Kyma says the job is still running. Writes (and answers true) only when that changes
+    /// something: most polls change nothing, and each write is a durable commit.
+    pub fn mark_running(&self, id: i64, status: Status, remote_status: &str) -> Result<bool, Error> {
+        let changed = self.conn.execute(
             "UPDATE generations SET status = ?2, remote_status = ?3, updated_at = ?4 \
-             WHERE id = ?1 AND status IN ('queued','pending','processing')",
+             WHERE id = ?1 AND status IN ('queued','pending','processing') \
+             AND (status IS NOT ?2 OR remote_status IS NOT ?3)",
             params![id, status.as_str(), remote_status, now_rfc3339()],
         )?;
-        Ok(())
+        Ok(changed > 0)
     }
 
     /// Kyma finished and charged; the clip is still to be fetched.
@@ -577,6 +580,21 @@ mod tests {
             assert_eq!(v as usize, MIGRATIONS.len());
             store.insert(&new_gen(), "k-race").unwrap();
         }
+    }
+
+    #[test]
+    fn a_poll_that_changes_nothing_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("lib.sqlite3")).unwrap();
+        let id = s.insert(&new_gen(), "key-poll").unwrap();
+        s.mark_submitted(id, "vabc", None).unwrap();
+        assert!(s.mark_running(id, Status::Pending, "pending").unwrap(), "queued → pending is a change");
+        let stamp = s.get(id).unwrap().updated_at;
+        assert!(!s.mark_running(id, Status::Pending, "pending").unwrap(), "the same answer again");
+        assert_eq!(s.get(id).unwrap().updated_at, stamp, "and the row was not written");
+        assert!(s.mark_running(id, Status::Processing, "processing").unwrap());
+        assert!(s.mark_running(id, Status::Processing, "succeeded").unwrap(), "succeeded, URL not there yet");
+        assert!(!s.mark_running(id, Status::Processing, "succeeded").unwrap());
     }
 
     #[test]

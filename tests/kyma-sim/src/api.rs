@@ -39,7 +39,7 @@ fn admit(sim: &Sim, headers: &HeaderMap) -> Result<Caller, ApiError> {
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, key)| key.trim().to_string());
-    let rpm = sim.config.rpm;
+    let rpm = sim.config.rpm();
     let key_index = {
         let mut books = sim.books();
         books.stats.api_requests += 1;
@@ -261,9 +261,9 @@ pub async fn auth_limits(State(sim): State<SharedSim>, headers: HeaderMap) -> Re
         let used = books.rpm_used(key_index, Instant::now());
         let balance = books.accounts.get(key_index).map(|a| a.balance).unwrap_or(Micros(0));
         let body = json!({
-            "rpm_limit": sim.config.rpm,
+            "rpm_limit": sim.config.rpm(),
             "rpm_used": used,
-            "rpm_remaining": sim.config.rpm.saturating_sub(used),
+            "rpm_remaining": sim.config.rpm().saturating_sub(used),
             "has_credits": balance.0 > 0,
             "used_today": books.used_today(key_index, sim.clock.now(), &sim.clock).usd(),
             "tier": catalog::SIM_TIER,

@@ -17,9 +17,16 @@ use crate::error::ApiError;
 use crate::faults::{FaultProfile, Faults, Hostile};
 use crate::{api, files, sim_routes};
 
+impl Config {
+    pub fn rpm(&self) -> usize {
+        self.rpm.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
 pub struct Config {
     pub job_time: Duration,
-    pub rpm: usize,
+    /// Requests per key per sliding minute; `PUT /_sim/limits` changes it while running.
+    pub rpm: std::sync::atomic::AtomicUsize,
     pub concurrent: usize,
     pub queue_cap: usize,
     pub allow_loopback_http: bool,
@@ -106,6 +113,7 @@ pub fn router(sim: SharedSim) -> Router {
         .route("/jobs", get(sim_routes::jobs))
         .route("/jobs/{id}/image", get(sim_routes::job_image))
         .route("/balance", put(sim_routes::set_balance))
+        .route("/limits", put(sim_routes::set_limits))
         .route("/faults", get(sim_routes::get_faults).put(sim_routes::put_faults))
         .route("/stats", get(sim_routes::stats));
     Router::new().nest("/v1", v1).nest("/files", cdn).nest("/_sim", test_surface).fallback(not_found).with_state(sim)

@@ -124,7 +124,7 @@ fn run(args: Args) -> Result<(), String> {
         let base_url = format!("http://{host}:{}", local.port());
         let config = Config {
             job_time: Duration::from_secs_f64(args.job_seconds),
-            rpm: args.rpm,
+            rpm: args.rpm.into(),
             concurrent: args.concurrent.max(1),
             queue_cap: args.queue_cap,
             allow_loopback_http: args.allow_loopback_http,

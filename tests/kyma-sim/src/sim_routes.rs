@@ -116,6 +116,23 @@ pub async fn set_balance(State(sim): State<SharedSim>, body: Bytes) -> Response 
     Json(json!({ "balance_micros": request.balance_micros })).into_response()
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetLimits {
+    rpm: usize,
+}
+
+/// `PUT /_sim/limits {"rpm": N}`: a key's tier changed; clients learn it from `/v1/auth/limits`.
+pub async fn set_limits(State(sim): State<SharedSim>, body: Bytes) -> Response {
+    let request = match serde_json::from_slice::<SetLimits>(&body) {
+        Ok(r) if r.rpm > 0 => r,
+        Ok(_) => return ApiError::invalid("invalid_request", "rpm must be at least 1").into_response(),
+        Err(e) => return ApiError::invalid("invalid_request", e.to_string()).into_response(),
+    };
+    sim.config.rpm.store(request.rpm, std::sync::atomic::Ordering::Relaxed);
+    Json(json!({ "rpm": request.rpm })).into_response()
+}
+
 pub async fn get_faults(State(sim): State<SharedSim>) -> Json<FaultProfile> {
     Json(sim.faults().profile().clone())
 }

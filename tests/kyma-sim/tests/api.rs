@@ -268,3 +268,22 @@ async fn jobs_beyond_the_concurrency_limit_wait_in_pending() {
     assert!(started.elapsed() >= Duration::from_millis(700));
     assert!(a["completed_at"].as_str().unwrap() < b["completed_at"].as_str().unwrap());
 }
+
+#[tokio::test]
+async fn the_rpm_limit_can_change_while_running() {
+    let sim = Sim::start(&["--rpm", "50"]);
+    let limits: Value = sim.get(KEY, "/v1/auth/limits").await.json().await.unwrap();
+    assert_eq!(limits["rpm_limit"], 50);
+    let r = sim.http.put(format!("{}/_sim/limits", sim.url)).body(r#"{"rpm": 3}"#).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let limits: Value = sim.get(KEY, "/v1/auth/limits").await.json().await.unwrap();
+    assert_eq!(limits["rpm_limit"], 3);
+    // At most 3 requests a minute now: of 4 more, at least one is refused.
+    let mut codes = vec![];
+    for _ in 0..4 {
+        codes.push(sim.get(KEY, "/v1/credits/balance").await.status().as_u16());
+    }
+    assert!(codes.contains(&429) && codes.iter().filter(|c| **c == 200).count() <= 3, "{codes:?}");
+    let bad = sim.http.put(format!("{}/_sim/limits", sim.url)).body(r#"{"rpm": 0}"#).send().await.unwrap();
+    assert_eq!(bad.status(), 400);
+}

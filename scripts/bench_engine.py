@@ -1,0 +1,277 @@
+#!/usr/bin/env python3
+"""`make bench`: the job engine's figures against kyma-sim, each with its baseline in the same run.
+
+download  A 1 GiB clip (kyma-sim's clip_pad_to_bytes: the real MP4 plus one `free` box) fetched
+          by `kyma dev download` (the engine's downloader: .part, checks, fsync, rename) vs curl
+          of the same URL to the same tmpfs, interleaved, medians. Throughput ratio (target
+          >= 0.9x curl) and the peak RSS growth of our process during the download (<= 32 MiB).
+polling   500 jobs in flight (`kyma generate --no-wait`, then `kyma resume` waiting on all): the
+          requests per job per 3 s the simulator sees (target <= 1), the busiest 60 s against the
+          key's RPM (never above), and the CPU `kyma resume` uses while waiting (<= 2% of a core);
+          then the same 500 jobs under a key allowed only 300 requests a minute.
+
+Writes bench/download.md and bench/polling.md; appends to bench/history.tsv. Stdlib only.
+Usage: bench_engine.py download|polling --kyma target/release/kyma --sim target/release/kyma-sim
+"""
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+KEY = "ky-bench-key"
+GIB = 1 << 30
+
+
+class Sim:
+    """kyma-sim on a free loopback port; stopped on exit."""
+
+    def __init__(self, binary, workdir, *args):
+        self.proc = subprocess.Popen(
+            [binary, "--listen", "127.0.0.1:0", "--key", KEY, "--cache-dir", os.path.join(workdir, "sim-cache"), *args],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        line = self.proc.stdout.readline().strip()
+        prefix = "kyma-sim listening on "
+        if not line.startswith(prefix):
+            self.stop()
+            sys.exit(f"bench: kyma-sim did not start: {line!r}")
+        self.url = line[len(prefix):]
+
+    def call(self, method, path, body=None, key=None):
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        req.add_header("content-type", "application/json")
+        if key:
+            req.add_header("authorization", f"Bearer {key}")
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.loads(r.read() or b"null")
+
+    def stats(self):
+        return self.call("GET", "/_sim/stats")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def machine():
+    cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
+    return f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {platform.system()} {platform.release()} · {cpu} · {os.cpu_count()} cores"
+
+
+def history(metric, value):
+    run = os.environ.get("BENCH_RUN") or time.strftime("%Y-%m-%dT%H:%MZ", time.gmtime())
+    os.makedirs("bench", exist_ok=True)
+    with open("bench/history.tsv", "a") as f:
+        f.write(f"{run}\t{metric}\t{value}\n")
+
+
+def verdict(value, target, higher_is_better=False):
+    met = value >= target if higher_is_better else value <= target
+    if met:
+        return "met"
+    miss = (target - value) / target if higher_is_better else (value - target) / target
+    return f"MISSED by {miss * 100:.0f}%"
+
+
+def download(args):
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    work = tempfile.mkdtemp(prefix="kyma-bench-dl-", dir=shm)
+    sim = Sim(args.sim, work, "--job-seconds", "0.2")
+    try:
+        job = sim.call("POST", "/v1/videos/generations", {"model": "kling-3-pro", "prompt": "download bench", "duration": 1}, KEY)
+        for _ in range(300):
+            job = sim.call("GET", f"/v1/jobs/{job['id']}", key=KEY)
+            if job["status"] == "succeeded" and (job.get("output") or {}).get("url"):
+                break
+            time.sleep(0.1)
+        url = job["output"]["url"]
+        sim.call("PUT", "/_sim/faults", {"clip_pad_to_bytes": args.bytes})
+        ours, curl, growth = [], [], []
+        for i in range(args.runs):
+            out = os.path.join(work, "ours.mp4")
+            t = time.monotonic()
+            r = subprocess.run([args.kyma, "dev", "download", url, out], capture_output=True, text=True)
+            wall = time.monotonic() - t
+            if r.returncode != 0:
+                sys.exit(f"bench: kyma dev download failed: {r.stderr.strip()}")
+            got = json.loads(r.stdout)
+            if got["bytes"] != args.bytes or os.path.getsize(out) != args.bytes:
+                sys.exit(f"bench: downloaded {got['bytes']} bytes, expected {args.bytes}")
+            ours.append(wall)
+            growth.append(got["peak_growth_kib"] / 1024)
+            os.remove(out)
+            out = os.path.join(work, "curl.mp4")
+            t = time.monotonic()
+            subprocess.run(["curl", "-sSf", "-o", out, url], check=True)
+            curl.append(time.monotonic() - t)
+            if os.path.getsize(out) != args.bytes:
+                sys.exit("bench: curl got a different size")
+            os.remove(out)
+            print(f"  run {i + 1}: ours {ours[-1]:.2f} s (peak RSS +{growth[-1]:.1f} MiB), curl {curl[-1]:.2f} s", flush=True)
+    finally:
+        sim.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    o, c = statistics.median(ours), statistics.median(curl)
+    mib = args.bytes / (1 << 20)
+    ratio = round(c / o, 2)  # throughput ratio: (bytes/ours) / (bytes/curl)
+    peak = round(max(growth), 1)
+    rows = [
+        ("download throughput vs curl", f"{mib / o:.0f} MiB/s ({o:.2f} s)", f"curl {mib / c:.0f} MiB/s ({c:.2f} s)",
+         f"**{ratio}×** (target ≥ 0.9×) {verdict(ratio, 0.9, True)}"),
+        ("peak RSS growth while downloading", f"{peak} MiB (max of {len(growth)} runs)", "—",
+         f"target ≤ 32 MiB: {verdict(peak, 32)}"),
+    ]
+    table = "| figure | ours | baseline | result |\n|---|---|---|---|\n" + "".join(f"| {a} | {b} | {c_} | {d} |\n" for a, b, c_, d in rows)
+    page = (
+        f"# Download\n\n{machine()}\n\n"
+        f"A {mib:.0f} MiB clip from kyma-sim over loopback (`clip_pad_to_bytes`), written to tmpfs; "
+        f"`kyma dev download` (the engine's downloader: `.part`, MP4 check, fsync, rename; process start included) "
+        f"vs `curl -o` of the same URL, interleaved, {args.runs} runs each, medians.\n\n{table}\n"
+        f"Runs (s): ours {', '.join(f'{x:.2f}' for x in ours)}; curl {', '.join(f'{x:.2f}' for x in curl)}. "
+        f"Peak RSS growth (MiB): {', '.join(f'{x:.1f}' for x in growth)}.\n"
+    )
+    print(table)
+    with open("bench/download.md", "w") as f:
+        f.write(page)
+    history("download_vs_curl", ratio)
+    history("download_peak_rss_growth_mib", peak)
+
+
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def measure(sim, pid, seconds):
+    s0, c0, t0 = sim.stats(), cpu_seconds(pid), time.monotonic()
+    time.sleep(seconds)
+    s1, c1, t1 = sim.stats(), cpu_seconds(pid), time.monotonic()
+    secs = t1 - t0
+    requests = s1["api_requests"] - s0["api_requests"]
+    return {
+        "seconds": secs,
+        "requests": requests,
+        "per_s": requests / secs,
+        "rejections": s1["rpm_rejections"] - s0["rpm_rejections"],
+        "cpu_pct": (c1 - c0) / secs * 100,
+    }
+
+
+def polling(args):
+    """One simulator, 500 jobs kept running (1 h each). First the key allows 20000 requests a
+    minute, so our poll schedule decides the rate; then the key drops to 300 a minute (a tier
+    change: PUT /_sim/limits) and a new `kyma resume` must stay under it."""
+    work = tempfile.mkdtemp(prefix="kyma-bench-poll-")
+    jobs = args.jobs
+    sim = Sim(args.sim, work, "--job-seconds", "3600", "--rpm", "20000", "--queue-cap", str(jobs + 10),
+              "--concurrent", str(jobs + 10), "--balance-usd", "100000")
+    data = os.path.join(work, "library")
+    env = dict(os.environ, KYMA_API_BASE=f"{sim.url}/v1", KYMA_API_KEY=KEY, KYMA_STUDIO_DATA_DIR=data)
+    resume = None
+
+    def start_resume():
+        return subprocess.Popen([args.kyma, "resume"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(p):
+        if p and p.poll() is None:
+            p.terminate()
+            p.wait()
+
+    try:
+        print(f"  submitting {jobs} jobs with `kyma generate --no-wait`…", flush=True)
+        pending = []
+        for i in range(jobs):
+            cmd = [args.kyma, "generate", "--no-wait", "--model", "kling-3-pro", "--prompt", f"poll bench {i}", "--duration", "1"]
+            pending.append(subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+            while len(pending) >= 4 or (i == jobs - 1 and pending):
+                p = pending.pop(0)
+                if p.wait() != 0:
+                    sys.exit(f"bench: kyma generate --no-wait failed: {p.stderr.read().strip()}")
+        created = sim.stats()["jobs_created"]
+        if created != jobs:
+            sys.exit(f"bench: {created} jobs at kyma-sim, expected {jobs}")
+        print(f"  `kyma resume` waiting on {jobs} jobs, key RPM 20000: {args.warmup:.0f} s warm-up, {args.window:.0f} s measured…", flush=True)
+        resume = start_resume()
+        time.sleep(args.warmup)
+        free = measure(sim, resume.pid, args.window)
+        free["rpm"] = 20000
+        if resume.poll() is not None:
+            sys.exit("bench: kyma resume exited while jobs were in flight")
+        stop(resume)
+        print("  the key drops to 300 requests a minute; 61 s for the simulator's window to empty, then a new `kyma resume`…", flush=True)
+        time.sleep(61)
+        sim.call("PUT", "/_sim/limits", {"rpm": 300})
+        resume = start_resume()
+        time.sleep(10)
+        tight = measure(sim, resume.pid, 60)
+        tight["rpm"] = 300
+        if resume.poll() is not None:
+            sys.exit("bench: kyma resume exited while jobs were in flight")
+    finally:
+        stop(resume)
+        sim.stop()
+        shutil.rmtree(work, ignore_errors=True)
+    per_job = round(free["per_s"] * 3 / jobs, 2)
+    # The tight window is 60 s long: its requests are the busiest minute there was.
+    peak_vs_limit = round(tight["requests"] / tight["rpm"], 2)
+    cpu = round(max(free["cpu_pct"], tight["cpu_pct"]), 2)
+    rows = [
+        f"| key RPM 20000 (our schedule decides) | {free['requests']} in {free['seconds']:.0f} s = {free['per_s']:.1f}/s | "
+        f"**{per_job}** | — | {free['rejections']} | {free['cpu_pct']:.2f}% |",
+        f"| key RPM 300 (the limit decides) | {tight['requests']} in {tight['seconds']:.0f} s | {tight['per_s'] * 3 / jobs:.2f} | "
+        f"**{tight['requests']} / 300** | {tight['rejections']} | {tight['cpu_pct']:.2f}% |",
+    ]
+    table = (
+        f"| {jobs} jobs in flight | requests to kyma-sim | per job per 3 s (target ≤ 1) | requests in 60 s / RPM (target ≤ 1) | refused for RPM | CPU of `kyma resume` (target ≤ 2% of a core) |\n"
+        "|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
+        f"Per job per 3 s: **{per_job}** {verdict(per_job, 1.0)}; a minute's requests / RPM: **{peak_vs_limit}** {verdict(peak_vs_limit, 1.0)}; "
+        f"CPU while waiting: **{cpu}%** of one core {verdict(cpu, 2.0)}.\n"
+    )
+    page = (
+        f"# Polling\n\n{machine()}\n\n"
+        f"{jobs} jobs submitted with `kyma generate --no-wait` and kept running at kyma-sim (1 h jobs); `kyma resume` "
+        f"then waits on all of them. Key RPM 20000: {args.warmup:.0f} s warm-up, {args.window:.0f} s measured. Then the key "
+        f"drops to 300 a minute (`PUT /_sim/limits`), the simulator's window empties, a new `kyma resume` starts: 10 s, "
+        f"then 60 s measured. Requests from the simulator's counters (refused ones included), CPU from /proc/<pid>/stat.\n\n{table}"
+    )
+    print(table)
+    with open("bench/polling.md", "w") as f:
+        f.write(page)
+    history("poll_requests_per_job_per_3s", per_job)
+    history("poll_peak_rpm_vs_limit", peak_vs_limit)
+    history("poll_cpu_percent_of_core", cpu)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("what", choices=["download", "polling"])
+    ap.add_argument("--kyma", default="target/release/kyma")
+    ap.add_argument("--sim", default="target/release/kyma-sim")
+    ap.add_argument("--bytes", type=int, default=GIB)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--jobs", type=int, default=500)
+    ap.add_argument("--warmup", type=float, default=20)
+    ap.add_argument("--window", type=float, default=40)
+    args = ap.parse_args()
+    for tool in ("curl",):
+        if not shutil.which(tool):
+            sys.exit(f"bench: {tool} is missing")
+    download(args) if args.what == "download" else polling(args)
+
+
+if __name__ == "__main__":
+    main()
