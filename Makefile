@@ -4,7 +4,7 @@ export CARGO_TERM_COLOR ?= never
 # Debug info off: a CI target/ of ~1 GB instead of ~4 GB, and faster links.
 export CARGO_PROFILE_DEV_DEBUG ?= false
 
-.PHONY: deps ui build demo demo-cli run deb test-e2e test lint test-rust test-ui bindings-check bench clean
+.PHONY: deps ui build demo demo-cli run deb test-e2e test lint test-rust test-ui bindings-check bench soak clean
 
 deps:            ## install what is missing (Debian packages via apt only when absent, npm packages)
 	@scripts/install-deps.sh
@@ -56,6 +56,9 @@ test: deps lint test-rust test-ui bindings-check test-e2e deb   ## every test: l
 
 bench: ui        ## measured figures (not part of make test): the gallery with 1,000 and 10,000 clips
 	@scripts/bench.sh
+
+soak: ui         ## the long crash matrix (CLI and app, 8 points × 5 models) and the 200-job fault soak
+	@scripts/soak.sh
 
 clean:
 	cargo clean

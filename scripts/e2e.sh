@@ -15,7 +15,7 @@ export OS_DROP="${OS_DROP:-$(readlink -f ../shared/tools/os-drop 2>/dev/null || 
 [ -x "$OS_DROP" ] || { echo "e2e: os-drop not found at $OS_DROP (set OS_DROP)" >&2; exit 1; }
 [ -f ui/dist/index.html ] || npm --prefix ui run build
 
-cargo build -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma-studio
+cargo build -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma-studio --bin kyma
 cargo test -p kyma-e2e --no-run
 
 export KYMA_E2E=1

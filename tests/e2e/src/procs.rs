@@ -111,3 +111,54 @@ pub fn program(name: &str) -> Option<PathBuf> {
         .map(|c| c.join("bin"));
     on_path.into_iter().chain(cargo_bin).map(|d| d.join(name)).find(|p| p.is_file())
 }
+
+/// Where an app under test keeps its things: the API it talks to, its library
+/// (KYMA_STUDIO_DATA_DIR) and a folder holding its `config`, `data` and `cache` XDG homes.
+pub struct AppHome {
+    pub api_base: String,
+    pub data_dir: PathBuf,
+    pub xdg: PathBuf,
+}
+
+/// Starts tauri-driver with the app's environment (the app inherits it through
+/// WebKitWebDriver) plus `extra`; answers its guard and URL once it listens. Panics (it is
+/// test set-up) when tauri-driver is missing or does not listen.
+#[allow(clippy::expect_used)]
+pub fn start_tauri_driver(home: &AppHome, extra: &[(&str, &str)], log: std::fs::File) -> (Guard, String) {
+    let tauri_driver =
+        program("tauri-driver").expect("tauri-driver is not installed: cargo install tauri-driver --locked");
+    let port = free_port();
+    let native = free_port();
+    let mut c = Command::new(tauri_driver);
+    c.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+        .env("KYMA_API_BASE", &home.api_base)
+        .env("KYMA_STUDIO_DATA_DIR", &home.data_dir)
+        .env("XDG_CONFIG_HOME", home.xdg.join("config"))
+        .env("XDG_DATA_HOME", home.xdg.join("data"))
+        .env("XDG_CACHE_HOME", home.xdg.join("cache"))
+        .env_remove("KYMA_API_KEY")
+        .env_remove("KYMA_DEMO")
+        .env_remove("KYMA_FAILPOINT")
+        .envs(extra.iter().copied())
+        .stdin(std::process::Stdio::null())
+        .stdout(log.try_clone().expect("the log file"))
+        .stderr(log);
+    let guard = Guard::spawn("tauri-driver", c).expect("tauri-driver starts");
+    let addr = format!("127.0.0.1:{port}");
+    wait(Duration::from_secs(20), || std::net::TcpStream::connect(&addr).ok())
+        .expect("tauri-driver did not start listening");
+    (guard, format!("http://{addr}"))
+}
+
+/// Empties the OS keychain of Kyma Studio's key (`kyma key delete`), so a window test starts at
+/// the first-run screen whichever test used the keychain of this D-Bus session before it.
+pub fn forget_key() {
+    let kyma = built_binary("kyma");
+    let _ = Command::new(kyma)
+        .args(["key", "delete"])
+        .env_remove("KYMA_API_KEY")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+}

@@ -12,12 +12,13 @@ mod gallery;
 #[path = "../../kyma-sim/tests/common/mod.rs"]
 mod sim;
 
+use kyma_e2e::form::{app_state, choose_model, click_generate, jobs, max_job_id, set_duration, set_prompt, wait_job};
 use kyma_e2e::frames;
 use kyma_e2e::procs::{self, Guard};
 use kyma_e2e::webdriver::Session;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 const KEY: &str = sim::KEY; // "ky-sim-key"
@@ -92,29 +93,15 @@ impl World {
 
     /// tauri-driver, with the app's environment (the app inherits it through WebKitWebDriver).
     fn start_driver(&mut self) {
-        let tauri_driver =
-            procs::program("tauri-driver").expect("tauri-driver is not installed: cargo install tauri-driver --locked");
-        let port = procs::free_port();
-        let native = procs::free_port();
         let log = std::fs::File::create(self.logs.join("driver-and-app.log")).unwrap();
-        let mut c = Command::new(tauri_driver);
-        c.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
-            .env("KYMA_API_BASE", format!("{}/v1", self.sim.url))
-            .env("KYMA_STUDIO_DATA_DIR", self.data_dir())
-            .env("XDG_CONFIG_HOME", self.xdg("config"))
-            .env("XDG_DATA_HOME", self.xdg("data"))
-            .env("XDG_CACHE_HOME", self.xdg("cache"))
-            .env_remove("KYMA_API_KEY")
-            .env_remove("KYMA_DEMO")
-            .stdin(Stdio::null())
-            .stdout(log.try_clone().unwrap())
-            .stderr(log);
-        self.driver = Some(Guard::spawn("tauri-driver", c).unwrap());
-        let addr = format!("127.0.0.1:{port}");
-        procs::wait(Duration::from_secs(20), || std::net::TcpStream::connect(&addr).ok())
-            .expect("tauri-driver did not start listening");
-        self.driver_url = format!("http://{addr}");
+        let home = procs::AppHome {
+            api_base: format!("{}/v1", self.sim.url),
+            data_dir: self.data_dir(),
+            xdg: self.home.path().to_path_buf(),
+        };
+        let (guard, url) = procs::start_tauri_driver(&home, &[], log);
+        self.driver = Some(guard);
+        self.driver_url = url;
     }
 
     async fn session(&self) -> Session {
@@ -216,109 +203,6 @@ fn truncate(s: &str, n: usize) -> String {
         end -= 1;
     }
     format!("{}…", &s[..end])
-}
-
-async fn app_state(s: &Session) -> Value {
-    let v = s.invoke("app_state", json!({})).await.unwrap();
-    assert!(v.get("ok").is_some(), "app_state failed: {v}");
-    v["ok"].clone()
-}
-
-async fn jobs(s: &Session) -> Vec<Value> {
-    app_state(s).await["jobs"].as_array().cloned().unwrap_or_default()
-}
-
-async fn max_job_id(s: &Session) -> i64 {
-    jobs(s).await.iter().filter_map(|j| j["id"].as_i64()).max().unwrap_or(0)
-}
-
-/// Waits for the job to reach `want` (any other finished status fails the test).
-async fn wait_job(s: &Session, id: i64, want: &str, timeout: Duration) -> Value {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if let Some(j) = jobs(s).await.into_iter().find(|j| j["id"] == id) {
-            let status = j["status"].as_str().unwrap_or("").to_string();
-            if status == want && (want != "succeeded" || j["clip_url"].is_string()) {
-                return j;
-            }
-            let finished = ["succeeded", "failed", "refunded", "expired", "rejected"];
-            assert!(!finished.contains(&status.as_str()) || status == want, "job {id} ended {status}, not {want}: {j}");
-            assert!(Instant::now() < deadline, "job {id} still {status} after {timeout:?}");
-        } else {
-            assert!(Instant::now() < deadline, "job {id} never appeared");
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-}
-
-/// The newest job with an id above `after`.
-async fn new_job(s: &Session, after: i64) -> Value {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(j) =
-            jobs(s).await.into_iter().filter(|j| j["id"].as_i64().unwrap_or(0) > after).max_by_key(|j| j["id"].as_i64())
-        {
-            return j;
-        }
-        assert!(Instant::now() < deadline, "Generate queued no job");
-        tokio::time::sleep(Duration::from_millis(150)).await;
-    }
-}
-
-async fn choose_model(s: &Session, id: &str) {
-    let state = app_state(s).await;
-    let models = state["models"].as_array().unwrap();
-    let i = models.iter().position(|m| m["id"] == id).unwrap();
-    let name = models[i]["name"].as_str().unwrap().to_string();
-    s.click_css(".picker button.current").await.unwrap();
-    s.wait_for(".picker .menu .option", Duration::from_secs(5)).await.unwrap();
-    let options = s.find_all(".picker .menu .option").await.unwrap();
-    assert_eq!(options.len(), models.len(), "one menu option per model");
-    s.click(&options[i]).await.unwrap();
-    let shown =
-        s.text(&s.wait_for(".picker button.current .name", Duration::from_secs(5)).await.unwrap()).await.unwrap();
-    assert_eq!(shown, name, "the picker shows the chosen model");
-}
-
-async fn set_duration(s: &Session, seconds: i64) {
-    for _ in 0..12 {
-        let now = s
-            .script(
-                "return Number(document.querySelector('[role=spinbutton]').getAttribute('aria-valuenow'))",
-                json!([]),
-            )
-            .await
-            .unwrap()
-            .as_i64()
-            .unwrap();
-        if now == seconds {
-            return;
-        }
-        let which = if now > seconds { "Shorter" } else { "Longer" };
-        s.click_css(&format!("button[aria-label={which}]")).await.unwrap();
-    }
-    panic!("the duration stepper did not reach {seconds} s");
-}
-
-/// Types into the prompt box like a user: select all, then type over it.
-async fn set_prompt(s: &Session, text: &str) {
-    let e = s.wait_for("textarea#prompt", Duration::from_secs(5)).await.unwrap();
-    s.click(&e).await.unwrap();
-    s.send_keys(&e, "\u{E009}a\u{E000}\u{E017}").await.unwrap();
-    s.send_keys(&e, text).await.unwrap();
-    let value = s.script("return document.querySelector('textarea#prompt').value", json!([])).await.unwrap();
-    assert_eq!(value, text);
-}
-
-/// Clicks Generate (and confirms when the price is above the threshold); answers the new job.
-async fn click_generate(s: &Session) -> Value {
-    let before = max_job_id(s).await;
-    s.click_css("button.generate").await.unwrap();
-    tokio::time::sleep(Duration::from_millis(400)).await;
-    if let Some(ok) = s.find_all("dialog.confirm[open] .actions .primary").await.unwrap().first() {
-        s.click(ok).await.unwrap();
-    }
-    new_job(s, before).await
 }
 
 /// Clicks the queue row with this prompt (it plays in the player).
@@ -434,6 +318,7 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
         return;
     }
     let started = Instant::now();
+    procs::forget_key();
     let mut w = World::start();
     let mut seen: Vec<String> = vec![];
     let step = |n: &str| eprintln!("[{:6.1} s] {n}", started.elapsed().as_secs_f64());
