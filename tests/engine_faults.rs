@@ -193,8 +193,8 @@ fn report(r: &Report) -> String {
             format!("{} / {} / {} / {}", status("succeeded"), status("failed"), status("expired"), status("refunded")),
         ),
         (
-            "fates drawn at Kyma (succeed / fail / expire / refund)",
-            format!("{} / {} / {} / {}", fate("succeed"), fate("fail"), fate("expire"), fate("refund")),
+            "fates drawn at Kyma (succeeded / failed / expired / refunded)",
+            format!("{} / {} / {} / {}", fate("succeeded"), fate("failed"), fate("expired"), fate("refunded")),
         ),
         ("jobs at Kyma per generation", "1 (checked for each)".into()),
         ("charged (ledger) / charged (library)", format!("{} / {}", usd(r.ledger_charges), usd(r.charged_total))),

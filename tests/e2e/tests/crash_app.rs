@@ -68,17 +68,32 @@ impl Rig {
     }
 }
 
-async fn session(url: &str, app: &Path) -> Session {
-    let s = Session::start(url, &app.display().to_string()).await.unwrap();
-    s.wait_for("#app > *", Duration::from_secs(30)).await.unwrap();
-    s
+/// tauri-driver and a session with the app in its window. tauri-driver sometimes cannot reach
+/// the WebKitWebDriver it starts ("tcp connect error"): then both start again, up to 3 times.
+async fn launch(rig: &Rig, home: &AppHome, failpoint: Option<&str>, log_name: &str) -> (Guard, Session) {
+    let mut last = String::new();
+    for attempt in 1..=3 {
+        let (driver, url) = rig.driver(home, failpoint, log_name);
+        match Session::start(&url, &rig.app.display().to_string()).await {
+            Ok(s) => {
+                s.wait_for("#app > *", Duration::from_secs(30)).await.unwrap();
+                return (driver, s);
+            }
+            Err(e) => {
+                eprintln!("    the window did not open (attempt {attempt}): {e}");
+                last = e;
+                drop(driver);
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    }
+    panic!("the app's window never opened: {last}");
 }
 
 /// Types the key on the first-run screen (once: it goes to the OS keychain, which every later
 /// library of this D-Bus session finds).
 async fn enter_key(rig: &Rig, home: &AppHome) {
-    let (driver, url) = rig.driver(home, None, "crash-key.log");
-    let s = session(&url, &rig.app).await;
+    let (driver, s) = launch(rig, home, None, "crash-key.log").await;
     let field = s.wait_for("main.first-run #api-key", Duration::from_secs(30)).await.unwrap();
     s.send_keys(&field, sim::KEY).await.unwrap();
     s.click_css("main.first-run form.key-form button[type=submit]").await.unwrap();
@@ -101,8 +116,7 @@ async fn run_once(rig: &Rig, n: usize, point: &str, model: &str) -> Audit {
     if in_flight {
         rig.sim.set_faults(json!({ "answer_delay_ms": 5000 })).await;
     }
-    let (driver, url) = rig.driver(&home, (!in_flight).then_some(point), &format!("crash-{n}-{point}.log"));
-    let s = session(&url, &rig.app).await;
+    let (driver, s) = launch(rig, &home, (!in_flight).then_some(point), &format!("crash-{n}-{point}.log")).await;
     s.wait_for("[data-testid=key-indicator] .masked", Duration::from_secs(20)).await.unwrap();
     choose_model(&s, model).await;
     set_duration(&s, 2).await;
@@ -130,8 +144,7 @@ async fn run_once(rig: &Rig, n: usize, point: &str, model: &str) -> Audit {
     drop(driver);
 
     // A new instance on the same library finishes what the dead one left.
-    let (driver, url) = rig.driver(&home, None, &format!("crash-{n}-{point}-restart.log"));
-    let s = session(&url, &rig.app).await;
+    let (driver, s) = launch(rig, &home, None, &format!("crash-{n}-{point}-restart.log")).await;
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
         let jobs = jobs(&s).await;
