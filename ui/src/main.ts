@@ -10,6 +10,10 @@ async function start() {
     const mock = await import("../dev/mock");
     mock.install();
   }
+  // Before anything is drawn: the font list for this platform (app.css).
+  if (/Linux|X11/.test(navigator.userAgent) && !/Android/.test(navigator.userAgent)) {
+    document.documentElement.dataset.platform = "linux";
+  }
   mount(App, { target: document.getElementById("app")! });
   // When the first frame with the app in it reached the screen (ms since navigation start):
   // WebKitGTK has no paint timing entries, so `make bench` reads this instead, and the core is
