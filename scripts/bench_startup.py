@@ -12,7 +12,8 @@ windows print it after their page's first frame: two animation frames). Idle mem
 VmRSS over the process and all its descendants (WebKitWebProcess, WebKitNetworkProcess…) after
 IDLE_S seconds of rest. Each case has its own data and XDG folders, created once; one untimed
 warm-up launch per case comes first (first launches do one-time work: the database, WebKit's
-caches, D-Bus services). Medians and their ratios go to bench/startup.md and bench/history.tsv.
+caches, D-Bus services), and each round waits for a quiet machine (QUIET_BUSY). Medians and their
+ratios go to bench/startup.md and bench/history.tsv.
 
 Run by scripts/bench-startup.sh inside scripts/with-xvfb.sh and scripts/with-keyring.sh.
 Stdlib only.
@@ -35,6 +36,12 @@ from pathlib import Path
 READY_TIMEOUT_S = 30.0
 IDLE_S = 3.0
 TERM_GRACE_S = 3.0
+# A round starts once the machine is quiet (at most this share of all CPU time busy over a second),
+# or after QUIET_WAIT_S regardless. Other work on the machine (a build) adds about the same time to
+# every launch, which pulls the ratios towards 1: measured on a busy 2-core machine, the app came
+# out at 1.1x the empty window, at 1.3x on the same machine idle.
+QUIET_BUSY = 0.10
+QUIET_WAIT_S = 120.0
 SIM_KEY = "ky-sim-key"
 
 # (metric in history.tsv, what it compares, case, baseline case, measure, target)
@@ -80,6 +87,29 @@ def descendants(root: int) -> list[int]:
             out.append(c)
             frontier.append(c)
     return out
+
+
+def cpu_busy(seconds: float = 1.0) -> float:
+    """The share of all CPU time, every core, spent on anything during `seconds`."""
+
+    def snap() -> tuple[int, int]:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # all, idle + iowait
+
+    total, idle = snap()
+    time.sleep(seconds)
+    total2, idle2 = snap()
+    return 1.0 - (idle2 - idle) / max(1, total2 - total)
+
+
+def wait_for_quiet() -> tuple[float, float]:
+    """Waits (up to QUIET_WAIT_S) for a quiet machine: (seconds waited, busy share at the start)."""
+    start = time.monotonic()
+    while True:
+        busy = cpu_busy()
+        if busy <= QUIET_BUSY or time.monotonic() - start >= QUIET_WAIT_S:
+            return time.monotonic() - start, busy
 
 
 def status_field(pid: int, field: str) -> str | None:
@@ -277,7 +307,9 @@ def loadavg() -> str:
         return "?"
 
 
-def report(cases: dict[str, Case], args, clip: bool, load: tuple[str, str]) -> tuple[str, list[tuple[str, float]]]:
+def report(
+    cases: dict[str, Case], args, clip: bool, load: tuple[str, str], quiet: list[tuple[float, float]]
+) -> tuple[str, list[tuple[str, float]]]:
     med = {k: (statistics.median(c.startup_ms), statistics.median(c.rss_mib)) for k, c in cases.items()}
     rows = [
         "| case | start-up → `ready` (median) | idle RSS (median) | start-up samples (ms) | idle RSS samples (MiB) |",
@@ -316,6 +348,9 @@ def report(cases: dict[str, Case], args, clip: bool, load: tuple[str, str]) -> t
         "# Start-up and idle memory vs an empty Tauri window\n\n"
         f"{when} · {uname} · {cpu_model()} · {os.cpu_count()} cores · release builds under Xvfb, "
         f"private D-Bus session and keyring · load average {load[0]} before, {load[1]} after\n\n"
+        f"Each round started on a quiet machine (≤ {QUIET_BUSY:.0%} of the CPU busy for a second): "
+        f"{sum(b <= QUIET_BUSY for _, b in quiet)} of {len(quiet)} rounds, after waiting "
+        f"{sum(w for w, _ in quiet):.0f} s in all (a round starts anyway after {QUIET_WAIT_S:.0f} s).\n\n"
         f"Each case launched {args.rounds} times as a fresh process, interleaved (the order rotates "
         "every round), after one untimed warm-up launch per case (first launches create the database "
         "and WebKit's caches and start D-Bus services). Start-up: spawn → the `ready` line on "
@@ -385,8 +420,12 @@ def main() -> int:
         for k in order:
             ms, mib, _ = launch(cases[k], log)
             print(f"  warm-up (not counted) {cases[k].title}: {ms:.0f} ms, {mib:.1f} MiB", file=sys.stderr)
+        quiet = []
         for r in range(args.rounds):
             turn = order[r % len(order) :] + order[: r % len(order)]
+            waited, busy = wait_for_quiet()
+            quiet.append((waited, busy))
+            print(f"  round {r + 1}: waited {waited:.0f} s for a quiet machine ({busy:.0%} busy)", file=sys.stderr)
             for k in turn:
                 c = cases[k]
                 ms, mib, detail = launch(c, log)
@@ -394,7 +433,7 @@ def main() -> int:
                 c.rss_mib.append(mib)
                 c.rss_detail = detail
                 print(f"  round {r + 1}/{args.rounds} {c.title}: {ms:.0f} ms, {mib:.1f} MiB", file=sys.stderr)
-        md, history = report(cases, args, clip is not None, (load_before, loadavg()))
+        md, history = report(cases, args, clip is not None, (load_before, loadavg()), quiet)
     except BenchError as e:
         print(f"bench-startup: {e}", file=sys.stderr)
         print(f"bench-startup: the work folder is kept: {work}", file=sys.stderr)
