@@ -7,7 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}" CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-false}"
 export KYMA_SOAK_FULL=1 KYMA_SOAK_REPORT="$PWD/target/soak" KYMA_E2E=1
-export OS_DROP="${OS_DROP:-$(readlink -f ../shared/tools/os-drop 2>/dev/null || echo ../shared/tools/os-drop)}"
 rm -rf "$KYMA_SOAK_REPORT"
 mkdir -p "$KYMA_SOAK_REPORT"
 [ -f ui/dist/index.html ] || npm --prefix ui run build
