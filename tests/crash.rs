@@ -7,26 +7,11 @@
 
 mod common;
 
-use common::audit::{audit, table, Audit};
+use common::audit::{audit, table, Audit, MATRIX, MODELS};
 use common::{entries_for, ffprobe, stderr, Kyma, Sim};
 use serde_json::json;
 use std::os::unix::process::ExitStatusExt;
 use std::time::{Duration, Instant};
-
-const MODELS: [&str; 5] = ["kling-2.5-pro", "kling-3-pro", "kling-3-pro-audio", "seedance-2-pro", "seedance-2-fast"];
-
-/// The points of a job's life, in order. `post_in_flight` is a kill from outside while Kyma,
-/// which has already created the job, holds back its answer; the others are failpoints.
-const MATRIX: [&str; 8] = [
-    "before_db_write",
-    "after_db_write",
-    "post_in_flight",
-    "after_post_response",
-    "mid_poll",
-    "mid_download",
-    "before_rename",
-    "after_rename",
-];
 
 fn generate_killed_at(kyma: &Kyma, point: &str, model: &str) {
     generate_killed(kyma, point, model, &format!("crash at {point}"));

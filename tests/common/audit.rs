@@ -8,6 +8,24 @@ use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
 
+/// The five models every crash point is tried with in `make soak`.
+pub const MODELS: [&str; 5] =
+    ["kling-2.5-pro", "kling-3-pro", "kling-3-pro-audio", "seedance-2-pro", "seedance-2-fast"];
+
+/// The points of a job's life where the crash matrix kills the process, in order.
+/// `post_in_flight` is a kill from outside while Kyma, which has already created the job, holds
+/// back its answer; the others are failpoints (src-tauri/src/jobs/failpoint.rs).
+pub const MATRIX: [&str; 8] = [
+    "before_db_write",
+    "after_db_write",
+    "post_in_flight",
+    "after_post_response",
+    "mid_poll",
+    "mid_download",
+    "before_rename",
+    "after_rename",
+];
+
 #[derive(Debug, Default, Clone)]
 pub struct Audit {
     /// Jobs Kyma created (a hold was taken) for this library.

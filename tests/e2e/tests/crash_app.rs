@@ -14,7 +14,7 @@ mod audit;
 #[path = "../../kyma-sim/tests/common/mod.rs"]
 mod sim;
 
-use audit::{audit, table, Audit};
+use audit::{audit, table, Audit, MATRIX, MODELS};
 use kyma_e2e::form::{choose_model, jobs, press_generate, set_duration, set_prompt};
 use kyma_e2e::procs::{self, AppHome, Guard};
 use kyma_e2e::webdriver::Session;
@@ -22,17 +22,6 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-const MODELS: [&str; 5] = ["kling-2.5-pro", "kling-3-pro", "kling-3-pro-audio", "seedance-2-pro", "seedance-2-fast"];
-const MATRIX: [&str; 8] = [
-    "before_db_write",
-    "after_db_write",
-    "post_in_flight",
-    "after_post_response",
-    "mid_poll",
-    "mid_download",
-    "before_rename",
-    "after_rename",
-];
 const FINISHED: [&str; 5] = ["succeeded", "failed", "refunded", "expired", "rejected"];
 
 struct Rig {
