@@ -16,6 +16,7 @@ async fn open(sim: &Sim, dir: &std::path::Path) -> Studio {
         api_base: Some(format!("{}/v1", sim.url)),
         session_key: None,
         demo: false,
+        limits_every: StudioOptions::LIMITS_EVERY,
     };
     Studio::open(opts, clip_server::bind().unwrap()).await.unwrap()
 }
@@ -106,4 +107,104 @@ async fn settings_show_the_api_base_in_use_but_never_save_the_override() {
     let err = studio.save_settings(bad, None).await.unwrap_err();
     assert_eq!(err.kind, "invalid_settings");
     assert!(err.message.contains("between 1 and 6"));
+}
+
+/// Submits `n` text-to-video jobs from the app and waits until every one has succeeded.
+async fn make_clips(studio: &Studio, n: usize) {
+    let mut events = studio.subscribe();
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let draft = Draft {
+            model: "seedance-2-fast".into(),
+            prompt: format!("take {i}"),
+            duration: 1,
+            image_id: None,
+            image_url: None,
+        };
+        ids.push(studio.generate(draft).await.unwrap().id);
+    }
+    tokio::time::timeout(Duration::from_secs(240), async {
+        let mut done = std::collections::HashSet::new();
+        while done.len() < ids.len() {
+            if let Ok(Event::Changed(g)) = events.recv().await {
+                if ids.contains(&g.id) && g.status.is_terminal() {
+                    assert_eq!(g.status, Status::Succeeded, "{g:?}");
+                    done.insert(g.id);
+                }
+            }
+        }
+    })
+    .await
+    .expect("every clip finished");
+}
+
+/// Charges in the simulator's ledger.
+async fn charges(sim: &Sim) -> usize {
+    common::sim::entries(&sim.ledger().await).iter().filter(|(kind, _)| kind == "charge").count()
+}
+
+/// Issue 11: the app adopts the key's queue cap exactly as the CLI does. At tier 4 (38 running,
+/// queue cap 114) sixty clips are all at Kyma at once; nothing is refused. (The RPM is raised
+/// above the tier's so the test is quick; the RPM budget has its own tests.)
+#[tokio::test(flavor = "multi_thread")]
+async fn at_tier_4_sixty_clips_are_at_kyma_at_once() {
+    let sim = Sim::start(&["--tier", "4", "--rpm", "6000", "--job-seconds", "4"]);
+    let dir = tempfile::tempdir().unwrap();
+    let studio = open(&sim, dir.path()).await;
+    studio.set_key(KEY, true).await.unwrap();
+    assert_eq!(studio.engine().queue_cap(), 114, "the app took the key's queue cap");
+    make_clips(&studio, 60).await;
+    let stats = sim.public("/_sim/stats").await;
+    assert_eq!(stats["max_open_jobs"], 60, "all sixty at Kyma at once: {stats}");
+    assert_eq!(stats["queue_full_refusals"], 0, "{stats}");
+    assert_eq!(stats["jobs_created"], 60, "{stats}");
+    assert_eq!(charges(&sim).await, 60, "each charged once");
+}
+
+/// At tier 1 (4 running, queue cap 12) never more than 12 are at Kyma, the rest wait here;
+/// nothing is refused. When the tier changes while the app runs, the app follows it.
+#[tokio::test(flavor = "multi_thread")]
+async fn at_tier_1_never_more_than_twelve_at_kyma_and_a_tier_change_is_followed() {
+    let sim = Sim::start(&["--tier", "1", "--rpm", "6000", "--job-seconds", "0.5"]);
+    let dir = tempfile::tempdir().unwrap();
+    let opts = StudioOptions {
+        data_dir: dir.path().to_path_buf(),
+        api_base: Some(format!("{}/v1", sim.url)),
+        session_key: Some(KEY.into()),
+        demo: false,
+        limits_every: Duration::from_millis(500),
+    };
+    let studio = Studio::open(opts, clip_server::bind().unwrap()).await.unwrap();
+    // The key came from the environment: connected in the background at start-up.
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while studio.engine().queue_cap() != 12 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the app adopted tier 1's queue cap");
+    make_clips(&studio, 30).await;
+    let stats = sim.public("/_sim/stats").await;
+    let most = stats["max_open_jobs"].as_u64().unwrap();
+    assert!(most <= 12, "never more than the queue cap of 12 at Kyma: {stats}");
+    assert!(most >= 10, "the cap is used, not the 4 running slots: {stats}");
+    assert_eq!(stats["queue_full_refusals"], 0, "{stats}");
+    assert_eq!(charges(&sim).await, 30, "each charged once");
+
+    // Kyma moves the key to tier 3 (queue cap 30): the app's next read of the limits follows.
+    let http = reqwest::Client::new();
+    let r = http
+        .put(format!("{}/_sim/limits", sim.url))
+        .json(&serde_json::json!({"tier": 3, "rpm": 6000}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while studio.engine().queue_cap() != 30 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the app followed the tier change");
 }

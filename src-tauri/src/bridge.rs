@@ -31,7 +31,7 @@ pub fn forward_engine_events<R: Runtime>(app: AppHandle<R>, studio: Arc<Studio>)
                     let _ = app.emit("job-progress", JobProgress { id, bytes_done, bytes_total });
                 }
                 Event::Problem { id, kind, message, link } => {
-                    let error = AppError { link, ..AppError::new(&kind, message) };
+                    let error = AppError { link, ..AppError::new(kind, message) };
                     let _ = app.emit("job-problem", JobProblem { id, error });
                 }
             }

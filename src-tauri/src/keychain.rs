@@ -2,6 +2,7 @@
 //! Secret Service on Linux). Secrets go in and come out here; they are never written anywhere else.
 
 use crate::api::ApiKey;
+use crate::error_kind::ErrorKind;
 use thiserror::Error;
 
 const SERVICE: &str = "com.kyma.studio";
@@ -18,11 +19,11 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Unavailable { .. } => "keychain_unavailable",
-            Error::Locked { .. } => "keychain_locked",
-            Error::Failed { .. } => "keychain_failed",
+            Error::Unavailable { .. } => ErrorKind::KeychainUnavailable,
+            Error::Locked { .. } => ErrorKind::KeychainLocked,
+            Error::Failed { .. } => ErrorKind::KeychainFailed,
         }
     }
 }

@@ -2,7 +2,11 @@
 //! the keychain), the window-free app layer (`studio`), and the Tauri shell built in `run`.
 //! Nothing in the core imports `tauri`; the GUI and the `kyma` CLI are two faces on it.
 
+// The one command table; its macro is in scope for every module below (studio::ipc, commands).
+include!("studio/command_table.rs");
+
 pub mod api;
+pub mod error_kind;
 pub mod fsutil;
 pub mod jobs;
 pub mod keychain;
@@ -30,6 +34,13 @@ fn allow_clip_origin(csp: &mut Option<Csp>, origin: &str) {
     }
 }
 
+/// Registers exactly the commands of the table, each `commands::NAME`.
+macro_rules! handlers {
+    ($($name:ident($args:ty) -> $answer:ty,)*) => {
+        tauri::generate_handler![$(commands::$name),*]
+    };
+}
+
 /// Launches the desktop app.
 pub fn run() {
     let data_dir = jobs::default_data_dir();
@@ -48,6 +59,7 @@ pub fn run() {
         api_base: std::env::var("KYMA_API_BASE").ok().filter(|s| !s.is_empty()),
         session_key: std::env::var("KYMA_API_KEY").ok(),
         demo: std::env::var_os("KYMA_DEMO").is_some(),
+        limits_every: studio::StudioOptions::LIMITS_EVERY,
     };
     // The key must not linger in the environment of anything this process starts.
     std::env::remove_var("KYMA_API_KEY");
@@ -73,34 +85,7 @@ pub fn run() {
             Ok(())
         })
         .on_window_event(bridge::on_window_event)
-        .invoke_handler(tauri::generate_handler![
-            commands::app_state,
-            commands::key_set,
-            commands::key_use_session,
-            commands::key_delete,
-            commands::settings_save,
-            commands::image_pick,
-            commands::image_from_path,
-            commands::image_from_bytes,
-            commands::generate,
-            commands::job_again,
-            commands::job_remove,
-            commands::reveal_clip,
-            commands::refresh_catalog,
-            commands::gallery_query,
-            commands::gallery_details,
-            commands::favourite_set,
-            commands::clip_delete,
-            commands::clip_undo_delete,
-            commands::clip_save_copy,
-            commands::clip_locate,
-            commands::clip_forget,
-            commands::thumb_put,
-            commands::spend_summary,
-            commands::library_pick_folder,
-            commands::library_move,
-            commands::ui_ready,
-        ])
+        .invoke_handler(for_each_command!(handlers))
         .run(context);
     if let Err(e) = result {
         eprintln!("Kyma Studio stopped: {e}");

@@ -64,6 +64,12 @@ fn the_main_window_has_exactly_these_permissions() {
     assert!(cap.get("remote").is_none() && cap.get("webviews").is_none(), "no remote origin, no other webview: {cap}");
     let granted: Vec<&str> = cap["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
     assert_eq!(granted, PERMISSIONS);
+    // …and the pinned list is the command table's, so neither can change without the other.
+    let from_table: Vec<String> = ["core:event:allow-listen".to_string(), "core:event:allow-unlisten".to_string()]
+        .into_iter()
+        .chain(crate::studio::ipc::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))))
+        .collect();
+    assert_eq!(PERMISSIONS, from_table, "the pinned permissions are not the command table's");
     // Nothing from a plugin (dialog, opener, notification, fs, shell, http…): Rust does that work.
     assert!(granted.iter().all(|p| p.starts_with("allow-") || p.starts_with("core:event:allow-")));
 }

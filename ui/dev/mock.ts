@@ -9,20 +9,9 @@
 // size of the synthetic library (10,000 by default), ?latency=… ms to slow every command.
 
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
-import type {
-  AppError,
-  AppState,
-  Draft,
-  Job,
-  KeyStatus,
-  ModelInfo,
-  MoveMode,
-  MoveReport,
-  Query,
-  Settings,
-  SpendQuery,
-  StartImage,
-} from "../src/lib/ipc/types";
+import { COMMANDS, type CommandName, type Commands } from "../src/lib/ipc/bindings/commands";
+import { BUNDLED_MODELS, DEFAULT_SETTINGS } from "../src/lib/ipc/bindings/constants";
+import type { AppError, Draft, Job, KeyArgs, KeyStatus, ModelInfo, MoveMode, MoveReport, Settings, StartImage } from "../src/lib/ipc/types";
 import { MockLibrary, synthesize } from "./library";
 import clipUrl from "./fixtures/clip.webm?url";
 import still1 from "./fixtures/still1.jpg?inline";
@@ -31,13 +20,8 @@ import still3 from "./fixtures/still3.jpg?inline";
 
 export const MOCK_MARKER = "KYMA_STUDIO_DEV_MOCK";
 
-const MODELS: ModelInfo[] = [
-  { id: "kling-3-pro", name: "Kling 3 Pro", best_for: "Premium cinematic motion", rate_micros: 151_200, audio: true, resolution: "1080p", image_input: true, durations: [5, 10], default_duration: 5 },
-  { id: "seedance-2-lite", name: "Seedance 2 Lite", best_for: "Fast drafts and social clips", rate_micros: 94_500, audio: false, resolution: "720p", image_input: true, durations: [5, 10], default_duration: 5 },
-  { id: "veo-3-fast", name: "Veo 3 Fast", best_for: "Dialogue and sound effects", rate_micros: 400_000, audio: true, resolution: "1080p", image_input: true, durations: [4, 6, 8], default_duration: 8 },
-  { id: "hailuo-02", name: "Hailuo 02", best_for: "Physics and dynamic action", rate_micros: 45_000, audio: false, resolution: "768p", image_input: true, durations: [6, 10], default_duration: 6 },
-  { id: "wan-2.5-t2v", name: "Wan 2.5", best_for: "Cheap text-to-video tests", rate_micros: 50_000, audio: true, resolution: "480p", image_input: false, durations: [5, 10], default_duration: 5 },
-];
+/** The product's five models, exactly as Rust bundles them (generated): never a list of the mock's own. */
+const MODELS: ModelInfo[] = BUNDLED_MODELS;
 
 const params = new URLSearchParams(location.search);
 const scenario = params.get("scenario") ?? (location.hash.slice(1) || "create");
@@ -62,7 +46,7 @@ function job(id: number, patch: Partial<Job>): Job {
     duration_s: 5,
     image_preview: null,
     image_size: null,
-    hold_micros: 756_000,
+    hold_micros: 756_000, // kling-3-pro, 5 s
     charged_micros: null,
     refunded_micros: null,
     error_kind: null,
@@ -85,11 +69,11 @@ let jobs: Job[] =
     ? []
     : [
         job(6, { status: "processing", model: "kling-3-pro", prompt: "A slow dolly shot through a rain-soaked neon alley at night, reflections rippling in puddles", created_at: ago(44), submitted_at: ago(42), image_preview: still1, image_size: [1600, 900] }),
-        job(5, { status: "downloading", model: "seedance-2-lite", duration_s: 10, hold_micros: 945_000, prompt: "Macro shot of espresso pouring into a glass cup, steam curling in warm morning light", created_at: ago(131), submitted_at: ago(129), bytes_done: Math.round(12.5 * MB), bytes_total: Math.round(19.7 * MB) }),
+        job(5, { status: "downloading", model: "seedance-2-fast", duration_s: 10, hold_micros: 3_265_650, prompt: "Macro shot of espresso pouring into a glass cup, steam curling in warm morning light", created_at: ago(131), submitted_at: ago(129), bytes_done: Math.round(12.5 * MB), bytes_total: Math.round(19.7 * MB) }),
         job(4, { status: "downloading", model: "kling-3-pro", prompt: "Golden hour over a mountain lake, a lone kayak drifting, mist lifting off the water", created_at: ago(170), submitted_at: ago(168), image_preview: still2, image_size: [1600, 900], bytes_done: 18 * MB, bytes_total: 18 * MB, charged_micros: 756_000 }),
-        job(3, { status: "refunded", model: "veo-3-fast", duration_s: 8, hold_micros: 3_200_000, refunded_micros: 3_200_000, prompt: "Two astronauts arguing about coffee on the moon, handheld documentary style", created_at: ago(900), submitted_at: ago(898), completed_at: ago(610), error_kind: "provider_failed", error_message: "The provider failed to render this clip; the hold was refunded in full." }),
-        job(2, { status: "processing", model: "hailuo-02", duration_s: 6, hold_micros: 270_000, prompt: "A paper boat racing down a gutter stream after rain, low angle", created_at: ago(1300), submitted_at: ago(1296), overdue: true, image_preview: still3, image_size: [900, 1600] }),
-        job(1, { status: "succeeded", model: "wan-2.5-t2v", hold_micros: 250_000, charged_micros: 250_000, prompt: "Timelapse of clouds rolling over a city skyline at dusk", created_at: ago(26 * 3600), submitted_at: ago(26 * 3600 - 2), completed_at: ago(26 * 3600 - 95), clip_url: clipUrl, clip_path: "/home/ana/Videos/Kyma Studio/0001-timelapse-clouds.webm" }),
+        job(3, { status: "refunded", model: "seedance-2-pro", duration_s: 8, hold_micros: 3_276_720, refunded_micros: 3_276_720, prompt: "Two astronauts arguing about coffee on the moon, handheld documentary style", created_at: ago(900), submitted_at: ago(898), completed_at: ago(610), error_kind: "provider_failed", error_message: "The provider failed to render this clip; the hold was refunded in full." }),
+        job(2, { status: "processing", model: "kling-2.5-pro", duration_s: 6, hold_micros: 567_000, prompt: "A paper boat racing down a gutter stream after rain, low angle", created_at: ago(1300), submitted_at: ago(1296), overdue: true, image_preview: still3, image_size: [900, 1600] }),
+        job(1, { status: "succeeded", model: "kling-3-pro-audio", hold_micros: 1_134_000, charged_micros: 1_134_000, prompt: "Timelapse of clouds rolling over a city skyline at dusk", created_at: ago(26 * 3600), submitted_at: ago(26 * 3600 - 2), completed_at: ago(26 * 3600 - 95), clip_url: clipUrl, clip_path: "/home/ana/Videos/Kyma Studio/0001-timelapse-clouds.webm" }),
       ];
 
 let key: KeyStatus =
@@ -105,13 +89,7 @@ let key: KeyStatus =
       }
     : { state: "keychain", masked: "ky-…7f3a", keychain_available: true, keychain_message: null };
 
-let settings: Settings = {
-  api_base: "https://kymaapi.com/v1",
-  library_dir: "/home/ana/Videos/Kyma Studio",
-  download_concurrency: 2,
-  confirm_above_micros: 1_000_000,
-  image_hosting: { kind: "data_uri" },
-};
+let settings: Settings = { ...DEFAULT_SETTINGS, library_dir: "/home/ana/Videos/Kyma Studio", confirm_above_micros: 1_000_000 };
 
 function emit(event: string, payload: unknown) {
   const internals = (window as unknown as { __TAURI_INTERNALS__: { invoke: (c: string, a: unknown) => Promise<unknown> } }).__TAURI_INTERNALS__;
@@ -200,8 +178,8 @@ function newJob(draft: Pick<Draft, "model" | "prompt" | "duration">, preview: st
   });
 }
 
-function reject(e: Partial<AppError> & { kind: string; message: string }): never {
-  throw { action: null, link: null, ...e } satisfies AppError;
+function reject(e: Partial<AppError> & Pick<AppError, "kind" | "message">): never {
+  throw { ...e, field: e.field ?? null, action: e.action ?? null, link: e.link ?? null } satisfies AppError;
 }
 
 const images = new Map<string, StartImage>();
@@ -210,121 +188,114 @@ function remember(img: StartImage): StartImage {
   return img;
 }
 
-function handle(cmd: string, args: Record<string, unknown>): unknown {
-  switch (cmd) {
-    case "gallery_query":
-      return library.query(args.query as Query);
-    case "gallery_details": {
-      const d = library.details(Number(args.id), jobs);
-      if (!d) reject({ kind: "not_found", message: `There is no generation #${String(args.id)} in the library.` });
-      return d;
+/** The core's commands as the mock answers them: typed by the generated table (`Commands`), so a
+ * renamed argument or a changed answer in Rust breaks this file's type check, as it does the UI's. */
+type Handlers = { [C in CommandName]: (args: Commands[C]["args"]) => Commands[C]["answer"] | Promise<Commands[C]["answer"]> };
+
+const setKey = (state: KeyStatus["state"]) => (args: KeyArgs) => {
+  if (!args.key.startsWith("ky-")) reject({ kind: "invalid_input", message: 'The API key does not look like a Kyma key: Kyma keys start with "ky-".' });
+  key = { ...key, state, masked: `ky-…${args.key.slice(-4)}` };
+  return key;
+};
+
+const handlers: Handlers = {
+  gallery_query: ({ query }) => library.query(query),
+  gallery_details: ({ id }) => library.details(id, jobs) ?? reject({ kind: "not_found", message: `There is no generation #${id} in the library.` }),
+  favourite_set: ({ id, on }) => {
+    row(id).favourite = on;
+    changed([id]);
+    return null;
+  },
+  clip_delete: ({ id }) => {
+    const r = row(id);
+    r.deleted = Date.now();
+    changed([r.id]);
+    return { id: r.id, undo_until: new Date(r.deleted + UNDO_S * 1000).toISOString() };
+  },
+  clip_undo_delete: ({ id }) => {
+    const r = library.rows.find((x) => x.id === id);
+    if (!r || r.deleted === null) reject({ kind: "not_deleted", message: `Generation #${id} is not deleted; nothing to undo.` });
+    if (Date.now() - r.deleted > UNDO_S * 1000) reject({ kind: "undo_expired", message: `It is too late to undo deleting generation #${r.id}: the clip is in the system trash now.` });
+    r.deleted = null;
+    changed([r.id]);
+    return null;
+  },
+  clip_save_copy: ({ id }) => {
+    const r = row(id);
+    return `/home/ana/Desktop/${r.model}-${r.id}.mp4`;
+  },
+  clip_locate: ({ id }) => {
+    row(id).missing = false;
+    changed([id]);
+    return true;
+  },
+  clip_forget: ({ id }) => {
+    row(id).forgotten = true;
+    changed([id]);
+    return null;
+  },
+  thumb_put: ({ id, bytes }) => {
+    library.thumbs.set(id, `data:image/jpeg;base64,${bytes}`);
+    changed([id]);
+    return null;
+  },
+  spend_summary: ({ query }) => library.spend(query),
+  library_pick_folder: () => "/media/ana/Archive/Kyma Studio",
+  library_move: ({ dir, mode }) => moveLibrary(dir, mode),
+  app_state: () => ({ key, settings, models: MODELS, jobs: structuredClone(jobs), demo: scenario === "key", version: "0.1.0" }),
+  key_set: setKey("keychain"),
+  key_use_session: setKey("session"),
+  key_delete: () => {
+    key = { ...key, state: "none", masked: null };
+    return key;
+  },
+  settings_save: (args) => {
+    const s = structuredClone(args.settings);
+    if (s.image_hosting.kind === "s3") s.image_hosting.secret_set ||= args.bucket_secret !== null;
+    settings = s;
+    return settings;
+  },
+  image_pick: () => remember(image("img_pick", still2, "lake-at-dawn.jpg")),
+  image_from_path: ({ path }) => remember(image("img_path", still1, path.split("/").pop() ?? "image.jpg")),
+  image_from_bytes: ({ name }) => remember(image(`img_${Date.now()}`, still3, name, 1280, 720, 1280, 720)),
+  generate: ({ draft }) => {
+    if (scenario === "banner") {
+      reject({
+        kind: "insufficient_credit",
+        message: "Your Kyma balance is too low for this clip (it needs a hold of $1.51). Add credit at https://kymaapi.com/billing, then try again.",
+        action: "add_credit",
+        link: "https://kymaapi.com/billing",
+      });
     }
-    case "favourite_set":
-      row(args.id).favourite = Boolean(args.on);
-      changed([Number(args.id)]);
-      return null;
-    case "clip_delete": {
-      const r = row(args.id);
-      r.deleted = Date.now();
-      changed([r.id]);
-      return { id: r.id, undo_until: new Date(r.deleted + UNDO_S * 1000).toISOString() };
-    }
-    case "clip_undo_delete": {
-      const r = library.rows.find((x) => x.id === Number(args.id));
-      if (!r || r.deleted === null) reject({ kind: "not_deleted", message: `Generation #${String(args.id)} is not deleted; nothing to undo.` });
-      if (Date.now() - r.deleted > UNDO_S * 1000) reject({ kind: "undo_expired", message: `It is too late to undo deleting generation #${r.id}: the clip is in the system trash now.` });
-      r.deleted = null;
-      changed([r.id]);
-      return null;
-    }
-    case "clip_save_copy": {
-      const r = row(args.id);
-      return `/home/ana/Desktop/${r.model}-${r.id}.mp4`;
-    }
-    case "clip_locate": {
-      const r = row(args.id);
-      r.missing = false;
-      changed([r.id]);
-      return true;
-    }
-    case "clip_forget": {
-      const r = row(args.id);
-      r.forgotten = true;
-      changed([r.id]);
-      return null;
-    }
-    case "thumb_put":
-      library.thumbs.set(Number(args.id), `data:image/jpeg;base64,${String(args.bytes)}`);
-      changed([Number(args.id)]);
-      return null;
-    case "spend_summary":
-      return library.spend(args.query as SpendQuery);
-    case "library_pick_folder":
-      return "/media/ana/Archive/Kyma Studio";
-    case "library_move":
-      return moveLibrary(String(args.dir), args.mode as MoveMode);
-    case "app_state":
-      return { key, settings, models: MODELS, jobs: structuredClone(jobs), demo: scenario === "key", version: "0.1.0" } satisfies AppState;
-    case "key_set":
-    case "key_use_session": {
-      const k = String(args.key);
-      if (!k.startsWith("ky-")) reject({ kind: "invalid_input", message: 'The API key does not look like a Kyma key: Kyma keys start with "ky-".' });
-      key = { ...key, state: cmd === "key_set" ? "keychain" : "session", masked: `ky-…${k.slice(-4)}` };
-      return key;
-    }
-    case "key_delete":
-      key = { ...key, state: "none", masked: null };
-      return key;
-    case "settings_save": {
-      const s = structuredClone(args.settings as Settings);
-      if (s.image_hosting.kind === "s3") s.image_hosting.secret_set ||= args.bucket_secret !== null;
-      settings = s;
-      return settings;
-    }
-    case "image_pick":
-      return remember(image("img_pick", still2, "lake-at-dawn.jpg"));
-    case "image_from_path":
-      return remember(image("img_path", still1, String(args.path).split("/").pop() ?? "image.jpg"));
-    case "image_from_bytes":
-      return remember(image(`img_${Date.now()}`, still3, String(args.name), 1280, 720, 1280, 720));
-    case "generate": {
-      const draft = args.draft as Draft;
-      if (scenario === "banner") {
-        reject({
-          kind: "insufficient_credit",
-          message: "Your Kyma balance is too low for this clip (it needs a hold of $1.51). Add credit at https://kymaapi.com/billing, then try again.",
-          action: "add_credit",
-          link: "https://kymaapi.com/billing",
-        });
-      }
-      const j = newJob(draft, draft.image_id ? (images.get(draft.image_id)?.preview ?? null) : null);
-      jobs = [j, ...jobs];
-      library.syncJobs(jobs);
-      void lifecycle(j);
-      return j;
-    }
-    case "job_again": {
-      const old = jobs.find((j) => j.id === args.id) ?? library.details(Number(args.id), jobs)?.job;
-      if (!old) reject({ kind: "not_found", message: `There is no generation #${String(args.id)} in the library.` });
-      const j = newJob({ model: old.model, prompt: old.prompt, duration: old.duration_s }, old.image_preview);
-      jobs = [j, ...jobs];
-      library.syncJobs(jobs);
-      void lifecycle(j);
-      return j;
-    }
-    case "job_remove":
-      jobs = jobs.filter((j) => j.id !== args.id);
-      library.syncJobs(jobs);
-      return null;
-    case "reveal_clip":
-      return null;
-    case "refresh_catalog":
-      return MODELS;
-    case "ui_ready":
-      return null;
-    default:
-      reject({ kind: "internal", message: `The mock does not know the command ${cmd}.` });
-  }
+    const j = newJob(draft, draft.image_id ? (images.get(draft.image_id)?.preview ?? null) : null);
+    jobs = [j, ...jobs];
+    library.syncJobs(jobs);
+    void lifecycle(j);
+    return j;
+  },
+  job_again: ({ id }) => {
+    const old = jobs.find((j) => j.id === id) ?? library.details(id, jobs)?.job;
+    if (!old) reject({ kind: "not_found", message: `There is no generation #${id} in the library.` });
+    const j = newJob({ model: old.model, prompt: old.prompt, duration: old.duration_s }, old.image_preview);
+    jobs = [j, ...jobs];
+    library.syncJobs(jobs);
+    void lifecycle(j);
+    return j;
+  },
+  job_remove: ({ id }) => {
+    jobs = jobs.filter((j) => j.id !== id);
+    library.syncJobs(jobs);
+    return null;
+  },
+  reveal_clip: () => null,
+  refresh_catalog: () => MODELS,
+  ui_ready: () => null,
+};
+
+function handle(cmd: string, raw: Record<string, unknown>): unknown {
+  if (!(COMMANDS as readonly string[]).includes(cmd)) reject({ kind: "internal", message: `The core has no command ${cmd}.` });
+  const run = handlers[cmd as CommandName] as (args: unknown) => unknown;
+  return run(raw.args ?? {});
 }
 
 /** Waits for an element the scenario drives (the app mounts asynchronously). */

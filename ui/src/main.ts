@@ -1,6 +1,7 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
 import { uiReady } from "./lib/ipc";
+import * as commands from "./lib/ipc/bindings/commands";
 import "./app.css";
 
 async function start() {
@@ -14,6 +15,9 @@ async function start() {
   if (/Linux|X11/.test(navigator.userAgent) && !/Android/.test(navigator.userAgent)) {
     document.documentElement.dataset.platform = "linux";
   }
+  // The window test drives the core through these very wrappers (tests/e2e). They add no power:
+  // the page can already call every command its capability grants.
+  window.__kymaCommands = commands;
   mount(App, { target: document.getElementById("app")! });
   // When the first frame with the app in it reached the screen (ms since navigation start):
   // WebKitGTK has no paint timing entries, so `make bench` reads this instead, and the core is
@@ -30,6 +34,7 @@ async function start() {
 declare global {
   interface Window {
     __kymaFirstFrameMs?: number;
+    __kymaCommands?: typeof commands;
   }
 }
 

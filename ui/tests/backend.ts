@@ -13,11 +13,12 @@ type Handler = (args: Record<string, unknown>) => unknown;
 export function fakeBackend(handlers: Record<string, Handler>) {
   const calls: Call[] = [];
   mockIPC(
-    (cmd, args) => {
-      const a = (args ?? {}) as Record<string, unknown>;
+    (cmd, raw) => {
+      // Every command's argument struct arrives under `args`, as Rust reads it (ipc/call.ts).
+      const a = ((raw as { args?: Record<string, unknown> } | undefined)?.args ?? {}) as Record<string, unknown>;
       calls.push({ cmd, args: a });
       const h = handlers[cmd];
-      if (!h) throw { kind: "internal", message: `no handler for ${cmd}`, action: null, link: null };
+      if (!h) throw { kind: "internal", field: null, message: `no handler for ${cmd}`, action: null, link: null };
       return h(a);
     },
     { shouldMockEvents: true },

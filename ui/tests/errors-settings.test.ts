@@ -1,24 +1,44 @@
 import { describe, expect, test } from "vitest";
 import { placeOf } from "../src/lib/errors";
 import { fromForm, toForm } from "../src/lib/settings";
-import { toAppError } from "../src/lib/ipc";
+import { toAppError, type AppError, type ErrorAction, type ErrorKind, type Field } from "../src/lib/ipc";
+import { ERROR_KINDS } from "../src/lib/ipc/bindings/constants";
 import { appState } from "./fixtures";
 
-const err = (kind: string, message = "m", action: "retry" | null = null) => ({ kind, message, action, link: null });
+const err = (kind: ErrorKind, field: Field | null = null, action: ErrorAction | null = null): AppError => ({
+  kind,
+  field,
+  message: "m",
+  action,
+  link: null,
+});
 
 describe("where an error shows", () => {
-  test("by kind, action and the field its sentence names", () => {
+  test("by its field, else its kind and action: never by its message", () => {
     expect(placeOf(err("unauthorized"))).toBe("banner");
-    expect(placeOf(err("server", "m", "retry"))).toBe("banner");
+    expect(placeOf(err("server", null, "retry"))).toBe("banner");
+    expect(placeOf(err("wrong_secret", null, "fix_settings"))).toBe("banner");
+    expect(placeOf(err("file_too_large", "image"))).toBe("image");
     expect(placeOf(err("file_too_large"))).toBe("image");
-    expect(placeOf(err("invalid_input", "Write a prompt: it cannot be empty."))).toBe("prompt");
-    expect(placeOf(err("invalid_input", "The image link must be an https:// address"))).toBe("image");
-    expect(placeOf(err("invalid_input", "mp4 does not make 7-second clips"))).toBe("form");
+    expect(placeOf(err("invalid_input", "prompt"))).toBe("prompt");
+    expect(placeOf(err("invalid_input", "image"))).toBe("image");
+    expect(placeOf(err("invalid_input", "duration"))).toBe("form");
+    expect(placeOf(err("invalid_input"))).toBe("form");
+    expect(placeOf(err("missing_image", "image"))).toBe("image");
+  });
+
+  test("every kind Rust names has a place", () => {
+    for (const kind of ERROR_KINDS) {
+      expect(["banner", "prompt", "image", "form"]).toContain(placeOf(err(kind)));
+    }
+    expect(ERROR_KINDS.length).toBeGreaterThan(50);
   });
 
   test("anything the core rejects with becomes an AppError", () => {
-    expect(toAppError({ kind: "network", message: "Offline." })).toEqual({ kind: "network", message: "Offline.", action: null, link: null });
-    expect(toAppError({ kind: "x", message: "y", action: "nonsense" }).action).toBeNull();
+    expect(toAppError({ kind: "network", field: null, message: "Offline." })).toEqual({ kind: "network", field: null, message: "Offline.", action: null, link: null });
+    expect(toAppError({ kind: "invalid_input", field: "prompt", message: "Write a prompt." }).field).toBe("prompt");
+    expect(toAppError({ kind: "network", field: "nonsense", message: "y", action: "nonsense" })).toMatchObject({ field: null, action: null });
+    expect(toAppError({ kind: "from_a_newer_core", message: "A sentence." })).toMatchObject({ kind: "internal", message: "A sentence." });
     expect(toAppError("plain text").message).toBe("plain text");
     expect(toAppError(new TypeError("boom")).message).toMatch(/Restart the app/);
   });

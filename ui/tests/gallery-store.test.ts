@@ -141,7 +141,7 @@ describe("delete with undo", () => {
     fakeBackend({
       gallery_query: library(10),
       clip_delete: () => {
-        throw { kind: "still_running", message: "Generation #3 is still running at Kyma; wait for it to finish.", action: null, link: null };
+        throw { kind: "still_running", field: null, message: "Generation #3 is still running at Kyma; wait for it to finish.", action: null, link: null };
       },
     });
     const toasts = new ToastStore();

@@ -37,7 +37,7 @@ describe("the jobs store", () => {
   test("a problem stays with its job until the job moves on", () => {
     const s = new JobsStore();
     s.replaceAll([job(1, { status: "processing" })]);
-    s.problem({ id: 1, error: { kind: "network", message: "Offline.", action: null, link: null } });
+    s.problem({ id: 1, error: { kind: "network", field: null, message: "Offline.", action: null, link: null } });
     s.apply(job(1, { status: "processing", remote_status: "in_progress" }));
     expect(s.problems[1]?.message).toBe("Offline.");
     s.apply(job(1, { status: "downloading" }));

@@ -43,7 +43,7 @@ test("a refused key shows Rust's sentence and is not kept", async () => {
   app.key = { state: "none", masked: null, keychain_available: true, keychain_message: null };
   fakeBackend({
     key_set: () => {
-      throw { kind: "unauthorized", message: "Kyma did not accept the API key.", action: "replace_key", link: null };
+      throw { kind: "unauthorized", field: null, message: "Kyma did not accept the API key.", action: "replace_key", link: null };
     },
   });
   render(KeyForm);

@@ -57,7 +57,7 @@ test("a move that fails keeps its sentence and ends the progress", async () => {
     library_pick_folder: () => "/ro",
     gallery_query: library(3),
     library_move: () => {
-      throw { kind: "move_refused", message: "The library folder cannot change now: a download is running.", action: null, link: null };
+      throw { kind: "move_refused", field: null, message: "The library folder cannot change now: a download is running.", action: null, link: null };
     },
   });
   const { move } = stores();

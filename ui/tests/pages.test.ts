@@ -118,7 +118,7 @@ describe("the page cache", () => {
     const errors: unknown[] = [];
     const cache = new PageCache<Row>(s.fetch, { pageSize: 100, onError: (e) => errors.push(e) });
     cache.ensure(0, 10);
-    s.waiting.shift()!.reject({ kind: "database", message: "locked" });
+    s.waiting.shift()!.reject({ kind: "database", field: null, message: "locked" });
     await Promise.resolve();
     await Promise.resolve();
     expect(errors).toHaveLength(1);

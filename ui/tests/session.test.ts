@@ -61,7 +61,7 @@ describe("connecting to the core", () => {
   });
 
   test("job-problem with an account action raises the banner", async () => {
-    const error = { kind: "insufficient_credit", message: "Add credit.", action: "add_credit", link: "https://kymaapi.com/billing" };
+    const error = { kind: "insufficient_credit", field: null, message: "Add credit.", action: "add_credit", link: "https://kymaapi.com/billing" };
     await backend.emit("job-problem", { id: 2, error });
     expect(s.jobs.problems[2]).toEqual(error);
     expect(s.ui.banner?.error).toEqual(error);
@@ -75,7 +75,7 @@ describe("connecting to the core", () => {
     expect(s.create.image?.id).toBe("dropped");
     await backend.emit("image-dropped", {
       image: null,
-      error: { kind: "not_an_image", message: "That file is not an image.", action: null, link: null },
+      error: { kind: "not_an_image", field: "image", message: "That file is not an image.", action: null, link: null },
     });
     expect(s.create.imageError).toBe("That file is not an image.");
   });
@@ -89,7 +89,7 @@ test("a failing app_state becomes the load error, as a sentence", async () => {
   const s = stores();
   fakeBackend({
     app_state: () => {
-      throw { kind: "newer_library", message: "Update Kyma Studio.", action: null, link: null };
+      throw { kind: "newer_library", field: null, message: "Update Kyma Studio.", action: null, link: null };
     },
   });
   stop = await connect(s);
@@ -177,15 +177,15 @@ describe("generating", () => {
     });
     s.create.setPrompt("ok");
 
-    reply = { kind: "invalid_input", message: "The prompt is 4100 characters long; Kyma accepts at most 4000.", action: null, link: null };
+    reply = { kind: "invalid_input", field: "prompt", message: "The prompt is 4100 characters long; Kyma accepts at most 4000.", action: null, link: null };
     await s.create.requestGenerate();
     expect(s.create.promptError).toMatch(/4100/);
 
-    reply = { kind: "too_many_pixels", message: "The image is too large.", action: null, link: null };
+    reply = { kind: "too_many_pixels", field: "image", message: "The image is too large.", action: null, link: null };
     await s.create.requestGenerate();
     expect(s.create.imageError).toBe("The image is too large.");
 
-    reply = { kind: "unauthorized", message: "Kyma did not accept the API key.", action: "replace_key", link: null };
+    reply = { kind: "unauthorized", field: null, message: "Kyma did not accept the API key.", action: "replace_key", link: null };
     await s.create.requestGenerate();
     expect(s.ui.banner?.error.action).toBe("replace_key");
   });
@@ -194,7 +194,7 @@ describe("generating", () => {
     let fail = true;
     const { s, backend } = await setup({
       generate: () => {
-        if (fail) throw { kind: "unreachable", message: "Could not reach Kyma.", action: "retry", link: null };
+        if (fail) throw { kind: "unreachable", field: null, message: "Could not reach Kyma.", action: "retry", link: null };
         return job(11);
       },
     });
@@ -216,7 +216,7 @@ describe("generating", () => {
   test("a pasted image goes to image_from_bytes; a bad one shows on the slot", async () => {
     const { s, backend } = await setup({
       image_from_bytes: (a) => {
-        if (a.name === "bad.png") throw { kind: "corrupt", message: "The image is damaged.", action: null, link: null };
+        if (a.name === "bad.png") throw { kind: "corrupt", field: "image", message: "The image is damaged.", action: null, link: null };
         return image({ id: "pasted", source_name: String(a.name) });
       },
     });

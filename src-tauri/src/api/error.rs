@@ -2,6 +2,7 @@
 //! sentence a user can act on. `kind()` is the stable name the UI and the CLI branch on.
 
 use super::money::Micros;
+use crate::error_kind::{ErrorKind, Field};
 use thiserror::Error;
 
 /// A request that Kyma's documented rules would refuse, caught before anything is sent.
@@ -23,6 +24,21 @@ pub enum InputError {
     ApiBase { shown: String },
     #[error("The API key does not look like a Kyma key: Kyma keys start with \"ky-\".")]
     KeyFormat,
+}
+
+impl InputError {
+    /// The input the user must change.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            InputError::EmptyPrompt | InputError::PromptTooLong { .. } => Some(Field::Prompt),
+            InputError::Duration { .. } => Some(Field::Duration),
+            InputError::UnknownModel { .. } => Some(Field::Model),
+            InputError::ImageUrl { .. } => Some(Field::Image),
+            InputError::ApiBase { .. } => Some(Field::Settings),
+            InputError::KeyFormat => Some(Field::Key),
+            InputError::IdempotencyKey { .. } => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -66,19 +82,27 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Input(_) => "invalid_input",
-            Error::Unauthorized { .. } => "unauthorized",
-            Error::InsufficientCredit { .. } => "insufficient_credit",
-            Error::Rejected { .. } => "rejected",
-            Error::NotFound { .. } => "not_found",
-            Error::RateLimited { .. } => "rate_limited",
-            Error::QueueFull => "queue_full",
-            Error::Server { .. } => "server",
-            Error::Unreachable { .. } => "unreachable",
-            Error::Network { .. } => "network",
-            Error::Protocol { .. } => "protocol",
+            Error::Input(_) => ErrorKind::InvalidInput,
+            Error::Unauthorized { .. } => ErrorKind::Unauthorized,
+            Error::InsufficientCredit { .. } => ErrorKind::InsufficientCredit,
+            Error::Rejected { .. } => ErrorKind::Rejected,
+            Error::NotFound { .. } => ErrorKind::NotFound,
+            Error::RateLimited { .. } => ErrorKind::RateLimited,
+            Error::QueueFull => ErrorKind::QueueFull,
+            Error::Server { .. } => ErrorKind::Server,
+            Error::Unreachable { .. } => ErrorKind::Unreachable,
+            Error::Network { .. } => ErrorKind::Network,
+            Error::Protocol { .. } => ErrorKind::Protocol,
+        }
+    }
+
+    /// The input the user must change, for a request refused before it was sent.
+    pub fn field(&self) -> Option<Field> {
+        match self {
+            Error::Input(e) => e.field(),
+            _ => None,
         }
     }
 

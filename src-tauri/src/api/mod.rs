@@ -14,4 +14,4 @@ pub use catalog::{Catalog, Model};
 pub use client::{ApiKey, Client, Created, DEFAULT_API_BASE};
 pub use error::{Error, InputError};
 pub use money::Micros;
-pub use types::{CreateRequest, RemoteJob, RemoteStatus};
+pub use types::{CreateRequest, Limits, RemoteJob, RemoteStatus};

@@ -1,10 +1,10 @@
 //! `#[tauri::command]` functions only: take the arguments, call the Studio, return its answer or
-//! its `AppError`. No logic lives here. Each is listed in build.rs and granted in capabilities.
+//! its `AppError`. No logic lives here. Each is a line of the command table
+//! (`studio/command_table.rs`), whose `sig` types give every function its argument and answer.
 
-use crate::library::{DeleteTicket, MoveMode, MoveReport, Query, Spend, SpendQuery};
-use crate::studio::dto::{
-    AppError, AppState, Draft, GalleryDetails, GalleryPage, Job, KeyStatus, ModelInfo, Settings, StartImage,
-};
+use crate::error_kind::{ErrorKind, Field};
+use crate::studio::dto::AppError;
+use crate::studio::ipc::{sig, Answer, Args};
 use crate::studio::Studio;
 use base64::Engine as _;
 use std::io::Write as _;
@@ -16,36 +16,32 @@ use tauri_plugin_opener::OpenerExt;
 type Studio_<'a> = State<'a, Arc<Studio>>;
 
 #[tauri::command]
-pub fn app_state(studio: Studio_<'_>) -> Result<AppState, AppError> {
+pub fn app_state(studio: Studio_<'_>) -> Answer<sig::app_state> {
     studio.app_state()
 }
 
 #[tauri::command]
-pub async fn key_set(studio: Studio_<'_>, key: String) -> Result<KeyStatus, AppError> {
-    studio.set_key(&key, false).await
+pub async fn key_set(studio: Studio_<'_>, args: Args<sig::key_set>) -> Answer<sig::key_set> {
+    studio.set_key(&args.key, false).await
 }
 
 #[tauri::command]
-pub async fn key_use_session(studio: Studio_<'_>, key: String) -> Result<KeyStatus, AppError> {
-    studio.set_key(&key, true).await
+pub async fn key_use_session(studio: Studio_<'_>, args: Args<sig::key_use_session>) -> Answer<sig::key_use_session> {
+    studio.set_key(&args.key, true).await
 }
 
 #[tauri::command]
-pub async fn key_delete(studio: Studio_<'_>) -> Result<KeyStatus, AppError> {
+pub async fn key_delete(studio: Studio_<'_>) -> Answer<sig::key_delete> {
     studio.delete_key().await
 }
 
 #[tauri::command]
-pub async fn settings_save(
-    studio: Studio_<'_>,
-    settings: Settings,
-    bucket_secret: Option<String>,
-) -> Result<Settings, AppError> {
-    studio.save_settings(settings, bucket_secret).await
+pub async fn settings_save(studio: Studio_<'_>, args: Args<sig::settings_save>) -> Answer<sig::settings_save> {
+    studio.save_settings(args.settings, args.bucket_secret).await
 }
 
 #[tauri::command]
-pub async fn image_pick(app: AppHandle, studio: Studio_<'_>) -> Result<Option<StartImage>, AppError> {
+pub async fn image_pick(app: AppHandle, studio: Studio_<'_>) -> Answer<sig::image_pick> {
     let picked = app
         .dialog()
         .file()
@@ -59,74 +55,78 @@ pub async fn image_pick(app: AppHandle, studio: Studio_<'_>) -> Result<Option<St
 }
 
 #[tauri::command]
-pub async fn image_from_path(studio: Studio_<'_>, path: String) -> Result<StartImage, AppError> {
-    studio.stage_image_file(path.into()).await
+pub async fn image_from_path(studio: Studio_<'_>, args: Args<sig::image_from_path>) -> Answer<sig::image_from_path> {
+    studio.stage_image_file(args.path.into()).await
 }
 
 #[tauri::command]
-pub async fn image_from_bytes(studio: Studio_<'_>, bytes: String, name: String) -> Result<StartImage, AppError> {
+pub async fn image_from_bytes(studio: Studio_<'_>, args: Args<sig::image_from_bytes>) -> Answer<sig::image_from_bytes> {
     let bytes = base64::engine::general_purpose::STANDARD
-        .decode(bytes.as_bytes())
-        .map_err(|_| AppError::new("not_an_image", "The pasted data is not an image."))?;
-    studio.stage_image_bytes(bytes, name).await
+        .decode(args.bytes.as_bytes())
+        .map_err(|_| AppError::new(ErrorKind::NotAnImage, "The pasted data is not an image.").about(Field::Image))?;
+    studio.stage_image_bytes(bytes, args.name).await
 }
 
 #[tauri::command]
-pub async fn generate(studio: Studio_<'_>, draft: Draft) -> Result<Job, AppError> {
-    studio.generate(draft).await
+pub async fn generate(studio: Studio_<'_>, args: Args<sig::generate>) -> Answer<sig::generate> {
+    studio.generate(args.draft).await
 }
 
 #[tauri::command]
-pub async fn job_again(studio: Studio_<'_>, id: i64) -> Result<Job, AppError> {
-    studio.again(id).await
+pub async fn job_again(studio: Studio_<'_>, args: Args<sig::job_again>) -> Answer<sig::job_again> {
+    studio.again(args.id).await
 }
 
 #[tauri::command]
-pub fn job_remove(studio: Studio_<'_>, id: i64) -> Result<(), AppError> {
-    studio.remove(id)
+pub fn job_remove(studio: Studio_<'_>, args: Args<sig::job_remove>) -> Answer<sig::job_remove> {
+    studio.remove(args.id)
 }
 
 #[tauri::command]
-pub fn reveal_clip(app: AppHandle, studio: Studio_<'_>, id: i64) -> Result<(), AppError> {
-    let path = studio.clip_path(id)?;
+pub fn reveal_clip(app: AppHandle, studio: Studio_<'_>, args: Args<sig::reveal_clip>) -> Answer<sig::reveal_clip> {
+    let path = studio.clip_path(args.id)?;
     app.opener()
         .reveal_item_in_dir(path)
-        .map_err(|e| AppError::new("io", format!("Could not open the file manager: {e}.")))
+        .map_err(|e| AppError::new(ErrorKind::Io, format!("Could not open the file manager: {e}.")))
 }
 
 #[tauri::command]
-pub async fn refresh_catalog(studio: Studio_<'_>) -> Result<Vec<ModelInfo>, AppError> {
+pub async fn refresh_catalog(studio: Studio_<'_>) -> Answer<sig::refresh_catalog> {
     studio.refresh_catalog().await
 }
 
 #[tauri::command]
-pub async fn gallery_query(studio: Studio_<'_>, query: Query) -> Result<GalleryPage, AppError> {
-    studio.gallery_query(query).await
+pub async fn gallery_query(studio: Studio_<'_>, args: Args<sig::gallery_query>) -> Answer<sig::gallery_query> {
+    studio.gallery_query(args.query).await
 }
 
 #[tauri::command]
-pub async fn gallery_details(studio: Studio_<'_>, id: i64) -> Result<GalleryDetails, AppError> {
-    studio.gallery_details(id).await
+pub async fn gallery_details(studio: Studio_<'_>, args: Args<sig::gallery_details>) -> Answer<sig::gallery_details> {
+    studio.gallery_details(args.id).await
 }
 
 #[tauri::command]
-pub async fn favourite_set(studio: Studio_<'_>, id: i64, on: bool) -> Result<(), AppError> {
-    studio.set_favourite(id, on).await
+pub async fn favourite_set(studio: Studio_<'_>, args: Args<sig::favourite_set>) -> Answer<sig::favourite_set> {
+    studio.set_favourite(args.id, args.on).await
 }
 
 #[tauri::command]
-pub async fn clip_delete(studio: Studio_<'_>, id: i64) -> Result<DeleteTicket, AppError> {
-    studio.delete_clip(id).await
+pub async fn clip_delete(studio: Studio_<'_>, args: Args<sig::clip_delete>) -> Answer<sig::clip_delete> {
+    studio.delete_clip(args.id).await
 }
 
 #[tauri::command]
-pub async fn clip_undo_delete(studio: Studio_<'_>, id: i64) -> Result<(), AppError> {
-    studio.undo_delete(id).await
+pub async fn clip_undo_delete(studio: Studio_<'_>, args: Args<sig::clip_undo_delete>) -> Answer<sig::clip_undo_delete> {
+    studio.undo_delete(args.id).await
 }
 
 #[tauri::command]
-pub async fn clip_save_copy(app: AppHandle, studio: Studio_<'_>, id: i64) -> Result<Option<String>, AppError> {
-    let name = studio.clip_file_name(id)?;
+pub async fn clip_save_copy(
+    app: AppHandle,
+    studio: Studio_<'_>,
+    args: Args<sig::clip_save_copy>,
+) -> Answer<sig::clip_save_copy> {
+    let name = studio.clip_file_name(args.id)?;
     let picked = app
         .dialog()
         .file()
@@ -137,12 +137,16 @@ pub async fn clip_save_copy(app: AppHandle, studio: Studio_<'_>, id: i64) -> Res
     let Some(dest) = picked.and_then(|p| p.into_path().ok()) else {
         return Ok(None);
     };
-    studio.save_copy(id, dest.clone()).await?;
+    studio.save_copy(args.id, dest.clone()).await?;
     Ok(Some(dest.display().to_string()))
 }
 
 #[tauri::command]
-pub async fn clip_locate(app: AppHandle, studio: Studio_<'_>, id: i64) -> Result<bool, AppError> {
+pub async fn clip_locate(
+    app: AppHandle,
+    studio: Studio_<'_>,
+    args: Args<sig::clip_locate>,
+) -> Answer<sig::clip_locate> {
     let picked = app
         .dialog()
         .file()
@@ -152,30 +156,30 @@ pub async fn clip_locate(app: AppHandle, studio: Studio_<'_>, id: i64) -> Result
     let Some(file) = picked.and_then(|p| p.into_path().ok()) else {
         return Ok(false);
     };
-    studio.locate(id, file).await?;
+    studio.locate(args.id, file).await?;
     Ok(true)
 }
 
 #[tauri::command]
-pub async fn clip_forget(studio: Studio_<'_>, id: i64) -> Result<(), AppError> {
-    studio.forget(id).await
+pub async fn clip_forget(studio: Studio_<'_>, args: Args<sig::clip_forget>) -> Answer<sig::clip_forget> {
+    studio.forget(args.id).await
 }
 
 #[tauri::command]
-pub async fn thumb_put(studio: Studio_<'_>, id: i64, bytes: String) -> Result<(), AppError> {
+pub async fn thumb_put(studio: Studio_<'_>, args: Args<sig::thumb_put>) -> Answer<sig::thumb_put> {
     let bytes = base64::engine::general_purpose::STANDARD
-        .decode(bytes.as_bytes())
-        .map_err(|_| AppError::new("bad_thumbnail", "The poster image did not arrive intact."))?;
-    studio.put_thumb(id, bytes).await
+        .decode(args.bytes.as_bytes())
+        .map_err(|_| AppError::new(ErrorKind::BadThumbnail, "The poster image did not arrive intact."))?;
+    studio.put_thumb(args.id, bytes).await
 }
 
 #[tauri::command]
-pub async fn spend_summary(studio: Studio_<'_>, query: SpendQuery) -> Result<Spend, AppError> {
-    studio.spend(query).await
+pub async fn spend_summary(studio: Studio_<'_>, args: Args<sig::spend_summary>) -> Answer<sig::spend_summary> {
+    studio.spend(args.query).await
 }
 
 #[tauri::command]
-pub async fn library_pick_folder(app: AppHandle) -> Result<Option<String>, AppError> {
+pub async fn library_pick_folder(app: AppHandle) -> Answer<sig::library_pick_folder> {
     let picked = app.dialog().file().set_title("Choose the library folder").blocking_pick_folder();
     Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
 }
@@ -184,20 +188,23 @@ pub async fn library_pick_folder(app: AppHandle) -> Result<Option<String>, AppEr
 pub async fn library_move(
     app: AppHandle,
     studio: Studio_<'_>,
-    dir: String,
-    mode: MoveMode,
-) -> Result<MoveReport, AppError> {
-    studio.move_library(dir.into(), mode, move |p| drop(app.emit("library-move-progress", p))).await
+    args: Args<sig::library_move>,
+) -> Answer<sig::library_move> {
+    studio.move_library(args.dir.into(), args.mode, move |p| drop(app.emit("library-move-progress", p))).await
 }
 
 /// The window drew its first frame. Logged; with `KYMA_REPORT_READY=1` also printed as the line
 /// `ready` on stdout, which `make bench` times start-up by (scripts/bench_startup.py).
 #[tauri::command]
-pub fn ui_ready() {
+pub fn ui_ready() -> Answer<sig::ui_ready> {
     log::info!("UI ready");
     if std::env::var_os("KYMA_REPORT_READY").is_some_and(|v| v == "1") {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "ready");
         let _ = out.flush();
     }
+    Ok(())
 }
+
+#[cfg(test)]
+mod tests;

@@ -4,6 +4,7 @@
 use super::failpoint;
 use super::mp4::check_mp4;
 use crate::api::retry::{is_retryable_status, RetryPolicy};
+use crate::error_kind::ErrorKind;
 use futures_util::StreamExt;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
 use reqwest::StatusCode;
@@ -40,17 +41,17 @@ pub enum DownloadError {
 }
 
 impl DownloadError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            DownloadError::UnsafeUrl { .. } => "unsafe_url",
-            DownloadError::LinkExpired { .. } => "link_expired",
-            DownloadError::TooLarge { .. } | DownloadError::NoEnd { .. } => "too_large",
-            DownloadError::NotVideo { .. } => "not_video",
-            DownloadError::Incomplete { .. } => "incomplete",
-            DownloadError::NotMp4(_) => "damaged",
-            DownloadError::Http { .. } => "http",
-            DownloadError::Network { .. } => "network",
-            DownloadError::Disk { .. } => "disk",
+            DownloadError::UnsafeUrl { .. } => ErrorKind::UnsafeUrl,
+            DownloadError::LinkExpired { .. } => ErrorKind::LinkExpired,
+            DownloadError::TooLarge { .. } | DownloadError::NoEnd { .. } => ErrorKind::TooLarge,
+            DownloadError::NotVideo { .. } => ErrorKind::NotVideo,
+            DownloadError::Incomplete { .. } => ErrorKind::Incomplete,
+            DownloadError::NotMp4(_) => ErrorKind::Damaged,
+            DownloadError::Http { .. } => ErrorKind::Http,
+            DownloadError::Network { .. } => ErrorKind::Network,
+            DownloadError::Disk { .. } => ErrorKind::Disk,
         }
     }
 }

@@ -9,6 +9,7 @@ use super::store::{Generation, ImageKind, NewGeneration, Status, Store};
 use super::submit::{build_request, is_final_refusal, PostError, StartImageHost};
 use crate::api::retry::RetryPolicy;
 use crate::api::{validate, Catalog, Client, RemoteJob, RemoteStatus};
+use crate::error_kind::ErrorKind;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -175,7 +176,7 @@ pub enum Event {
     Progress { id: i64, bytes_done: u64, bytes_total: Option<u64> },
     /// Something went wrong that the engine will retry later (or that needs the user).
     /// `link` is where to fix it, when Kyma gave one (e.g. the top-up page for no credit).
-    Problem { id: i64, kind: String, message: String, link: Option<String> },
+    Problem { id: i64, kind: ErrorKind, message: String, link: Option<String> },
 }
 
 enum Cmd {
@@ -207,6 +208,8 @@ pub struct Engine {
     paths: Arc<RwLock<Paths>>,
     /// How many times the owner task's loop has turned (a waiting engine must not spin).
     turns: Arc<std::sync::atomic::AtomicU64>,
+    /// How many unfinished jobs may be at Kyma at once; the key's tier can change it.
+    queue_cap: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 fn lock(store: &Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
@@ -254,6 +257,7 @@ impl Engine {
         let downloader = Downloader::new(config.retry, config.max_clip_bytes)?;
         let catalog = Arc::new(RwLock::new(catalog));
         let image_host = Arc::new(RwLock::new(StartImageHost::DataUri));
+        let queue_cap = Arc::new(std::sync::atomic::AtomicUsize::new(config.queue_cap.max(1)));
         let owner = Owner {
             store: store.clone(),
             image_host: image_host.clone(),
@@ -266,16 +270,26 @@ impl Engine {
             jobs: HashMap::new(),
             polls_in_flight: 0,
             turns: Arc::default(),
+            queue_cap: queue_cap.clone(),
         };
         let turns = owner.turns.clone();
         tokio::spawn(owner.run(cmd_rx));
-        Ok(Engine { image_host, cmd: cmd_tx, events, store, catalog, paths, turns })
+        Ok(Engine { image_host, cmd: cmd_tx, events, store, catalog, paths, turns, queue_cap })
     }
 
     /// How many times the engine's scheduling loop has woken up so far: a handful per job and
     /// answer, never a busy loop while it waits.
     pub fn loop_turns(&self) -> u64 {
         self.turns.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// How many unfinished jobs may be at Kyma at once from now on (the key's tier decides).
+    pub fn set_queue_cap(&self, cap: usize) {
+        self.queue_cap.store(cap.max(1), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn queue_cap(&self) -> usize {
+        self.queue_cap.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Swaps the API client (a new key or API base); `None` pauses all network work.
@@ -442,6 +456,7 @@ struct Owner {
     jobs: HashMap<i64, JobState>,
     polls_in_flight: usize,
     turns: Arc<std::sync::atomic::AtomicU64>,
+    queue_cap: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Owner {
@@ -499,12 +514,12 @@ impl Owner {
         }
     }
 
-    fn problem(&mut self, id: i64, kind: &str, message: String) {
-        let noted = lock(&self.store).note_problem(id, kind, &message);
+    fn problem(&mut self, id: i64, kind: ErrorKind, message: String) {
+        let noted = lock(&self.store).note_problem(id, kind.as_str(), &message);
         if let Err(e) = noted {
             log::error!("cannot record a problem for generation {id}: {e}");
         }
-        let _ = self.events.send(Event::Problem { id, kind: kind.to_string(), message, link: None });
+        let _ = self.events.send(Event::Problem { id, kind, message, link: None });
         self.emit_changed(id);
     }
 
@@ -560,7 +575,7 @@ impl Owner {
         let mut open = self.remote_open();
         for (id, status) in due {
             match status {
-                Status::Queued if open < self.config.queue_cap => {
+                Status::Queued if open < self.queue_cap.load(std::sync::atomic::Ordering::Relaxed) => {
                     open += 1;
                     self.spawn_post(id, &client, done.clone());
                 }
@@ -708,11 +723,11 @@ impl Owner {
                     PostError::Api(crate::api::Error::InsufficientCredit { topup_url, .. }) => topup_url.clone(),
                     _ => None,
                 };
-                let marked = lock(&self.store).mark_rejected(id, e.kind(), &e.to_string());
+                let marked = lock(&self.store).mark_rejected(id, e.kind().as_str(), &e.to_string());
                 if let Err(err) = marked {
                     log::error!("cannot record the refusal of generation {id}: {err}");
                 }
-                let _ = self.events.send(Event::Problem { id, kind: e.kind().into(), message: e.to_string(), link });
+                let _ = self.events.send(Event::Problem { id, kind: e.kind(), message: e.to_string(), link });
                 self.emit_changed(id);
             }
             Err(e) => {

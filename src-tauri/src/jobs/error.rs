@@ -2,6 +2,7 @@
 //! fetched. API and download errors pass through with their own sentences.
 
 use super::download::DownloadError;
+use crate::error_kind::ErrorKind;
 use std::path::Path;
 use thiserror::Error;
 
@@ -34,17 +35,17 @@ impl Error {
         Error::Io { what, path: path.display().to_string(), detail: e.to_string() }
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             Error::Api(e) => e.kind(),
             Error::Image(e) => e.kind(),
             Error::Download(e) => e.kind(),
-            Error::Db(_) => "database",
-            Error::Io { .. } => "io",
-            Error::NewerLibrary { .. } => "newer_library",
-            Error::NoSuchGeneration(_) => "not_found",
-            Error::StillRunning(_) => "still_running",
-            Error::EngineStopped => "engine_stopped",
+            Error::Db(_) => ErrorKind::Database,
+            Error::Io { .. } => ErrorKind::Io,
+            Error::NewerLibrary { .. } => ErrorKind::NewerLibrary,
+            Error::NoSuchGeneration(_) => ErrorKind::NotFound,
+            Error::StillRunning(_) => ErrorKind::StillRunning,
+            Error::EngineStopped => ErrorKind::EngineStopped,
         }
     }
 }

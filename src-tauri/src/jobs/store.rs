@@ -4,7 +4,7 @@
 use super::error::Error;
 use crate::api::Micros;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -81,8 +81,10 @@ END;
 ];
 
 /// Our own lifecycle of a generation. `Queued` has no Kyma id yet; terminal states never change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+/// Crosses IPC as is (ts-rs exports its TypeScript twin).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Status {
     /// Written locally; not yet accepted by Kyma (may be re-POSTed with its idempotency key).
     Queued,

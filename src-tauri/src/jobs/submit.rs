@@ -4,6 +4,7 @@
 
 use super::store::{Generation, ImageKind};
 use crate::api::CreateRequest;
+use crate::error_kind::ErrorKind;
 use crate::media::hosting::{self, BucketConfig};
 use std::fmt;
 use std::path::Path;
@@ -43,11 +44,11 @@ pub enum PostError {
 }
 
 impl PostError {
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
             PostError::Api(e) => e.kind(),
             PostError::Hosting(e) => e.kind(),
-            PostError::MissingImage(_) => "missing_image",
+            PostError::MissingImage(_) => ErrorKind::MissingImage,
         }
     }
 }

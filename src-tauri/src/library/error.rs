@@ -1,6 +1,7 @@
 //! `library::Error`: what the gallery, spend and library-folder operations report, each a
 //! sentence a user can act on, with a stable kind for the UI and the CLI's exit codes.
 
+use crate::error_kind::ErrorKind;
 use std::path::Path;
 use thiserror::Error;
 
@@ -43,23 +44,23 @@ impl Error {
         Error::Io { what, path: path.display().to_string(), detail: e.to_string() }
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Db(_) => "database",
+            Error::Db(_) => ErrorKind::Database,
             Error::Jobs(e) => e.kind(),
-            Error::Io { .. } => "io",
-            Error::NoSuchGeneration(_) => "not_found",
-            Error::StillRunning(_) => "still_running",
-            Error::NoClip(_) => "no_clip",
-            Error::NotMissing(_) => "not_missing",
-            Error::ClipMissing(_) => "clip_missing",
-            Error::NotAClip { .. } => "not_a_clip",
-            Error::UndoExpired(_) => "undo_expired",
-            Error::NotDeleted(_) => "not_deleted",
-            Error::BadQuery(_) => "invalid_input",
-            Error::MoveRefused(_) => "move_refused",
-            Error::Trash(_) => "trash_failed",
-            Error::BadThumb(_) => "bad_thumbnail",
+            Error::Io { .. } => ErrorKind::Io,
+            Error::NoSuchGeneration(_) => ErrorKind::NotFound,
+            Error::StillRunning(_) => ErrorKind::StillRunning,
+            Error::NoClip(_) => ErrorKind::NoClip,
+            Error::NotMissing(_) => ErrorKind::NotMissing,
+            Error::ClipMissing(_) => ErrorKind::ClipMissing,
+            Error::NotAClip { .. } => ErrorKind::NotAClip,
+            Error::UndoExpired(_) => ErrorKind::UndoExpired,
+            Error::NotDeleted(_) => ErrorKind::NotDeleted,
+            Error::BadQuery(_) => ErrorKind::InvalidInput,
+            Error::MoveRefused(_) => ErrorKind::MoveRefused,
+            Error::Trash(_) => ErrorKind::TrashFailed,
+            Error::BadThumb(_) => ErrorKind::BadThumbnail,
         }
     }
 }

@@ -23,7 +23,7 @@ const MAX_SEARCH_WORDS: usize = 32;
 pub fn item_of(g: &Generation) -> Item {
     Item {
         id: g.id,
-        status: g.status.as_str().to_string(),
+        status: g.status,
         model: g.model.clone(),
         prompt: cut_prompt(&g.prompt),
         duration_s: g.duration_s,
@@ -200,14 +200,21 @@ struct TileRow {
 }
 
 fn tile_row(r: &Row<'_>) -> rusqlite::Result<TileRow> {
-    let status: String = r.get(1)?;
+    let status_name: String = r.get(1)?;
+    let status = Status::parse(&status_name).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            1,
+            rusqlite::types::Type::Text,
+            format!("status {status_name}").into(),
+        )
+    })?;
     let has_image = r.get::<_, String>(6)? != "none";
     let prompt: String = r.get(3)?;
     let clip_missing: bool = r.get(14)?;
     let removed: Option<String> = r.get(18)?;
     let item = Item {
         id: r.get(0)?,
-        missing: clip_missing && status == "succeeded" && removed.is_none(),
+        missing: clip_missing && status == Status::Succeeded && removed.is_none(),
         status,
         model: r.get(2)?,
         prompt: cut_prompt(&prompt),
@@ -250,7 +257,7 @@ impl Library {
 
         // Only clips the user kept are looked for.
         let mut changed = Vec::new();
-        for row in rows.iter_mut().filter(|r| r.item.status == Status::Succeeded.as_str() && r.item.removed.is_none()) {
+        for row in rows.iter_mut().filter(|r| r.item.status == Status::Succeeded && r.item.removed.is_none()) {
             let there =
                 row.clip_file.as_deref().is_some_and(|f| paths.clip_path_of(row.media_dir.as_deref(), f).is_file());
             if there == row.item.missing {

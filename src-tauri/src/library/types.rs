@@ -1,6 +1,7 @@
 //! The library's query and answer shapes. They cross IPC as they are (ts-rs writes their
 //! TypeScript twins into ui/src/lib/ipc/bindings), and the CLI prints them as JSON.
 
+use crate::jobs::Status;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -75,10 +76,7 @@ pub struct Query {
 pub struct Item {
     #[ts(type = "number")]
     pub id: i64,
-    #[ts(
-        type = "\"queued\" | \"pending\" | \"processing\" | \"downloading\" | \"succeeded\" | \"failed\" | \"refunded\" | \"expired\" | \"rejected\""
-    )]
-    pub status: String,
+    pub status: Status,
     pub model: String,
     /// The prompt's first 280 characters.
     pub prompt: String,

@@ -1,6 +1,7 @@
 //! Puts a prepared start image in the user's own S3-compatible bucket (S3, R2, MinIO, B2) and
 //! returns a time-limited GET link for Kyma's `image_url`; SigV4 query presigning, no AWS SDK.
 
+use crate::error_kind::ErrorKind;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
@@ -164,27 +165,27 @@ pub enum Error {
 
 impl Error {
     /// A stable machine name for the variant, for the UI's `{ kind, message }` and for logs.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::BadEndpoint { .. } => "bad_endpoint",
-            Error::BadBucketName { .. } => "bad_bucket_name",
-            Error::BadRegion => "bad_region",
-            Error::BadAccessKey => "bad_access_key",
-            Error::MissingSecret => "missing_secret",
-            Error::BadObjectKey { .. } => "bad_object_key",
-            Error::BadLinkLifetime { .. } => "bad_link_lifetime",
-            Error::UnsupportedMethod { .. } => "unsupported_method",
-            Error::AccessDenied => "access_denied",
-            Error::WrongSecret => "wrong_secret",
-            Error::UnknownAccessKey { .. } => "unknown_access_key",
-            Error::ClockSkew => "clock_skew",
-            Error::LinkExpired => "link_expired",
-            Error::BucketNotFound { .. } => "bucket_not_found",
-            Error::WrongRegion { .. } => "wrong_region",
-            Error::TooLarge => "too_large",
-            Error::Bucket { .. } => "bucket_error",
-            Error::Timeout { .. } => "timeout",
-            Error::Network { .. } => "network",
+            Error::BadEndpoint { .. } => ErrorKind::BadEndpoint,
+            Error::BadBucketName { .. } => ErrorKind::BadBucketName,
+            Error::BadRegion => ErrorKind::BadRegion,
+            Error::BadAccessKey => ErrorKind::BadAccessKey,
+            Error::MissingSecret => ErrorKind::MissingSecret,
+            Error::BadObjectKey { .. } => ErrorKind::BadObjectKey,
+            Error::BadLinkLifetime { .. } => ErrorKind::BadLinkLifetime,
+            Error::UnsupportedMethod { .. } => ErrorKind::UnsupportedMethod,
+            Error::AccessDenied => ErrorKind::AccessDenied,
+            Error::WrongSecret => ErrorKind::WrongSecret,
+            Error::UnknownAccessKey { .. } => ErrorKind::UnknownAccessKey,
+            Error::ClockSkew => ErrorKind::ClockSkew,
+            Error::LinkExpired => ErrorKind::LinkExpired,
+            Error::BucketNotFound { .. } => ErrorKind::BucketNotFound,
+            Error::WrongRegion { .. } => ErrorKind::WrongRegion,
+            Error::TooLarge => ErrorKind::TooLarge,
+            Error::Bucket { .. } => ErrorKind::BucketError,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Network { .. } => ErrorKind::Network,
         }
     }
 
@@ -903,7 +904,7 @@ mod tests {
             let text = err.to_string();
             assert!(text.starts_with(|c: char| c.is_ascii_uppercase()), "{text}");
             assert!(text.ends_with('.'), "{text}");
-            assert!(!err.kind().is_empty());
+            assert!(!err.kind().as_str().is_empty());
         }
     }
 

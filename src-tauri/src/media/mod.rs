@@ -1,6 +1,7 @@
 //! Turns the picture a user picks into the start image Kyma's image-to-video API accepts:
 //! checked before decoding, upright (EXIF), at most 2048 px on a side, opaque, JPEG under 10 MB.
 
+use crate::error_kind::ErrorKind;
 pub mod hosting;
 mod prepare;
 mod sniff;
@@ -92,19 +93,19 @@ pub enum Error {
 
 impl Error {
     /// A stable machine name for the variant, for the UI's `{ kind, message }` and for logs.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            Error::Empty => "empty",
-            Error::FileTooLarge { .. } => "file_too_large",
-            Error::NotAnImage => "not_an_image",
-            Error::UnsupportedFormat { .. } => "unsupported_format",
-            Error::UnsupportedVariant { .. } => "unsupported_variant",
-            Error::TooManyPixels { .. } => "too_many_pixels",
-            Error::TooMuchMemory { .. } => "too_much_memory",
-            Error::Corrupt { .. } => "corrupt",
-            Error::OutputTooLarge => "output_too_large",
-            Error::Convert { .. } => "convert",
-            Error::Io(_) => "io",
+            Error::Empty => ErrorKind::Empty,
+            Error::FileTooLarge { .. } => ErrorKind::FileTooLarge,
+            Error::NotAnImage => ErrorKind::NotAnImage,
+            Error::UnsupportedFormat { .. } => ErrorKind::UnsupportedFormat,
+            Error::UnsupportedVariant { .. } => ErrorKind::UnsupportedVariant,
+            Error::TooManyPixels { .. } => ErrorKind::TooManyPixels,
+            Error::TooMuchMemory { .. } => ErrorKind::TooMuchMemory,
+            Error::Corrupt { .. } => ErrorKind::Corrupt,
+            Error::OutputTooLarge => ErrorKind::OutputTooLarge,
+            Error::Convert { .. } => ErrorKind::Convert,
+            Error::Io(_) => ErrorKind::Io,
         }
     }
 

@@ -2,7 +2,8 @@
 //! twins into `ui/src/lib/ipc/bindings/` (committed; CI fails when they drift). No secrets here.
 
 use crate::api::Model;
-use crate::jobs::{Generation, Paths};
+use crate::error_kind::{ErrorKind, Field};
+use crate::jobs::{Generation, Paths, Status};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -95,10 +96,7 @@ pub struct Job {
     #[ts(type = "number")]
     pub id: i64,
     pub kyma_id: Option<String>,
-    #[ts(
-        type = "\"queued\" | \"pending\" | \"processing\" | \"downloading\" | \"succeeded\" | \"failed\" | \"refunded\" | \"expired\" | \"rejected\""
-    )]
-    pub status: String,
+    pub status: Status,
     pub remote_status: Option<String>,
     pub model: String,
     pub prompt: String,
@@ -132,7 +130,7 @@ impl Job {
         Job {
             id: g.id,
             kyma_id: g.kyma_id.clone(),
-            status: g.status.as_str().to_string(),
+            status: g.status,
             remote_status: g.remote_status.clone(),
             model: g.model.clone(),
             prompt: g.prompt.clone(),
@@ -177,11 +175,14 @@ pub enum ErrorAction {
     FixSettings,
 }
 
-/// Every command's error: a stable kind, a sentence for the user, and what fixes it.
+/// Every command's error: what went wrong (one of a closed set), the input it concerns if any,
+/// a sentence for the user, and what fixes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct AppError {
-    pub kind: String,
+    pub kind: ErrorKind,
+    /// The input to change, for bad input: the UI shows the sentence under it.
+    pub field: Option<Field>,
     pub message: String,
     pub action: Option<ErrorAction>,
     pub link: Option<String>,

@@ -5,6 +5,7 @@
 use super::clip_server::Served;
 use super::dto::{AppError, GalleryDetails, GalleryItem, GalleryPage, LibraryChanged, MoveProgress};
 use super::Studio;
+use crate::error_kind::ErrorKind;
 use crate::jobs::{Generation, Status};
 use crate::library::{self, DeleteTicket, Library, MoveMode, MoveReport, Query, Spend, SpendQuery};
 use std::path::PathBuf;
@@ -23,13 +24,14 @@ pub(crate) async fn blocking<T: Send + 'static>(
     let lib = lib.clone();
     tokio::task::spawn_blocking(move || f(&lib))
         .await
-        .map_err(|_| AppError::new("internal", "The library task stopped unexpectedly; try again."))?
+        .map_err(|_| AppError::new(ErrorKind::Internal, "The library task stopped unexpectedly; try again."))?
         .map_err(AppError::from)
 }
 
 impl Studio {
     pub(crate) fn gallery_item(&self, item: library::Item) -> GalleryItem {
-        let clip_url = (item.status == "succeeded" && !item.missing).then(|| self.clips.url(Served::Clip, item.id));
+        let clip_url =
+            (item.status == Status::Succeeded && !item.missing).then(|| self.clips.url(Served::Clip, item.id));
         GalleryItem { thumb_url: self.clips.url(Served::Thumb, item.id), clip_url, item }
     }
 

@@ -6,11 +6,13 @@ pub mod clip_server;
 pub mod dto;
 pub mod error;
 pub mod gallery;
+pub mod ipc;
 pub mod settings;
 
 use crate::api::limiter::RateLimiter;
-use crate::api::retry::RetryPolicy;
-use crate::api::{validate, ApiKey, Catalog, Client};
+use crate::api::{validate, ApiKey, Catalog};
+use crate::error_kind::{ErrorKind, Field};
+use crate::jobs::connect::{self, Kyma};
 use crate::jobs::{Draft as EngineDraft, Engine, EngineConfig, Event, Generation, ImageInput, Paths};
 use crate::keychain;
 use crate::library::Library;
@@ -28,6 +30,13 @@ pub struct StudioOptions {
     pub session_key: Option<String>,
     /// Started by `make demo`: show the demo hint.
     pub demo: bool,
+    /// How often the key's limits are read again (a tier can change while the app runs).
+    pub limits_every: std::time::Duration,
+}
+
+impl StudioOptions {
+    /// How often the app asks Kyma for the key's limits when nothing else prompts it.
+    pub const LIMITS_EVERY: std::time::Duration = std::time::Duration::from_secs(300);
 }
 
 enum Key {
@@ -52,9 +61,9 @@ struct Staged {
 
 pub struct Studio {
     paths: Paths,
-    settings: RwLock<Settings>,
+    settings: Arc<RwLock<Settings>>,
     api_base_override: Option<String>,
-    key: Mutex<Key>,
+    key: Arc<Mutex<Key>>,
     keychain_problem: Option<String>,
     limiter: Arc<RateLimiter>,
     engine: Engine,
@@ -87,21 +96,21 @@ impl Studio {
             },
         };
         let limiter = Arc::new(RateLimiter::new(30));
-        let base = opts.api_base.clone().unwrap_or_else(|| settings.api_base.clone());
-        let client = key
-            .api_key()
-            .map(|k| Client::with_policy(&base, k.clone(), RetryPolicy::default(), limiter.clone()))
-            .transpose()?;
         let mut config = EngineConfig::new(opts.data_dir.clone());
-        config.max_downloads = settings.download_concurrency.clamp(1, 6) as usize;
-        let engine = Engine::start_with(config, client.clone(), Catalog::load_cached(&paths.catalog))?;
+        config.max_downloads = settings
+            .download_concurrency
+            .clamp(*settings::DOWNLOAD_CONCURRENCY.start(), *settings::DOWNLOAD_CONCURRENCY.end())
+            as usize;
+        // Started without a key: the window opens at once, offline too; the key is connected
+        // (and its limits adopted) just after, in the background.
+        let engine = connect::start_engine(config, Catalog::load_cached(&paths.catalog), None).await?;
         let clips = clip_server::start(clip_listener, resolver(library.clone()))
-            .map_err(|e| AppError::new("io", format!("Could not start the clip player's server: {e}.")))?;
+            .map_err(|e| AppError::new(ErrorKind::Io, format!("Could not start the clip player's server: {e}.")))?;
         let studio = Studio {
             paths,
-            settings: RwLock::new(settings),
+            settings: Arc::new(RwLock::new(settings)),
             api_base_override: opts.api_base,
-            key: Mutex::new(key),
+            key: Arc::new(Mutex::new(key)),
             keychain_problem,
             limiter,
             engine,
@@ -112,10 +121,11 @@ impl Studio {
             demo: opts.demo,
         };
         studio.tidy_library_in_background();
-        if let Some(c) = client {
-            studio.adopt_limits_in_background(c);
-        }
         studio.apply_image_host();
+        if let Some(kyma) = studio.kyma() {
+            studio.connect_in_background(kyma);
+        }
+        studio.refresh_limits_every(opts.limits_every);
         Ok(studio)
     }
 
@@ -128,19 +138,43 @@ impl Studio {
     }
 
     fn api_base(&self) -> String {
-        self.api_base_override
-            .clone()
-            .unwrap_or_else(|| self.settings.read().map(|s| s.api_base.clone()).unwrap_or_default())
+        api_base_of(self.api_base_override.as_deref(), &self.settings)
     }
 
-    fn client_for(&self, key: &ApiKey) -> Result<Client, AppError> {
-        Ok(Client::with_policy(&self.api_base(), key.clone(), RetryPolicy::default(), self.limiter.clone())?)
+    /// The key in use and where it goes, if there is a key.
+    fn kyma(&self) -> Option<Kyma> {
+        kyma_of(&self.key, self.api_base(), &self.limiter)
     }
 
-    fn adopt_limits_in_background(&self, client: Client) {
+    /// Connects the engine with the key at start-up. Offline, or with a key Kyma refuses, the
+    /// client is attached anyway, so unfinished paid jobs resume the moment Kyma answers (and a
+    /// refused key shows on them); the limits are adopted on the next refresh.
+    fn connect_in_background(&self, kyma: Kyma) {
+        let engine = self.engine.clone();
         tokio::spawn(async move {
-            if let Err(e) = client.adopt_limits().await {
-                log::warn!("could not read the key's limits: {}", e.kind());
+            if let Err(e) = connect::connect(&engine, &kyma).await {
+                log::warn!("could not read the key's limits at start-up: {}", e.kind());
+                if let Ok(client) = kyma.client() {
+                    let _ = engine.set_client(Some(client)).await;
+                }
+            }
+        });
+    }
+
+    /// Reads the key's limits again every `every` (its tier may change while the app runs).
+    fn refresh_limits_every(&self, every: std::time::Duration) {
+        let engine = self.engine.clone();
+        let (key, settings, limiter) = (self.key.clone(), self.settings.clone(), self.limiter.clone());
+        let base_override = self.api_base_override.clone();
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                ticks.tick().await;
+                let base = api_base_of(base_override.as_deref(), &settings);
+                let Some(client) = kyma_of(&key, base, &limiter).and_then(|k| k.client().ok()) else { continue };
+                if let Err(e) = connect::adopt_limits(&engine, &client).await {
+                    log::warn!("could not read the key's limits: {}", e.kind());
+                }
             }
         });
     }
@@ -215,8 +249,10 @@ impl Studio {
     pub async fn set_key(&self, key: &str, session_only: bool) -> Result<KeyStatus, AppError> {
         let key = ApiKey::new(key);
         validate::check_key_format(key.expose())?;
-        let client = self.client_for(&key)?;
-        client.with_retry(RetryPolicy { max_tries: 3, ..RetryPolicy::default() }).adopt_limits().await?;
+        let kyma = Kyma { base: self.api_base(), key: key.clone(), limiter: self.limiter.clone() };
+        // Proven first: a key Kyma refuses is neither kept nor used.
+        let client = kyma.client()?;
+        connect::adopt_limits(&self.engine, &client).await?;
         if !session_only {
             keychain::set_api_key(&key)?;
         }
@@ -239,10 +275,10 @@ impl Studio {
     pub async fn save_settings(&self, new: Settings, bucket_secret: Option<String>) -> Result<Settings, AppError> {
         let mut new = new;
         new.library_dir = self.library.paths().library.display().to_string();
-        settings::validate(&new).map_err(|m| AppError::new("invalid_settings", m))?;
+        settings::validate(&new).map_err(|m| AppError::new(ErrorKind::InvalidSettings, m).about(Field::Settings))?;
         if let Some(config) = bucket_config(&new.image_hosting) {
             crate::media::hosting::check_bucket_config(&config)
-                .map_err(|e| AppError::new("invalid_settings", e.to_string()))?;
+                .map_err(|e| AppError::new(ErrorKind::InvalidSettings, e.to_string()).about(Field::Settings))?;
         }
         if let dto::ImageHosting::S3 { secret_set, .. } = &mut new.image_hosting {
             if let Some(secret) = bucket_secret.filter(|s| !s.trim().is_empty()) {
@@ -255,13 +291,15 @@ impl Studio {
         if self.api_base_override.as_deref() == Some(new.api_base.as_str()) {
             to_save.api_base = self.settings.read().map(|s| s.api_base.clone()).unwrap_or_default();
         }
-        settings::save(&self.paths.data_dir, &to_save).map_err(|m| AppError::new("invalid_settings", m))?;
+        settings::save(&self.paths.data_dir, &to_save).map_err(|m| AppError::new(ErrorKind::InvalidSettings, m))?;
         let new = to_save;
-        *self.settings.write().map_err(|_| AppError::new("io", "The settings are unavailable."))? = new.clone();
+        *self.settings.write().map_err(|_| AppError::new(ErrorKind::Io, "The settings are unavailable."))? =
+            new.clone();
         self.apply_image_host();
-        let key = lock(&self.key).api_key().cloned();
-        if let Some(k) = key {
-            self.engine.set_client(Some(self.client_for(&k)?)).await?;
+        if let Some(kyma) = self.kyma() {
+            // Another API address may be another account: its limits are read again.
+            self.engine.set_client(Some(kyma.client()?)).await?;
+            self.connect_in_background(kyma);
         }
         Ok(self.effective_settings())
     }
@@ -296,13 +334,14 @@ impl Studio {
 
     pub async fn generate(&self, draft: Draft) -> Result<Job, AppError> {
         if lock(&self.key).api_key().is_none() {
-            return Err(AppError::new("no_key", "Set your Kyma API key first (Settings → API key)."));
+            return Err(AppError::new(ErrorKind::NoKey, "Set your Kyma API key first (Settings → API key)."));
         }
         let image = match (&draft.image_id, &draft.image_url) {
             (Some(id), _) => {
                 let staged = lock(&self.staged).get(id).map(|s| (s.image.clone(), s.source.clone()));
                 let (image, source) = staged.ok_or_else(|| {
-                    AppError::new("invalid_input", "The start image is no longer available; add it again.")
+                    AppError::new(ErrorKind::MissingImage, "The start image is no longer available; add it again.")
+                        .about(Field::Image)
                 })?;
                 Some(ImageInput::Prepared { image: Box::new(image), source })
             }
@@ -335,7 +374,7 @@ impl Studio {
         self.library
             .clip_path(&g)
             .filter(|p| p.exists())
-            .ok_or_else(|| AppError::new("not_found", "This clip is not in the library (yet)."))
+            .ok_or_else(|| AppError::new(ErrorKind::NotFound, "This clip is not in the library (yet)."))
     }
 
     pub async fn refresh_catalog(&self) -> Result<Vec<ModelInfo>, AppError> {
@@ -347,6 +386,16 @@ impl Studio {
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
         self.engine.subscribe()
     }
+}
+
+/// `KYMA_API_BASE` when set for this run, else the saved API address.
+fn api_base_of(base_override: Option<&str>, settings: &RwLock<Settings>) -> String {
+    base_override.map(str::to_string).unwrap_or_else(|| settings.read().map(|s| s.api_base.clone()).unwrap_or_default())
+}
+
+fn kyma_of(key: &Mutex<Key>, base: String, limiter: &Arc<RateLimiter>) -> Option<Kyma> {
+    let key = lock(key).api_key().cloned()?;
+    Some(Kyma { base, key, limiter: limiter.clone() })
 }
 
 /// The clip server's view of the library: a generation's clip (only a finished, not deleted

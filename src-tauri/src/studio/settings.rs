@@ -6,6 +6,10 @@ use crate::api::{client::parse_base, DEFAULT_API_BASE};
 use std::path::Path;
 
 pub const FILE: &str = "settings.json";
+/// How many clips may download at once (the UI offers exactly these).
+pub const DOWNLOAD_CONCURRENCY: std::ops::RangeInclusive<u32> = 1..=6;
+/// The largest "ask before paying more than" threshold: $1000.
+pub const MAX_CONFIRM_ABOVE_MICROS: i64 = 1_000_000_000;
 
 pub fn defaults(library_dir: &Path) -> Settings {
     Settings {
@@ -28,10 +32,15 @@ pub fn load(data_dir: &Path) -> Settings {
 /// Refuses settings that cannot work, with the sentence to show under the field.
 pub fn validate(s: &Settings) -> Result<(), String> {
     parse_base(&s.api_base).map_err(|e| e.to_string())?;
-    if !(1..=6).contains(&s.download_concurrency) {
-        return Err(format!("Download concurrency must be between 1 and 6, not {}.", s.download_concurrency));
+    if !DOWNLOAD_CONCURRENCY.contains(&s.download_concurrency) {
+        return Err(format!(
+            "Download concurrency must be between {} and {}, not {}.",
+            DOWNLOAD_CONCURRENCY.start(),
+            DOWNLOAD_CONCURRENCY.end(),
+            s.download_concurrency
+        ));
     }
-    if !(0..=1_000_000_000).contains(&s.confirm_above_micros) {
+    if !(0..=MAX_CONFIRM_ABOVE_MICROS).contains(&s.confirm_above_micros) {
         return Err("The confirmation threshold must be between $0 and $1000.".into());
     }
     if let ImageHosting::S3 { endpoint, bucket, region, access_key_id, .. } = &s.image_hosting {

@@ -5,4 +5,5 @@
 pub mod form;
 pub mod frames;
 pub mod procs;
+pub mod s3;
 pub mod webdriver;

@@ -143,15 +143,26 @@ impl Session {
         self.post("/execute/async", json!({"script": body, "args": args})).await
     }
 
-    /// Calls a Tauri command from the page, as the UI does; answers `{"ok": …}` or `{"err": …}`.
+    /// Calls a command through the UI's own typed wrapper (generated from Rust's command table,
+    /// `ui/src/lib/ipc/bindings/commands.ts`): `invoke("settings_save", {...})` runs
+    /// `settingsSave({...})`. Answers `{"ok": …}` or `{"err": AppError}`; a command the table
+    /// does not have is an error, and Rust refuses an argument it does not know.
     pub async fn invoke(&self, command: &str, args: Value) -> Result<Value> {
-        self.script_async(
-            "const [cmd, args, done] = arguments;
-             window.__TAURI_INTERNALS__.invoke(cmd, args)
-               .then((ok) => done({ ok: ok === undefined ? null : ok }), (err) => done({ err }));",
-            json!([command, args]),
-        )
-        .await
+        let answer = self
+            .script_async(
+                "const [name, args, done] = arguments;
+                 const wrappers = window.__kymaCommands;
+                 if (!wrappers || !wrappers.COMMANDS.includes(name)) { done({ unknown: name }); return; }
+                 const f = wrappers[name.replace(/_([a-z])/g, (_, c) => c.toUpperCase())];
+                 const call = f.length === 0 ? f() : f(args);
+                 call.then((ok) => done({ ok: ok === undefined ? null : ok }), (err) => done({ err }));",
+                json!([command, args]),
+            )
+            .await?;
+        match answer.get("unknown") {
+            Some(name) => Err(format!("the UI has no wrapper for command {name}")),
+            None => Ok(answer),
+        }
     }
 
     /// (x, y, width, height) of the window on the screen.

@@ -26,8 +26,12 @@ const BROKE_KEY: &str = "ky-broke-key";
 /// How the app shows a key this short: the prefix only (longer keys also show their last four).
 const MASKED: &str = "ky-…";
 const WRONG_KEY: &str = "ky-wrong-key-000000";
-/// Every key string this test types; none may appear in a response or a file.
-const SECRETS: [&str; 3] = [KEY, BROKE_KEY, WRONG_KEY];
+/// The image bucket's secret access key, typed into Settings; it belongs in the keychain only.
+const BUCKET_SECRET: &str = "kyma/bucket+SECRET/e2e-0042";
+const BUCKET_ACCESS_KEY: &str = "KYMAE2EACCESSKEY";
+const BUCKET: &str = "kyma-e2e-start";
+/// Every secret this test types; none may appear in a response or a file.
+const SECRETS: [&str; 4] = [KEY, BROKE_KEY, WRONG_KEY, BUCKET_SECRET];
 
 const T2V_MODEL: &str = "kling-3-pro-audio";
 const I2V_MODEL: &str = "seedance-2-fast";
@@ -70,7 +74,8 @@ impl World {
             std::env::var_os("OS_DROP").map(PathBuf::from).unwrap_or_else(|| target.join("../../shared/tools/os-drop"));
         assert!(os_drop.is_file(), "os-drop not found at {}", os_drop.display());
 
-        let sim = sim::Sim::start(&["--key", &format!("{BROKE_KEY}=0"), "--job-seconds", "6"]);
+        // Loopback http image links: the bucket of step 6 is a local S3 server.
+        let sim = sim::Sim::start(&["--key", &format!("{BROKE_KEY}=0"), "--job-seconds", "6", "--allow-loopback-http"]);
         let home = tempfile::tempdir().unwrap();
         for d in ["library", "config", "data", "cache"] {
             std::fs::create_dir_all(home.path().join(d)).unwrap();
@@ -613,6 +618,9 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
         eprintln!("  {line}");
     }
 
+    step("6b image hosting on a bucket, its secret typed into Settings");
+    bucket_hosting(&mut w, &s, &mut seen, &png).await;
+
     // 7. The gallery and the spend view.
     step("7 gallery and spend");
     let made = gallery::Made { t2v_id, again_id: again_job, resume_id, resume_prompt };
@@ -657,6 +665,68 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
         assert!(!contains(&driver_log, secret.as_bytes()), "the app's output contains {secret}");
     }
     step("done");
+}
+
+/// Step 6b: Settings → an S3 bucket with its secret, typed into the form as a user does; an
+/// image-to-video clip made from the app then reaches Kyma as a link to that bucket, and Kyma
+/// (the simulator) reads exactly the object the app uploaded. The secret is in the keychain
+/// only: step 8 looks for it in every file, log and IPC answer.
+async fn bucket_hosting(w: &mut World, s: &Session, seen: &mut Vec<String>, png: &Path) {
+    let s3 = kyma_e2e::s3::S3Server::start(BUCKET_ACCESS_KEY, BUCKET_SECRET, BUCKET);
+    let before = app_state(s).await["settings"].clone();
+    s.click_css("[data-testid=key-indicator]").await.unwrap();
+    s.wait_for("dialog.sheet[open] #settings-title", Duration::from_secs(5)).await.unwrap();
+    s.click_css("dialog.sheet #hosting-s3").await.unwrap();
+    for (field, text) in [
+        ("#s3-endpoint", s3.endpoint()),
+        ("#s3-bucket", BUCKET.to_string()),
+        ("#s3-region", "us-east-1".to_string()),
+        ("#s3-access-key", BUCKET_ACCESS_KEY.to_string()),
+        ("#s3-secret", BUCKET_SECRET.to_string()),
+    ] {
+        let e = s.wait_for(&format!("dialog.sheet {field}"), Duration::from_secs(5)).await.unwrap();
+        s.send_keys(&e, &text).await.unwrap();
+    }
+    w.shot(s, "settings-bucket").await;
+    s.click_css("dialog.sheet footer button[type=submit]").await.unwrap();
+    s.wait_until(
+        "the settings sheet closed",
+        "return !document.querySelector('dialog.sheet[open]')",
+        Duration::from_secs(20),
+    )
+    .await
+    .unwrap();
+    let hosting = app_state(s).await["settings"]["image_hosting"].clone();
+    assert_eq!(hosting["kind"], "s3", "{hosting}");
+    assert_eq!(hosting["secret_set"], true, "the secret reached the keychain: {hosting}");
+
+    let prompt = "the same shapes, hosted on the bucket";
+    let r = invoke(s, seen, "image_from_path", json!({"path": png.display().to_string()})).await;
+    let image_id = r["ok"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
+    let draft = json!({"model": I2V_MODEL, "prompt": prompt, "duration": 1, "image_id": image_id, "image_url": null});
+    let r = invoke(s, seen, "generate", json!({"draft": draft})).await;
+    let id = r["ok"]["id"].as_i64().unwrap_or_else(|| panic!("{r}"));
+    wait_job(s, id, "succeeded", Duration::from_secs(60)).await;
+
+    let jobs = w.sim.public("/_sim/jobs").await;
+    let at_kyma = jobs.as_array().unwrap().iter().find(|j| j["prompt"] == prompt).expect("Kyma got the job");
+    assert_eq!(at_kyma["image_url_kind"], "http", "a link, not inline bytes: {at_kyma}");
+    let link = at_kyma["image_url"].as_str().unwrap();
+    assert!(link.starts_with(&format!("{}/{BUCKET}/", s3.endpoint())), "a link into the bucket: {link}");
+    let objects = s3.objects(BUCKET);
+    assert_eq!(objects.len(), 1, "one upload: {:?}", objects.iter().map(|o| &o.0).collect::<Vec<_>>());
+    let received = at_kyma["image"]["sha256"].as_str().unwrap();
+    assert_eq!(received, sha256_hex(&objects[0].1), "Kyma read exactly the object the app uploaded");
+    eprintln!("  Kyma fetched {} ({} bytes) from the bucket", objects[0].0, objects[0].1.len());
+
+    // Back to inline images for the steps after this one (the secret stays in the keychain).
+    let r = invoke(s, seen, "settings_save", json!({"settings": before, "bucket_secret": null})).await;
+    assert_eq!(r["ok"]["image_hosting"]["kind"], "data_uri", "{r}");
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 async fn replace_key(s: &Session, key: &str) {

@@ -151,10 +151,11 @@ async fn create(sim: &Sim, key_index: usize, body: &[u8]) -> Result<Response, Ap
             balance.usd()
         )));
     }
-    if books.open_jobs(key_index) >= sim.config.queue_cap {
+    if books.open_jobs(key_index) >= sim.config.queue_cap() {
+        books.stats.queue_full_refusals += 1;
         return Err(ApiError::rate_limited(
             "queue_full",
-            format!("Too many video jobs in flight (queue cap {}); wait for some to finish", sim.config.queue_cap),
+            format!("Too many video jobs in flight (queue cap {}); wait for some to finish", sim.config.queue_cap()),
             QUEUE_FULL_RETRY_S,
         ));
     }
@@ -266,9 +267,9 @@ pub async fn auth_limits(State(sim): State<SharedSim>, headers: HeaderMap) -> Re
             "rpm_remaining": sim.config.rpm().saturating_sub(used),
             "has_credits": balance.0 > 0,
             "used_today": books.used_today(key_index, sim.clock.now(), &sim.clock).usd(),
-            "tier": catalog::SIM_TIER,
-            "video_concurrent": sim.config.concurrent,
-            "video_queue_cap": sim.config.queue_cap,
+            "tier": sim.config.tier(),
+            "video_concurrent": sim.config.concurrent(),
+            "video_queue_cap": sim.config.queue_cap(),
         });
         Ok(Json(body).into_response())
     })

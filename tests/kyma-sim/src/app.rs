@@ -2,6 +2,8 @@
 //! serves clips) and `/_sim` (the test-only surface).
 
 use std::path::PathBuf;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicU32, AtomicUsize};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -19,16 +21,31 @@ use crate::{api, files, sim_routes};
 
 impl Config {
     pub fn rpm(&self) -> usize {
-        self.rpm.load(std::sync::atomic::Ordering::Relaxed)
+        self.rpm.load(Relaxed)
+    }
+    pub fn concurrent(&self) -> usize {
+        self.concurrent.load(Relaxed)
+    }
+    pub fn queue_cap(&self) -> usize {
+        self.queue_cap.load(Relaxed)
+    }
+    pub fn tier(&self) -> u32 {
+        self.tier.load(Relaxed)
     }
 }
 
+/// The key's limits; `PUT /_sim/limits` changes them while running (a tier change), and clients
+/// learn of it from `/v1/auth/limits`.
 pub struct Config {
     pub job_time: Duration,
-    /// Requests per key per sliding minute; `PUT /_sim/limits` changes it while running.
-    pub rpm: std::sync::atomic::AtomicUsize,
-    pub concurrent: usize,
-    pub queue_cap: usize,
+    /// Requests per key per sliding minute.
+    pub rpm: AtomicUsize,
+    /// Jobs running at once per key.
+    pub concurrent: AtomicUsize,
+    /// Unfinished jobs per key before POSTs get 429 queue_full.
+    pub queue_cap: AtomicUsize,
+    /// The tier `/v1/auth/limits` reports.
+    pub tier: AtomicU32,
     pub allow_loopback_http: bool,
     pub cache_dir: PathBuf,
     /// `http://127.0.0.1:PORT`, where `/files` URLs point.
@@ -71,7 +88,7 @@ impl Sim {
     }
 
     pub fn life(&self) -> Lifecycle {
-        Lifecycle { job_time: self.config.job_time, concurrent: self.config.concurrent }
+        Lifecycle { job_time: self.config.job_time, concurrent: self.config.concurrent() }
     }
 
     /// The job object a client sees now (may issue a fresh URL token).

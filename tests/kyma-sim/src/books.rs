@@ -136,6 +136,10 @@ pub struct Stats {
     pub bytes_served: u64,
     pub posts: u64,
     pub jobs_created: u64,
+    /// POSTs refused with 429 queue_full (the key had its queue cap of unfinished jobs).
+    pub queue_full_refusals: u64,
+    /// The most unfinished jobs one key had at once.
+    pub max_open_jobs: usize,
 }
 
 /// Timing of the job lifecycle.
@@ -270,6 +274,7 @@ impl Books {
             tokens: Vec::new(),
         });
         self.stats.jobs_created += 1;
+        self.stats.max_open_jobs = self.stats.max_open_jobs.max(self.open_jobs(key_index));
         index
     }
 

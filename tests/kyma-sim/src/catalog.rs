@@ -123,30 +123,39 @@ pub fn model_list() -> Value {
     json!({ "object": "list", "data": data })
 }
 
-/// The tier the simulator reports for every key.
-pub const SIM_TIER: u32 = 4;
+/// Kyma's tiers: `(tier, rpm, video_concurrent, video_queue_cap, unlock)`. Concurrency, queue
+/// caps, the tier-0 ban on video and the $5 unlock are the contract's; the RPM of tiers 1–3 is not
+/// documented and is assumed here.
+pub const TIERS: [(u32, usize, usize, usize, &str); 5] = [
+    (0, 30, 0, 0, "free signup; video needs a deposit"),
+    (1, 60, 4, 12, "deposit $5"),
+    (2, 120, 8, 24, "higher spend"),
+    (3, 200, 10, 30, "higher spend"),
+    (4, 300, 38, 114, "higher spend"),
+];
 
-/// `GET /v1/limits/tiers`. Concurrency, queue caps, the tier-0 ban on video and the $5 unlock
-/// are the contract's; the RPM of tiers 1–3 is not documented and is assumed here.
+/// The tier the simulator reports unless started with `--tier`.
+pub const DEFAULT_TIER: u32 = 4;
+
+/// `(rpm, video_concurrent, video_queue_cap)` of a tier.
+pub fn tier_limits(tier: u32) -> Option<(usize, usize, usize)> {
+    TIERS.iter().find(|t| t.0 == tier).map(|t| (t.1, t.2, t.3))
+}
+
+/// `GET /v1/limits/tiers`.
 pub fn tier_table() -> Value {
-    let tier = |tier: u32, rpm: u32, concurrent: u32, queue_cap: u32, unlock: &str| {
-        json!({
-            "tier": tier,
-            "rpm_limit": rpm,
-            "video_concurrent": concurrent,
-            "video_queue_cap": queue_cap,
-            "video_allowed": concurrent > 0,
-            "unlock": unlock,
+    let data: Vec<Value> = TIERS
+        .iter()
+        .map(|&(tier, rpm, concurrent, queue_cap, unlock)| {
+            json!({
+                "tier": tier,
+                "rpm_limit": rpm,
+                "video_concurrent": concurrent,
+                "video_queue_cap": queue_cap,
+                "video_allowed": concurrent > 0,
+                "unlock": unlock,
+            })
         })
-    };
-    json!({
-        "object": "list",
-        "data": [
-            tier(0, 30, 0, 0, "free signup; video needs a deposit"),
-            tier(1, 60, 4, 12, "deposit $5"),
-            tier(2, 120, 8, 24, "higher spend"),
-            tier(3, 200, 10, 30, "higher spend"),
-            tier(4, 300, 38, 114, "higher spend"),
-        ]
-    })
+        .collect();
+    json!({ "object": "list", "data": data })
 }

@@ -44,21 +44,24 @@ struct Args {
     /// Seconds a job runs once it has a concurrency slot.
     #[arg(long, default_value_t = 3.0)]
     job_seconds: f64,
-    /// Authenticated /v1 requests per key per sliding minute.
-    #[arg(long, default_value_t = 300)]
-    rpm: usize,
+    /// Kyma's tier for every key (0–4): its RPM, running slots and queue cap, unless given below.
+    #[arg(long, default_value_t = catalog::DEFAULT_TIER)]
+    tier: u32,
+    /// Authenticated /v1 requests per key per sliding minute (default: the tier's, 300 at tier 4).
+    #[arg(long)]
+    rpm: Option<usize>,
     /// A fault profile (JSON) to start with.
     #[arg(long)]
     faults: Option<PathBuf>,
     /// Where rendered clips are cached (default: $TMPDIR/kyma-sim-cache).
     #[arg(long)]
     cache_dir: Option<PathBuf>,
-    /// Jobs running at once per key; the rest wait in `pending`.
-    #[arg(long, default_value_t = 38)]
-    concurrent: usize,
-    /// Unfinished jobs a key may have before POSTs get 429 queue_full.
-    #[arg(long, default_value_t = 114)]
-    queue_cap: usize,
+    /// Jobs running at once per key; the rest wait in `pending` (default: the tier's, 38 at tier 4).
+    #[arg(long)]
+    concurrent: Option<usize>,
+    /// Unfinished jobs a key may have before POSTs get 429 queue_full (default: the tier's, 114).
+    #[arg(long)]
+    queue_cap: Option<usize>,
     /// Also accept image_url http://127.0.0.1/… and http://localhost/… (fetched by the sim).
     #[arg(long)]
     allow_loopback_http: bool,
@@ -110,6 +113,8 @@ fn run(args: Args) -> Result<(), String> {
     if !args.job_seconds.is_finite() || args.job_seconds < 0.0 {
         return Err("--job-seconds must be 0 or more".into());
     }
+    let (tier_rpm, tier_concurrent, tier_queue_cap) =
+        catalog::tier_limits(args.tier).ok_or_else(|| format!("--tier {}: Kyma's tiers are 0 to 4", args.tier))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -124,9 +129,10 @@ fn run(args: Args) -> Result<(), String> {
         let base_url = format!("http://{host}:{}", local.port());
         let config = Config {
             job_time: Duration::from_secs_f64(args.job_seconds),
-            rpm: args.rpm.into(),
-            concurrent: args.concurrent.max(1),
-            queue_cap: args.queue_cap,
+            rpm: args.rpm.unwrap_or(tier_rpm).into(),
+            concurrent: args.concurrent.unwrap_or(tier_concurrent).max(1).into(),
+            queue_cap: args.queue_cap.unwrap_or(tier_queue_cap).into(),
+            tier: args.tier.into(),
             allow_loopback_http: args.allow_loopback_http,
             cache_dir: args.cache_dir.unwrap_or_else(|| std::env::temp_dir().join("kyma-sim-cache")),
             base_url: base_url.clone(),

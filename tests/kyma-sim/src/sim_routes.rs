@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::app::SharedSim;
+use crate::catalog;
 use crate::error::ApiError;
 use crate::faults::FaultProfile;
 use crate::money::Micros;
@@ -119,18 +120,37 @@ pub async fn set_balance(State(sim): State<SharedSim>, body: Bytes) -> Response 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetLimits {
-    rpm: usize,
+    tier: Option<u32>,
+    rpm: Option<usize>,
 }
 
-/// `PUT /_sim/limits {"rpm": N}`: a key's tier changed; clients learn it from `/v1/auth/limits`.
+/// `PUT /_sim/limits {"tier": N, "rpm": N}`: the key's tier changed (its RPM, running slots and
+/// queue cap become that tier's; `rpm` overrides the RPM); clients learn it from
+/// `/v1/auth/limits`.
 pub async fn set_limits(State(sim): State<SharedSim>, body: Bytes) -> Response {
+    use std::sync::atomic::Ordering::Relaxed;
     let request = match serde_json::from_slice::<SetLimits>(&body) {
-        Ok(r) if r.rpm > 0 => r,
-        Ok(_) => return ApiError::invalid("invalid_request", "rpm must be at least 1").into_response(),
+        Ok(r) => r,
         Err(e) => return ApiError::invalid("invalid_request", e.to_string()).into_response(),
     };
-    sim.config.rpm.store(request.rpm, std::sync::atomic::Ordering::Relaxed);
-    Json(json!({ "rpm": request.rpm })).into_response()
+    if request.rpm == Some(0) {
+        return ApiError::invalid("invalid_request", "rpm must be at least 1").into_response();
+    }
+    if let Some(tier) = request.tier {
+        let Some((rpm, concurrent, queue_cap)) = catalog::tier_limits(tier) else {
+            return ApiError::invalid("invalid_request", format!("there is no tier {tier}")).into_response();
+        };
+        sim.config.tier.store(tier, Relaxed);
+        sim.config.rpm.store(rpm.max(1), Relaxed);
+        sim.config.concurrent.store(concurrent.max(1), Relaxed);
+        sim.config.queue_cap.store(queue_cap, Relaxed);
+    }
+    if let Some(rpm) = request.rpm {
+        sim.config.rpm.store(rpm, Relaxed);
+    }
+    let c = &sim.config;
+    Json(json!({ "tier": c.tier(), "rpm": c.rpm(), "concurrent": c.concurrent(), "queue_cap": c.queue_cap() }))
+        .into_response()
 }
 
 pub async fn get_faults(State(sim): State<SharedSim>) -> Json<FaultProfile> {
@@ -168,5 +188,7 @@ pub async fn stats(State(sim): State<SharedSim>) -> Json<Value> {
         "bytes_served": s.bytes_served,
         "posts": s.posts,
         "jobs_created": s.jobs_created,
+        "queue_full_refusals": s.queue_full_refusals,
+        "max_open_jobs": s.max_open_jobs,
     }))
 }

@@ -1,10 +1,11 @@
 // The rules of the create form, kept pure so they can be tested without a window:
 // prompt limits, allowed durations, the hold a generation will place, and the Draft sent to Rust.
 
+import { MAX_PROMPT_CHARS } from "./ipc/bindings/constants";
 import type { Draft, Micros, ModelInfo, StartImage } from "./ipc/types";
 
 /** Kyma accepts at most this many characters (Unicode scalar values, as Rust counts them). */
-export const MAX_PROMPT_CHARS = 4000;
+export { MAX_PROMPT_CHARS };
 
 /** Characters as Rust's `str::chars().count()` sees them, so both sides agree on the limit. */
 export function promptLength(prompt: string): number {

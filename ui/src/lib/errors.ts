@@ -1,51 +1,114 @@
-// Where an AppError belongs on screen: under its cause (prompt, image), as the top banner for
-// account and connection problems, or under the Generate button for the rest.
+// Where an AppError belongs on screen: under the input it concerns (prompt, image), as the top
+// banner for account, connection and settings problems, or under the Generate button for the
+// rest. Decided by the error's field and kind (both typed by Rust), never by its message text.
 
-import type { AppError } from "./ipc/types";
+import type { AppError, ErrorKind, Field } from "./ipc/types";
 
 export type ErrorPlace = "banner" | "prompt" | "image" | "form";
 
-/** Problems with the key, credit, connection or the app itself: nothing in the form to fix. */
-const BANNER_KINDS = new Set([
-  "unauthorized",
-  "insufficient_credit",
-  "network",
-  "unreachable",
-  "rate_limited",
-  "queue_full",
-  "server",
-  "protocol",
-  "engine_stopped",
-  "database",
-  "newer_library",
-  "internal",
-]);
+function placeOfField(field: Field): ErrorPlace {
+  switch (field) {
+    case "prompt":
+      return "prompt";
+    case "image":
+      return "image";
+    case "model":
+    case "duration":
+    case "key":
+      return "form";
+    case "settings":
+      return "banner";
+    default: {
+      const unknown: never = field;
+      return unknown;
+    }
+  }
+}
 
-/** media::Error kinds: the start image itself is the cause. */
-const IMAGE_KINDS = new Set([
-  "empty",
-  "file_too_large",
-  "not_an_image",
-  "unsupported_format",
-  "unsupported_variant",
-  "too_many_pixels",
-  "too_much_memory",
-  "corrupt",
-  "output_too_large",
-  "convert",
-]);
+/** One exhaustive switch: a new ErrorKind in Rust fails the type check here until it is placed. */
+function placeOfKind(kind: ErrorKind): ErrorPlace {
+  switch (kind) {
+    // The key, credit, connection, settings or the app itself: nothing in the form to fix.
+    case "unauthorized":
+    case "insufficient_credit":
+    case "network":
+    case "unreachable":
+    case "rate_limited":
+    case "queue_full":
+    case "server":
+    case "protocol":
+    case "engine_stopped":
+    case "database":
+    case "newer_library":
+    case "internal":
+    case "no_key":
+    case "invalid_settings":
+    case "keychain_unavailable":
+    case "keychain_locked":
+    case "keychain_failed":
+    case "bad_endpoint":
+    case "bad_bucket_name":
+    case "bad_region":
+    case "bad_access_key":
+    case "missing_secret":
+    case "access_denied":
+    case "wrong_secret":
+    case "unknown_access_key":
+    case "bucket_not_found":
+    case "wrong_region":
+    case "bucket_error":
+    case "clock_skew":
+    case "timeout":
+    case "disk":
+      return "banner";
+    // The start image itself is the cause.
+    case "empty":
+    case "file_too_large":
+    case "not_an_image":
+    case "unsupported_format":
+    case "unsupported_variant":
+    case "too_many_pixels":
+    case "too_much_memory":
+    case "corrupt":
+    case "output_too_large":
+    case "convert":
+    case "missing_image":
+      return "image";
+    case "invalid_input":
+    case "rejected":
+    case "not_found":
+    case "unsafe_url":
+    case "link_expired":
+    case "too_large":
+    case "not_video":
+    case "incomplete":
+    case "damaged":
+    case "http":
+    case "io":
+    case "still_running":
+    case "no_clip":
+    case "not_missing":
+    case "clip_missing":
+    case "not_a_clip":
+    case "undo_expired":
+    case "not_deleted":
+    case "move_refused":
+    case "trash_failed":
+    case "bad_thumbnail":
+    case "bad_object_key":
+    case "bad_link_lifetime":
+    case "unsupported_method":
+      return "form";
+    default: {
+      const unknown: never = kind;
+      return unknown;
+    }
+  }
+}
 
 export function placeOf(err: AppError): ErrorPlace {
   if (err.action !== null) return "banner";
-  if (BANNER_KINDS.has(err.kind)) return "banner";
-  if (IMAGE_KINDS.has(err.kind) || err.kind.includes("image")) return "image";
-  if (err.kind.includes("prompt")) return "prompt";
-  if (err.kind === "invalid_input") {
-    // Rust's InputError shares one kind; its sentence names the field it is about.
-    if (/\bprompt\b/i.test(err.message)) return "prompt";
-    if (/\bimage\b/i.test(err.message)) return "image";
-  }
-  return "form";
+  return err.field !== null ? placeOfField(err.field) : placeOfKind(err.kind);
 }
 
 export const ACTION_LABEL: Record<NonNullable<AppError["action"]>, string> = {

@@ -1,9 +1,14 @@
 // The settings form as the user types it, and the exact Settings it becomes on Save.
 
-import type { ImageHosting, Settings } from "./ipc/types";
+import type { ImageHosting, Settings, SettingsSaveArgs } from "./ipc/types";
+import { DOWNLOAD_CONCURRENCY } from "./ipc/bindings/constants";
 import { parseDollars, toDollarInput } from "./money";
 
-export const CONCURRENCY = [1, 2, 3, 4, 5, 6] as const;
+/** The download concurrencies Settings offers: Rust's range. */
+export const CONCURRENCY: readonly number[] = Array.from(
+  { length: DOWNLOAD_CONCURRENCY.max - DOWNLOAD_CONCURRENCY.min + 1 },
+  (_, i) => DOWNLOAD_CONCURRENCY.min + i,
+);
 
 export interface SettingsForm {
   api_base: string;
@@ -36,7 +41,7 @@ export type FormErrors = Partial<Record<"api_base" | "confirm_above" | "s3", str
 
 export function fromForm(
   f: SettingsForm,
-): { ok: true; settings: Settings; bucket_secret: string | null } | { ok: false; errors: FormErrors } {
+): ({ ok: true } & SettingsSaveArgs) | { ok: false; errors: FormErrors } {
   const errors: FormErrors = {};
   const base = f.api_base.trim();
   if (!/^https?:\/\/\S+$/i.test(base)) errors.api_base = "Enter an http(s) address, like https://kymaapi.com/v1.";
@@ -60,7 +65,7 @@ export function fromForm(
     hosting = { kind: f.hosting };
   }
   if (Object.keys(errors).length > 0 || confirm === null) return { ok: false, errors };
-  const concurrency = Math.min(6, Math.max(1, Math.round(f.download_concurrency)));
+  const concurrency = Math.min(DOWNLOAD_CONCURRENCY.max, Math.max(DOWNLOAD_CONCURRENCY.min, Math.round(f.download_concurrency)));
   return {
     ok: true,
     settings: {

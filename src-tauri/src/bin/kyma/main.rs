@@ -4,7 +4,10 @@
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use kyma_studio::api::limiter::RateLimiter;
 use kyma_studio::api::{self, retry::RetryPolicy, ApiKey, Catalog, Client};
+use kyma_studio::error_kind::ErrorKind;
+use kyma_studio::jobs::connect::Kyma;
 use kyma_studio::jobs::{self, Draft, Engine, EngineConfig, Event, Generation, ImageInput, Status};
 use kyma_studio::keychain;
 use kyma_studio::library::{self, Library, Period, Spend, SpendQuery};
@@ -31,30 +34,78 @@ impl Fail {
     }
 }
 
-fn code_for_kind(kind: &str) -> u8 {
+/// The exit code for an error of this kind: one exhaustive match, so a new kind cannot be added
+/// without deciding. 2: the input must change; 3: the key, credit or keychain; 4: the rest
+/// (network, server, disk: the job is kept and `kyma resume` finishes it).
+fn code_for_kind(kind: ErrorKind) -> u8 {
+    use ErrorKind as K;
     match kind {
-        "invalid_input"
-        | "rejected"
-        | "not_found"
-        | "empty"
-        | "not_an_image"
-        | "unsupported_format"
-        | "unsupported_variant"
-        | "too_many_pixels"
-        | "too_much_memory"
-        | "corrupt"
-        | "file_too_large"
-        | "output_too_large"
-        | "convert"
-        | "not_a_clip"
-        | "io" => 2,
-        "unauthorized"
-        | "insufficient_credit"
-        | "no_key"
-        | "keychain_unavailable"
-        | "keychain_locked"
-        | "keychain_failed" => 3,
-        _ => 4,
+        K::InvalidInput
+        | K::Rejected
+        | K::NotFound
+        | K::Empty
+        | K::NotAnImage
+        | K::UnsupportedFormat
+        | K::UnsupportedVariant
+        | K::TooManyPixels
+        | K::TooMuchMemory
+        | K::Corrupt
+        | K::FileTooLarge
+        | K::OutputTooLarge
+        | K::Convert
+        | K::NotAClip
+        | K::Io => 2,
+        K::Unauthorized
+        | K::InsufficientCredit
+        | K::NoKey
+        | K::KeychainUnavailable
+        | K::KeychainLocked
+        | K::KeychainFailed => 3,
+        K::RateLimited
+        | K::QueueFull
+        | K::Server
+        | K::Unreachable
+        | K::Network
+        | K::Protocol
+        | K::UnsafeUrl
+        | K::LinkExpired
+        | K::TooLarge
+        | K::NotVideo
+        | K::Incomplete
+        | K::Damaged
+        | K::Http
+        | K::Disk
+        | K::Database
+        | K::NewerLibrary
+        | K::StillRunning
+        | K::EngineStopped
+        | K::MissingImage
+        | K::NoClip
+        | K::NotMissing
+        | K::ClipMissing
+        | K::UndoExpired
+        | K::NotDeleted
+        | K::MoveRefused
+        | K::TrashFailed
+        | K::BadThumbnail
+        | K::BadEndpoint
+        | K::BadBucketName
+        | K::BadRegion
+        | K::BadAccessKey
+        | K::MissingSecret
+        | K::BadObjectKey
+        | K::BadLinkLifetime
+        | K::UnsupportedMethod
+        | K::AccessDenied
+        | K::WrongSecret
+        | K::UnknownAccessKey
+        | K::ClockSkew
+        | K::BucketNotFound
+        | K::WrongRegion
+        | K::BucketError
+        | K::Timeout
+        | K::InvalidSettings
+        | K::Internal => 4,
     }
 }
 
@@ -78,7 +129,7 @@ impl From<library::Error> for Fail {
 
 impl From<keychain::Error> for Fail {
     fn from(e: keychain::Error) -> Fail {
-        Fail::new(3, e.to_string())
+        Fail::new(code_for_kind(e.kind()), e.to_string())
     }
 }
 
@@ -205,11 +256,6 @@ fn resolve_key() -> Result<ApiKey, Fail> {
     }
 }
 
-fn client(base: &str, key: ApiKey) -> Result<Client, Fail> {
-    let limiter = Arc::new(api::limiter::RateLimiter::new(30));
-    Ok(Client::with_policy(base, key, RetryPolicy::default(), limiter)?)
-}
-
 /// The cached catalog, refreshed from `/pricing` when the cache is over an hour old (or forced).
 async fn catalog(base: &str, paths: &jobs::Paths, force: bool) -> Catalog {
     let fresh = std::fs::metadata(&paths.catalog)
@@ -226,19 +272,11 @@ async fn catalog(base: &str, paths: &jobs::Paths, force: bool) -> Catalog {
     }
 }
 
+/// The engine on this library, connected to Kyma with the key: the key is proven and its limits
+/// (RPM, queue cap) adopted before anything is written or sent.
 async fn start_engine(cli: &Cli, catalog: Catalog) -> Result<Engine, Fail> {
-    let key = resolve_key()?;
-    let client = client(&cli.api_base, key)?;
-    // Proves the key before anything is written, and sizes the RPM budget and queue. Nothing is
-    // at stake yet, so a dead server is reported after 3 tries rather than a minute of backoff.
-    let quick = RetryPolicy { max_tries: 3, ..RetryPolicy::default() };
-    let limits = client.with_retry(quick).adopt_limits().await?;
-    let dir = data_dir(cli);
-    let mut config = EngineConfig::new(dir);
-    if let Some(cap) = limits.video_queue_cap {
-        config.queue_cap = cap.max(1) as usize;
-    }
-    Ok(Engine::start(config, client, catalog)?)
+    let kyma = Kyma { base: cli.api_base.clone(), key: resolve_key()?, limiter: Arc::new(RateLimiter::new(30)) };
+    Ok(jobs::connect::start_engine(EngineConfig::new(data_dir(cli)), catalog, Some(&kyma)).await?)
 }
 
 async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
@@ -537,7 +575,8 @@ fn ended(g: &Generation, paths: &jobs::Paths) -> Option<Result<(), Fail>> {
             )))
         }
         Status::Rejected => {
-            let kind = g.error_kind.as_deref().unwrap_or("rejected");
+            // A refusal stores our kind's name; anything else it holds is Kyma's refusal.
+            let kind = g.error_kind.as_deref().and_then(ErrorKind::parse).unwrap_or(ErrorKind::Rejected);
             let msg = g.error_message.clone().unwrap_or_else(|| "Kyma refused the request.".into());
             Some(Err(Fail::new(code_for_kind(kind), format!("{msg} Nothing was charged."))))
         }
@@ -581,7 +620,7 @@ async fn generate(engine: &Engine, draft: Draft, no_wait: bool) -> Result<(), Fa
                     return ended(&g, &paths).unwrap_or(Ok(()));
                 }
                 return Err(Fail::new(
-                    code_for_kind(&kind),
+                    code_for_kind(kind),
                     format!("{message} Generation #{id} is kept; run `kyma resume` to finish it."),
                 ));
             }
@@ -619,7 +658,7 @@ async fn resume(engine: &Engine) -> Result<(), Fail> {
                     continue;
                 }
                 return Err(Fail::new(
-                    code_for_kind(&kind),
+                    code_for_kind(kind),
                     format!("Generation #{id}: {message} Run `kyma resume` again later."),
                 ));
             }

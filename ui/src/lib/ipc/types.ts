@@ -4,11 +4,25 @@
 
 export type { AppError } from "./bindings/AppError";
 export type { AppState } from "./bindings/AppState";
+export type { NoArgs } from "./bindings/NoArgs";
 export type { Bucket } from "./bindings/Bucket";
 export type { DeleteTicket } from "./bindings/DeleteTicket";
 export type { Draft } from "./bindings/Draft";
+export type { FavouriteArgs } from "./bindings/FavouriteArgs";
+export type { GalleryQueryArgs } from "./bindings/GalleryQueryArgs";
+export type { GenerateArgs } from "./bindings/GenerateArgs";
+export type { IdArgs } from "./bindings/IdArgs";
+export type { ImageBytesArgs } from "./bindings/ImageBytesArgs";
+export type { ImagePathArgs } from "./bindings/ImagePathArgs";
+export type { KeyArgs } from "./bindings/KeyArgs";
+export type { LibraryMoveArgs } from "./bindings/LibraryMoveArgs";
+export type { SettingsSaveArgs } from "./bindings/SettingsSaveArgs";
+export type { SpendArgs } from "./bindings/SpendArgs";
+export type { ThumbArgs } from "./bindings/ThumbArgs";
 export type { DropHover } from "./bindings/DropHover";
 export type { ErrorAction } from "./bindings/ErrorAction";
+export type { ErrorKind } from "./bindings/ErrorKind";
+export type { Field } from "./bindings/Field";
 export type { GalleryDetails } from "./bindings/GalleryDetails";
 export type { GalleryItem } from "./bindings/GalleryItem";
 export type { GalleryPage } from "./bindings/GalleryPage";
@@ -32,13 +46,13 @@ export type { SortKey } from "./bindings/SortKey";
 export type { Spend } from "./bindings/Spend";
 export type { SpendQuery } from "./bindings/SpendQuery";
 export type { StartImage } from "./bindings/StartImage";
+export type { Status } from "./bindings/Status";
 export type { StatusFilter } from "./bindings/StatusFilter";
 export type { VideoKind } from "./bindings/VideoKind";
-
-import type { Job } from "./bindings/Job";
 
 /** Integer micro-dollars: 1 USD = 1_000_000. Never use floats for money except to format. */
 export type Micros = number;
 
-/** A generation's life: queued → pending → processing → downloading → succeeded, or a failure. */
-export type JobStatus = Job["status"];
+/** A generation's life: queued → pending → processing → downloading → succeeded, or a failure
+ * (Rust's `jobs::Status`). */
+export type { Status as JobStatus } from "./bindings/Status";

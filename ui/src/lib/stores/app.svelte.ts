@@ -2,16 +2,10 @@
 // catalog, demo mode. Filled from `app_state` and updated by the commands that change it.
 
 import type { AppError, AppState, KeyStatus, ModelInfo, Settings } from "../ipc";
+import { DEFAULT_SETTINGS } from "../ipc/bindings/constants";
 
 const NO_KEY: KeyStatus = { state: "none", masked: null, keychain_available: true, keychain_message: null };
 
-const DEFAULT_SETTINGS: Settings = {
-  api_base: "https://kymaapi.com/v1",
-  library_dir: "",
-  download_concurrency: 2,
-  confirm_above_micros: 2_000_000,
-  image_hosting: { kind: "data_uri" },
-};
 
 export class AppStore {
   loaded = $state(false);

@@ -145,7 +145,7 @@ export class CreateStore {
   }
 
   pasteImage(base64: string, name: string) {
-    return this.loadImage(() => ipc.imageFromBytes(base64, name));
+    return this.loadImage(() => ipc.imageFromBytes({ bytes: base64, name }));
   }
 
   dropped(result: ipc.ImageDropped) {
@@ -195,7 +195,7 @@ export class CreateStore {
     // Cleared before the call: a refusal may arrive as a job-problem event before generate answers.
     if (this.ui.banner) this.ui.banner = null;
     try {
-      const job = await ipc.generate(draft);
+      const job = await ipc.generate({ draft });
       this.jobs.apply(job);
     } catch (e) {
       this.showError(e as AppError, draft);

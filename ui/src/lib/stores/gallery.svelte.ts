@@ -94,7 +94,7 @@ export class GalleryStore {
     const sent = now();
     let first: GalleryPage;
     try {
-      first = await ipc.galleryQuery(buildQuery(filters, 0, PAGE_SIZE));
+      first = await ipc.galleryQuery({ query: buildQuery(filters, 0, PAGE_SIZE) });
     } catch (e) {
       if (!this.latest.isLatest(ticket)) return;
       this.error = e as AppError;
@@ -151,7 +151,7 @@ export class GalleryStore {
 
   async setFavourite(id: number, on: boolean) {
     try {
-      await ipc.favouriteSet(id, on);
+      await ipc.favouriteSet({ id, on });
       // Under "favourites only" the row leaves the query: indices shift, refetch all in view.
       if (this.filters.favourites || !this.results?.refreshIds([id])) this.refresh();
     } catch (e) {
@@ -162,7 +162,7 @@ export class GalleryStore {
   /** Deletes now and offers Undo while the core still allows it (then the file goes to the trash). */
   async delete(id: number): Promise<boolean> {
     try {
-      const ticket = await ipc.clipDelete(id);
+      const ticket = await ipc.clipDelete({ id });
       if (this.hoverId === id) this.hoverId = null;
       this.refresh();
       this.toasts.show("Deleted", {
@@ -178,7 +178,7 @@ export class GalleryStore {
 
   async undoDelete(id: number) {
     try {
-      await ipc.clipUndoDelete(id);
+      await ipc.clipUndoDelete({ id });
       this.refresh();
       this.toasts.show("Restored");
     } catch (e) {

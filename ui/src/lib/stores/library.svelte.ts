@@ -51,8 +51,8 @@ export class LibraryMoveStore {
     const base = { text: "", models: [], from: null, to: null, audio: null, kind: null, favourites: false, sort: "date", ascending: false, offset: 0, limit: 1, include_removed: false } as const;
     try {
       const [clips, missing] = await Promise.all([
-        ipc.galleryQuery({ ...base, models: [], status: "clips" }),
-        ipc.galleryQuery({ ...base, models: [], status: "missing" }),
+        ipc.galleryQuery({ query: { ...base, models: [], status: "clips" } }),
+        ipc.galleryQuery({ query: { ...base, models: [], status: "missing" } }),
       ]);
       return Math.max(0, clips.total - missing.total);
     } catch {
@@ -67,7 +67,7 @@ export class LibraryMoveStore {
     this.error = null;
     const stop = await ipc.onMoveProgress((p) => (this.progress = p));
     try {
-      this.report = await ipc.libraryMove(this.dir, this.mode);
+      this.report = await ipc.libraryMove({ dir: this.dir, mode: this.mode });
       const state = await ipc.appState();
       this.app.settings = state.settings;
       this.jobs.replaceAll(state.jobs);

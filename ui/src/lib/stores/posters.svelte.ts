@@ -54,7 +54,7 @@ export class PosterStore {
     this.drawing.add(id);
     void this.queue.request(id, async () => {
       const frame = await grabFrame(clipUrl, { at: 0.05, maxWidth: POSTER_WIDTH, type: "image/jpeg", quality: 0.8 });
-      await ipc.thumbPut(id, frame.base64);
+      await ipc.thumbPut({ id, bytes: frame.base64 });
     });
   }
 

@@ -18,7 +18,7 @@ export class QueryResults {
 
   /** `query` gives the Query for one page; `first` is the first page when the caller has it already. */
   constructor(query: (offset: number, limit: number) => Query, first?: GalleryPage) {
-    this.cache = new PageCache<GalleryItem>((offset, limit) => ipc.galleryQuery(query(offset, limit)), {
+    this.cache = new PageCache<GalleryItem>((offset, limit) => ipc.galleryQuery({ query: query(offset, limit) }), {
       pageSize: PAGE_SIZE,
       maxPages: MAX_PAGES,
       onChange: () => {

@@ -42,7 +42,7 @@ export async function syncQueue(jobs: JobsStore, ui: UiStore, change: LibraryCha
     change.ids.map(async (id) => {
       let details;
       try {
-        details = await ipc.galleryDetails(id);
+        details = await ipc.galleryDetails({ id });
       } catch {
         return;
       }

@@ -44,7 +44,7 @@ export class SpendStore {
     this.list.ensure(0, PAGE_SIZE);
     this.loading = true;
     try {
-      const summary = await ipc.spendSummary(query);
+      const summary = await ipc.spendSummary({ query });
       if (!this.latest.isLatest(ticket)) return;
       this.summary = summary;
       this.error = null;
@@ -74,7 +74,7 @@ export class SpendStore {
   /** What was charged today, asked of the library. */
   async refreshToday(now: Date = new Date()) {
     try {
-      const s = await ipc.spendSummary({ since: localDay(now), period: "day", utc_offset_minutes: -now.getTimezoneOffset() });
+      const s = await ipc.spendSummary({ query: { since: localDay(now), period: "day", utc_offset_minutes: -now.getTimezoneOffset() } });
       this.today = s.charged_micros;
     } catch {
       // The header keeps the last figure; the next change asks again.
@@ -99,7 +99,7 @@ export class SpendStore {
   private async reloadSummary() {
     const ticket = this.latest.begin();
     try {
-      const summary = await ipc.spendSummary(spendQuery(this.since, this.sinceDate, this.period));
+      const summary = await ipc.spendSummary({ query: spendQuery(this.since, this.sinceDate, this.period) });
       if (this.latest.isLatest(ticket)) this.summary = summary;
     } catch {
       // The numbers on screen stay; the next change or visit tries again.

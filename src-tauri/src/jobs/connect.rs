@@ -1,0 +1,74 @@
+//! How both faces, the `kyma` CLI and the app, build the engine and put it in touch with Kyma: a
+//! client for a key and an API base sharing one RPM limiter, and the key's limits from
+//! `/auth/limits` adopted (its RPM by the limiter, its queue cap by the engine), again whenever
+//! the key or its tier changes.
+
+use super::{Engine, EngineConfig, Error};
+use crate::api::limiter::RateLimiter;
+use crate::api::retry::RetryPolicy;
+use crate::api::{self, ApiKey, Catalog, Client, Limits};
+use std::sync::Arc;
+
+/// Where and as whom the engine talks to Kyma.
+#[derive(Clone)]
+pub struct Kyma {
+    pub base: String,
+    pub key: ApiKey,
+    /// One per process: every client of the key shares Kyma's per-minute budget.
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl Kyma {
+    /// A client for this key and base; fails only on a malformed base or key.
+    pub fn client(&self) -> Result<Client, api::Error> {
+        Client::with_policy(&self.base, self.key.clone(), RetryPolicy::default(), self.limiter.clone())
+    }
+}
+
+/// Starts the engine (which resumes every unfinished generation), connected to Kyma when given a
+/// key: the key is proven and its limits adopted before the engine opens the library, so a
+/// refused key writes nothing and no job goes out under the default queue cap. The one way both
+/// faces build the engine.
+pub async fn start_engine(config: EngineConfig, catalog: Catalog, kyma: Option<&Kyma>) -> Result<Engine, Error> {
+    let Some(kyma) = kyma else {
+        return Engine::start_with(config, None, catalog);
+    };
+    let client = kyma.client()?;
+    let limits = read_limits(&client).await?;
+    let mut config = config;
+    if let Some(cap) = queue_cap(&limits) {
+        config.queue_cap = cap;
+    }
+    Engine::start_with(config, Some(client), catalog)
+}
+
+/// Connects a running engine to Kyma with a (new) key: proves it and adopts its limits, then
+/// hands the engine the client. Until then the engine sends nothing with this key, so a refused
+/// key never touches a job.
+pub async fn connect(engine: &Engine, kyma: &Kyma) -> Result<Limits, Error> {
+    let client = kyma.client()?;
+    let limits = adopt_limits(engine, &client).await?;
+    engine.set_client(Some(client)).await?;
+    Ok(limits)
+}
+
+/// Reads the key's limits again and applies them (a tier changes while the app runs): the RPM to
+/// the client's limiter, the queue cap to the engine. A key without a stated cap keeps the
+/// engine's.
+pub async fn adopt_limits(engine: &Engine, client: &Client) -> Result<Limits, api::Error> {
+    let limits = read_limits(client).await?;
+    if let Some(cap) = queue_cap(&limits) {
+        engine.set_queue_cap(cap);
+    }
+    Ok(limits)
+}
+
+/// `/auth/limits` in 3 quick tries (nothing is at stake yet); its RPM goes to the limiter.
+async fn read_limits(client: &Client) -> Result<Limits, api::Error> {
+    client.with_retry(RetryPolicy { max_tries: 3, ..RetryPolicy::default() }).adopt_limits().await
+}
+
+/// How many unfinished jobs the key may have at Kyma at once.
+fn queue_cap(limits: &Limits) -> Option<usize> {
+    limits.video_queue_cap.map(|cap| cap.max(1) as usize)
+}
