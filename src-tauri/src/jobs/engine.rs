@@ -818,7 +818,7 @@ async fn fetch_clip(
     let file = clip_file_name(g);
     let dest = clips.join(&file);
     // A crash after the rename but before the database heard of it: the clip is already here.
-    if super::mp4::check_mp4(&dest).is_ok() {
+    if crate::media::mp4::check_mp4(&dest).is_ok() {
         let bytes = std::fs::metadata(&dest).map_err(|e| Error::io("read the clip", &dest, e))?.len();
         return Ok((file, bytes));
     }

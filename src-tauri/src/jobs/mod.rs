@@ -5,7 +5,6 @@ pub mod download;
 pub mod engine;
 pub mod error;
 pub mod failpoint;
-pub mod mp4;
 pub mod store;
 pub mod submit;
 

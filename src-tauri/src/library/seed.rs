@@ -186,7 +186,7 @@ impl Library {
     pub fn seed(&self, n: u32, clip: Option<&Path>, seed: u64) -> Result<SeedReport, Error> {
         let clip_bytes = match clip {
             Some(c) => {
-                crate::jobs::mp4::check_mp4(c)
+                crate::media::mp4::check_mp4(c)
                     .map_err(|e| Error::NotAClip { path: c.display().to_string(), detail: e.0 })?;
                 Some(std::fs::metadata(c).map_err(|e| Error::io("read the clip", c, e))?.len())
             }
