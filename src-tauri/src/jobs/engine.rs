@@ -230,14 +230,7 @@ impl Engine {
         let db = Paths::new(&config.data_dir).db;
         let store = Store::open(&db)?;
         // The library folder the app chose (the CLI and the app read the same record).
-        let library = crate::library::current_library_dir(&store).map_err(|e| match e {
-            crate::library::Error::Db(e) => Error::Db(e),
-            other => Error::Io {
-                what: "read the library folder setting",
-                path: db.display().to_string(),
-                detail: other.to_string(),
-            },
-        })?;
+        let library = store.library_dir()?;
         let paths = Paths::with_library(&config.data_dir, library.as_deref().unwrap_or(&config.data_dir));
         let unplugged = library.is_some() && !paths.library.is_dir();
         if unplugged {

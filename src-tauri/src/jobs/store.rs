@@ -244,6 +244,9 @@ pub fn now_rfc3339() -> String {
     OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
+/// The `meta` key recording the current library folder (absent: the app's data folder).
+const META_LIBRARY_DIR: &str = "library_dir";
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -369,6 +372,28 @@ impl Store {
             }
             tx.commit()?;
         }
+    }
+
+    /// The library folder the user chose (None: the app's data folder). The engine and the
+    /// library both start from it; the CLI and the app read the same record.
+    pub fn library_dir(&self) -> Result<Option<PathBuf>, Error> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [META_LIBRARY_DIR], |r| r.get(0))
+            .optional()?;
+        Ok(v.map(PathBuf::from))
+    }
+
+    /// Records the library folder (None: back to the app's data folder).
+    pub fn set_library_dir(&self, dir: Option<&str>) -> Result<(), Error> {
+        match dir {
+            None => self.conn.execute("DELETE FROM meta WHERE key = ?1", [META_LIBRARY_DIR])?,
+            Some(dir) => self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [META_LIBRARY_DIR, dir],
+            )?,
+        };
+        Ok(())
     }
 
     /// Records a new generation with a fresh idempotency key, durably, before anything is sent.
