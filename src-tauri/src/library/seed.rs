@@ -5,7 +5,7 @@
 use super::{Error, Library};
 use crate::api::catalog::builtin_models;
 use crate::api::Micros;
-use crate::jobs::engine::clip_file_name;
+use crate::jobs::clip_file_name;
 use crate::jobs::{Generation, ImageKind, Status};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
