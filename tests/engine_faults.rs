@@ -304,3 +304,65 @@ async fn an_engine_waiting_on_slow_answers_does_not_spin() {
     assert!(turns < 300, "the engine loop turned {turns} times in 5 s while waiting");
     assert!(turns > 0, "the engine stopped working");
 }
+
+/// The queue cap changes while the engine runs (issue 11): lowered, nothing new goes to Kyma
+/// until there is room under it; raised, jobs waiting here go at once, without waiting for a
+/// poll to wake the engine (polls here are a minute apart).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_cap_changes_while_the_engine_runs() {
+    let sim = Sim::start(&["--job-seconds", "600", "--rpm", "100000"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = fast_engine_config(dir.path());
+    config.poll.first = Duration::from_secs(60);
+    config.poll.later = Duration::from_secs(60);
+    let client = Client::with_policy(
+        &format!("{}/v1", sim.url),
+        ApiKey::new(KEY),
+        config.retry,
+        Arc::new(RateLimiter::new(100_000)),
+    )
+    .unwrap();
+    let engine = Engine::start(config, client, Catalog::default()).unwrap();
+    assert_eq!(engine.queue_cap(), 12, "the configured cap to start with");
+    engine.set_queue_cap(2);
+    assert_eq!(engine.queue_cap(), 2);
+    for i in 0..5 {
+        let draft = Draft {
+            model: "kling-3-pro".into(),
+            prompt: format!("cap {i}"),
+            duration: Some(1),
+            image: None,
+            extra: None,
+        };
+        engine.submit(draft).await.unwrap();
+    }
+    let at_kyma = || engine.list().unwrap().iter().filter(|g| g.kyma_id.is_some()).count();
+    let wait_for = |n: usize| async move {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while at_kyma() < n {
+            assert!(Instant::now() < deadline, "{} of {n} jobs reached Kyma", at_kyma());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Long enough for any job beyond the cap to have gone too.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(at_kyma(), n, "the cap was passed");
+    };
+    wait_for(2).await;
+    let queued = engine.list().unwrap().iter().filter(|g| g.status == Status::Queued).count();
+    assert_eq!(queued, 3, "the rest wait here");
+
+    engine.set_queue_cap(4);
+    wait_for(4).await;
+
+    // Below what Kyma already holds: those carry on, nothing new is sent.
+    engine.set_queue_cap(1);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(at_kyma(), 4);
+    let queued = engine.list().unwrap().iter().filter(|g| g.status == Status::Queued).count();
+    assert_eq!(queued, 1, "the last job still waits here");
+
+    engine.set_queue_cap(5);
+    wait_for(5).await;
+    let stats = sim.public("/_sim/stats").await;
+    assert_eq!((stats["posts"].as_u64(), stats["jobs_created"].as_u64()), (Some(5), Some(5)), "each sent once: {stats}");
+}

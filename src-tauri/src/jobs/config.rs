@@ -1,5 +1,5 @@
 //! How the engine runs: the poll schedule and its limits (downloads, Kyma's queue, polls in
-//! flight), fixed when it starts.
+//! flight), fixed at start except the queue cap, which `Engine::set_queue_cap` changes live.
 
 use super::download::DEFAULT_MAX_CLIP_BYTES;
 use crate::api::retry::RetryPolicy;
@@ -47,7 +47,8 @@ impl PollSchedule {
 pub struct EngineConfig {
     pub data_dir: PathBuf,
     pub max_downloads: usize,
-    /// Unfinished jobs Kyma may hold for this key at once; more wait here, queued.
+    /// Unfinished jobs Kyma may hold for this key at once; more wait here, queued. The engine
+    /// starts with this; `Engine::set_queue_cap` changes it while it runs.
     pub queue_cap: usize,
     pub poll: PollSchedule,
     pub retry: RetryPolicy,

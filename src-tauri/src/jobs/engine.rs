@@ -12,9 +12,9 @@ use super::submit::StartImageHost;
 use crate::api::{validate, Catalog, Client};
 use parking_lot::{Mutex, RwLock};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
-use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::sync::{broadcast, mpsc, oneshot, Notify};
 
 /// What the user asked for, before validation and image preparation.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +52,7 @@ pub enum Event {
 pub struct Engine {
     cmd: mpsc::Sender<Cmd>,
     events: broadcast::Sender<Event>,
-    /// The store, paths and image host, shared with the owner task.
+    /// The store, paths, image host and queue cap, shared with the owner task.
     shared: Arc<Shared>,
     catalog: Arc<RwLock<Catalog>>,
 }
@@ -82,6 +82,8 @@ impl Engine {
             store: Mutex::new(store),
             image_host: RwLock::new(StartImageHost::DataUri),
             paths: RwLock::new(paths),
+            queue_cap: AtomicUsize::new(config.queue_cap),
+            wake: Notify::new(),
             turns: AtomicU64::new(0),
         });
         let (cmd_tx, cmd_rx) = mpsc::channel(64);
@@ -96,6 +98,20 @@ impl Engine {
     /// answer, never a busy loop while it waits.
     pub fn loop_turns(&self) -> u64 {
         self.shared.turns.load(Ordering::Relaxed)
+    }
+
+    /// How many unfinished jobs Kyma may hold for this key at once; more wait here, queued.
+    pub fn queue_cap(&self) -> usize {
+        self.shared.queue_cap.load(Ordering::Relaxed)
+    }
+
+    /// Changes the queue cap from the next dispatch on (e.g. when the key's tier changes).
+    /// Lowering it sends nothing new until enough jobs at Kyma finish; jobs already there carry
+    /// on. 0 keeps every new job here, queued.
+    pub fn set_queue_cap(&self, cap: usize) {
+        self.shared.queue_cap.store(cap, Ordering::Relaxed);
+        // The owner may be asleep with queued jobs it had no room for: let it look again.
+        self.shared.wake.notify_one();
     }
 
     /// Swaps the API client (a new key or API base); `None` pauses all network work.

@@ -14,10 +14,10 @@ use crate::api::{Client, RemoteJob, RemoteStatus};
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{broadcast, mpsc, oneshot, Semaphore};
+use tokio::sync::{broadcast, mpsc, oneshot, Notify, Semaphore};
 use tokio::time::Instant;
 
 /// What the handles and the owner task share. A lock is held for one store call or one copy,
@@ -27,6 +27,10 @@ pub(super) struct Shared {
     pub(super) image_host: RwLock<StartImageHost>,
     /// The library folder can change while the app runs.
     pub(super) paths: RwLock<Paths>,
+    /// Unfinished jobs Kyma may hold at once, read at every dispatch so a change applies at once.
+    pub(super) queue_cap: AtomicUsize,
+    /// Wakes the owner to dispatch again: a raised queue cap may free room for queued jobs.
+    pub(super) wake: Notify,
     /// How many times the owner task's loop has turned (a waiting engine must not spin).
     pub(super) turns: AtomicU64,
 }
@@ -120,6 +124,7 @@ impl Owner {
                     None => cmds_open = false,
                 },
                 Some(done) = done_rx.recv() => self.on_done(done),
+                _ = self.shared.wake.notified() => {}
                 _ = tokio::time::sleep_until(sleep_until) => {}
             }
             if !cmds_open && self.jobs.is_empty() {
@@ -202,9 +207,10 @@ impl Owner {
             self.jobs.iter().filter(|(_, j)| !j.busy && j.due <= now).map(|(id, j)| (*id, j.gen.status)).collect();
         due.sort_unstable_by_key(|(id, _)| *id);
         let mut open = self.remote_open();
+        let cap = self.shared.queue_cap.load(Ordering::Relaxed);
         for (id, status) in due {
             match status {
-                Status::Queued if open < self.config.queue_cap => {
+                Status::Queued if open < cap => {
                     open += 1;
                     self.spawn_post(id, &client, done.clone());
                 }
