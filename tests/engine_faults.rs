@@ -364,5 +364,9 @@ async fn the_queue_cap_changes_while_the_engine_runs() {
     engine.set_queue_cap(5);
     wait_for(5).await;
     let stats = sim.public("/_sim/stats").await;
-    assert_eq!((stats["posts"].as_u64(), stats["jobs_created"].as_u64()), (Some(5), Some(5)), "each sent once: {stats}");
+    assert_eq!(
+        (stats["posts"].as_u64(), stats["jobs_created"].as_u64()),
+        (Some(5), Some(5)),
+        "each sent once: {stats}"
+    );
 }
