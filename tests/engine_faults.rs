@@ -11,7 +11,7 @@ mod common;
 use common::{entries_for, fast_engine_config, ffprobe, Sim, KEY};
 use kyma_studio::api::limiter::RateLimiter;
 use kyma_studio::api::{ApiKey, Catalog, Client};
-use kyma_studio::jobs::{Draft, Engine, Status};
+use kyma_studio::jobs::{Draft, Engine, EngineConfig, Status};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -228,32 +228,30 @@ fn report(r: &Report) -> String {
     out
 }
 
+/// A client of the simulator with the engine's retry policy, its limiter starting at `rpm`.
+fn sim_client(sim: &Sim, config: &EngineConfig, rpm: u32) -> Client {
+    Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(KEY), config.retry, Arc::new(RateLimiter::new(rpm)))
+        .unwrap()
+}
+
+/// A 1 s kling-3-pro text-to-video request.
+fn short_draft(prompt: String) -> Draft {
+    Draft { model: "kling-3-pro".into(), prompt, duration: Some(1), image: None, extra: None }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn polling_many_jobs_stays_under_the_keys_rpm() {
     // 6 jobs polled every 300 ms would be ~1200 requests a minute; the key allows 20.
     let sim = Sim::start(&["--job-seconds", "30", "--rpm", "20"]);
     let dir = tempfile::tempdir().unwrap();
     let config = fast_engine_config(dir.path());
-    let client = Client::with_policy(
-        &format!("{}/v1", sim.url),
-        ApiKey::new(KEY),
-        config.retry,
-        Arc::new(RateLimiter::new(1000)),
-    )
-    .unwrap();
+    let client = sim_client(&sim, &config, 1000);
     let limits = client.adopt_limits().await.unwrap();
     assert_eq!(limits.rpm_limit, Some(20));
     assert_eq!(client.limiter().rpm(), 19, "the limiter took the key's RPM, less a margin");
     let engine = Engine::start(config, client, Catalog::default()).unwrap();
     for i in 0..6 {
-        let draft = Draft {
-            model: "kling-3-pro".into(),
-            prompt: format!("rpm {i}"),
-            duration: Some(1),
-            image: None,
-            extra: None,
-        };
-        engine.submit(draft).await.unwrap();
+        engine.submit(short_draft(format!("rpm {i}"))).await.unwrap();
     }
     tokio::time::sleep(Duration::from_secs(12)).await;
     let stats = sim.public("/_sim/stats").await;
@@ -271,23 +269,10 @@ async fn an_engine_waiting_on_slow_answers_does_not_spin() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = fast_engine_config(dir.path());
     config.max_polls_in_flight = 2;
-    let client = Client::with_policy(
-        &format!("{}/v1", sim.url),
-        ApiKey::new(KEY),
-        config.retry,
-        Arc::new(RateLimiter::new(100_000)),
-    )
-    .unwrap();
+    let client = sim_client(&sim, &config, 100_000);
     let engine = Engine::start(config, client, Catalog::default()).unwrap();
     for i in 0..10 {
-        let draft = Draft {
-            model: "kling-3-pro".into(),
-            prompt: format!("spin {i}"),
-            duration: Some(1),
-            image: None,
-            extra: None,
-        };
-        engine.submit(draft).await.unwrap();
+        engine.submit(short_draft(format!("spin {i}"))).await.unwrap();
     }
     let deadline = Instant::now() + Duration::from_secs(30);
     while engine.list().unwrap().iter().any(|g| g.kyma_id.is_none()) {
@@ -315,26 +300,13 @@ async fn the_queue_cap_changes_while_the_engine_runs() {
     let mut config = fast_engine_config(dir.path());
     config.poll.first = Duration::from_secs(60);
     config.poll.later = Duration::from_secs(60);
-    let client = Client::with_policy(
-        &format!("{}/v1", sim.url),
-        ApiKey::new(KEY),
-        config.retry,
-        Arc::new(RateLimiter::new(100_000)),
-    )
-    .unwrap();
+    let client = sim_client(&sim, &config, 100_000);
     let engine = Engine::start(config, client, Catalog::default()).unwrap();
     assert_eq!(engine.queue_cap(), 12, "the configured cap to start with");
     engine.set_queue_cap(2);
     assert_eq!(engine.queue_cap(), 2);
     for i in 0..5 {
-        let draft = Draft {
-            model: "kling-3-pro".into(),
-            prompt: format!("cap {i}"),
-            duration: Some(1),
-            image: None,
-            extra: None,
-        };
-        engine.submit(draft).await.unwrap();
+        engine.submit(short_draft(format!("cap {i}"))).await.unwrap();
     }
     let at_kyma = || engine.list().unwrap().iter().filter(|g| g.kyma_id.is_some()).count();
     let wait_for = |n: usize| async move {
