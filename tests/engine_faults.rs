@@ -11,7 +11,7 @@ mod common;
 use common::{entries_for, fast_engine_config, ffprobe, Sim, KEY};
 use kyma_studio::api::limiter::RateLimiter;
 use kyma_studio::api::{ApiKey, Catalog, Client};
-use kyma_studio::jobs::{Draft, Engine, Status};
+use kyma_studio::jobs::{Draft, Engine, EngineConfig, Status};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -228,32 +228,30 @@ fn report(r: &Report) -> String {
     out
 }
 
+/// A client of the simulator with the engine's retry policy, its limiter starting at `rpm`.
+fn sim_client(sim: &Sim, config: &EngineConfig, rpm: u32) -> Client {
+    Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(KEY), config.retry, Arc::new(RateLimiter::new(rpm)))
+        .unwrap()
+}
+
+/// A 1 s kling-3-pro text-to-video request.
+fn short_draft(prompt: String) -> Draft {
+    Draft { model: "kling-3-pro".into(), prompt, duration: Some(1), image: None, extra: None }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn polling_many_jobs_stays_under_the_keys_rpm() {
     // 6 jobs polled every 300 ms would be ~1200 requests a minute; the key allows 20.
     let sim = Sim::start(&["--job-seconds", "30", "--rpm", "20"]);
     let dir = tempfile::tempdir().unwrap();
     let config = fast_engine_config(dir.path());
-    let client = Client::with_policy(
-        &format!("{}/v1", sim.url),
-        ApiKey::new(KEY),
-        config.retry,
-        Arc::new(RateLimiter::new(1000)),
-    )
-    .unwrap();
+    let client = sim_client(&sim, &config, 1000);
     let limits = client.adopt_limits().await.unwrap();
     assert_eq!(limits.rpm_limit, Some(20));
     assert_eq!(client.limiter().rpm(), 19, "the limiter took the key's RPM, less a margin");
     let engine = Engine::start(config, client, Catalog::default()).unwrap();
     for i in 0..6 {
-        let draft = Draft {
-            model: "kling-3-pro".into(),
-            prompt: format!("rpm {i}"),
-            duration: Some(1),
-            image: None,
-            extra: None,
-        };
-        engine.submit(draft).await.unwrap();
+        engine.submit(short_draft(format!("rpm {i}"))).await.unwrap();
     }
     tokio::time::sleep(Duration::from_secs(12)).await;
     let stats = sim.public("/_sim/stats").await;
@@ -271,23 +269,10 @@ async fn an_engine_waiting_on_slow_answers_does_not_spin() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = fast_engine_config(dir.path());
     config.max_polls_in_flight = 2;
-    let client = Client::with_policy(
-        &format!("{}/v1", sim.url),
-        ApiKey::new(KEY),
-        config.retry,
-        Arc::new(RateLimiter::new(100_000)),
-    )
-    .unwrap();
+    let client = sim_client(&sim, &config, 100_000);
     let engine = Engine::start(config, client, Catalog::default()).unwrap();
     for i in 0..10 {
-        let draft = Draft {
-            model: "kling-3-pro".into(),
-            prompt: format!("spin {i}"),
-            duration: Some(1),
-            image: None,
-            extra: None,
-        };
-        engine.submit(draft).await.unwrap();
+        engine.submit(short_draft(format!("spin {i}"))).await.unwrap();
     }
     let deadline = Instant::now() + Duration::from_secs(30);
     while engine.list().unwrap().iter().any(|g| g.kyma_id.is_none()) {
@@ -303,4 +288,57 @@ async fn an_engine_waiting_on_slow_answers_does_not_spin() {
     // ~7 answers in 5 s, each a turn or two, plus timers: dozens, not the millions of a spin.
     assert!(turns < 300, "the engine loop turned {turns} times in 5 s while waiting");
     assert!(turns > 0, "the engine stopped working");
+}
+
+/// The queue cap changes while the engine runs (issue 11): lowered, nothing new goes to Kyma
+/// until there is room under it; raised, jobs waiting here go at once, without waiting for a
+/// poll to wake the engine (polls here are a minute apart).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_queue_cap_changes_while_the_engine_runs() {
+    let sim = Sim::start(&["--job-seconds", "600", "--rpm", "100000"]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = fast_engine_config(dir.path());
+    config.poll.first = Duration::from_secs(60);
+    config.poll.later = Duration::from_secs(60);
+    let client = sim_client(&sim, &config, 100_000);
+    let engine = Engine::start(config, client, Catalog::default()).unwrap();
+    assert_eq!(engine.queue_cap(), 12, "the configured cap to start with");
+    engine.set_queue_cap(2);
+    assert_eq!(engine.queue_cap(), 2);
+    for i in 0..5 {
+        engine.submit(short_draft(format!("cap {i}"))).await.unwrap();
+    }
+    let at_kyma = || engine.list().unwrap().iter().filter(|g| g.kyma_id.is_some()).count();
+    let wait_for = |n: usize| async move {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while at_kyma() < n {
+            assert!(Instant::now() < deadline, "{} of {n} jobs reached Kyma", at_kyma());
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Long enough for any job beyond the cap to have gone too.
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        assert_eq!(at_kyma(), n, "the cap was passed");
+    };
+    wait_for(2).await;
+    let queued = engine.list().unwrap().iter().filter(|g| g.status == Status::Queued).count();
+    assert_eq!(queued, 3, "the rest wait here");
+
+    engine.set_queue_cap(4);
+    wait_for(4).await;
+
+    // Below what Kyma already holds: those carry on, nothing new is sent.
+    engine.set_queue_cap(1);
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    assert_eq!(at_kyma(), 4);
+    let queued = engine.list().unwrap().iter().filter(|g| g.status == Status::Queued).count();
+    assert_eq!(queued, 1, "the last job still waits here");
+
+    engine.set_queue_cap(5);
+    wait_for(5).await;
+    let stats = sim.public("/_sim/stats").await;
+    assert_eq!(
+        (stats["posts"].as_u64(), stats["jobs_created"].as_u64()),
+        (Some(5), Some(5)),
+        "each sent once: {stats}"
+    );
 }

@@ -2,9 +2,9 @@
 //! resumed with Range after a cut, checked, fsynced and renamed. Carries no credentials.
 
 use super::failpoint;
-use super::mp4::check_mp4;
 use crate::api::retry::{is_retryable_status, RetryPolicy};
 use crate::error_kind::ErrorKind;
+use crate::media::mp4::check_mp4;
 use futures_util::StreamExt;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, RANGE};
 use reqwest::StatusCode;

@@ -1,16 +1,20 @@
 //! The persistent job engine: generations recorded in SQLite before they are sent, submitted
 //! and polled against Kyma, clips downloaded into the library, progress broadcast to any face.
 
+pub mod config;
 pub mod connect;
 pub mod download;
 pub mod engine;
 pub mod error;
 pub mod failpoint;
-pub mod mp4;
+mod owner;
+pub mod paths;
 pub mod store;
 pub mod submit;
 
-pub use engine::{default_data_dir, Draft, Engine, EngineConfig, Event, ImageInput, Paths, PollSchedule};
+pub use config::{EngineConfig, PollSchedule};
+pub use engine::{Draft, Engine, Event, ImageInput};
 pub use error::Error;
+pub use paths::{clip_file_name, default_data_dir, Paths};
 pub use store::{Generation, ImageKind, Status, Store};
 pub use submit::StartImageHost;

@@ -9,76 +9,16 @@ use std::path::{Path, PathBuf};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-/// Embedded migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &[
-    r#"
-CREATE TABLE generations (
-    id               INTEGER PRIMARY KEY,
-    idempotency_key  TEXT NOT NULL UNIQUE,
-    kyma_id          TEXT,
-    status           TEXT NOT NULL,
-    remote_status    TEXT,
-    model            TEXT NOT NULL,
-    prompt           TEXT NOT NULL,
-    duration_s       INTEGER NOT NULL,
-    image_kind       TEXT NOT NULL DEFAULT 'none',
-    image_source     TEXT,
-    image_file       TEXT,
-    image_url        TEXT,
-    image_width      INTEGER,
-    image_height     INTEGER,
-    extra_json       TEXT,
-    hold_micros      INTEGER NOT NULL,
-    estimated_micros INTEGER,
-    charged_micros   INTEGER,
-    refunded_micros  INTEGER,
-    error_kind       TEXT,
-    error_message    TEXT,
-    clip_file        TEXT,
-    clip_bytes       INTEGER,
-    created_at       TEXT NOT NULL,
-    submitted_at     TEXT,
-    completed_at     TEXT,
-    downloaded_at    TEXT,
-    updated_at       TEXT NOT NULL
-);
-CREATE INDEX generations_status ON generations(status);
-CREATE INDEX generations_created ON generations(created_at);
-"#,
-    // How many POSTs were ever started for the row: only a first POST that never reached Kyma
-    // (or that Kyma refused) may end a job as "rejected"; after that a paid job may exist.
-    "ALTER TABLE generations ADD COLUMN post_attempts INTEGER NOT NULL DEFAULT 0;",
-    // The gallery (issue 4): favourites, sound, where each generation's files live, clips that
-    // went missing, deletions (with undo) and forgotten records, and full-text search of prompts.
-    r#"
-ALTER TABLE generations ADD COLUMN favourite INTEGER NOT NULL DEFAULT 0;
-ALTER TABLE generations ADD COLUMN has_audio INTEGER NOT NULL DEFAULT 0;
-UPDATE generations SET has_audio = 1 WHERE model IN ('kling-3-pro-audio', 'seedance-2-pro', 'seedance-2-fast');
--- The library folder holding this generation's clips/ and start-images/; NULL: the app's data folder.
-ALTER TABLE generations ADD COLUMN media_dir TEXT;
-ALTER TABLE generations ADD COLUMN clip_missing INTEGER NOT NULL DEFAULT 0;
--- NULL, 'deleting' (in the undo window), 'trashed' (file in the OS trash) or 'forgotten'.
--- The record itself stays: the money it cost is part of the spend history.
-ALTER TABLE generations ADD COLUMN removed TEXT;
-ALTER TABLE generations ADD COLUMN removed_at TEXT;
-CREATE INDEX generations_gallery ON generations(removed, created_at);
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE VIRTUAL TABLE generations_fts USING fts5(
-    prompt, content='generations', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-);
-INSERT INTO generations_fts(generations_fts) VALUES ('rebuild');
-CREATE TRIGGER generations_fts_insert AFTER INSERT ON generations BEGIN
-    INSERT INTO generations_fts(rowid, prompt) VALUES (new.id, new.prompt);
-END;
-CREATE TRIGGER generations_fts_delete AFTER DELETE ON generations BEGIN
-    INSERT INTO generations_fts(generations_fts, rowid, prompt) VALUES ('delete', old.id, old.prompt);
-END;
-CREATE TRIGGER generations_fts_update AFTER UPDATE OF prompt ON generations BEGIN
-    INSERT INTO generations_fts(generations_fts, rowid, prompt) VALUES ('delete', old.id, old.prompt);
-    INSERT INTO generations_fts(rowid, prompt) VALUES (new.id, new.prompt);
-END;
-"#,
-];
+/// `(name, sql)` for each named file in `migrations/`, embedded in the binary.
+macro_rules! migrations {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("migrations/", $name, ".sql")))),*]
+    };
+}
+
+/// The schema's steps, applied in order from `migrations/`; `PRAGMA user_version` records how
+/// many ran, so a step is never renamed, edited or removed once released: add the next number.
+const MIGRATIONS: &[(&str, &str)] = migrations!["0001_generations", "0002_post_attempts", "0003_gallery"];
 
 /// Our own lifecycle of a generation. `Queued` has no Kyma id yet; terminal states never change.
 /// Crosses IPC as is (ts-rs exports its TypeScript twin).
@@ -246,6 +186,9 @@ pub fn now_rfc3339() -> String {
     OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
+/// The `meta` key recording the current library folder (absent: the app's data folder).
+const META_LIBRARY_DIR: &str = "library_dir";
+
 pub struct Store {
     conn: Connection,
     path: PathBuf,
@@ -366,11 +309,33 @@ impl Store {
             let tx = self.conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let now = version(&tx)?;
             if now == found {
-                tx.execute_batch(MIGRATIONS[now])?;
+                tx.execute_batch(MIGRATIONS[now].1)?;
                 tx.pragma_update(None, "user_version", (now + 1) as i64)?;
             }
             tx.commit()?;
         }
+    }
+
+    /// The library folder the user chose (None: the app's data folder). The engine and the
+    /// library both start from it; the CLI and the app read the same record.
+    pub fn library_dir(&self) -> Result<Option<PathBuf>, Error> {
+        let v: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [META_LIBRARY_DIR], |r| r.get(0))
+            .optional()?;
+        Ok(v.map(PathBuf::from))
+    }
+
+    /// Records the library folder (None: back to the app's data folder).
+    pub fn set_library_dir(&self, dir: Option<&str>) -> Result<(), Error> {
+        match dir {
+            None => self.conn.execute("DELETE FROM meta WHERE key = ?1", [META_LIBRARY_DIR])?,
+            Some(dir) => self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [META_LIBRARY_DIR, dir],
+            )?,
+        };
+        Ok(())
     }
 
     /// Records a new generation with a fresh idempotency key, durably, before anything is sent.
@@ -657,6 +622,57 @@ mod tests {
         assert!(!is_overdue(Status::Processing, Some(&fresh)));
         assert!(!is_overdue(Status::Succeeded, Some(&old)));
         assert!(!is_overdue(Status::Queued, None));
+    }
+
+    #[test]
+    fn every_migration_file_is_applied_in_its_numbered_order() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/src/jobs/migrations");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        files.sort();
+        let listed: Vec<String> = MIGRATIONS.iter().map(|(name, _)| format!("{name}.sql")).collect();
+        assert_eq!(files, listed, "a file in migrations/ is missing from MIGRATIONS, or out of order");
+        for (i, (name, _)) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(name[..4].parse::<usize>().unwrap(), i + 1, "{name} is not step {}", i + 1);
+        }
+    }
+
+    #[test]
+    fn an_older_library_upgrades_step_by_step_and_keeps_its_rows() {
+        for from in 1..MIGRATIONS.len() {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("library.sqlite3");
+            {
+                // A library as an earlier release left it: the first `from` steps, one job in it.
+                let conn = Connection::open(&path).unwrap();
+                for (_, sql) in &MIGRATIONS[..from] {
+                    conn.execute_batch(sql).unwrap();
+                }
+                conn.pragma_update(None, "user_version", from as i64).unwrap();
+                conn.execute(
+                    "INSERT INTO generations (idempotency_key, status, model, prompt, duration_s, hold_micros, \
+                     created_at, updated_at) VALUES ('old', 'succeeded', 'kling-3-pro-audio', 'a red kite', 5, \
+                     756000, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                    [],
+                )
+                .unwrap();
+            }
+            let s = Store::open(&path).unwrap();
+            let v: i64 = s.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+            assert_eq!(v as usize, MIGRATIONS.len(), "from version {from}");
+            let g = s.list().unwrap().pop().unwrap();
+            assert_eq!((g.idempotency_key.as_str(), g.post_attempts, g.favourite), ("old", 0, false));
+            assert!(g.has_audio, "from version {from}: the audio model's clip has sound");
+            let found: i64 = s
+                .conn()
+                .query_row("SELECT rowid FROM generations_fts WHERE generations_fts MATCH 'kite'", [], |r| r.get(0))
+                .unwrap();
+            assert_eq!(found, g.id, "from version {from}: the old prompt is searchable");
+            assert_eq!(s.library_dir().unwrap(), None);
+        }
     }
 
     #[test]

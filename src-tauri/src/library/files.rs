@@ -182,7 +182,7 @@ impl Library {
         if dest.is_file() {
             return Err(Error::NotMissing(id));
         }
-        crate::jobs::mp4::check_mp4(file)
+        crate::media::mp4::check_mp4(file)
             .map_err(|e| Error::NotAClip { path: file.display().to_string(), detail: e.0 })?;
         if let Some(dir) = dest.parent() {
             fs::create_dir_all(dir).map_err(|e| Error::io("create the clips folder", dir, e))?;

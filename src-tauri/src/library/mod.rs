@@ -20,9 +20,6 @@ use crate::jobs::{Generation, Paths, Store};
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard, RwLock};
 
-/// The `meta` key recording the current library folder (absent: the app's data folder).
-pub const META_LIBRARY_DIR: &str = "library_dir";
-
 pub struct Library {
     store: Mutex<Store>,
     paths: RwLock<Paths>,
@@ -32,7 +29,7 @@ impl Library {
     /// Opens (and migrates) the library database in `data_dir`, with its current library folder.
     pub fn open(data_dir: &std::path::Path) -> Result<Library, Error> {
         let store = Store::open(&Paths::new(data_dir).db)?;
-        let library = current_library_dir(&store)?.unwrap_or_else(|| data_dir.to_path_buf());
+        let library = store.library_dir()?.unwrap_or_else(|| data_dir.to_path_buf());
         Ok(Library { store: Mutex::new(store), paths: RwLock::new(Paths::with_library(data_dir, &library)) })
     }
 
@@ -61,12 +58,4 @@ impl Library {
     pub fn clip_path(&self, g: &Generation) -> Option<PathBuf> {
         self.paths().clip_path(g)
     }
-}
-
-/// The library folder recorded in the database, if one was chosen.
-pub fn current_library_dir(store: &Store) -> Result<Option<PathBuf>, Error> {
-    use rusqlite::OptionalExtension;
-    let v: Option<String> =
-        store.conn().query_row("SELECT value FROM meta WHERE key = ?1", [META_LIBRARY_DIR], |r| r.get(0)).optional()?;
-    Ok(v.map(PathBuf::from))
 }

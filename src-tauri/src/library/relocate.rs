@@ -3,7 +3,7 @@
 //! (size and SHA-256) before its record points at it, and the original goes only after that commit.
 
 use super::files::{copy_verified, sha256_file};
-use super::{Error, Library, MoveMode, MoveReport, META_LIBRARY_DIR};
+use super::{Error, Library, MoveMode, MoveReport};
 use crate::fsutil::sync_dir;
 use crate::jobs::Paths;
 use rusqlite::params;
@@ -86,17 +86,7 @@ impl Library {
         prepare_folder(new_dir)?;
 
         let is_data_dir = target == normalized(&paths.data_dir);
-        {
-            let store = self.store();
-            if is_data_dir {
-                store.conn().execute("DELETE FROM meta WHERE key = ?1", [META_LIBRARY_DIR])?;
-            } else {
-                store.conn().execute(
-                    "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                    [META_LIBRARY_DIR, new_text],
-                )?;
-            }
-        }
+        self.store().set_library_dir((!is_data_dir).then_some(new_text))?;
         let library = if is_data_dir { paths.data_dir.clone() } else { new_dir.to_path_buf() };
         self.set_paths(Paths::with_library(&paths.data_dir, &library));
         // NULL means the data folder (see `Paths::media_root`), so rows recorded without a folder
@@ -346,7 +336,7 @@ mod tests {
         let elsewhere = tempfile::tempdir().unwrap();
         assert_eq!(kind(lib.move_library(elsewhere.path(), MoveMode::Move, &mut none)), "move_refused");
         assert_eq!(lib.paths(), before);
-        assert_eq!(crate::library::current_library_dir(&lib.store()).unwrap(), None);
+        assert_eq!(lib.store().library_dir().unwrap(), None);
     }
 
     #[test]
@@ -364,7 +354,7 @@ mod tests {
         let g = lib.get(id).unwrap();
         assert_eq!(g.media_dir, None);
         assert!(lib.clip_path(&g).unwrap().is_file());
-        assert_eq!(crate::library::current_library_dir(&lib.store()).unwrap(), None);
+        assert_eq!(lib.store().library_dir().unwrap(), None);
         assert_eq!(lib.paths(), Paths::new(dir.path()));
     }
 }

@@ -5,7 +5,7 @@
 use super::{Error, Library};
 use crate::api::catalog::builtin_models;
 use crate::api::Micros;
-use crate::jobs::engine::clip_file_name;
+use crate::jobs::clip_file_name;
 use crate::jobs::{Generation, ImageKind, Status};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -186,7 +186,7 @@ impl Library {
     pub fn seed(&self, n: u32, clip: Option<&Path>, seed: u64) -> Result<SeedReport, Error> {
         let clip_bytes = match clip {
             Some(c) => {
-                crate::jobs::mp4::check_mp4(c)
+                crate::media::mp4::check_mp4(c)
                     .map_err(|e| Error::NotAClip { path: c.display().to_string(), detail: e.0 })?;
                 Some(std::fs::metadata(c).map_err(|e| Error::io("read the clip", c, e))?.len())
             }

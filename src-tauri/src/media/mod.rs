@@ -1,8 +1,10 @@
 //! Turns the picture a user picks into the start image Kyma's image-to-video API accepts:
 //! checked before decoding, upright (EXIF), at most 2048 px on a side, opaque, JPEG under 10 MB.
+//! Also reads downloaded clips: the MP4 integrity check and the video's size (`mp4`).
 
 use crate::error_kind::ErrorKind;
 pub mod hosting;
+pub mod mp4;
 mod prepare;
 mod sniff;
 #[cfg(test)]

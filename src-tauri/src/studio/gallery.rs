@@ -56,7 +56,7 @@ impl Studio {
     pub async fn gallery_details(&self, id: i64) -> Result<GalleryDetails, AppError> {
         let (g, video_size): (Generation, Option<(u32, u32)>) = blocking(&self.library, move |l| {
             let g = l.get(id)?;
-            let size = l.clip_path(&g).and_then(|p| crate::jobs::mp4::video_size(&p).ok());
+            let size = l.clip_path(&g).and_then(|p| crate::media::mp4::video_size(&p).ok());
             Ok((g, size))
         })
         .await?;

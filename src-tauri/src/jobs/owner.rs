@@ -1,0 +1,497 @@
+//! The job engine's owner task: one task owns every open generation. It submits queued jobs
+//! (re-POSTing with the stored idempotency key after a crash), polls on one shared schedule,
+//! downloads finished clips (at most three at a time) and reports every change as an `Event`.
+
+use super::config::EngineConfig;
+use super::download::{DownloadError, Downloader};
+use super::engine::Event;
+use super::error::Error;
+use super::failpoint;
+use super::paths::{clip_file_name, Paths};
+use super::store::{Generation, NewGeneration, Status, Store};
+use super::submit::{build_request, is_final_refusal, PostError, StartImageHost};
+use crate::api::{Client, RemoteJob, RemoteStatus};
+use crate::error_kind::ErrorKind;
+use parking_lot::{Mutex, RwLock};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc, oneshot, Notify, Semaphore};
+use tokio::time::Instant;
+
+/// What the handles and the owner task share. A lock is held for one store call or one copy,
+/// never across an await.
+pub(super) struct Shared {
+    pub(super) store: Mutex<Store>,
+    pub(super) image_host: RwLock<StartImageHost>,
+    /// The library folder can change while the app runs.
+    pub(super) paths: RwLock<Paths>,
+    /// Unfinished jobs Kyma may hold at once, read at every dispatch so a change applies at once.
+    pub(super) queue_cap: AtomicUsize,
+    /// Wakes the owner to dispatch again: a raised queue cap may free room for queued jobs.
+    pub(super) wake: Notify,
+    /// How many times the owner task's loop has turned (a waiting engine must not spin).
+    pub(super) turns: AtomicU64,
+}
+
+/// What a handle asks of the owner task.
+pub(super) enum Cmd {
+    Submit {
+        new: Box<NewGeneration>,
+        key: String,
+        reply: oneshot::Sender<Result<Generation, Error>>,
+    },
+    /// A new key (or none): network work pauses without a client and resumes with one.
+    SetClient(Option<Client>),
+}
+
+enum Done {
+    /// The answer to a POST; the bool says whether it was the row's first POST ever.
+    Posted(i64, bool, Result<crate::api::Created, PostError>),
+    Polled(i64, Result<RemoteJob, crate::api::Error>),
+    Downloaded(i64, Result<(String, u64), Error>),
+}
+
+struct JobState {
+    gen: Generation,
+    due: Instant,
+    busy: bool,
+    url: Option<String>,
+    polls_without_url: u32,
+    running_since: Instant,
+}
+
+pub(super) struct Owner {
+    shared: Arc<Shared>,
+    client: Option<Client>,
+    downloader: Downloader,
+    events: broadcast::Sender<Event>,
+    download_slots: Arc<Semaphore>,
+    config: EngineConfig,
+    jobs: HashMap<i64, JobState>,
+    polls_in_flight: usize,
+}
+
+impl Owner {
+    pub(super) fn new(
+        shared: Arc<Shared>,
+        client: Option<Client>,
+        downloader: Downloader,
+        events: broadcast::Sender<Event>,
+        config: EngineConfig,
+    ) -> Owner {
+        Owner {
+            shared,
+            client,
+            downloader,
+            events,
+            download_slots: Arc::new(Semaphore::new(config.max_downloads.max(1))),
+            config,
+            jobs: HashMap::new(),
+            polls_in_flight: 0,
+        }
+    }
+
+    pub(super) async fn run(mut self, mut cmds: mpsc::Receiver<Cmd>) {
+        let (done_tx, mut done_rx) = mpsc::channel::<Done>(256);
+        let open = self.shared.store.lock().open_generations();
+        match open {
+            Ok(open) => {
+                let now = Instant::now();
+                for g in open {
+                    self.jobs.insert(
+                        g.id,
+                        JobState { gen: g, due: now, busy: false, url: None, polls_without_url: 0, running_since: now },
+                    );
+                }
+            }
+            Err(e) => log::error!("cannot read unfinished generations: {e}"),
+        }
+        let mut cmds_open = true;
+        loop {
+            self.shared.turns.fetch_add(1, Ordering::Relaxed);
+            let now = Instant::now();
+            self.dispatch(&done_tx, now);
+            // The next job to fall due. A job already due that dispatch left waiting (every poll
+            // slot taken, or Kyma's queue full) is not a reason to wake: the answer that frees a
+            // slot wakes the loop. Counting it made the loop spin while the slots were busy.
+            let next = self.jobs.values().filter(|j| !j.busy && j.due > now).map(|j| j.due).min();
+            let sleep_until = next.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            tokio::select! {
+                cmd = cmds.recv(), if cmds_open => match cmd {
+                    Some(c) => self.on_cmd(c),
+                    None => cmds_open = false,
+                },
+                Some(done) = done_rx.recv() => self.on_done(done),
+                _ = self.shared.wake.notified() => {}
+                _ = tokio::time::sleep_until(sleep_until) => {}
+            }
+            if !cmds_open && self.jobs.is_empty() {
+                return;
+            }
+        }
+    }
+
+    fn emit_changed(&mut self, id: i64) {
+        let got = self.shared.store.lock().get(id);
+        match got {
+            Ok(g) => {
+                if g.status.is_terminal() {
+                    self.jobs.remove(&id);
+                } else if let Some(j) = self.jobs.get_mut(&id) {
+                    j.gen = g.clone();
+                }
+                let _ = self.events.send(Event::Changed(Box::new(g)));
+            }
+            Err(e) => log::error!("generation {id} vanished: {e}"),
+        }
+    }
+
+    fn problem(&mut self, id: i64, kind: ErrorKind, message: String) {
+        let noted = self.shared.store.lock().note_problem(id, kind.as_str(), &message);
+        if let Err(e) = noted {
+            log::error!("cannot record a problem for generation {id}: {e}");
+        }
+        let _ = self.events.send(Event::Problem { id, kind, message, link: None });
+        self.emit_changed(id);
+    }
+
+    fn on_cmd(&mut self, cmd: Cmd) {
+        match cmd {
+            Cmd::Submit { new, key, reply } => {
+                let inserted = {
+                    let store = self.shared.store.lock();
+                    store.insert(&new, &key).and_then(|id| store.get(id))
+                };
+                if let Ok(g) = &inserted {
+                    failpoint::hit("after_db_write");
+                    let now = Instant::now();
+                    self.jobs.insert(
+                        g.id,
+                        JobState {
+                            gen: g.clone(),
+                            due: now,
+                            busy: false,
+                            url: None,
+                            polls_without_url: 0,
+                            running_since: now,
+                        },
+                    );
+                    let _ = self.events.send(Event::Changed(Box::new(g.clone())));
+                }
+                let _ = reply.send(inserted);
+            }
+            Cmd::SetClient(client) => {
+                self.client = client;
+                let now = Instant::now();
+                for j in self.jobs.values_mut() {
+                    j.due = j.due.min(now);
+                }
+            }
+        }
+    }
+
+    fn remote_open(&self) -> usize {
+        self.jobs
+            .values()
+            .filter(|j| j.gen.status.is_remote_open() || (j.gen.status == Status::Queued && j.busy))
+            .count()
+    }
+
+    fn dispatch(&mut self, done: &mpsc::Sender<Done>, now: Instant) {
+        let Some(client) = self.client.clone() else {
+            return;
+        };
+        let mut due: Vec<(i64, Status)> =
+            self.jobs.iter().filter(|(_, j)| !j.busy && j.due <= now).map(|(id, j)| (*id, j.gen.status)).collect();
+        due.sort_unstable_by_key(|(id, _)| *id);
+        let mut open = self.remote_open();
+        let cap = self.shared.queue_cap.load(Ordering::Relaxed);
+        for (id, status) in due {
+            match status {
+                Status::Queued if open < cap => {
+                    open += 1;
+                    self.spawn_post(id, &client, done.clone());
+                }
+                Status::Queued => {}
+                Status::Pending | Status::Processing if self.polls_in_flight < self.config.max_polls_in_flight => {
+                    self.spawn_poll(id, &client, done.clone());
+                }
+                Status::Pending | Status::Processing => {}
+                Status::Downloading => self.spawn_download(id, &client, done.clone()),
+                _ => {
+                    self.jobs.remove(&id);
+                }
+            }
+        }
+    }
+
+    fn spawn_post(&mut self, id: i64, client: &Client, done: mpsc::Sender<Done>) {
+        let Some(j) = self.jobs.get_mut(&id) else {
+            return;
+        };
+        j.busy = true;
+        let g = j.gen.clone();
+        let attempts = self.shared.store.lock().note_post_attempt(id);
+        let first = match attempts {
+            Ok(n) => n == 1,
+            Err(e) => {
+                log::error!("cannot record a POST attempt for generation {id}: {e}");
+                false
+            }
+        };
+        let client = client.clone();
+        let images = self.shared.paths.read().clone().media_root(&g).join("start-images");
+        let host = self.shared.image_host.read().clone();
+        tokio::spawn(async move {
+            let result = match build_request(&g, &images, &host).await {
+                Ok(req) => client.create(&req).await.map_err(PostError::Api),
+                Err(e) => Err(e),
+            };
+            failpoint::hit("after_post_response");
+            let _ = done.send(Done::Posted(id, first, result)).await;
+        });
+    }
+
+    fn spawn_poll(&mut self, id: i64, client: &Client, done: mpsc::Sender<Done>) {
+        let Some(j) = self.jobs.get_mut(&id) else {
+            return;
+        };
+        let Some(kyma_id) = j.gen.kyma_id.clone() else {
+            return;
+        };
+        j.busy = true;
+        self.polls_in_flight += 1;
+        let client = client.clone();
+        tokio::spawn(async move {
+            let result = client.job(&kyma_id).await;
+            failpoint::hit("mid_poll");
+            let _ = done.send(Done::Polled(id, result)).await;
+        });
+    }
+
+    fn spawn_download(&mut self, id: i64, client: &Client, done: mpsc::Sender<Done>) {
+        let Some(j) = self.jobs.get_mut(&id) else {
+            return;
+        };
+        j.busy = true;
+        let g = j.gen.clone();
+        let url = j.url.take();
+        let client = client.clone();
+        let downloader = self.downloader.clone();
+        let slots = self.download_slots.clone();
+        let events = self.events.clone();
+        let clips = self.shared.paths.read().clone().media_root(&g).join("clips");
+        tokio::spawn(async move {
+            let result = match slots.acquire_owned().await {
+                Ok(_permit) => fetch_clip(&client, &downloader, &g, url, &clips, &events).await,
+                Err(_) => Err(Error::EngineStopped),
+            };
+            let _ = done.send(Done::Downloaded(id, result)).await;
+        });
+    }
+
+    fn reschedule(&mut self, id: i64, after: Duration) {
+        if let Some(j) = self.jobs.get_mut(&id) {
+            j.busy = false;
+            j.due = Instant::now() + after;
+        }
+    }
+
+    fn on_done(&mut self, done: Done) {
+        match done {
+            Done::Posted(id, first, result) => self.on_posted(id, first, result),
+            Done::Polled(id, result) => {
+                self.polls_in_flight = self.polls_in_flight.saturating_sub(1);
+                match result {
+                    Ok(job) => self.apply_remote(id, job),
+                    Err(e) => {
+                        let wait = self.config.poll.after_problem;
+                        self.reschedule(id, wait);
+                        self.problem(id, e.kind(), e.to_string());
+                    }
+                }
+            }
+            Done::Downloaded(id, result) => match result {
+                Ok((file, bytes)) => {
+                    failpoint::hit("after_rename");
+                    let marked = self.shared.store.lock().mark_succeeded(id, &file, bytes);
+                    if let Err(e) = marked {
+                        log::error!("cannot record the clip of generation {id}: {e}");
+                    }
+                    self.emit_changed(id);
+                }
+                Err(e) => {
+                    let wait = self.config.poll.after_problem;
+                    self.reschedule(id, wait);
+                    self.problem(id, e.kind(), e.to_string());
+                }
+            },
+        }
+    }
+
+    fn on_posted(&mut self, id: i64, first: bool, result: Result<crate::api::Created, PostError>) {
+        match result {
+            Ok(created) => {
+                let job = created.job;
+                let marked = self.shared.store.lock().mark_submitted(id, &job.id, job.estimated_cost);
+                if let Err(e) = marked {
+                    log::error!("cannot record Kyma's id for generation {id}: {e}");
+                }
+                if let Some(j) = self.jobs.get_mut(&id) {
+                    j.running_since = Instant::now();
+                }
+                self.emit_changed(id);
+                self.apply_remote(id, job);
+            }
+            Err(e) if is_final_refusal(&e, first) => {
+                let e = match e {
+                    // Kyma's 402 does not say how much; we do.
+                    PostError::Api(crate::api::Error::InsufficientCredit { needed: None, topup_url }) => {
+                        let needed = self.jobs.get(&id).map(|j| j.gen.hold);
+                        PostError::Api(crate::api::Error::InsufficientCredit { needed, topup_url })
+                    }
+                    other => other,
+                };
+                let link = match &e {
+                    PostError::Api(crate::api::Error::InsufficientCredit { topup_url, .. }) => topup_url.clone(),
+                    _ => None,
+                };
+                let marked = self.shared.store.lock().mark_rejected(id, e.kind().as_str(), &e.to_string());
+                if let Err(err) = marked {
+                    log::error!("cannot record the refusal of generation {id}: {err}");
+                }
+                let _ = self.events.send(Event::Problem { id, kind: e.kind(), message: e.to_string(), link });
+                self.emit_changed(id);
+            }
+            Err(e) => {
+                // It may or may not have reached Kyma: keep it queued and replay the same key later.
+                let wait = self.config.poll.after_problem;
+                self.reschedule(id, wait);
+                self.problem(id, e.kind(), e.to_string());
+            }
+        }
+    }
+
+    fn apply_remote(&mut self, id: i64, job: RemoteJob) {
+        let Some(j) = self.jobs.get(&id) else { return };
+        let hold = j.gen.estimated.unwrap_or(j.gen.hold);
+        let running_for = j.running_since.elapsed();
+        let interval = self.config.poll.interval(running_for);
+        let shared = self.shared.clone();
+        let db = shared.store.lock();
+        let written = match &job.status {
+            RemoteStatus::Succeeded if job.output_url.is_some() => {
+                let charged = job.charged_amount.or(job.estimated_cost).or(Some(hold));
+                let r = db.mark_downloading(id, charged, job.completed_at.as_deref()).map(|()| true);
+                drop(db);
+                if let Some(j) = self.jobs.get_mut(&id) {
+                    j.url = job.output_url.clone();
+                }
+                self.reschedule(id, Duration::ZERO);
+                r
+            }
+            RemoteStatus::Failed | RemoteStatus::Refunded | RemoteStatus::Expired => {
+                let status = match job.status {
+                    RemoteStatus::Failed => Status::Failed,
+                    RemoteStatus::Refunded => Status::Refunded,
+                    _ => Status::Expired,
+                };
+                let (kind, message) = match &job.error {
+                    Some(e) => (e.code.clone().unwrap_or_else(|| status.as_str().into()), e.message.clone()),
+                    None => (status.as_str().to_string(), default_reason(status).to_string()),
+                };
+                let refunded = job.estimated_cost.unwrap_or(hold);
+                let r = db
+                    .mark_settled_without_clip(id, status, refunded, &kind, &message, job.completed_at.as_deref())
+                    .map(|()| true);
+                drop(db);
+                r
+            }
+            other => {
+                // Pending, processing, an unknown status, or "succeeded" before its URL appears:
+                // still running, poll again.
+                let local = if *other == RemoteStatus::Pending { Status::Pending } else { Status::Processing };
+                let r = db.mark_running(id, local, other.as_str());
+                drop(db);
+                if *other == RemoteStatus::Succeeded {
+                    if let Some(j) = self.jobs.get_mut(&id) {
+                        j.polls_without_url += 1;
+                    }
+                }
+                self.reschedule(id, interval);
+                r
+            }
+        };
+        match written {
+            // Nothing changed (the usual poll): no event, the next poll is already scheduled.
+            Ok(false) => {}
+            Ok(true) => self.emit_changed(id),
+            Err(e) => {
+                log::error!("cannot record the state of generation {id}: {e}");
+                self.emit_changed(id);
+            }
+        }
+    }
+}
+
+fn default_reason(status: Status) -> &'static str {
+    match status {
+        Status::Expired => "The job timed out at Kyma before the clip was made.",
+        Status::Refunded => "Kyma refunded this job.",
+        _ => "Kyma could not make this clip. Retry, or try a different model.",
+    }
+}
+
+async fn fetch_clip(
+    client: &Client,
+    downloader: &Downloader,
+    g: &Generation,
+    url: Option<String>,
+    clips: &Path,
+    events: &broadcast::Sender<Event>,
+) -> Result<(String, u64), Error> {
+    let file = clip_file_name(g);
+    let dest = clips.join(&file);
+    // A crash after the rename but before the database heard of it: the clip is already here.
+    if crate::media::mp4::check_mp4(&dest).is_ok() {
+        let bytes = std::fs::metadata(&dest).map_err(|e| Error::io("read the clip", &dest, e))?.len();
+        return Ok((file, bytes));
+    }
+    let kyma_id = g.kyma_id.clone().unwrap_or_default();
+    let mut url = match url {
+        Some(u) => u,
+        None => fresh_url(client, &kyma_id).await?,
+    };
+    let id = g.id;
+    let last = Mutex::new(Instant::now() - Duration::from_secs(1));
+    let progress = move |done: u64, total: Option<u64>| {
+        let mut l = last.lock();
+        if l.elapsed() >= Duration::from_millis(200) || Some(done) == total {
+            *l = Instant::now();
+            let _ = events.send(Event::Progress { id, bytes_done: done, bytes_total: total });
+        }
+    };
+    let mut refreshed = false;
+    loop {
+        match downloader.fetch(&url, &dest, &progress).await {
+            Ok(bytes) => return Ok((file, bytes)),
+            Err(DownloadError::LinkExpired { .. }) if !refreshed => {
+                refreshed = true;
+                url = fresh_url(client, &kyma_id).await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+async fn fresh_url(client: &Client, kyma_id: &str) -> Result<String, Error> {
+    let job = client.job(kyma_id).await?;
+    job.output_url.ok_or_else(|| {
+        Error::Api(crate::api::Error::Protocol {
+            detail: "Kyma reports the job finished but gives no clip address".into(),
+        })
+    })
+}
