@@ -1,5 +1,5 @@
 //! Puts a prepared start image in the user's own S3-compatible bucket (S3, R2, MinIO, B2) and
-//! returns a time-limited GET link for Kyma's `image_url`; SigV4 query presigning, no AWS SDK.
+//! returns a time-limited GET link for Kyma's `image_url`; SigV4 presigning by rusty-s3, no AWS SDK.
 
 mod config;
 mod error;

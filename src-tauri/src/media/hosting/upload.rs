@@ -121,7 +121,7 @@ fn xml_text(body: &str, tag: &str) -> Option<String> {
     Some(body[start..end].trim().to_owned())
 }
 
-pub(super) fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &byte in bytes {
