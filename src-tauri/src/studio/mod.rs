@@ -16,9 +16,10 @@ use crate::keychain;
 use crate::library::Library;
 use clip_server::Served;
 use dto::{AppError, AppState, Draft, Job, KeyState, KeyStatus, ModelInfo, Settings, StartImage};
+use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 
 pub struct StudioOptions {
     pub data_dir: PathBuf,
@@ -63,10 +64,6 @@ pub struct Studio {
     library: Arc<Library>,
     library_events: tokio::sync::broadcast::Sender<dto::LibraryChanged>,
     demo: bool,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Studio {
@@ -128,9 +125,7 @@ impl Studio {
     }
 
     fn api_base(&self) -> String {
-        self.api_base_override
-            .clone()
-            .unwrap_or_else(|| self.settings.read().map(|s| s.api_base.clone()).unwrap_or_default())
+        self.api_base_override.clone().unwrap_or_else(|| self.settings.read().api_base.clone())
     }
 
     fn client_for(&self, key: &ApiKey) -> Result<Client, AppError> {
@@ -147,7 +142,7 @@ impl Studio {
 
     /// Points the engine at the bucket in the settings (secret from the keychain), or data: URIs.
     fn apply_image_host(&self) {
-        let hosting = self.settings.read().map(|s| s.image_hosting.clone()).unwrap_or(dto::ImageHosting::DataUri);
+        let hosting = self.settings.read().image_hosting.clone();
         let host = match (bucket_config(&hosting), keychain::get(keychain::Secret::BucketSecret).ok().flatten()) {
             (Some(config), Some(secret)) => crate::jobs::StartImageHost::Bucket { config, secret },
             _ => crate::jobs::StartImageHost::DataUri,
@@ -156,7 +151,7 @@ impl Studio {
     }
 
     pub fn key_status(&self) -> KeyStatus {
-        let key = lock(&self.key);
+        let key = self.key.lock();
         let (state, masked) = match &*key {
             Key::Keychain(k) => (KeyState::Keychain, Some(k.masked())),
             Key::Session(k) => (KeyState::Session, Some(k.masked())),
@@ -191,8 +186,7 @@ impl Studio {
 
     /// The saved settings, with the API base this run really uses (KYMA_API_BASE wins).
     fn effective_settings(&self) -> Settings {
-        let mut s =
-            self.settings.read().map(|s| s.clone()).unwrap_or_else(|_| settings::defaults(&self.paths.data_dir));
+        let mut s = self.settings.read().clone();
         if let Some(base) = &self.api_base_override {
             s.api_base = base.clone();
         }
@@ -220,17 +214,17 @@ impl Studio {
         if !session_only {
             keychain::set_api_key(&key)?;
         }
-        *lock(&self.key) = if session_only { Key::Session(key) } else { Key::Keychain(key) };
+        *self.key.lock() = if session_only { Key::Session(key) } else { Key::Keychain(key) };
         self.engine.set_client(Some(client)).await?;
         Ok(self.key_status())
     }
 
     pub async fn delete_key(&self) -> Result<KeyStatus, AppError> {
-        let was_keychain = matches!(*lock(&self.key), Key::Keychain(_));
+        let was_keychain = matches!(*self.key.lock(), Key::Keychain(_));
         if was_keychain || self.keychain_problem.is_none() {
             keychain::delete(keychain::Secret::ApiKey)?;
         }
-        *lock(&self.key) = Key::None;
+        *self.key.lock() = Key::None;
         self.engine.set_client(None).await?;
         Ok(self.key_status())
     }
@@ -253,13 +247,13 @@ impl Studio {
         // The run's override (the simulator, say) is shown but never written over the saved base.
         let mut to_save = new.clone();
         if self.api_base_override.as_deref() == Some(new.api_base.as_str()) {
-            to_save.api_base = self.settings.read().map(|s| s.api_base.clone()).unwrap_or_default();
+            to_save.api_base = self.settings.read().api_base.clone();
         }
         settings::save(&self.paths.data_dir, &to_save).map_err(|m| AppError::new("invalid_settings", m))?;
         let new = to_save;
-        *self.settings.write().map_err(|_| AppError::new("io", "The settings are unavailable."))? = new.clone();
+        *self.settings.write() = new.clone();
         self.apply_image_host();
-        let key = lock(&self.key).api_key().cloned();
+        let key = self.key.lock().api_key().cloned();
         if let Some(k) = key {
             self.engine.set_client(Some(self.client_for(&k)?)).await?;
         }
@@ -290,17 +284,17 @@ impl Studio {
             source_name: name,
             preview,
         };
-        lock(&self.staged).insert(id, Staged { image, source });
+        self.staged.lock().insert(id, Staged { image, source });
         Ok(out)
     }
 
     pub async fn generate(&self, draft: Draft) -> Result<Job, AppError> {
-        if lock(&self.key).api_key().is_none() {
+        if self.key.lock().api_key().is_none() {
             return Err(AppError::new("no_key", "Set your Kyma API key first (Settings → API key)."));
         }
         let image = match (&draft.image_id, &draft.image_url) {
             (Some(id), _) => {
-                let staged = lock(&self.staged).get(id).map(|s| (s.image.clone(), s.source.clone()));
+                let staged = self.staged.lock().get(id).map(|s| (s.image.clone(), s.source.clone()));
                 let (image, source) = staged.ok_or_else(|| {
                     AppError::new("invalid_input", "The start image is no longer available; add it again.")
                 })?;

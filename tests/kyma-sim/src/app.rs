@@ -2,7 +2,7 @@
 //! serves clips) and `/_sim` (the test-only surface).
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -10,6 +10,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::books::{Books, Clock, Lifecycle};
 use crate::clips::Renderer;
@@ -61,13 +62,13 @@ impl Sim {
 
     /// The books, brought up to date with the clock. Never hold the guard across an await.
     pub fn books(&self) -> MutexGuard<'_, Books> {
-        let mut books = self.books.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut books = self.books.lock();
         books.advance(self.clock.now(), self.life());
         books
     }
 
     pub fn faults(&self) -> MutexGuard<'_, Faults> {
-        self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.faults.lock()
     }
 
     pub fn life(&self) -> Lifecycle {
