@@ -170,3 +170,10 @@ pub async fn stats(State(sim): State<SharedSim>) -> Json<Value> {
         "jobs_created": s.jobs_created,
     }))
 }
+
+/// `GET /_sim/requests`: the newest `/v1` requests, oldest first, each path exactly as sent.
+pub async fn requests(State(sim): State<SharedSim>) -> Json<Value> {
+    let list: Vec<Value> =
+        sim.requests().into_iter().map(|(method, path)| json!({ "method": method, "path": path })).collect();
+    Json(Value::Array(list))
+}
