@@ -2,8 +2,9 @@
 //! machine, a redirect to `ftp://`, a web page instead of a video, a 5 GiB Content-Length, a JSON
 //! bomb when polled, a body that never ends. Each is refused with a sentence naming what was wrong, nothing is written
 //! outside the library (and no clip-sized file inside it), the paid job stays open, and once the
-//! server tells the truth the same clip arrives, charged once. The engine runs in-process against
-//! kyma-sim's hostile modes.
+//! server tells the truth the same clip arrives, charged once. Job ids that climb (`../../…`) are
+//! polled as one segment below `jobs/`; one no URL can carry (`..`) is never asked about. The
+//! engine runs in-process against kyma-sim's hostile modes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -11,6 +12,7 @@ mod common;
 use common::{entries_for, fast_engine_config, files_under, Sim, KEY};
 use kyma_studio::api::limiter::RateLimiter;
 use kyma_studio::api::{ApiKey, Catalog, Client};
+use kyma_studio::error_kind::ErrorKind;
 use kyma_studio::jobs::{Draft, Engine, Event, Status};
 use serde_json::json;
 use std::path::PathBuf;
@@ -120,6 +122,11 @@ async fn names_that_climb_out_of_the_library_are_never_used_as_paths() {
     let g = engine.get(id).unwrap();
     assert_eq!(g.status, Status::Succeeded, "{g:?}");
     assert!(g.kyma_id.as_deref().is_some_and(|k| k.starts_with("../")), "the id is kept as data: {:?}", g.kyma_id);
+    // Polled as exactly one segment below jobs/, never a path that climbs out of the API.
+    let polled = format!("GET /v1/jobs/{}", g.kyma_id.as_deref().unwrap().replace('/', "%2F"));
+    let log = sim.requests().await;
+    assert!(log.contains(&polled), "{polled} not in {log:?}");
+    assert!(log.iter().all(|r| r == "POST /v1/videos/generations" || *r == polled), "{log:?}");
     let clip = engine.paths().clip_path(&g).unwrap();
     assert!(clip.starts_with(library.join("clips")), "{}", clip.display());
     let name = clip.file_name().unwrap().to_string_lossy().to_string();
@@ -130,4 +137,57 @@ async fn names_that_climb_out_of_the_library_are_never_used_as_paths() {
     let charges =
         entries_for(&sim.ledger().await, &g.idempotency_key).into_iter().filter(|(k, _)| k == "charge").count();
     assert_eq!(charges, 1);
+}
+
+/// A job Kyma names `..`. No URL can carry that as a segment: `jobs/..` and `jobs/%2E%2E` both
+/// mean the API base itself, so asking would read another answer as the job's. The engine never
+/// asks: it says why in a sentence, keeps the paid job open under Kyma's id and its own
+/// idempotency key (for Kyma's support), and writes no file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_named_dot_dot_is_kept_and_never_looked_up_elsewhere() {
+    let sim = Sim::start(&["--job-seconds", "0.5", "--rpm", "100000"]);
+    sim.set_faults(json!({ "hostile": "dot_dot_id" })).await;
+    let root = tempfile::tempdir().unwrap();
+    let library = root.path().join("library");
+    let config = fast_engine_config(&library);
+    let limiter = Arc::new(RateLimiter::new(100_000));
+    let client = Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(KEY), config.retry, limiter).unwrap();
+    let engine = Engine::start(config, client, Catalog::default()).unwrap();
+    let mut events = engine.subscribe();
+    let draft =
+        Draft { model: "kling-3-pro".into(), prompt: "dot dot".into(), duration: Some(1), image: None, extra: None };
+    let id = engine.submit(draft).await.unwrap().id;
+
+    // Told twice: the job stays open and each try is refused again, without a request.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut told = Vec::new();
+    while told.len() < 2 {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, events.recv()).await {
+            Ok(Ok(Event::Problem { id: pid, kind, message, .. })) if pid == id => told.push((kind, message)),
+            Ok(_) => continue,
+            Err(_) => panic!("told {told:?} in 30 s; the job is {:?}", engine.get(id).unwrap()),
+        }
+    }
+    eprintln!("  dot_dot_id: {}: {}", told[0].0, told[0].1);
+    for (kind, message) in &told {
+        assert_eq!(*kind, ErrorKind::UnusableJobId, "{message}");
+        assert!(message.contains("Kyma gave this job the id \"..\""), "{message}");
+        assert!(message.contains("The job is kept"), "{message}");
+    }
+    let g = engine.get(id).unwrap();
+    assert!(!g.status.is_terminal(), "the paid job ended as {:?}", g.status);
+    assert_eq!(g.kyma_id.as_deref(), Some(".."), "Kyma's id is kept as given");
+
+    // Only the POST reached Kyma: no GET /v1/ (where jobs/.. leads), no GET /v1/jobs/%2E%2E.
+    let log = sim.requests().await;
+    assert!(!log.is_empty() && log.iter().all(|r| r == "POST /v1/videos/generations"), "{log:?}");
+    // Kyma holds the job under the idempotency key the library keeps.
+    let held = entries_for(&sim.ledger().await, &g.idempotency_key);
+    assert!(held.iter().any(|(k, _)| k == "hold"), "{held:?}");
+    let outside: Vec<PathBuf> = files_under(root.path()).into_iter().filter(|p| !p.starts_with(&library)).collect();
+    assert!(outside.is_empty(), "files outside the library: {outside:?}");
+    let clips: Vec<PathBuf> =
+        files_under(&library).into_iter().filter(|p| p.starts_with(library.join("clips"))).collect();
+    assert!(clips.is_empty(), "{clips:?}");
 }

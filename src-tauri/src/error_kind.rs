@@ -51,6 +51,8 @@ kinds! {
     Unreachable = "unreachable",
     Network = "network",
     Protocol = "protocol",
+    /// Kyma named a job with an id that cannot be looked up (`..`): the job is kept, unfinished.
+    UnusableJobId = "unusable_job_id",
     // Fetching a finished clip.
     UnsafeUrl = "unsafe_url",
     LinkExpired = "link_expired",

@@ -93,6 +93,9 @@ pub fn parse_base(base: &str) -> Result<url::Url, Error> {
         let p = format!("{}/", u.path());
         u.set_path(&p);
     }
+    // Endpoints are paths below the base; a query or fragment on it would ride along on each.
+    u.set_query(None);
+    u.set_fragment(None);
     Ok(u)
 }
 
@@ -141,33 +144,38 @@ impl Client {
     /// `POST /videos/generations`. Retried only because the request carries its idempotency key.
     pub async fn create(&self, req: &CreateRequest) -> Result<Created, Error> {
         let body = serde_json::to_value(req).map_err(|e| Error::Protocol { detail: e.to_string() })?;
-        let (status, v) = self.send(Method::POST, "videos/generations", Some(&body), true).await?;
+        let (status, v) = self.send(Method::POST, &["videos", "generations"], Some(&body), true).await?;
         let job = RemoteJob::from_value(&v).map_err(|e| Error::Protocol { detail: e.0 })?;
         Ok(Created { job, replayed: status == StatusCode::OK })
     }
 
-    /// `GET /jobs/{id}`.
+    /// `GET /jobs/{id}`: the id is always exactly one path segment below `jobs/`, whatever it holds.
     pub async fn job(&self, id: &str) -> Result<RemoteJob, Error> {
-        let path = format!("jobs/{}", urlencode_segment(id));
-        let (_, v) = self.send(Method::GET, &path, None, true).await?;
+        // A URL cannot carry these as a segment: `.` and `..` (even spelled `%2E%2E`) are removed
+        // or climb one level by every URL parser, reqwest's included, and "" names `jobs/` itself.
+        // Asking would read another resource's answer as this job's, so ask nothing.
+        if matches!(id, "" | "." | "..") {
+            return Err(Error::UnusableJobId { id: id.to_string() });
+        }
+        let (_, v) = self.send(Method::GET, &["jobs", id], None, true).await?;
         RemoteJob::from_value(&v).map_err(|e| Error::Protocol { detail: e.0 })
     }
 
     /// `GET /auth/limits`: also the cheap call that proves a key works.
     pub async fn limits(&self) -> Result<Limits, Error> {
-        let (_, v) = self.send(Method::GET, "auth/limits", None, true).await?;
+        let (_, v) = self.send(Method::GET, &["auth", "limits"], None, true).await?;
         Ok(Limits::from_value(&v))
     }
 
     /// `GET /pricing` (public).
     pub async fn pricing(&self) -> Result<Vec<PricedModel>, Error> {
-        let (_, v) = self.send(Method::GET, "pricing", None, false).await?;
+        let (_, v) = self.send(Method::GET, &["pricing"], None, false).await?;
         parse_pricing(&v).map_err(|e| Error::Protocol { detail: e.0 })
     }
 
     /// `GET /credits/balance`: undocumented body; `None` when it does not parse.
     pub async fn balance(&self) -> Result<Option<Micros>, Error> {
-        let (_, v) = self.send(Method::GET, "credits/balance", None, true).await?;
+        let (_, v) = self.send(Method::GET, &["credits", "balance"], None, true).await?;
         Ok(["balance", "balance_usd", "credits", "amount"]
             .iter()
             .find_map(|k| v.get(*k).and_then(Value::as_f64))
@@ -183,14 +191,27 @@ impl Client {
         Ok(l)
     }
 
+    /// The URL of the endpoint `segments` below the base. Each segment is percent-encoded as one
+    /// segment (`/`, `%`, `?`, `#`, spaces and non-ASCII included), never read as URL syntax.
+    fn endpoint(&self, segments: &[&str]) -> url::Url {
+        let mut url = self.base.clone();
+        // http(s) bases (all `parse_base` lets through) always have path segments.
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
     async fn send(
         &self,
         method: Method,
-        path: &str,
+        segments: &[&str],
         body: Option<&Value>,
         authed: bool,
     ) -> Result<(StatusCode, Value), Error> {
-        let url = self.base.join(path).map_err(|e| Error::Protocol { detail: e.to_string() })?;
+        let url = self.endpoint(segments);
+        let path = segments.join("/");
+        let path = path.as_str();
         let mut tries = 0u32;
         let mut only_connect_errors = true;
         loop {
@@ -304,15 +325,6 @@ fn status_error(code: u16, text: &str, tries: u32, path: &str) -> Error {
     }
 }
 
-fn urlencode_segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,8 +350,55 @@ mod tests {
     }
 
     #[test]
-    fn job_ids_cannot_escape_the_path() {
-        assert_eq!(urlencode_segment("../../x"), "..%2F..%2Fx");
+    fn base_urls_lose_their_query_and_fragment() {
+        let c = Client::new("https://kymaapi.com/v1?x=1#top", ApiKey::new("ky-test")).unwrap();
+        assert_eq!(c.endpoint(&["pricing"]).as_str(), "https://kymaapi.com/v1/pricing");
+    }
+
+    #[test]
+    fn a_job_id_is_always_one_segment_below_jobs() {
+        let c = Client::new("http://127.0.0.1:9/v1", ApiKey::new("ky-test")).unwrap();
+        let cases = [
+            ("v3a9c8b2e1d0a4b6c7d8e9f0", "v3a9c8b2e1d0a4b6c7d8e9f0"),
+            ("../..", "..%2F.."),
+            ("../../../../tmp/x", "..%2F..%2F..%2F..%2Ftmp%2Fx"),
+            ("a/b", "a%2Fb"),
+            ("%2e%2e", "%252e%252e"),
+            (".%2E", ".%252E"),
+            ("...", "..."),
+            ("a?b=1", "a%3Fb=1"),
+            ("a#b", "a%23b"),
+            ("a b", "a%20b"),
+            ("a\\b", "a%5Cb"),
+            ("vidéo-日本", "vid%C3%A9o-%E6%97%A5%E6%9C%AC"),
+        ];
+        for (id, segment) in cases {
+            let url = c.endpoint(&["jobs", id]);
+            assert_eq!(url.as_str(), format!("http://127.0.0.1:9/v1/jobs/{segment}"), "{id:?}");
+            // Parsed again (as reqwest does), it is still the same single segment.
+            let again = url::Url::parse(url.as_str()).unwrap();
+            let segs: Vec<_> = again.path_segments().unwrap().collect();
+            assert_eq!(segs, ["v1", "jobs", segment], "{id:?}");
+        }
+        assert_eq!(c.endpoint(&["videos", "generations"]).as_str(), "http://127.0.0.1:9/v1/videos/generations");
+    }
+
+    #[tokio::test]
+    async fn ids_no_url_can_carry_are_refused_without_asking() {
+        // Nothing listens on port 9: had a request gone out, this would be `unreachable`.
+        let c = Client::with_policy(
+            "http://127.0.0.1:9/v1",
+            ApiKey::new("ky-test"),
+            RetryPolicy { max_tries: 1, ..RetryPolicy::default() },
+            Arc::new(RateLimiter::new(30)),
+        )
+        .unwrap();
+        for id in ["..", ".", ""] {
+            let e = c.job(id).await.unwrap_err();
+            assert_eq!(e.kind(), "unusable_job_id", "{id:?}: {e}");
+            assert!(e.to_string().contains(&format!("\"{id}\"")), "{e}");
+        }
+        assert_eq!(c.job("../..").await.unwrap_err().kind(), "unreachable", "a slash-y id is asked for");
     }
 
     #[test]

@@ -79,6 +79,11 @@ pub enum Error {
         "Kyma sent an answer Kyma Studio cannot read ({detail}). Try again; if it persists, the API may have changed."
     )]
     Protocol { detail: String },
+
+    /// Kyma answered a POST with an id no URL can carry as one path segment (`..`, `.`, empty).
+    /// The job exists (it may be charged), so it is kept; only asking about it is impossible.
+    #[error("Kyma gave this job the id \"{id}\", which Kyma Studio cannot look up: in a web address it names another place than the job. The job is kept, and Kyma may still charge for it; ask Kyma's support about it.")]
+    UnusableJobId { id: String },
 }
 
 impl Error {
@@ -95,6 +100,7 @@ impl Error {
             Error::Unreachable { .. } => ErrorKind::Unreachable,
             Error::Network { .. } => ErrorKind::Network,
             Error::Protocol { .. } => ErrorKind::Protocol,
+            Error::UnusableJobId { .. } => ErrorKind::UnusableJobId,
         }
     }
 

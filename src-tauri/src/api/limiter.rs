@@ -1,8 +1,8 @@
 //! One limiter shared by every request of a key: a sliding one-minute window that keeps the
 //! client under the key's requests-per-minute, however many jobs are being polled.
 
+use parking_lot::Mutex;
 use std::collections::VecDeque;
-use std::sync::Mutex;
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -25,22 +25,20 @@ impl RateLimiter {
     }
 
     pub fn rpm(&self) -> u32 {
-        self.state.lock().map(|s| s.rpm).unwrap_or(1)
+        self.state.lock().rpm
     }
 
     /// Sets the budget, keeping a margin of one request (or 5%) for clocks that disagree.
     pub fn set_rpm_limit(&self, limit: u32) {
         let margin = (limit / 20).max(1);
-        if let Ok(mut s) = self.state.lock() {
-            s.rpm = limit.saturating_sub(margin).max(1);
-        }
+        self.state.lock().rpm = limit.saturating_sub(margin).max(1);
     }
 
     /// Waits until one more request fits in the window, then books it.
     pub async fn acquire(&self) {
         loop {
             let wait = {
-                let Ok(mut s) = self.state.lock() else { return };
+                let mut s = self.state.lock();
                 let now = Instant::now();
                 while s.sent.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
                     s.sent.pop_front();

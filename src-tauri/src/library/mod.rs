@@ -17,8 +17,8 @@ pub use error::Error;
 pub use types::*;
 
 use crate::jobs::{Generation, Paths, Store};
+use parking_lot::{Mutex, MutexGuard, RwLock};
 use std::path::PathBuf;
-use std::sync::{Mutex, MutexGuard, RwLock};
 
 pub struct Library {
     store: Mutex<Store>,
@@ -35,15 +35,15 @@ impl Library {
 
     /// The paths in force now (the library folder may change while the app runs).
     pub fn paths(&self) -> Paths {
-        self.paths.read().unwrap_or_else(|p| p.into_inner()).clone()
+        self.paths.read().clone()
     }
 
     pub(crate) fn set_paths(&self, p: Paths) {
-        *self.paths.write().unwrap_or_else(|p| p.into_inner()) = p;
+        *self.paths.write() = p;
     }
 
     pub(crate) fn store(&self) -> MutexGuard<'_, Store> {
-        self.store.lock().unwrap_or_else(|p| p.into_inner())
+        self.store.lock()
     }
 
     /// One generation's full record.

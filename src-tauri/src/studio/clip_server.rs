@@ -2,18 +2,19 @@
 //! `<video>` from a custom protocol, but plays from http://127.0.0.1. Bound to 127.0.0.1 on a
 //! random port, behind a per-launch secret, it serves a generation's clip, start image or poster
 //! by the generation's id — `/<secret>/clip/<id>`, `/image/<id>`, `/thumb/<id>` — never by a file
-//! name, so no request can name a path. Single-range requests (206 + Content-Range) let the player
-//! seek; the app's own origin may read the bytes (CORS), so the webview can draw a frame to a canvas.
+//! name, so no request can name a path. tower-http's `ServeFile` answers ranges (so the player can
+//! seek), HEAD and 416; the app's own origin may read the bytes (CORS), to draw a frame to a canvas.
 
-use axum::body::Body;
-use axum::extract::{Path as UrlPath, State};
+use axum::extract::{Path as UrlPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
+use httpdate::HttpDate;
 use std::path::PathBuf;
 use std::sync::Arc;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use std::time::SystemTime;
+use tower_http::services::ServeFile;
 
 #[derive(Debug, Clone)]
 pub struct ClipServer {
@@ -99,64 +100,18 @@ fn parse_id(s: &str) -> Option<i64> {
     (!s.is_empty() && s.len() <= 18 && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok()).flatten()
 }
 
-/// A single byte range of a `total`-byte file, or why not.
-#[derive(Debug, PartialEq, Eq)]
-enum Range {
-    Whole,
-    Part(u64, u64),
-    Unsatisfiable,
-}
-
-fn parse_range(h: Option<&str>, total: u64) -> Range {
-    let Some(spec) = h.and_then(|h| h.trim().strip_prefix("bytes=")) else {
-        return Range::Whole;
-    };
-    if spec.contains(',') {
-        return Range::Whole; // multiple ranges: answer with the whole file, which is allowed
-    }
-    let Some((a, b)) = spec.split_once('-') else {
-        return Range::Unsatisfiable;
-    };
-    let (start, end) = match (a.trim(), b.trim()) {
-        ("", "") => return Range::Unsatisfiable,
-        ("", n) => match n.parse::<u64>() {
-            Ok(0) | Err(_) => return Range::Unsatisfiable,
-            Ok(n) => (total.saturating_sub(n), total.saturating_sub(1)),
-        },
-        (s, "") => match s.parse::<u64>() {
-            Ok(s) => (s, total.saturating_sub(1)),
-            Err(_) => return Range::Unsatisfiable,
-        },
-        (s, e) => match (s.parse::<u64>(), e.parse::<u64>()) {
-            (Ok(s), Ok(e)) if s <= e => (s, e.min(total.saturating_sub(1))),
-            _ => return Range::Unsatisfiable,
-        },
-    };
-    if total == 0 || start >= total {
-        Range::Unsatisfiable
-    } else {
-        Range::Part(start, end)
-    }
-}
-
-fn status_only(code: StatusCode) -> Response {
-    code.into_response()
-}
-
 /// The app's origin asks before reading with a Range header: allow exactly that.
 async fn preflight(headers: HeaderMap) -> Response {
-    let mut r = status_only(StatusCode::NO_CONTENT);
-    allow_app_origin(&headers, &mut r);
+    let mut r = StatusCode::NO_CONTENT.into_response();
+    allow_app_origin(headers.get(header::ORIGIN), &mut r);
     r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET"));
     r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("range"));
     r
 }
 
 /// Lets the app's own pages (only them) read the bytes, e.g. to draw a frame to a canvas.
-fn allow_app_origin(headers: &HeaderMap, r: &mut Response) {
-    if let Some(origin) =
-        headers.get(header::ORIGIN).filter(|o| APP_ORIGINS.iter().any(|a| o.as_bytes() == a.as_bytes()))
-    {
+fn allow_app_origin(origin: Option<&HeaderValue>, r: &mut Response) {
+    if let Some(origin) = origin.filter(|o| APP_ORIGINS.iter().any(|a| o.as_bytes() == a.as_bytes())) {
         r.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
         r.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
     }
@@ -165,63 +120,59 @@ fn allow_app_origin(headers: &HeaderMap, r: &mut Response) {
 async fn serve(
     State(s): State<Arc<Shared>>,
     UrlPath((secret, kind, id)): UrlPath<(String, String, String)>,
-    headers: HeaderMap,
+    mut req: Request,
 ) -> Response {
     let (Some(kind), Some(id)) = (parse_kind(&kind), parse_id(&id)) else {
-        return status_only(StatusCode::NOT_FOUND);
+        return StatusCode::NOT_FOUND.into_response();
     };
     if !constant_time_eq(secret.as_bytes(), s.secret.as_bytes()) {
-        return status_only(StatusCode::NOT_FOUND);
+        return StatusCode::NOT_FOUND.into_response();
     }
     let resolve = s.resolve.clone();
-    let Ok(Some(path)) = tokio::task::spawn_blocking(move || resolve(kind, id)).await else {
-        return status_only(StatusCode::NOT_FOUND);
+    let found = tokio::task::spawn_blocking(move || {
+        let path = resolve(kind, id)?;
+        let meta = std::fs::metadata(&path).ok().filter(|m| m.is_file())?;
+        Some((path, meta.modified().ok()))
+    });
+    let Ok(Some((path, modified))) = found.await else {
+        return StatusCode::NOT_FOUND.into_response();
     };
-    let mut r = serve_file(path, kind.content_type(), &headers).await;
-    allow_app_origin(&headers, &mut r);
+    if !range_still_applies(req.headers(), modified) {
+        req.headers_mut().remove(header::RANGE);
+    }
+    let origin = req.headers().get(header::ORIGIN).cloned();
+    let mut r = match ServeFile::new(&path).try_call(req).await {
+        Ok(r) => r.into_response(),
+        Err(e) => {
+            log::warn!("the clip server could not read generation {id}'s {}: {e}", kind.segment());
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    };
+    let h = r.headers_mut();
+    if h.contains_key(header::CONTENT_TYPE) {
+        // By what was asked for, not by the file's extension.
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind.content_type()));
+    }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    allow_app_origin(origin.as_ref(), &mut r);
     r
 }
 
-async fn serve_file(path: PathBuf, content_type: &'static str, headers: &HeaderMap) -> Response {
-    let Ok(mut f) = tokio::fs::File::open(&path).await else {
-        return status_only(StatusCode::NOT_FOUND);
-    };
-    let Ok(meta) = f.metadata().await else {
-        return status_only(StatusCode::NOT_FOUND);
-    };
-    if !meta.is_file() {
-        return status_only(StatusCode::NOT_FOUND);
-    }
-    let total = meta.len();
-    let range = parse_range(headers.get(header::RANGE).and_then(|v| v.to_str().ok()), total);
-    let (status, start, len, content_range) = match range {
-        Range::Whole => (StatusCode::OK, 0, total, None),
-        Range::Part(a, b) => (StatusCode::PARTIAL_CONTENT, a, b - a + 1, Some(format!("bytes {a}-{b}/{total}"))),
-        Range::Unsatisfiable => {
-            let mut r = status_only(StatusCode::RANGE_NOT_SATISFIABLE);
-            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{total}")) {
-                r.headers_mut().insert(header::CONTENT_RANGE, v);
-            }
-            return r;
+/// Whether a request's Range is still to be honoured. tower-http reads no If-Range, so without
+/// this a player resuming with the validator of an older file would get a piece of the new one
+/// spliced into the old; RFC 9110 §13.1.5 says to send the whole file instead. No ETag is sent,
+/// so only the exact Last-Modified date matches. Several ranges also get the whole file, which
+/// the RFC allows; tower-http would refuse them with 416.
+fn range_still_applies(headers: &HeaderMap, modified: Option<SystemTime>) -> bool {
+    let several = headers.get(header::RANGE).is_some_and(|r| r.as_bytes().contains(&b','));
+    let fresh = match headers.get(header::IF_RANGE) {
+        None => true,
+        Some(v) => {
+            let date = v.to_str().ok().and_then(|v| v.trim().parse::<HttpDate>().ok());
+            date.is_some() && date == modified.map(HttpDate::from)
         }
     };
-    if start > 0 && f.seek(std::io::SeekFrom::Start(start)).await.is_err() {
-        return status_only(StatusCode::INTERNAL_SERVER_ERROR);
-    }
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(f.take(len)));
-    let mut r = Response::new(body);
-    *r.status_mut() = status;
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    if let Ok(v) = HeaderValue::from_str(&len.to_string()) {
-        h.insert(header::CONTENT_LENGTH, v);
-    }
-    if let Some(cr) = content_range.and_then(|c| HeaderValue::from_str(&c).ok()) {
-        h.insert(header::CONTENT_RANGE, cr);
-    }
-    r
+    fresh && !several
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -231,18 +182,6 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ranges() {
-        assert_eq!(parse_range(None, 100), Range::Whole);
-        assert_eq!(parse_range(Some("bytes=0-9"), 100), Range::Part(0, 9));
-        assert_eq!(parse_range(Some("bytes=90-"), 100), Range::Part(90, 99));
-        assert_eq!(parse_range(Some("bytes=-10"), 100), Range::Part(90, 99));
-        assert_eq!(parse_range(Some("bytes=50-500"), 100), Range::Part(50, 99));
-        assert_eq!(parse_range(Some("bytes=100-"), 100), Range::Unsatisfiable);
-        assert_eq!(parse_range(Some("bytes=9-1"), 100), Range::Unsatisfiable);
-        assert_eq!(parse_range(Some("bytes=0-1,5-6"), 100), Range::Whole);
-    }
 
     #[test]
     fn only_known_kinds_and_plain_ids() {
@@ -255,19 +194,31 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn serves_ranges_behind_the_secret_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let clip = dir.path().join("a.mp4");
+    /// A server with generation 7's 256-byte clip (bytes 0..=255) and a 4-byte thumbnail.
+    fn serve_generation_7(dir: &std::path::Path) -> ClipServer {
+        let clip = dir.join("a.mp4");
         std::fs::write(&clip, (0u8..=255).collect::<Vec<_>>()).unwrap();
-        let thumb = dir.path().join("t.jpg");
+        let thumb = dir.join("t.jpg");
         std::fs::write(&thumb, b"jpeg").unwrap();
         let resolve: Resolver = Arc::new(move |kind, id| match (kind, id) {
             (Served::Clip, 7) => Some(clip.clone()),
             (Served::Thumb, 7) => Some(thumb.clone()),
+            (Served::StartImage, 7) => Some(clip.parent().unwrap().to_path_buf()), // a folder: never served
             _ => None,
         });
-        let server = start(bind().unwrap(), resolve).unwrap();
+        start(bind().unwrap(), resolve).unwrap()
+    }
+
+    async fn get_range(http: &reqwest::Client, url: &str, range: &str) -> (u16, Option<String>, Vec<u8>) {
+        let r = http.get(url).header("Range", range).send().await.unwrap();
+        let cr = r.headers().get("content-range").map(|v| v.to_str().unwrap().to_string());
+        (r.status().as_u16(), cr, r.bytes().await.unwrap().to_vec())
+    }
+
+    #[tokio::test]
+    async fn serves_ranges_behind_the_secret_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = serve_generation_7(dir.path());
         let http = reqwest::Client::new();
         let url = server.url(Served::Clip, 7);
         assert!(url.ends_with("/clip/7"), "{url}");
@@ -275,11 +226,13 @@ mod tests {
         assert_eq!(r.status(), 206);
         assert_eq!(r.headers()["content-range"], "bytes 10-19/256");
         assert_eq!(r.headers()["content-type"], "video/mp4");
+        assert_eq!(r.headers()["cache-control"], "no-store");
         assert!(r.headers().get("access-control-allow-origin").is_none(), "no Origin, no CORS");
         assert_eq!(r.bytes().await.unwrap().to_vec(), (10u8..20).collect::<Vec<_>>());
         let whole = http.get(&url).header("Origin", "tauri://localhost").send().await.unwrap();
         assert_eq!(whole.status(), 200);
         assert_eq!(whole.headers()["access-control-allow-origin"], "tauri://localhost");
+        assert_eq!(whole.headers()["accept-ranges"], "bytes");
         assert_eq!(whole.bytes().await.unwrap().len(), 256);
         let pre =
             http.request(reqwest::Method::OPTIONS, &url).header("Origin", "tauri://localhost").send().await.unwrap();
@@ -295,16 +248,81 @@ mod tests {
         assert!(foreign.headers().get("access-control-allow-origin").is_none());
         let t = http.get(server.url(Served::Thumb, 7)).send().await.unwrap();
         assert_eq!((t.status().as_u16(), t.headers()["content-type"].to_str().unwrap()), (200, "image/jpeg"));
-        assert_eq!(http.get(server.url(Served::StartImage, 7)).send().await.unwrap().status(), 404);
+        assert_eq!(http.get(server.url(Served::StartImage, 7)).send().await.unwrap().status(), 404, "a folder");
         assert_eq!(http.get(server.url(Served::Clip, 8)).send().await.unwrap().status(), 404);
         let wrong = http.get(format!("{}/wrongsecret/clip/7", server.origin)).send().await.unwrap();
         assert_eq!(wrong.status(), 404);
-        for bad in ["clip/..%2Fa.mp4", "clip/7.mp4", "clips/7", "clip/-7"] {
+        for bad in ["clip/..%2Fa.mp4", "clip/7.mp4", "clips/7", "clip/-7", "clip/7/", "a.mp4"] {
             let r = http.get(format!("{}{bad}", server.base)).send().await.unwrap();
             assert_eq!(r.status(), 404, "{bad}");
         }
-        let beyond = http.get(&url).header("Range", "bytes=300-").send().await.unwrap();
-        assert_eq!(beyond.status(), 416);
         assert!(server.origin.starts_with("http://127.0.0.1:"));
+    }
+
+    #[tokio::test]
+    async fn every_form_of_range() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = serve_generation_7(dir.path());
+        let http = reqwest::Client::new();
+        let url = server.url(Served::Clip, 7);
+        let bytes = |a: u8, b: u8| (a..=b).collect::<Vec<_>>();
+        let cases = [
+            ("bytes=0-9", 206, Some("bytes 0-9/256"), bytes(0, 9)),
+            ("bytes=250-", 206, Some("bytes 250-255/256"), bytes(250, 255)),
+            ("bytes=-10", 206, Some("bytes 246-255/256"), bytes(246, 255)),
+            ("bytes=250-500", 206, Some("bytes 250-255/256"), bytes(250, 255)),
+            ("bytes=256-", 416, Some("bytes */256"), vec![]),
+            ("bytes=300-400", 416, Some("bytes */256"), vec![]),
+            ("bytes=9-1", 416, Some("bytes */256"), vec![]),
+            ("bytes=-0", 416, Some("bytes */256"), vec![]),
+            // Several ranges: the whole file, as before (tower-http alone would answer 416).
+            ("bytes=0-1,5-6", 200, None, bytes(0, 255)),
+        ];
+        for (range, status, content_range, body) in cases {
+            let got = get_range(&http, &url, range).await;
+            assert_eq!(got, (status, content_range.map(str::to_string), body), "{range}");
+        }
+    }
+
+    #[tokio::test]
+    async fn head_answers_the_headers_without_the_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = serve_generation_7(dir.path());
+        let http = reqwest::Client::new();
+        let url = server.url(Served::Clip, 7);
+        let r = http.head(&url).header("Origin", "tauri://localhost").send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let h = r.headers().clone();
+        assert_eq!(
+            (&h["content-length"], &h["content-type"], &h["accept-ranges"]),
+            (&"256".parse().unwrap(), &"video/mp4".parse().unwrap(), &"bytes".parse().unwrap())
+        );
+        assert!(h.contains_key("last-modified"));
+        assert_eq!(h["access-control-allow-origin"], "tauri://localhost");
+        assert!(r.bytes().await.unwrap().is_empty());
+        let r = http.head(&url).header("Range", "bytes=-16").send().await.unwrap();
+        assert_eq!((r.status().as_u16(), &r.headers()["content-range"]), (206, &"bytes 240-255/256".parse().unwrap()));
+        assert!(r.bytes().await.unwrap().is_empty());
+        assert_eq!(http.head(server.url(Served::Clip, 8)).send().await.unwrap().status(), 404);
+    }
+
+    #[tokio::test]
+    async fn if_range_with_a_stale_validator_gets_the_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let server = serve_generation_7(dir.path());
+        let http = reqwest::Client::new();
+        let url = server.url(Served::Clip, 7);
+        let first = http.get(&url).send().await.unwrap();
+        let modified = first.headers()["last-modified"].to_str().unwrap().to_string();
+        let with = |if_range: &str| http.get(&url).header("Range", "bytes=0-9").header("If-Range", if_range).send();
+        let same = with(&modified).await.unwrap();
+        assert_eq!(same.status(), 206, "the file is unchanged: the range applies");
+        assert_eq!(same.bytes().await.unwrap().len(), 10);
+        for stale in ["Wed, 21 Oct 2015 07:28:00 GMT", "\"an-etag-we-never-sent\"", "W/\"weak\"", "not a date"] {
+            let r = with(stale).await.unwrap();
+            assert_eq!(r.status(), 200, "{stale}");
+            assert!(r.headers().get("content-range").is_none(), "{stale}");
+            assert_eq!(r.bytes().await.unwrap().len(), 256, "{stale}");
+        }
     }
 }

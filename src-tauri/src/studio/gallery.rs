@@ -149,9 +149,7 @@ impl Studio {
         })
         .await?;
         self.engine.set_paths(self.library.paths());
-        if let Ok(mut s) = self.settings.write() {
-            s.library_dir = self.library.paths().library.display().to_string();
-        }
+        self.settings.write().library_dir = self.library.paths().library.display().to_string();
         self.changed(Vec::new(), true);
         Ok(report)
     }

@@ -18,9 +18,10 @@ use crate::keychain;
 use crate::library::Library;
 use clip_server::Served;
 use dto::{AppError, AppState, Draft, Job, KeyState, KeyStatus, ModelInfo, Settings, StartImage};
+use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::Arc;
 
 pub struct StudioOptions {
     pub data_dir: PathBuf,
@@ -72,10 +73,6 @@ pub struct Studio {
     library: Arc<Library>,
     library_events: tokio::sync::broadcast::Sender<dto::LibraryChanged>,
     demo: bool,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Studio {
@@ -181,7 +178,7 @@ impl Studio {
 
     /// Points the engine at the bucket in the settings (secret from the keychain), or data: URIs.
     fn apply_image_host(&self) {
-        let hosting = self.settings.read().map(|s| s.image_hosting.clone()).unwrap_or(dto::ImageHosting::DataUri);
+        let hosting = self.settings.read().image_hosting.clone();
         let host = match (bucket_config(&hosting), keychain::get(keychain::Secret::BucketSecret).ok().flatten()) {
             (Some(config), Some(secret)) => crate::jobs::StartImageHost::Bucket { config, secret },
             _ => crate::jobs::StartImageHost::DataUri,
@@ -190,7 +187,7 @@ impl Studio {
     }
 
     pub fn key_status(&self) -> KeyStatus {
-        let key = lock(&self.key);
+        let key = self.key.lock();
         let (state, masked) = match &*key {
             Key::Keychain(k) => (KeyState::Keychain, Some(k.masked())),
             Key::Session(k) => (KeyState::Session, Some(k.masked())),
@@ -225,8 +222,7 @@ impl Studio {
 
     /// The saved settings, with the API base this run really uses (KYMA_API_BASE wins).
     fn effective_settings(&self) -> Settings {
-        let mut s =
-            self.settings.read().map(|s| s.clone()).unwrap_or_else(|_| settings::defaults(&self.paths.data_dir));
+        let mut s = self.settings.read().clone();
         if let Some(base) = &self.api_base_override {
             s.api_base = base.clone();
         }
@@ -256,17 +252,17 @@ impl Studio {
         if !session_only {
             keychain::set_api_key(&key)?;
         }
-        *lock(&self.key) = if session_only { Key::Session(key) } else { Key::Keychain(key) };
+        *self.key.lock() = if session_only { Key::Session(key) } else { Key::Keychain(key) };
         self.engine.set_client(Some(client)).await?;
         Ok(self.key_status())
     }
 
     pub async fn delete_key(&self) -> Result<KeyStatus, AppError> {
-        let was_keychain = matches!(*lock(&self.key), Key::Keychain(_));
+        let was_keychain = matches!(*self.key.lock(), Key::Keychain(_));
         if was_keychain || self.keychain_problem.is_none() {
             keychain::delete(keychain::Secret::ApiKey)?;
         }
-        *lock(&self.key) = Key::None;
+        *self.key.lock() = Key::None;
         self.engine.set_client(None).await?;
         Ok(self.key_status())
     }
@@ -289,12 +285,11 @@ impl Studio {
         // The run's override (the simulator, say) is shown but never written over the saved base.
         let mut to_save = new.clone();
         if self.api_base_override.as_deref() == Some(new.api_base.as_str()) {
-            to_save.api_base = self.settings.read().map(|s| s.api_base.clone()).unwrap_or_default();
+            to_save.api_base = self.settings.read().api_base.clone();
         }
         settings::save(&self.paths.data_dir, &to_save).map_err(|m| AppError::new(ErrorKind::InvalidSettings, m))?;
         let new = to_save;
-        *self.settings.write().map_err(|_| AppError::new(ErrorKind::Io, "The settings are unavailable."))? =
-            new.clone();
+        *self.settings.write() = new.clone();
         self.apply_image_host();
         if let Some(kyma) = self.kyma() {
             // Another API address may be another account: its limits are read again.
@@ -328,17 +323,17 @@ impl Studio {
             source_name: name,
             preview,
         };
-        lock(&self.staged).insert(id, Staged { image, source });
+        self.staged.lock().insert(id, Staged { image, source });
         Ok(out)
     }
 
     pub async fn generate(&self, draft: Draft) -> Result<Job, AppError> {
-        if lock(&self.key).api_key().is_none() {
+        if self.key.lock().api_key().is_none() {
             return Err(AppError::new(ErrorKind::NoKey, "Set your Kyma API key first (Settings → API key)."));
         }
         let image = match (&draft.image_id, &draft.image_url) {
             (Some(id), _) => {
-                let staged = lock(&self.staged).get(id).map(|s| (s.image.clone(), s.source.clone()));
+                let staged = self.staged.lock().get(id).map(|s| (s.image.clone(), s.source.clone()));
                 let (image, source) = staged.ok_or_else(|| {
                     AppError::new(ErrorKind::MissingImage, "The start image is no longer available; add it again.")
                         .about(Field::Image)
@@ -390,11 +385,11 @@ impl Studio {
 
 /// `KYMA_API_BASE` when set for this run, else the saved API address.
 fn api_base_of(base_override: Option<&str>, settings: &RwLock<Settings>) -> String {
-    base_override.map(str::to_string).unwrap_or_else(|| settings.read().map(|s| s.api_base.clone()).unwrap_or_default())
+    base_override.map(str::to_string).unwrap_or_else(|| settings.read().api_base.clone())
 }
 
 fn kyma_of(key: &Mutex<Key>, base: String, limiter: &Arc<RateLimiter>) -> Option<Kyma> {
-    let key = lock(key).api_key().cloned()?;
+    let key = key.lock().api_key().cloned()?;
     Some(Kyma { base, key, limiter: limiter.clone() })
 }
 

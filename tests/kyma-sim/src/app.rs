@@ -1,10 +1,11 @@
 //! The simulator's shared state and its HTTP routes: `/v1` (the API), `/files` (the CDN that
 //! serves clips) and `/_sim` (the test-only surface).
 
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::atomic::{AtomicU32, AtomicUsize};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -12,6 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
+use parking_lot::{Mutex, MutexGuard};
 
 use crate::books::{Books, Clock, Lifecycle};
 use crate::clips::Renderer;
@@ -57,6 +59,8 @@ pub struct Sim {
     pub clock: Clock,
     books: Mutex<Books>,
     faults: Mutex<Faults>,
+    /// The newest `/v1` requests, as (method, path exactly as sent): `GET /_sim/requests`.
+    requests: Mutex<VecDeque<(String, String)>>,
     pub renderer: Renderer,
     pub fetcher: reqwest::Client,
 }
@@ -71,6 +75,7 @@ impl Sim {
             clock: Clock::new(),
             books: Mutex::new(books),
             faults: Mutex::new(Faults::new(profile)),
+            requests: Mutex::new(VecDeque::new()),
             renderer,
             fetcher: crate::images::fetcher(),
         }
@@ -78,13 +83,18 @@ impl Sim {
 
     /// The books, brought up to date with the clock. Never hold the guard across an await.
     pub fn books(&self) -> MutexGuard<'_, Books> {
-        let mut books = self.books.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut books = self.books.lock();
         books.advance(self.clock.now(), self.life());
         books
     }
 
     pub fn faults(&self) -> MutexGuard<'_, Faults> {
-        self.faults.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.faults.lock()
+    }
+
+    /// The newest `/v1` requests, oldest first.
+    pub fn requests(&self) -> Vec<(String, String)> {
+        self.requests.lock().iter().cloned().collect()
     }
 
     pub fn life(&self) -> Lifecycle {
@@ -104,8 +114,10 @@ impl Sim {
         if let (Some(url), Some(output)) = (lie, job.get_mut("output").and_then(|o| o.as_object_mut())) {
             output.insert("url".into(), url.into());
         }
-        if self.faults().profile().hostile == Some(Hostile::Traversal) {
-            climb_out(&mut job, &self.config.base_url);
+        match self.faults().profile().hostile {
+            Some(Hostile::Traversal) => climb_out(&mut job, &self.config.base_url),
+            Some(Hostile::DotDotId) => job["id"] = "..".into(),
+            _ => {}
         }
         job
     }
@@ -132,8 +144,15 @@ pub fn router(sim: SharedSim) -> Router {
         .route("/balance", put(sim_routes::set_balance))
         .route("/limits", put(sim_routes::set_limits))
         .route("/faults", get(sim_routes::get_faults).put(sim_routes::put_faults))
-        .route("/stats", get(sim_routes::stats));
-    Router::new().nest("/v1", v1).nest("/files", cdn).nest("/_sim", test_surface).fallback(not_found).with_state(sim)
+        .route("/stats", get(sim_routes::stats))
+        .route("/requests", get(sim_routes::requests));
+    Router::new()
+        .nest("/v1", v1)
+        .nest("/files", cdn)
+        .nest("/_sim", test_surface)
+        .fallback(not_found)
+        .layer(middleware::from_fn_with_state(sim.clone(), record))
+        .with_state(sim)
 }
 
 async fn not_found() -> Response {
@@ -145,6 +164,24 @@ async fn latency(State(sim): State<SharedSim>, request: Request, next: Next) -> 
     let delay = sim.faults().profile().latency_ms;
     if delay > 0 {
         tokio::time::sleep(Duration::from_millis(delay)).await;
+    }
+    next.run(request).await
+}
+
+/// How many `/v1` requests `GET /_sim/requests` remembers (a soak run makes many more).
+const REQUESTS_KEPT: usize = 10_000;
+
+/// Notes every `/v1` request (unknown paths too, `/v1/` itself included) with its path exactly as
+/// sent, so a test can see which address a client really asked for.
+async fn record(State(sim): State<SharedSim>, request: Request, next: Next) -> Response {
+    let uri = request.uri();
+    if uri.path() == "/v1" || uri.path().starts_with("/v1/") {
+        let path = uri.path_and_query().map_or_else(|| uri.path().to_string(), |p| p.as_str().to_string());
+        let mut requests = sim.requests.lock();
+        if requests.len() == REQUESTS_KEPT {
+            requests.pop_front();
+        }
+        requests.push_back((request.method().to_string(), path));
     }
     next.run(request).await
 }

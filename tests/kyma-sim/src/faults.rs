@@ -53,6 +53,9 @@ pub enum Hostile {
     /// (`../../../../tmp/kyma-traversal/<id>`), the model and the result URL's segments. The
     /// simulator still answers for them (it reads only the last segment).
     Traversal,
+    /// The job id is `..` (in the POST's answer and every poll): a name no URL can carry as a
+    /// segment, so `GET /v1/jobs/..` would be read as `GET /v1/`.
+    DotDotId,
 }
 
 impl FaultProfile {

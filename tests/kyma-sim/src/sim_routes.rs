@@ -192,3 +192,10 @@ pub async fn stats(State(sim): State<SharedSim>) -> Json<Value> {
         "max_open_jobs": s.max_open_jobs,
     }))
 }
+
+/// `GET /_sim/requests`: the newest `/v1` requests, oldest first, each path exactly as sent.
+pub async fn requests(State(sim): State<SharedSim>) -> Json<Value> {
+    let list: Vec<Value> =
+        sim.requests().into_iter().map(|(method, path)| json!({ "method": method, "path": path })).collect();
+    Json(Value::Array(list))
+}

@@ -1,6 +1,7 @@
 //! Fault injection: failed, refunded and expired jobs are refunded; downloads can be cut
 //! short; URLs expire and are renewed; connections drop after a job was created; URLs
-//! arrive a poll late; errors and 429s are injected before anything happens.
+//! arrive a poll late; errors and 429s are injected before anything happens; a job can be
+//! named `..`; `/_sim/requests` shows each /v1 path exactly as sent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -181,4 +182,32 @@ async fn latency_delays_answers() {
     let started = Instant::now();
     assert_eq!(sim.get(KEY, "/v1/credits/balance").await.status(), 200);
     assert!(started.elapsed() >= Duration::from_millis(300));
+}
+
+#[tokio::test]
+async fn a_dot_dot_job_id_and_the_request_log() {
+    let sim = Sim::start(&["--job-seconds", "0.5"]);
+    let honest = sim.create(t2v("kling-3-pro", 1)).await;
+    let id = honest["id"].as_str().unwrap().to_string();
+    sim.set_faults(json!({ "hostile": "dot_dot_id" })).await;
+    let lied = sim.create(t2v("kling-3-pro", 1)).await;
+    assert_eq!(lied["id"], "..", "the POST's answer names the job `..`");
+    assert_eq!(sim.job(KEY, &id).await["id"], "..", "and so does every poll");
+    let climbing = format!("..%2F..%2F{id}");
+    assert_eq!(sim.get(KEY, &format!("/v1/jobs/{climbing}")).await.status(), 200, "the last segment still answers");
+    assert_eq!(sim.get(KEY, "/v1/").await.status(), 404);
+    sim.set_faults(json!({})).await;
+    assert_eq!(sim.job(KEY, &id).await["id"], id.as_str(), "honest again");
+
+    // The log has every /v1 request, its path exactly as sent; nothing from /_sim or /files.
+    let log = sim.requests().await;
+    let expected = [
+        "POST /v1/videos/generations".to_string(),
+        "POST /v1/videos/generations".to_string(),
+        format!("GET /v1/jobs/{id}"),
+        format!("GET /v1/jobs/{climbing}"),
+        "GET /v1/".to_string(),
+        format!("GET /v1/jobs/{id}"),
+    ];
+    assert_eq!(log, expected);
 }

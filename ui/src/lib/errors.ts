@@ -60,6 +60,7 @@ function placeOfKind(kind: ErrorKind): ErrorPlace {
     case "clock_skew":
     case "timeout":
     case "disk":
+    case "unusable_job_id":
       return "banner";
     // The start image itself is the cause.
     case "empty":

@@ -105,6 +105,7 @@ fn code_for_kind(kind: ErrorKind) -> u8 {
         | K::BucketError
         | K::Timeout
         | K::InvalidSettings
+        | K::UnusableJobId
         | K::Internal => 4,
     }
 }

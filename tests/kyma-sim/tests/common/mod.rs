@@ -116,6 +116,13 @@ impl Sim {
         self.public(&format!("/_sim/ledger?api_key={KEY}")).await
     }
 
+    /// The `/v1` requests the simulator saw, as "METHOD /path" with the path exactly as sent.
+    pub async fn requests(&self) -> Vec<String> {
+        let list = self.public("/_sim/requests").await;
+        let line = |r: &Value| format!("{} {}", r["method"].as_str().unwrap(), r["path"].as_str().unwrap());
+        list.as_array().unwrap().iter().map(line).collect()
+    }
+
     pub async fn set_faults(&self, profile: Value) {
         let response = self.http.put(format!("{}/_sim/faults", self.url)).json(&profile).send().await.unwrap();
         assert_eq!(response.status(), 200, "{}", response.text().await.unwrap());
