@@ -208,3 +208,41 @@ async fn at_tier_1_never_more_than_twelve_at_kyma_and_a_tier_change_is_followed(
     .await
     .expect("the app followed the tier change");
 }
+
+/// A key with no credit: Kyma refuses the POST with 402, and the generation ends "rejected",
+/// nothing held or charged, with the sentence and the top-up link; never left queued to retry.
+#[tokio::test(flavor = "multi_thread")]
+async fn no_credit_ends_the_generation_as_rejected() {
+    let sim = Sim::start(&["--key", "ky-broke-key=0", "--job-seconds", "1"]);
+    let dir = tempfile::tempdir().unwrap();
+    // The key at start-up is connected in the background, as after a restart.
+    let opts = StudioOptions {
+        data_dir: dir.path().to_path_buf(),
+        api_base: Some(format!("{}/v1", sim.url)),
+        session_key: Some(KEY.into()),
+        demo: false,
+        limits_every: StudioOptions::LIMITS_EVERY,
+    };
+    let studio = Studio::open(opts, clip_server::bind().unwrap()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(studio.set_key("ky-wrong-key-000000", true).await.is_err());
+    studio.set_key("ky-broke-key", true).await.unwrap();
+    let mut events = studio.subscribe();
+    let draft =
+        Draft { model: "kling-2.5-pro".into(), prompt: "unpaid".into(), duration: 5, image_id: None, image_url: None };
+    let job = studio.generate(draft).await.unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let Ok(Event::Changed(g)) = events.recv().await {
+                if g.id == job.id && g.status.is_terminal() {
+                    return g;
+                }
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("still open: {:?}", studio.engine().get(job.id).unwrap()));
+    assert_eq!(ended.status, Status::Rejected);
+    assert_eq!(ended.error_kind.as_deref(), Some("insufficient_credit"));
+    assert_eq!(ended.charged, None);
+}

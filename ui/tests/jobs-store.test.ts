@@ -25,6 +25,19 @@ describe("the jobs store", () => {
     expect(s.get(2)).toMatchObject({ status: "succeeded", charged_micros: 756_000 });
   });
 
+  test("an older picture of a job never replaces a newer one (generate's answer after the refusal)", () => {
+    const s = new JobsStore();
+    s.apply(job(4, { status: "rejected", error_kind: "insufficient_credit" }));
+    const kept = s.apply(job(4, { status: "queued" }));
+    expect(kept?.status).toBe("rejected");
+    expect(s.get(4)).toMatchObject({ status: "rejected", error_kind: "insufficient_credit" });
+    s.apply(job(5, { status: "downloading" }));
+    s.apply(job(5, { status: "processing" }));
+    expect(s.get(5)?.status).toBe("downloading");
+    s.apply(job(5, { status: "succeeded" }));
+    expect(s.get(5)?.status).toBe("succeeded");
+  });
+
   test("job-progress moves the download of that job only", () => {
     const s = new JobsStore();
     s.replaceAll([job(1, { status: "downloading" }), job(2, { status: "downloading" })]);

@@ -582,6 +582,10 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
     assert_eq!(r["ok"]["masked"], MASKED, "{r}");
     let r = invoke(&s, &mut seen, "settings_save", json!({"settings": settings, "bucket_secret": null})).await;
     assert_eq!(r["ok"], settings, "{r}");
+    // A misnamed argument (the camelCase that once lost the bucket secret) is refused, not dropped.
+    let r = invoke(&s, &mut seen, "settings_save", json!({"settings": settings, "bucketSecret": "x"})).await;
+    let refusal = r["err"]["message"].as_str().unwrap_or_default();
+    assert!(refusal.contains("unknown field `bucketSecret`"), "a misnamed argument must be refused: {r}");
     let r = invoke(&s, &mut seen, "image_from_path", json!({"path": png.display().to_string()})).await;
     assert_eq!(r["ok"]["width"], 1200, "{r}");
     let b64 = base64_of(&std::fs::read(&png).unwrap());

@@ -6,6 +6,22 @@ import { formatCents } from "./money";
 const RUNNING: ReadonlySet<JobStatus> = new Set(["queued", "pending", "processing", "downloading"]);
 const RETRYABLE: ReadonlySet<JobStatus> = new Set(["failed", "refunded", "expired", "rejected"]);
 
+/** How far along its life a status is. A generation only moves forward (Rust's jobs::Status). */
+const STAGE: Record<JobStatus, number> = {
+  queued: 0,
+  pending: 1,
+  processing: 2,
+  downloading: 3,
+  succeeded: 4,
+  failed: 4,
+  refunded: 4,
+  expired: 4,
+  rejected: 4,
+};
+
+/** True when `next` is an older picture of the job than `now` (answers and events can cross). */
+export const isStale = (now: Job, next: Job) => STAGE[next.status] < STAGE[now.status];
+
 export const isRunning = (job: Job) => RUNNING.has(job.status);
 export const isFinished = (job: Job) => !RUNNING.has(job.status);
 export const canRetry = (job: Job) => RETRYABLE.has(job.status);

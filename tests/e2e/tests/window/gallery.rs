@@ -427,6 +427,26 @@ pub async fn gallery_and_spend(w: &mut World, s: &Session, seen: &mut Vec<String
     assert_eq!(spend["refunded_micros"].as_i64(), Some(refunded), "refunded vs the ledger: {spend}");
     assert_eq!(spend["held_micros"], 0, "nothing is held once every job finished: {spend}");
     open_tab(s, "spend").await;
+    // The totals show "—" until the library has answered, as a person sees them arrive.
+    let loaded = s
+        .wait_until(
+            "the spend totals arrived",
+            "const t = document.querySelector('[data-testid=spend-charged]');
+             return t !== null && t.textContent.trim() !== '—'",
+            Duration::from_secs(15),
+        )
+        .await;
+    if let Err(e) = loaded {
+        let seen = s
+            .script(
+                "return { tab: document.querySelector('[role=tab][aria-selected=true]')?.textContent,
+                          spend: document.querySelector('.spend')?.innerText?.slice(0, 400) }",
+                json!([]),
+            )
+            .await
+            .unwrap_or_default();
+        panic!("{e}: {seen}");
+    }
     let shown =
         s.text(&s.wait_for("[data-testid=spend-charged]", Duration::from_secs(10)).await.unwrap()).await.unwrap();
     assert!(shown.contains(&cents(charged)), "the spend view shows {shown:?}, the ledger charged {}", cents(charged));

@@ -2,7 +2,7 @@
 // `job-changed` inserts or replaces by id and `job-progress` moves the download bar.
 
 import type { AppError, Job, JobProblem, JobProgress } from "../ipc";
-import { isRunning, spentOn } from "../job";
+import { isRunning, isStale, spentOn } from "../job";
 
 function newestFirst(a: Job, b: Job): number {
   const byTime = Date.parse(b.created_at) - Date.parse(a.created_at);
@@ -25,7 +25,9 @@ export class JobsStore {
     return this.list.find((j) => j.id === id);
   }
 
-  /** Insert or replace by id; returns the job as it was before, if any. */
+  /** Insert or replace by id; returns the job as it was before, if any. An older picture of the
+   * job is ignored: `generate` answers "queued", but a refused POST's "rejected" event may arrive
+   * first, and a job never moves back. */
   apply(job: Job): Job | undefined {
     const i = this.list.findIndex((j) => j.id === job.id);
     if (i === -1) {
@@ -33,6 +35,7 @@ export class JobsStore {
       return undefined;
     }
     const before = $state.snapshot(this.list[i]) as Job;
+    if (isStale(before, job)) return before;
     this.list[i] = job;
     if (before.status !== job.status) delete this.problems[job.id];
     return before;

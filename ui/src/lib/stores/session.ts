@@ -3,7 +3,7 @@
 
 import * as ipc from "../ipc";
 import type { AppError, LibraryChanged } from "../ipc";
-import { isRunning } from "../job";
+import { isRunning, isStale } from "../job";
 import type { AppStore } from "./app.svelte";
 import type { CreateStore } from "./create.svelte";
 import type { GalleryStore } from "./gallery.svelte";
@@ -63,6 +63,7 @@ export async function connect({ app, jobs, ui, create, gallery, spend }: Stores)
   const unlisten = await Promise.all([
     ipc.onJobChanged((job) => {
       const before = jobs.apply(job);
+      if (before && isStale(before, job)) return;
       const justFinished = job.status === "succeeded" && before?.status !== "succeeded";
       if (justFinished && (ui.selectedId === null || !ui.playing)) ui.selectedId = job.id;
       gallery?.jobChanged(job);
