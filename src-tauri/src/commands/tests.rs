@@ -2,10 +2,11 @@
 //! named as the line, typed by its own `sig` entry (a function typed by another line's entry
 //! would compile, so the text is read here).
 
-use crate::studio::ipc::COMMANDS;
+use crate::studio::ipc::COMMAND_ARGS;
 
-/// What is wrong between a commands source text and the table; empty when they agree.
-fn disagreements(source: &str, table: &[&str]) -> Vec<String> {
+/// What is wrong between a commands source text and the table (`(name, argument struct)` per
+/// command); empty when they agree.
+fn disagreements(source: &str, table: &[(&str, &str)]) -> Vec<String> {
     let mut problems = Vec::new();
     let mut names = Vec::new();
     // The attribute at the start of a line: the module's doc mentions it too.
@@ -17,17 +18,21 @@ fn disagreements(source: &str, table: &[&str]) -> Vec<String> {
         if !sig.contains(&format!("-> Answer<sig::{name}>")) {
             problems.push(format!("{name} must answer Answer<sig::{name}>: {sig}"));
         }
-        if sig.contains("args:") && !sig.contains(&format!("args: Args<sig::{name}>")) {
+        let takes_args = sig.contains("args:");
+        if takes_args && !sig.contains(&format!("args: Args<sig::{name}>")) {
             problems.push(format!("{name}'s arguments must be Args<sig::{name}>: {sig}"));
+        }
+        // A function that ignores a table line's arguments would drop what the UI sends.
+        let listed = table.iter().find(|(t, _)| *t == name);
+        if let Some((_, args)) = listed.filter(|(_, args)| (*args != "NoArgs") != takes_args) {
+            problems.push(format!("{name} must take `args` exactly when the table gives it arguments ({args})"));
+        }
+        if listed.is_none() {
+            problems.push(format!("{name} is a command function but not in studio/command_table.rs"));
         }
         names.push(name);
     }
-    for n in &names {
-        if !table.contains(&n.as_str()) {
-            problems.push(format!("{n} is a command function but not in studio/command_table.rs"));
-        }
-    }
-    for t in table {
+    for (t, _) in table {
         if !names.iter().any(|n| n == t) {
             problems.push(format!("{t} is in the table but has no command function"));
         }
@@ -37,12 +42,12 @@ fn disagreements(source: &str, table: &[&str]) -> Vec<String> {
 
 #[test]
 fn every_command_function_is_a_line_of_the_table_and_typed_by_it() {
-    assert_eq!(disagreements(include_str!("mod.rs"), COMMANDS), Vec::<String>::new());
+    assert_eq!(disagreements(include_str!("mod.rs"), COMMAND_ARGS), Vec::<String>::new());
 }
 
 #[test]
 fn an_unlisted_or_mistyped_command_is_found() {
-    let table = ["app_state", "key_set"];
+    let table = [("app_state", "NoArgs"), ("key_set", "KeyArgs")];
     let good = "#[tauri::command]\npub fn app_state(s: S) -> Answer<sig::app_state> {}\n\
                 #[tauri::command]\npub async fn key_set(s: S, args: Args<sig::key_set>) -> Answer<sig::key_set> {}";
     assert!(disagreements(good, &table).is_empty());
@@ -52,4 +57,9 @@ fn an_unlisted_or_mistyped_command_is_found() {
     assert_eq!(disagreements(&borrowed, &table).len(), 1);
     let missing = good.replace("key_set", "key_sett");
     assert_eq!(disagreements(&missing, &table).len(), 2, "{:?}", disagreements(&missing, &table));
+    let ignores = good.replace("s: S, args: Args<sig::key_set>", "s: S");
+    assert_eq!(
+        disagreements(&ignores, &table),
+        ["key_set must take `args` exactly when the table gives it arguments (KeyArgs)"]
+    );
 }

@@ -58,11 +58,14 @@ pub struct EngineConfig {
 }
 
 impl EngineConfig {
+    /// Unfinished jobs at Kyma at once when the key's limits do not say (Kyma's tier 1).
+    pub const DEFAULT_QUEUE_CAP: usize = 12;
+
     pub fn new(data_dir: PathBuf) -> EngineConfig {
         EngineConfig {
             data_dir,
             max_downloads: 3,
-            queue_cap: 12,
+            queue_cap: EngineConfig::DEFAULT_QUEUE_CAP,
             poll: PollSchedule::default(),
             retry: RetryPolicy::default(),
             max_clip_bytes: DEFAULT_MAX_CLIP_BYTES,

@@ -1,7 +1,7 @@
 //! How both faces, the `kyma` CLI and the app, build the engine and put it in touch with Kyma: a
 //! client for a key and an API base sharing one RPM limiter, and the key's limits from
-//! `/auth/limits` adopted (its RPM by the limiter, its queue cap by the engine), again whenever
-//! the key or its tier changes.
+//! `/auth/limits` adopted (its RPM by the limiter, its queue cap by the engine). The app reads
+//! them again when the key, the API address or the key's tier changes.
 
 use super::{Engine, EngineConfig, Error};
 use crate::api::limiter::RateLimiter;
@@ -42,29 +42,16 @@ pub async fn start_engine(config: EngineConfig, catalog: Catalog, kyma: Option<&
     Engine::start_with(config, Some(client), catalog)
 }
 
-/// Connects a running engine to Kyma with a (new) key: proves it and adopts its limits, then
-/// hands the engine the client. Until then the engine sends nothing with this key, so a refused
-/// key never touches a job.
-pub async fn connect(engine: &Engine, kyma: &Kyma) -> Result<Limits, Error> {
-    let client = kyma.client()?;
-    let limits = adopt_limits(engine, &client).await?;
-    engine.set_client(Some(client)).await?;
-    Ok(limits)
+/// Applies the key's limits to a running engine: its queue cap (how many unfinished jobs may be
+/// at Kyma at once), or the default when Kyma states none, so a previous account's cap never
+/// lingers. (The RPM went to the shared limiter when the limits were read.)
+pub fn apply_limits(engine: &Engine, limits: &Limits) {
+    engine.set_queue_cap(queue_cap(limits).unwrap_or(EngineConfig::DEFAULT_QUEUE_CAP));
 }
 
-/// Reads the key's limits again and applies them (a tier changes while the app runs): the RPM to
-/// the client's limiter, the queue cap to the engine. A key without a stated cap keeps the
-/// engine's.
-pub async fn adopt_limits(engine: &Engine, client: &Client) -> Result<Limits, api::Error> {
-    let limits = read_limits(client).await?;
-    if let Some(cap) = queue_cap(&limits) {
-        engine.set_queue_cap(cap);
-    }
-    Ok(limits)
-}
-
-/// `/auth/limits` in 3 quick tries (nothing is at stake yet); its RPM goes to the limiter.
-async fn read_limits(client: &Client) -> Result<Limits, api::Error> {
+/// `/auth/limits` in 3 quick tries (it proves a key before it is kept, and a refresh should not
+/// hold up anything); the RPM it states goes to the client's limiter at once.
+pub async fn read_limits(client: &Client) -> Result<Limits, api::Error> {
     client.with_retry(RetryPolicy { max_tries: 3, ..RetryPolicy::default() }).adopt_limits().await
 }
 

@@ -144,6 +144,9 @@ macro_rules! signatures {
         /// Every command's name, in the table's order.
         pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
 
+        /// Every command's name with the name of its argument struct.
+        pub const COMMAND_ARGS: &[(&str, &str)] = &[$((stringify!($name), stringify!($args))),*];
+
         /// `(name, argument type, answer type, the types to import)` for each command, in TypeScript.
         #[cfg(test)]
         fn typescript_signatures() -> Vec<(&'static str, String, String, Vec<String>)> {

@@ -73,6 +73,16 @@ pub struct Studio {
     library: Arc<Library>,
     library_events: tokio::sync::broadcast::Sender<dto::LibraryChanged>,
     demo: bool,
+    /// Serialises every change of the engine's client and limits, and counts them: a background
+    /// connect or limits refresh that answers after a newer key or address applies nothing.
+    link: Arc<tokio::sync::Mutex<u64>>,
+    limits_refresh: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Studio {
+    fn drop(&mut self) {
+        self.limits_refresh.abort();
+    }
 }
 
 impl Studio {
@@ -103,11 +113,21 @@ impl Studio {
         let engine = connect::start_engine(config, Catalog::load_cached(&paths.catalog), None).await?;
         let clips = clip_server::start(clip_listener, resolver(library.clone()))
             .map_err(|e| AppError::new(ErrorKind::Io, format!("Could not start the clip player's server: {e}.")))?;
+        let (settings, key, link) =
+            (Arc::new(RwLock::new(settings)), Arc::new(Mutex::new(key)), Arc::new(tokio::sync::Mutex::new(0)));
+        let refresh = LimitsRefresh {
+            engine: engine.clone(),
+            key: key.clone(),
+            settings: settings.clone(),
+            base_override: opts.api_base.clone(),
+            limiter: limiter.clone(),
+            link: link.clone(),
+        };
         let studio = Studio {
             paths,
-            settings: Arc::new(RwLock::new(settings)),
+            settings,
             api_base_override: opts.api_base,
-            key: Arc::new(Mutex::new(key)),
+            key,
             keychain_problem,
             limiter,
             engine,
@@ -116,13 +136,14 @@ impl Studio {
             library,
             library_events: tokio::sync::broadcast::channel(64).0,
             demo: opts.demo,
+            link,
+            limits_refresh: tokio::spawn(refresh.every(opts.limits_every)),
         };
         studio.tidy_library_in_background();
         studio.apply_image_host();
         if let Some(kyma) = studio.kyma() {
-            studio.connect_in_background(kyma);
+            studio.connect_in_background(kyma, 0);
         }
-        studio.refresh_limits_every(opts.limits_every);
         Ok(studio)
     }
 
@@ -143,36 +164,25 @@ impl Studio {
         kyma_of(&self.key, self.api_base(), &self.limiter)
     }
 
-    /// Connects the engine with the key at start-up. Offline, or with a key Kyma refuses, the
-    /// client is attached anyway, so unfinished paid jobs resume the moment Kyma answers (and a
-    /// refused key shows on them); the limits are adopted on the next refresh.
-    fn connect_in_background(&self, kyma: Kyma) {
-        let engine = self.engine.clone();
+    /// Connects the engine with the key, in the background (at start-up, after a change of API
+    /// address). Offline, or with a key Kyma refuses, the client is attached anyway, so
+    /// unfinished paid jobs resume the moment Kyma answers (and a refused key shows on them); the
+    /// limits follow on the next refresh. Nothing is applied if the key or address changed since
+    /// change number `mine`.
+    fn connect_in_background(&self, kyma: Kyma, mine: u64) {
+        let (engine, link) = (self.engine.clone(), self.link.clone());
         tokio::spawn(async move {
-            if let Err(e) = connect::connect(&engine, &kyma).await {
-                log::warn!("could not read the key's limits at start-up: {}", e.kind());
-                if let Ok(client) = kyma.client() {
-                    let _ = engine.set_client(Some(client)).await;
-                }
+            let Ok(client) = kyma.client() else { return };
+            let limits = connect::read_limits(&client).await;
+            let now = link.lock().await;
+            if *now != mine {
+                return;
             }
-        });
-    }
-
-    /// Reads the key's limits again every `every` (its tier may change while the app runs).
-    fn refresh_limits_every(&self, every: std::time::Duration) {
-        let engine = self.engine.clone();
-        let (key, settings, limiter) = (self.key.clone(), self.settings.clone(), self.limiter.clone());
-        let base_override = self.api_base_override.clone();
-        tokio::spawn(async move {
-            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
-            loop {
-                ticks.tick().await;
-                let base = api_base_of(base_override.as_deref(), &settings);
-                let Some(client) = kyma_of(&key, base, &limiter).and_then(|k| k.client().ok()) else { continue };
-                if let Err(e) = connect::adopt_limits(&engine, &client).await {
-                    log::warn!("could not read the key's limits: {}", e.kind());
-                }
+            match limits {
+                Ok(limits) => connect::apply_limits(&engine, &limits),
+                Err(e) => log::warn!("could not read the key's limits: {}", e.kind()),
             }
+            let _ = engine.set_client(Some(client)).await;
         });
     }
 
@@ -248,11 +258,14 @@ impl Studio {
         let kyma = Kyma { base: self.api_base(), key: key.clone(), limiter: self.limiter.clone() };
         // Proven first: a key Kyma refuses is neither kept nor used.
         let client = kyma.client()?;
-        connect::adopt_limits(&self.engine, &client).await?;
+        let limits = connect::read_limits(&client).await?;
         if !session_only {
             keychain::set_api_key(&key)?;
         }
+        let mut change = self.link.lock().await;
+        *change += 1;
         *self.key.lock() = if session_only { Key::Session(key) } else { Key::Keychain(key) };
+        connect::apply_limits(&self.engine, &limits);
         self.engine.set_client(Some(client)).await?;
         Ok(self.key_status())
     }
@@ -262,6 +275,8 @@ impl Studio {
         if was_keychain || self.keychain_problem.is_none() {
             keychain::delete(keychain::Secret::ApiKey)?;
         }
+        let mut change = self.link.lock().await;
+        *change += 1;
         *self.key.lock() = Key::None;
         self.engine.set_client(None).await?;
         Ok(self.key_status())
@@ -293,8 +308,10 @@ impl Studio {
         self.apply_image_host();
         if let Some(kyma) = self.kyma() {
             // Another API address may be another account: its limits are read again.
+            let mut change = self.link.lock().await;
+            *change += 1;
             self.engine.set_client(Some(kyma.client()?)).await?;
-            self.connect_in_background(kyma);
+            self.connect_in_background(kyma, *change);
         }
         Ok(self.effective_settings())
     }
@@ -380,6 +397,42 @@ impl Studio {
 
     pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Event> {
         self.engine.subscribe()
+    }
+}
+
+/// What the periodic read of the key's limits needs: the key and address in force, and the
+/// change counter it must not overtake.
+struct LimitsRefresh {
+    engine: Engine,
+    key: Arc<Mutex<Key>>,
+    settings: Arc<RwLock<Settings>>,
+    base_override: Option<String>,
+    limiter: Arc<RateLimiter>,
+    link: Arc<tokio::sync::Mutex<u64>>,
+}
+
+impl LimitsRefresh {
+    /// Reads the key's limits every `every` (its tier may change while the app runs). After a
+    /// sleep the missed reads are not made up in a burst: one read, then the schedule.
+    async fn every(self, every: std::time::Duration) {
+        let every = every.max(std::time::Duration::from_millis(100));
+        let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let mine = *self.link.lock().await;
+            let base = api_base_of(self.base_override.as_deref(), &self.settings);
+            let Some(client) = kyma_of(&self.key, base, &self.limiter).and_then(|k| k.client().ok()) else {
+                continue;
+            };
+            let limits = connect::read_limits(&client).await;
+            let now = self.link.lock().await;
+            match limits {
+                Ok(limits) if *now == mine => connect::apply_limits(&self.engine, &limits),
+                Ok(_) => {} // the key or address changed meanwhile: its own read applies
+                Err(e) => log::warn!("could not read the key's limits: {}", e.kind()),
+            }
+        }
     }
 }
 

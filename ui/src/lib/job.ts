@@ -6,17 +6,18 @@ import { formatCents } from "./money";
 const RUNNING: ReadonlySet<JobStatus> = new Set(["queued", "pending", "processing", "downloading"]);
 const RETRYABLE: ReadonlySet<JobStatus> = new Set(["failed", "refunded", "expired", "rejected"]);
 
-/** How far along its life a status is. A generation only moves forward (Rust's jobs::Status). */
+/** How far along its life a status is (Rust's jobs::Status). A generation never goes back a
+ * stage; within "at Kyma" it may (Kyma can move a job from processing back to pending). */
 const STAGE: Record<JobStatus, number> = {
   queued: 0,
   pending: 1,
-  processing: 2,
-  downloading: 3,
-  succeeded: 4,
-  failed: 4,
-  refunded: 4,
-  expired: 4,
-  rejected: 4,
+  processing: 1,
+  downloading: 2,
+  succeeded: 3,
+  failed: 3,
+  refunded: 3,
+  expired: 3,
+  rejected: 3,
 };
 
 /** True when `next` is an older picture of the job than `now` (answers and events can cross). */

@@ -576,8 +576,11 @@ fn ended(g: &Generation, paths: &jobs::Paths) -> Option<Result<(), Fail>> {
             )))
         }
         Status::Rejected => {
-            // A refusal stores our kind's name; anything else it holds is Kyma's refusal.
-            let kind = g.error_kind.as_deref().and_then(ErrorKind::parse).unwrap_or(ErrorKind::Rejected);
+            // A refusal stores our kind's name; one this version does not know is Internal.
+            let kind = g
+                .error_kind
+                .as_deref()
+                .map_or(ErrorKind::Rejected, |k| ErrorKind::parse(k).unwrap_or(ErrorKind::Internal));
             let msg = g.error_message.clone().unwrap_or_else(|| "Kyma refused the request.".into());
             Some(Err(Fail::new(code_for_kind(kind), format!("{msg} Nothing was charged."))))
         }

@@ -27,7 +27,7 @@ export class JobsStore {
 
   /** Insert or replace by id; returns the job as it was before, if any. An older picture of the
    * job is ignored: `generate` answers "queued", but a refused POST's "rejected" event may arrive
-   * first, and a job never moves back. */
+   * first, and a job never goes back a stage. */
   apply(job: Job): Job | undefined {
     const i = this.list.findIndex((j) => j.id === job.id);
     if (i === -1) {
