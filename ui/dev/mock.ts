@@ -1,18 +1,22 @@
-// KYMA_STUDIO_DEV_MOCK — a stand-in for the Rust core, for `vite --mode mock` only, so the window
-// can be developed and screenshot in a plain browser. Never part of a production build (main.ts
-// imports it behind a static MODE check; the build script's check greps dist for the marker).
+// KYMA_STUDIO_DEV_MOCK — a stand-in for the Rust core, for `vite --mode mock` only, so the
+// create, queue, key and settings screens can be developed and screenshot in a plain browser.
+// Never part of a production build (main.ts imports it behind a static MODE check; the build
+// script's check greps dist for the marker).
 //
-// Scenarios (?scenario=… or #…): create (default), settings, models, gallery, key,
-// key-nokeychain, confirm, banner, empty, and for the library: gallery-search, gallery-none,
-// gallery-empty, gallery-delete, details, details-failed, details-missing, spend, spend-month,
-// library-move, library-moved. Add ?live to keep the simulated downloads moving, ?n=… for the
-// size of the synthetic library (10,000 by default), ?latency=… ms to slow every command.
+// It answers with canned values typed by the generated command table and shows the product's
+// five models as Rust bundles them; it implements none of the core. The library's screens
+// (gallery, details, spend, moving the library) are not mocked: they show an empty library here.
+// See them with the real core: `make demo` (for 10,000 clips, first run
+// `target/debug/kyma --data-dir target/demo/library dev seed-library 10000`).
+//
+// Scenarios (?scenario=… or #…): create (default), settings, models, key, key-nokeychain,
+// confirm, banner, empty. Add ?live to keep the simulated downloads moving, ?latency=… ms to
+// slow every command.
 
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { COMMANDS, type CommandName, type Commands } from "../src/lib/ipc/bindings/commands";
 import { BUNDLED_MODELS, DEFAULT_SETTINGS } from "../src/lib/ipc/bindings/constants";
-import type { AppError, Draft, Job, KeyArgs, KeyStatus, ModelInfo, MoveMode, MoveReport, Settings, StartImage } from "../src/lib/ipc/types";
-import { MockLibrary, synthesize } from "./library";
+import type { AppError, Draft, Job, KeyArgs, KeyStatus, ModelInfo, Settings, StartImage } from "../src/lib/ipc/types";
 import clipUrl from "./fixtures/clip.webm?url";
 import still1 from "./fixtures/still1.jpg?inline";
 import still2 from "./fixtures/still2.jpg?inline";
@@ -27,7 +31,7 @@ const params = new URLSearchParams(location.search);
 const scenario = params.get("scenario") ?? (location.hash.slice(1) || "create");
 const live = params.has("live");
 const latency = Number(params.get("latency") ?? 0);
-const emptyLibrary = scenario === "empty" || scenario === "gallery-empty";
+const emptyLibrary = scenario === "empty";
 
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
 
@@ -96,52 +100,9 @@ function emit(event: string, payload: unknown) {
   void internals.invoke("plugin:event|emit", { event, payload });
 }
 
-const library = new MockLibrary(
-  emptyLibrary ? [] : synthesize(Number(params.get("n") ?? 10_000), MODELS, Date.now() - 2 * 86_400_000),
-  MODELS,
-  clipUrl,
-  [still1, still2, still3],
-);
-library.syncJobs(jobs);
-
 function put(j: Job) {
   jobs = [j, ...jobs.filter((x) => x.id !== j.id)];
-  library.syncJobs(jobs);
   emit("job-changed", structuredClone(j));
-}
-
-/** Seconds the Undo of a deletion stays possible (the core's window). */
-const UNDO_S = 6;
-
-function changed(ids: number[], all = false) {
-  emit("library-changed", { ids, all });
-}
-
-function row(id: unknown) {
-  const r = library.get(Number(id));
-  if (!r) reject({ kind: "not_found", message: `There is no generation #${String(id)} in the library.` });
-  return r;
-}
-
-async function moveLibrary(dir: string, mode: MoveMode): Promise<MoveReport> {
-  const clips = library.rows.filter((r) => r.status === "succeeded" && !r.missing && r.deleted === null && !r.forgotten).length;
-  const total = mode === "move" ? clips : 0;
-  for (let done = 0; done < total; done = Math.min(total, done + Math.ceil(total / 24))) {
-    emit("library-move-progress", { done, total });
-    await sleep(70);
-  }
-  emit("library-move-progress", { done: total, total });
-  settings = { ...settings, library_dir: dir };
-  changed([], true);
-  const stopEarly = scenario === "library-moved";
-  const moved = stopEarly ? Math.floor(total * 0.62) : total;
-  return {
-    new_dir: dir,
-    moved,
-    left: clips - moved,
-    bytes_moved: moved * 11_400_000,
-    error: stopEarly ? "the disk at /media/ana/Archive is full (23 MB free); 3,412 clips stayed in the old folder." : null,
-  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -198,50 +159,33 @@ const setKey = (state: KeyStatus["state"]) => (args: KeyArgs) => {
   return key;
 };
 
+/** The library is not mocked: an empty gallery, nothing spent, and a sentence for the rest. */
+const noLibrary = (): never =>
+  reject({ kind: "not_found", message: "The dev mock has no library: run `make demo` to see the gallery with the real core." });
+
 const handlers: Handlers = {
-  gallery_query: ({ query }) => library.query(query),
-  gallery_details: ({ id }) => library.details(id, jobs) ?? reject({ kind: "not_found", message: `There is no generation #${id} in the library.` }),
-  favourite_set: ({ id, on }) => {
-    row(id).favourite = on;
-    changed([id]);
-    return null;
-  },
-  clip_delete: ({ id }) => {
-    const r = row(id);
-    r.deleted = Date.now();
-    changed([r.id]);
-    return { id: r.id, undo_until: new Date(r.deleted + UNDO_S * 1000).toISOString() };
-  },
-  clip_undo_delete: ({ id }) => {
-    const r = library.rows.find((x) => x.id === id);
-    if (!r || r.deleted === null) reject({ kind: "not_deleted", message: `Generation #${id} is not deleted; nothing to undo.` });
-    if (Date.now() - r.deleted > UNDO_S * 1000) reject({ kind: "undo_expired", message: `It is too late to undo deleting generation #${r.id}: the clip is in the system trash now.` });
-    r.deleted = null;
-    changed([r.id]);
-    return null;
-  },
-  clip_save_copy: ({ id }) => {
-    const r = row(id);
-    return `/home/ana/Desktop/${r.model}-${r.id}.mp4`;
-  },
-  clip_locate: ({ id }) => {
-    row(id).missing = false;
-    changed([id]);
-    return true;
-  },
-  clip_forget: ({ id }) => {
-    row(id).forgotten = true;
-    changed([id]);
-    return null;
-  },
-  thumb_put: ({ id, bytes }) => {
-    library.thumbs.set(id, `data:image/jpeg;base64,${bytes}`);
-    changed([id]);
-    return null;
-  },
-  spend_summary: ({ query }) => library.spend(query),
-  library_pick_folder: () => "/media/ana/Archive/Kyma Studio",
-  library_move: ({ dir, mode }) => moveLibrary(dir, mode),
+  gallery_query: ({ query }) => ({ total: 0, offset: query.offset, items: [] }),
+  gallery_details: noLibrary,
+  favourite_set: noLibrary,
+  clip_delete: noLibrary,
+  clip_undo_delete: noLibrary,
+  clip_save_copy: noLibrary,
+  clip_locate: noLibrary,
+  clip_forget: noLibrary,
+  thumb_put: () => null,
+  spend_summary: ({ query }) => ({
+    since: query.since,
+    period: query.period,
+    charged_micros: 0,
+    refunded_micros: 0,
+    held_micros: 0,
+    clips: 0,
+    refunds: 0,
+    per_model: [],
+    buckets: [],
+  }),
+  library_pick_folder: () => null,
+  library_move: noLibrary,
   app_state: () => ({ key, settings, models: MODELS, jobs: structuredClone(jobs), demo: scenario === "key", version: "0.1.0" }),
   key_set: setKey("keychain"),
   key_use_session: setKey("session"),
@@ -269,22 +213,19 @@ const handlers: Handlers = {
     }
     const j = newJob(draft, draft.image_id ? (images.get(draft.image_id)?.preview ?? null) : null);
     jobs = [j, ...jobs];
-    library.syncJobs(jobs);
     void lifecycle(j);
     return j;
   },
   job_again: ({ id }) => {
-    const old = jobs.find((j) => j.id === id) ?? library.details(id, jobs)?.job;
-    if (!old) reject({ kind: "not_found", message: `There is no generation #${id} in the library.` });
+    const old = jobs.find((j) => j.id === id);
+    if (!old) reject({ kind: "not_found", message: `There is no generation #${id} in the queue.` });
     const j = newJob({ model: old.model, prompt: old.prompt, duration: old.duration_s }, old.image_preview);
     jobs = [j, ...jobs];
-    library.syncJobs(jobs);
     void lifecycle(j);
     return j;
   },
   job_remove: ({ id }) => {
     jobs = jobs.filter((j) => j.id !== id);
-    library.syncJobs(jobs);
     return null;
   },
   reveal_clip: () => null,
@@ -328,58 +269,6 @@ async function drive() {
       break;
     case "models":
       await click(".picker .current");
-      break;
-    case "gallery":
-    case "gallery-empty":
-      await click("#tab-gallery");
-      break;
-    case "gallery-search":
-      await click("#tab-gallery");
-      await element("[data-testid=gallery-tile]");
-      await type("[data-testid=gallery-search]", "lake gold");
-      break;
-    case "gallery-none":
-      await click("#tab-gallery");
-      await element("[data-testid=gallery-tile]");
-      await type("[data-testid=gallery-search]", "submarine");
-      break;
-    case "gallery-delete":
-      await click("#tab-gallery");
-      await click("[data-testid=gallery-tile][data-id='10099'] [data-testid=tile-delete]");
-      break;
-    case "details":
-    case "details-failed":
-    case "details-missing": {
-      await click("#tab-gallery");
-      await element("[data-testid=gallery-tile]");
-      if (scenario !== "details") {
-        const status = await element<HTMLSelectElement>("[data-testid=filter-status]");
-        status.value = scenario === "details-failed" ? "failed" : "missing";
-        status.dispatchEvent(new Event("change", { bubbles: true }));
-        await sleep(150);
-      }
-      // The first image-to-video clip on screen (its start image shows in the details).
-      const first = library.query({ text: "", models: [], from: null, to: null, audio: null, kind: scenario === "details" ? "i2v" : null, favourites: false, status: scenario === "details" ? "clips" : scenario === "details-failed" ? "failed" : "missing", sort: "date", ascending: false, offset: 0, limit: 20, include_removed: false }).items.find((it) => it.id >= 100 && !it.missing === (scenario !== "details-missing"));
-      if (first) await click(`[data-testid=gallery-tile][data-id='${first.id}']`);
-      break;
-    }
-    case "spend":
-    case "spend-month":
-      await click("#tab-spend");
-      if (scenario === "spend-month") {
-        const since = await element<HTMLSelectElement>("#spend-since");
-        since.value = "year";
-        since.dispatchEvent(new Event("change", { bubbles: true }));
-        await click(".seg button:nth-child(3)");
-      }
-      break;
-    case "library-move":
-    case "library-moved":
-      await click("[data-testid=key-indicator]");
-      await click(".library .row .btn");
-      if (scenario === "library-moved") {
-        await click(".library .panel .btn.primary");
-      }
       break;
     case "confirm":
     case "banner":

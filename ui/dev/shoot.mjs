@@ -1,9 +1,10 @@
-// Screenshots (and a few measurements) of the window in mock mode, with headless Chromium over
-// the DevTools protocol: no test framework, no downloads. Dev only.
+// Screenshots of the window in mock mode (dev/mock.ts: the create, queue, key and settings
+// screens), with headless Chromium over the DevTools protocol: no test framework, no downloads.
+// Dev only. The library's screens are shot by the window test against the real core
+// (target/e2e-shots/), and measured by `make bench`.
 //
-//   node dev/shoot.mjs                       the library's shots (dark, and a few light) into dev/screenshots/
-//   node dev/shoot.mjs gallery spend:light   just these (":light" = light theme)
-//   node dev/shoot.mjs --measure             DOM size, held pages and search timings at 10,000 items
+//   node dev/shoot.mjs                       every shot (dark, and create in light) into dev/screenshots/
+//   node dev/shoot.mjs create settings:light just these (":light" = light theme)
 //
 // Starts `vite --mode mock` on :1420 unless something already answers there. CHROMIUM=… picks
 // the browser binary (default: chromium); SHOTS_DIR=… writes the PNGs elsewhere.
@@ -25,21 +26,6 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** name → [scenario, CSS selector that says the screen is ready, optional action]. */
 const SHOTS = {
-  gallery: ["gallery", "[data-testid=gallery-tile] img.shown"],
-  "gallery-hover": ["gallery", "[data-testid=gallery-tile] img.shown", "hover"],
-  "gallery-search": ["gallery-search", "[data-testid=gallery-tile]"],
-  "gallery-none": ["gallery-none", "[data-testid=gallery-empty]"],
-  "gallery-empty": ["gallery-empty", "[data-testid=gallery-empty]"],
-  "gallery-delete": ["gallery-delete", "[data-testid=toast-undo]"],
-  "gallery-narrow": ["gallery", "[data-testid=gallery-tile] img.shown", "narrow"],
-  details: ["details", "[data-testid=details-panel] .facts"],
-  "details-failed": ["details-failed", "[data-testid=details-panel] .facts"],
-  "details-missing": ["details-missing", "[data-testid=details-panel] .facts"],
-  spend: ["spend", "[data-testid=spend-row]"],
-  "spend-month": ["spend-month", "[data-testid=spend-row]"],
-  "library-move": ["library-move", ".library .panel"],
-  "library-moved": ["library-moved", ".library .panel .buttons"],
-  // The earlier screens (not in the default run: their reference shots predate this tool).
   create: ["create", "video"],
   settings: ["settings", "dialog.sheet[open]"],
   models: ["models", ".picker .menu"],
@@ -47,9 +33,10 @@ const SHOTS = {
   "key-nokeychain": ["key-nokeychain", ".no-keychain"],
   confirm: ["confirm", "dialog.confirm[open]"],
   banner: ["banner", ".banner"],
+  // The library's screens are not mocked (dev/mock.ts): the empty gallery is all there is here.
+  "gallery-empty": ["empty", "[data-testid=gallery-empty]", "gallery"],
 };
-const EARLIER = ["create", "settings", "models", "key", "key-nokeychain", "confirm", "banner"];
-const DEFAULT = [...Object.keys(SHOTS).filter((s) => !EARLIER.includes(s)), "gallery:light", "spend:light", "details:light"];
+const DEFAULT = [...Object.keys(SHOTS), "create:light"];
 
 async function up(url) {
   try {
@@ -161,13 +148,12 @@ async function open(cdp, scenario, { theme = "dark", width = 1280, height = 800 
 async function shoot(cdp, name, spec) {
   const [base, theme] = name.split(":");
   const [scenario, ready, action] = SHOTS[base];
-  await open(cdp, scenario, { theme: theme ?? "dark", width: action === "narrow" ? 860 : 1280 });
-  if (!(await cdp.waitFor(ready))) console.warn(`  ${name}: "${ready}" never appeared`);
-  if (action === "hover") {
-    const box = await cdp.eval(`(() => { const r = document.querySelectorAll("[data-testid=gallery-tile]:has(img.shown)")[1].getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + 40 }; })()`);
-    await cdp.send("Input.dispatchMouseEvent", { type: "mouseMoved", x: box.x, y: box.y });
-    await cdp.waitFor("[data-testid=gallery-tile] video", 3000);
+  await open(cdp, scenario, { theme: theme ?? "dark" });
+  if (action === "gallery") {
+    await cdp.waitFor("#tab-gallery");
+    await cdp.eval(`document.querySelector("#tab-gallery").click()`);
   }
+  if (!(await cdp.waitFor(ready))) console.warn(`  ${name}: "${ready}" never appeared`);
   await sleep(900);
   const { data } = await cdp.send("Page.captureScreenshot", { format: "png" });
   const file = join(OUT, `${base}${theme ? `-${theme}` : ""}.png`);
@@ -176,73 +162,18 @@ async function shoot(cdp, name, spec) {
   void spec;
 }
 
-/** DOM size and search timings with the synthetic library of 10,000 generations. */
-async function measure(cdp) {
-  await open(cdp, "gallery");
-  await cdp.waitFor("[data-testid=gallery-tile] img.shown");
-  await sleep(500);
-  const snapshot = () =>
-    cdp.eval(`({
-      nodes: document.getElementsByTagName("*").length,
-      tiles: document.querySelectorAll("[data-testid=gallery-tile]").length,
-      cells: document.querySelectorAll("[role=gridcell]").length,
-      imgs: document.querySelectorAll("[data-testid=gallery-tile] img").length,
-      count: document.querySelector("[data-testid=gallery-count]")?.textContent,
-      spacer: document.querySelector("[data-testid=gallery-grid] > div")?.style.height,
-    })`);
-  const heap = async () => {
-    await cdp.send("HeapProfiler.collectGarbage").catch(() => {});
-    const { metrics } = await cdp.send("Performance.getMetrics");
-    return Math.round(metrics.find((m) => m.name === "JSHeapUsedSize").value / 1024 / 1024 * 10) / 10;
-  };
-  await cdp.send("Performance.enable");
-  await cdp.send("HeapProfiler.enable");
-  console.log("top:", await snapshot(), "heap MB", await heap());
-  for (const frac of [0.25, 0.5, 0.75, 1]) {
-    await cdp.eval(`(() => { const g = document.querySelector("[data-testid=gallery-grid]"); g.scrollTop = g.scrollHeight * ${frac}; })()`);
-    await sleep(400);
-    console.log(`scrolled ${frac * 100}%:`, await snapshot(), "heap MB", await heap());
-  }
-  // Fast scroll through everything: the page cache must stay bounded.
-  await cdp.eval(`(async () => { const g = document.querySelector("[data-testid=gallery-grid]"); for (let y = 0; y < g.scrollHeight; y += 900) { g.scrollTop = y; await new Promise(r => requestAnimationFrame(r)); } })()`);
-  await sleep(600);
-  console.log("after a full fast scroll:", await snapshot(), "heap MB", await heap());
-  await cdp.eval(`(() => { const g = document.querySelector("[data-testid=gallery-grid]"); g.scrollTop = 0; })()`);
-  await sleep(300);
-  // Type a query one key at a time, as a user would.
-  await cdp.eval(`document.querySelector("[data-testid=gallery-search]").focus()`);
-  const samples = [];
-  for (const word of ["lake", "neon alley", "fox snow", "tim"]) {
-    await cdp.eval(`(() => { const i = document.querySelector("[data-testid=gallery-search]"); i.value = ""; i.dispatchEvent(new Event("input", { bubbles: true })); })()`);
-    await sleep(150);
-    for (const ch of word) {
-      await cdp.send("Input.insertText", { text: ch });
-      await sleep(60);
-    }
-    await sleep(200);
-    const stats = await cdp.eval(`window.__kymaGalleryStats`);
-    const count = await cdp.eval(`document.querySelector("[data-testid=gallery-count]").textContent`);
-    samples.push({ query: word, ...stats, count });
-  }
-  console.table(samples);
-}
-
 async function main() {
   const args = process.argv.slice(2);
   const vite = await startVite();
   const browser = await launch();
   try {
-    if (args.includes("--measure")) {
-      await measure(browser.cdp);
-    } else {
-      mkdirSync(OUT, { recursive: true });
-      for (const name of args.length ? args : DEFAULT) {
-        if (!SHOTS[name.split(":")[0]]) {
-          console.warn(`unknown shot ${name}`);
-          continue;
-        }
-        await shoot(browser.cdp, name);
+    mkdirSync(OUT, { recursive: true });
+    for (const name of args.length ? args : DEFAULT) {
+      if (!SHOTS[name.split(":")[0]]) {
+        console.warn(`unknown shot ${name}`);
+        continue;
       }
+      await shoot(browser.cdp, name);
     }
   } finally {
     await browser.stop();
