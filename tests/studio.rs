@@ -21,6 +21,24 @@ async fn open(sim: &Sim, dir: &std::path::Path) -> Studio {
     Studio::open(opts, clip_server::bind().unwrap()).await.unwrap()
 }
 
+/// Generation `id` as it ended (succeeded, failed…), or None when it had not within `timeout`.
+async fn ended(
+    events: &mut tokio::sync::broadcast::Receiver<Event>,
+    id: i64,
+    timeout: Duration,
+) -> Option<kyma_studio::jobs::Generation> {
+    let wait = async {
+        loop {
+            if let Ok(Event::Changed(g)) = events.recv().await {
+                if g.id == id && g.status.is_terminal() {
+                    return *g;
+                }
+            }
+        }
+    };
+    tokio::time::timeout(timeout, wait).await.ok()
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
     let sim = Sim::start(&["--job-seconds", "1"]);
@@ -63,17 +81,7 @@ async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
     };
     let job = studio.generate(draft).await.unwrap();
     assert_eq!(job.hold_micros, 653_130);
-    let done = tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            if let Ok(Event::Changed(g)) = events.recv().await {
-                if g.id == job.id && g.status.is_terminal() {
-                    return g;
-                }
-            }
-        }
-    })
-    .await
-    .unwrap();
+    let done = ended(&mut events, job.id, Duration::from_secs(60)).await.expect("the clip finished");
     assert_eq!(done.status, Status::Succeeded);
 
     let job = studio.job(&done);
@@ -231,17 +239,9 @@ async fn no_credit_ends_the_generation_as_rejected() {
     let draft =
         Draft { model: "kling-2.5-pro".into(), prompt: "unpaid".into(), duration: 5, image_id: None, image_url: None };
     let job = studio.generate(draft).await.unwrap();
-    let ended = tokio::time::timeout(Duration::from_secs(20), async {
-        loop {
-            if let Ok(Event::Changed(g)) = events.recv().await {
-                if g.id == job.id && g.status.is_terminal() {
-                    return g;
-                }
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("still open: {:?}", studio.engine().get(job.id).unwrap()));
+    let ended = ended(&mut events, job.id, Duration::from_secs(20))
+        .await
+        .unwrap_or_else(|| panic!("still open: {:?}", studio.engine().get(job.id).unwrap()));
     assert_eq!(ended.status, Status::Rejected);
     assert_eq!(ended.error_kind.as_deref(), Some("insufficient_credit"));
     assert_eq!(ended.charged, None);

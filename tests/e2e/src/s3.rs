@@ -47,21 +47,14 @@ impl S3Server {
     /// The objects stored in `bucket`: (key, bytes), as s3s-fs keeps them on disk.
     pub fn objects(&self, bucket: &str) -> Vec<(String, Vec<u8>)> {
         let dir = self.root.path().join("data").join(bucket);
-        let mut out = Vec::new();
-        let mut stack = vec![dir.clone()];
-        while let Some(d) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&d) else { continue };
-            for e in entries.flatten() {
-                let path = e.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if !is_metadata(&path) {
-                    let key = path.strip_prefix(&dir).map(|k| k.display().to_string()).unwrap_or_default();
-                    out.push((key, std::fs::read(&path).unwrap_or_default()));
-                }
-            }
-        }
-        out
+        crate::files_under(&dir)
+            .into_iter()
+            .filter(|path| !is_metadata(path))
+            .map(|path| {
+                let key = path.strip_prefix(&dir).map(|k| k.display().to_string()).unwrap_or_default();
+                (key, std::fs::read(&path).unwrap_or_default())
+            })
+            .collect()
     }
 }
 

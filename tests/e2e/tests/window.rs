@@ -12,6 +12,7 @@ mod gallery;
 #[path = "../../kyma-sim/tests/common/mod.rs"]
 mod sim;
 
+use kyma_e2e::files_under;
 use kyma_e2e::form::{app_state, choose_model, click_generate, jobs, max_job_id, set_duration, set_prompt, wait_job};
 use kyma_e2e::frames;
 use kyma_e2e::procs::{self, Guard};
@@ -766,23 +767,6 @@ async fn replace_key_again(s: &Session, key: &str) {
 fn base64_of(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
-}
-
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
-        for e in rd.flatten() {
-            let p = e.path();
-            match e.file_type() {
-                Ok(t) if t.is_dir() => stack.push(p),
-                Ok(t) if t.is_file() => out.push(p),
-                _ => {}
-            }
-        }
-    }
-    out
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
