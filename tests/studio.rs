@@ -10,15 +10,23 @@ use kyma_studio::studio::dto::{Draft, ErrorAction, KeyState};
 use kyma_studio::studio::{clip_server, Studio, StudioOptions};
 use std::time::Duration;
 
-async fn open(sim: &Sim, dir: &std::path::Path) -> Studio {
-    let opts = StudioOptions {
+/// The app on the simulator, with no key unless the options say.
+fn options(sim: &Sim, dir: &std::path::Path) -> StudioOptions {
+    StudioOptions {
         data_dir: dir.to_path_buf(),
         api_base: Some(format!("{}/v1", sim.url)),
         session_key: None,
         demo: false,
         limits_every: StudioOptions::LIMITS_EVERY,
-    };
+    }
+}
+
+async fn open_with(opts: StudioOptions) -> Studio {
     Studio::open(opts, clip_server::bind().unwrap()).await.unwrap()
+}
+
+async fn open(sim: &Sim, dir: &std::path::Path) -> Studio {
+    open_with(options(sim, dir)).await
 }
 
 /// Generation `id` as it ended (succeeded, failed…), or None when it had not within `timeout`.
@@ -176,13 +184,11 @@ async fn at_tier_1_never_more_than_twelve_at_kyma_and_a_tier_change_is_followed(
     let sim = Sim::start(&["--tier", "1", "--rpm", "6000", "--job-seconds", "0.5"]);
     let dir = tempfile::tempdir().unwrap();
     let opts = StudioOptions {
-        data_dir: dir.path().to_path_buf(),
-        api_base: Some(format!("{}/v1", sim.url)),
         session_key: Some(KEY.into()),
-        demo: false,
         limits_every: Duration::from_millis(500),
+        ..options(&sim, dir.path())
     };
-    let studio = Studio::open(opts, clip_server::bind().unwrap()).await.unwrap();
+    let studio = open_with(opts).await;
     // The key came from the environment: connected in the background at start-up.
     tokio::time::timeout(Duration::from_secs(10), async {
         while studio.engine().queue_cap() != 12 {
@@ -223,16 +229,9 @@ async fn at_tier_1_never_more_than_twelve_at_kyma_and_a_tier_change_is_followed(
 async fn no_credit_ends_the_generation_as_rejected() {
     let sim = Sim::start(&["--key", "ky-broke-key=0", "--job-seconds", "1"]);
     let dir = tempfile::tempdir().unwrap();
-    // The key at start-up is connected in the background, as after a restart.
-    let opts = StudioOptions {
-        data_dir: dir.path().to_path_buf(),
-        api_base: Some(format!("{}/v1", sim.url)),
-        session_key: Some(KEY.into()),
-        demo: false,
-        limits_every: StudioOptions::LIMITS_EVERY,
-    };
-    let studio = Studio::open(opts, clip_server::bind().unwrap()).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The key at start-up is connected in the background, as after a restart; the keys set just
+    // after must win over that connect whenever it answers.
+    let studio = open_with(StudioOptions { session_key: Some(KEY.into()), ..options(&sim, dir.path()) }).await;
     assert!(studio.set_key("ky-wrong-key-000000", true).await.is_err());
     studio.set_key("ky-broke-key", true).await.unwrap();
     let mut events = studio.subscribe();
