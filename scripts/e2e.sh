@@ -11,7 +11,8 @@ for tool in Xvfb xdotool import ffmpeg ffprobe /usr/bin/WebKitWebDriver dbus-run
 done
 command -v tauri-driver >/dev/null || [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ] \
   || { echo "e2e: tauri-driver is missing: cargo install tauri-driver --locked" >&2; exit 1; }
-export OS_DROP="${OS_DROP:-$(readlink -f ../shared/tools/os-drop 2>/dev/null || echo ../shared/tools/os-drop)}"
+# The project's own OS-level drop helper (a GTK drag source driven by xdotool).
+export OS_DROP="${OS_DROP:-$PWD/tests/e2e/drop/os-drop}"
 [ -x "$OS_DROP" ] || { echo "e2e: os-drop not found at $OS_DROP (set OS_DROP)" >&2; exit 1; }
 [ -f ui/dist/index.html ] || npm --prefix ui run build
 

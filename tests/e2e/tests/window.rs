@@ -72,7 +72,7 @@ impl World {
         std::fs::create_dir_all(&shots).unwrap();
         std::fs::create_dir_all(&logs).unwrap();
         let os_drop =
-            std::env::var_os("OS_DROP").map(PathBuf::from).unwrap_or_else(|| target.join("../../shared/tools/os-drop"));
+            std::env::var_os("OS_DROP").map(PathBuf::from).unwrap_or_else(|| target.join("../tests/e2e/drop/os-drop"));
         assert!(os_drop.is_file(), "os-drop not found at {}", os_drop.display());
 
         // Loopback http image links: the bucket of step 6 is a local S3 server.
