@@ -4,32 +4,51 @@ export CARGO_TERM_COLOR ?= never
 # Debug info off: a CI target/ of ~1 GB instead of ~4 GB, and faster links.
 export CARGO_PROFILE_DEV_DEBUG ?= false
 
-.PHONY: deps ui build demo demo-cli run deb test-e2e test lint test-rust test-ui bindings-check bench soak clean
+OS := $(shell uname -s)
 
-deps:            ## install what is missing (Debian packages via apt only when absent, npm packages)
-	@scripts/install-deps.sh
+.PHONY: deps deps-demo ui demo demo-cli run bundle deb icons test-icons test-e2e test check lint lint-workflows \
+	test-rust test-ui bindings-check bench soak clean
+
+deps:            ## install what is missing for building and testing (apt on Debian/Ubuntu, Homebrew on macOS)
+	@scripts/install-deps.sh test
+
+deps-demo:       ## only what the demo needs (no test tools)
+	@scripts/install-deps.sh demo
 
 ui: deps         ## build the web UI into ui/dist (the app embeds it)
 	npm --prefix ui run build
 
-build: ui
-	cargo build --workspace --all-targets
-
-demo: ui         ## start kyma-sim offline and launch the app against it with a demo key
+demo: deps-demo  ## start kyma-sim offline and launch the app against it with a demo key
+	npm --prefix ui run build
 	cargo build -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma-studio
 	@scripts/app-demo.sh
 
-demo-cli: ui     ## the same simulator, driven by the kyma CLI: makes one clip
+demo-cli: deps-demo  ## the same simulator, driven by the kyma CLI: makes one clip
 	cargo build -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma
 	@scripts/demo.sh
 
-run: ui          ## launch the app against real Kyma (https://kymaapi.com/v1)
+run: deps-demo   ## launch the app against real Kyma (https://kymaapi.com/v1)
+	npm --prefix ui run build
 	cargo build -p kyma-studio --bin kyma-studio
-	dbus-run-session -- target/debug/kyma-studio
+	scripts/launch-app.sh target/debug/kyma-studio
 
-deb: ui          ## the release build and its .deb (depends on GStreamer's plugins for playback)
-	ui/node_modules/.bin/tauri build --bundles deb
-	@scripts/check-deb.sh
+bundle: ui       ## the release build and this system's bundles, inspected (Linux: .deb and .rpm; macOS: .app and .dmg)
+	@scripts/bundle.sh
+
+deb: bundle
+
+icons:           ## every platform's icon, made again from icons/master.svg
+	@scripts/make-icons.sh
+
+test-icons:      ## each icon decodes and holds the sizes its platform needs
+	python3 scripts/check_icons.py icons
+
+check: deps      ## the fast inner loop: fmt, clippy, unit tests, vitest (no simulator, no window)
+	@[ -f ui/dist/index.html ] || npm --prefix ui run build
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo test --workspace --lib --bins
+	npm --prefix ui test
 
 lint: ui
 	cargo fmt --all -- --check
@@ -49,12 +68,17 @@ bindings-check: test-rust
 	@git diff --exit-code --stat -- ui/src/lib/ipc/bindings || { echo "IPC bindings drifted from the Rust types: commit ui/src/lib/ipc/bindings" >&2; exit 1; }
 	@untracked=$$(git ls-files --others --exclude-standard -- ui/src/lib/ipc/bindings); [ -z "$$untracked" ] || { echo "New IPC bindings not committed: $$untracked" >&2; exit 1; }
 
-test-e2e: ui     ## the real window under Xvfb: tauri-driver + WebKitWebDriver against kyma-sim
+test-e2e: ui     ## the real window under Xvfb: tauri-driver + WebKitWebDriver against kyma-sim (Linux only)
+ifeq ($(OS),Linux)
 	@scripts/e2e.sh
+else
+	@echo "test-e2e: skipped on $(OS): tauri-driver drives only WebKitGTK (Linux) and WebView2 (Windows)"
+endif
 
-test: deps lint test-rust test-ui bindings-check test-e2e deb   ## every test: lints, Rust, UI, the real window, the .deb
+test: deps lint test-icons test-rust test-ui bindings-check test-e2e bundle   ## every test: lints, icons, Rust, UI, the real window, the bundles
 
 bench: ui        ## measured figures (not part of make test): the gallery with 1,000 and 10,000 clips
+	@scripts/install-deps.sh bench
 	@scripts/bench.sh
 
 soak: ui         ## the long crash matrix (CLI and app, 8 points × 5 models) and the 200-job fault soak

@@ -21,11 +21,11 @@ if [ "${KYMA_DEMO_HEADLESS:-}" = 1 ]; then
   pids+=($!)
   export DISPLAY=:97
   sleep 1
-  dbus-run-session -- "$target/kyma-studio" > "$demo_dir/app.log" 2>&1 &
+  scripts/launch-app.sh "$target/kyma-studio" > "$demo_dir/app.log" 2>&1 &
   pids+=($!)
   sleep "${KYMA_DEMO_SECONDS:-8}"
   import -window root -crop 1280x800+0+0 +repage "$demo_dir/screenshot.png"
   echo "screenshot: $demo_dir/screenshot.png"
 else
-  dbus-run-session -- "$target/kyma-studio"
+  scripts/launch-app.sh "$target/kyma-studio"
 fi
