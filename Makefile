@@ -4,7 +4,7 @@ export CARGO_TERM_COLOR ?= never
 # Debug info off: a CI target/ of ~1 GB instead of ~4 GB, and faster links.
 export CARGO_PROFILE_DEV_DEBUG ?= false
 
-.PHONY: deps ui build demo demo-cli run deb test-e2e test lint test-rust test-ui bindings-check bench soak clean
+.PHONY: deps ui build demo demo-cli run deb test-e2e test lint lint-workflows test-rust test-ui bindings-check bench soak clean
 
 deps:            ## install what is missing (Debian packages via apt only when absent, npm packages)
 	@scripts/install-deps.sh
@@ -31,11 +31,14 @@ deb: ui          ## the release build and its .deb (depends on GStreamer's plugi
 	ui/node_modules/.bin/tauri build --bundles deb
 	@scripts/check-deb.sh
 
-lint: ui
+lint: ui lint-workflows
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	@scripts/check-core-has-no-tauri.sh
 	npm --prefix ui run check
+
+lint-workflows: deps   ## actionlint and zizmor on .github/workflows, offline (pinned, in target/tools/venv)
+	@scripts/lint-workflows.sh
 
 test-rust: ui
 	cargo build -p kyma-sim --bin kyma-sim

@@ -7,6 +7,7 @@ packages=(
   ffmpeg                       # kyma-sim renders real MP4s; tests probe them with ffprobe
   dbus dbus-x11 gnome-keyring  # the OS keychain (Secret Service) for keychain tests
   procps                       # pkill in scripts
+  python3-venv                 # scripts/lint-workflows.sh puts actionlint and zizmor in a venv
   # The Tauri 2 shell on Linux (WebKitGTK 4.1) and playing clips in it (GStreamer, H.264/AAC):
   libwebkit2gtk-4.1-dev libxdo-dev libayatana-appindicator3-dev librsvg2-dev
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
