@@ -50,11 +50,14 @@ check: deps      ## the fast inner loop: fmt, clippy, unit tests, vitest (no sim
 	cargo test --workspace --lib --bins
 	npm --prefix ui test
 
-lint: ui
+lint: ui lint-workflows
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	@scripts/check-core-has-no-tauri.sh
 	npm --prefix ui run check
+
+lint-workflows: deps   ## actionlint and zizmor on .github/workflows, offline (pinned, in target/tools/venv)
+	@scripts/lint-workflows.sh
 
 test-rust: ui
 	cargo build -p kyma-sim --bin kyma-sim
