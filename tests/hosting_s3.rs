@@ -106,14 +106,20 @@ fn find_s3s_fs() -> Option<PathBuf> {
     }
     let cargo_bin = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")))
+        // HOME on macOS and Linux, USERPROFILE on Windows.
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .or_else(|| std::env::var_os("USERPROFILE"))
+                .map(|home| PathBuf::from(home).join(".cargo"))
+        })
         .map(|home| home.join("bin"));
+    let file = format!("s3s-fs{}", std::env::consts::EXE_SUFFIX); // s3s-fs.exe on Windows
     std::env::var_os("PATH")
         .map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
         .unwrap_or_default()
         .into_iter()
         .chain(cargo_bin)
-        .map(|dir| dir.join("s3s-fs"))
+        .map(|dir| dir.join(&file))
         .find(|candidate| candidate.is_file())
 }
 

@@ -1,6 +1,9 @@
-//! The OS keychain through `kyma key set|status|delete`: the key is checked with Kyma, stored in
-//! the Secret Service, used by `generate` without KYMA_API_KEY, and never printed. `make test`
-//! runs this inside a private D-Bus session with its own GNOME Keyring (scripts/with-keyring.sh).
+//! The REAL OS keychain (no in-memory store here): through `kyma key set|status|delete` the key is
+//! checked with Kyma, stored in the Secret Service, used by `generate` without KYMA_API_KEY, and
+//! never printed; through the app's layer, the key and the bucket's secret kept by one start are
+//! found by the next. `make test` runs this on Linux inside a private D-Bus session with its own
+//! GNOME Keyring (scripts/with-keyring.sh); elsewhere these tests skip, so that they never touch
+//! a developer's own login keychain.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -9,11 +12,14 @@ use common::{stderr, stdout, Kyma, Sim, KEY};
 use std::io::Write;
 use std::process::Stdio;
 
+/// Both tests use the same keychain entries: one at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 fn in_keyring_session() -> bool {
     if std::env::var_os("KYMA_KEYRING_SESSION").is_some() {
         return true;
     }
-    eprintln!("skipped: not inside scripts/with-keyring.sh (make test runs it there)");
+    eprintln!("skipped: a real-keychain test, run only inside scripts/with-keyring.sh (make test on Linux)");
     false
 }
 
@@ -36,6 +42,7 @@ fn the_key_lives_in_the_keychain_and_is_never_printed() {
     if !in_keyring_session() {
         return;
     }
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let sim = Sim::start(&["--job-seconds", "1"]);
     let kyma = Kyma::new(&sim);
     let no_env = |args: &[&str]| kyma.command().env_remove("KYMA_API_KEY").args(args).output().unwrap();
@@ -73,4 +80,49 @@ fn the_key_lives_in_the_keychain_and_is_never_printed() {
         let bytes = std::fs::read(&entry).unwrap_or_default();
         assert!(!bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()), "key found in {}", entry.display());
     }
+}
+
+#[test]
+fn the_app_keeps_its_secrets_in_the_os_keychain_across_starts() {
+    use kyma_studio::keychain::{OsKeychain, Secret, SecretStore};
+    use kyma_studio::studio::dto::{ImageHosting, KeyState};
+    use kyma_studio::studio::{clip_server, Studio, StudioOptions};
+    if !in_keyring_session() {
+        return;
+    }
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let sim = Sim::start(&[]);
+        let dir = tempfile::tempdir().unwrap();
+        let options = || StudioOptions {
+            data_dir: dir.path().to_path_buf(),
+            api_base: Some(format!("{}/v1", sim.url)),
+            session_key: None,
+            demo: false,
+            limits_every: StudioOptions::LIMITS_EVERY,
+            secrets: std::sync::Arc::new(OsKeychain),
+        };
+        let open = || async { Studio::open(options(), clip_server::bind().unwrap()).await.unwrap() };
+
+        let studio = open().await;
+        assert_eq!(studio.set_key(KEY, false).await.unwrap().state, KeyState::Keychain);
+        let mut settings = studio.app_state().unwrap().settings;
+        settings.image_hosting = ImageHosting::S3 {
+            endpoint: "http://127.0.0.1:9".into(),
+            bucket: "starts".into(),
+            region: "us-east-1".into(),
+            access_key_id: "AKIDEXAMPLE".into(),
+            secret_set: false,
+        };
+        studio.save_settings(settings, Some("real-keychain-secret".into())).await.unwrap();
+        drop(studio);
+
+        let again = open().await;
+        assert_eq!(again.key_status().state, KeyState::Keychain, "the next start found the key");
+        assert!(matches!(again.app_state().unwrap().settings.image_hosting, ImageHosting::S3 { secret_set: true, .. }));
+        assert_eq!(OsKeychain.get(Secret::BucketSecret).unwrap().as_deref(), Some("real-keychain-secret"));
+        assert_eq!(again.delete_key().await.unwrap().state, KeyState::None);
+        assert!(OsKeychain.api_key().unwrap().is_none());
+        OsKeychain.delete(Secret::BucketSecret).unwrap();
+    });
 }

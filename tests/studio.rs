@@ -6,11 +6,14 @@ mod common;
 
 use common::{write_test_png, Sim, KEY};
 use kyma_studio::jobs::{Event, Status};
-use kyma_studio::studio::dto::{Draft, ErrorAction, KeyState};
+use kyma_studio::keychain::{self, MemoryStore, Secret, SecretStore};
+use kyma_studio::studio::dto::{Draft, ErrorAction, ImageHosting, KeyState};
 use kyma_studio::studio::{clip_server, Studio, StudioOptions};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// The app on the simulator, with no key unless the options say.
+/// The app on the simulator, with no key unless the options say, and its secrets in memory (the
+/// OS keychain has its own tests: tests/keychain.rs and the window test).
 fn options(sim: &Sim, dir: &std::path::Path) -> StudioOptions {
     StudioOptions {
         data_dir: dir.to_path_buf(),
@@ -18,6 +21,7 @@ fn options(sim: &Sim, dir: &std::path::Path) -> StudioOptions {
         session_key: None,
         demo: false,
         limits_every: StudioOptions::LIMITS_EVERY,
+        secrets: Arc::new(MemoryStore::new()),
     }
 }
 
@@ -244,4 +248,77 @@ async fn no_credit_ends_the_generation_as_rejected() {
     assert_eq!(ended.status, Status::Rejected);
     assert_eq!(ended.error_kind.as_deref(), Some("insufficient_credit"));
     assert_eq!(ended.charged, None);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_kept_key_goes_to_the_secret_store_and_is_found_there_at_the_next_start() {
+    let sim = Sim::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let opts = || StudioOptions { secrets: store.clone(), ..options(&sim, dir.path()) };
+
+    let studio = open_with(opts()).await;
+    assert_eq!(studio.key_status().state, KeyState::None);
+    // A key Kyma refuses is not kept.
+    assert_eq!(studio.set_key("ky-this-key-is-wrong-0000", false).await.unwrap_err().kind, "unauthorized");
+    assert!(store.api_key().unwrap().is_none());
+    let status = studio.set_key(KEY, false).await.unwrap();
+    assert_eq!(status.state, KeyState::Keychain);
+    assert_eq!(store.get(Secret::ApiKey).unwrap().as_deref(), Some(KEY));
+    drop(studio);
+
+    let again = open_with(opts()).await;
+    let status = again.key_status();
+    assert_eq!((status.state, status.keychain_available), (KeyState::Keychain, true));
+    assert!(status.masked.is_some_and(|m| !m.contains(&KEY[6..])), "only a masked key reaches the UI");
+    assert_eq!(again.delete_key().await.unwrap().state, KeyState::None);
+    assert!(store.api_key().unwrap().is_none(), "deleting the key removes it from the store");
+
+    // A session-only key never reaches the store.
+    again.set_key(KEY, true).await.unwrap();
+    assert!(store.api_key().unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_the_keychain_locked_a_session_key_still_works_and_keeping_one_says_why_not() {
+    let sim = Sim::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let locked = keychain::Error::Locked { detail: "the login keyring is locked".into() };
+    let studio = open_with(StudioOptions {
+        session_key: Some(KEY.into()),
+        secrets: Arc::new(MemoryStore::failing(locked)),
+        ..options(&sim, dir.path())
+    })
+    .await;
+    let status = studio.key_status();
+    assert_eq!((status.state, status.keychain_available), (KeyState::Session, false));
+    assert!(status.keychain_message.unwrap().contains("Unlock your keyring"));
+
+    let kept = studio.set_key(KEY, false).await.unwrap_err();
+    assert_eq!(kept.kind, "keychain_locked");
+    assert_eq!(kept.action, Some(ErrorAction::FixSettings));
+    assert_eq!(studio.key_status().state, KeyState::Session, "the session key is still in use");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_bucket_secret_goes_to_the_secret_store_never_the_settings_file() {
+    let sim = Sim::start(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::new());
+    let studio = open_with(StudioOptions { secrets: store.clone(), ..options(&sim, dir.path()) }).await;
+    let mut s = studio.app_state().unwrap().settings;
+    s.image_hosting = ImageHosting::S3 {
+        endpoint: "http://127.0.0.1:9".into(),
+        bucket: "starts".into(),
+        region: "us-east-1".into(),
+        access_key_id: "AKIDEXAMPLE".into(),
+        secret_set: false,
+    };
+    let saved = studio.save_settings(s, Some("  s3-secret-value  ".into())).await.unwrap();
+    assert!(matches!(saved.image_hosting, ImageHosting::S3 { secret_set: true, .. }));
+    assert_eq!(store.get(Secret::BucketSecret).unwrap().as_deref(), Some("s3-secret-value"));
+    for file in common::files_under(dir.path()) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(!bytes.windows(15).any(|w| w == b"s3-secret-value"), "the secret was written to {}", file.display());
+    }
 }

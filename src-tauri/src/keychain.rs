@@ -62,31 +62,115 @@ impl Secret {
     }
 }
 
-pub fn get(secret: Secret) -> Result<Option<String>, Error> {
-    match entry(secret.account())?.get_password() {
-        Ok(s) => Ok(Some(s)),
-        Err(keyring::Error::NoEntry) => Ok(None),
-        Err(e) => Err(map(e)),
+/// Where secrets are kept. The app and the CLI use [`OsKeychain`]; tests of the app's layer use
+/// [`MemoryStore`], so they run the same on every OS, with or without a keychain daemon.
+pub trait SecretStore: Send + Sync {
+    fn get(&self, secret: Secret) -> Result<Option<String>, Error>;
+    fn set(&self, secret: Secret, value: &str) -> Result<(), Error>;
+    /// Deletes the secret; `false` when there was none.
+    fn delete(&self, secret: Secret) -> Result<bool, Error>;
+
+    fn api_key(&self) -> Result<Option<ApiKey>, Error> {
+        Ok(self.get(Secret::ApiKey)?.map(ApiKey::new))
+    }
+
+    fn set_api_key(&self, key: &ApiKey) -> Result<(), Error> {
+        self.set(Secret::ApiKey, key.expose())
     }
 }
 
-pub fn set(secret: Secret, value: &str) -> Result<(), Error> {
-    entry(secret.account())?.set_password(value).map_err(map)
-}
+/// The operating system's keychain, through the `keyring` crate: the login Keychain on macOS,
+/// the Credential Manager on Windows, the Secret Service (GNOME Keyring, KWallet) on Linux.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsKeychain;
 
-/// Deletes the secret; `false` when there was none.
-pub fn delete(secret: Secret) -> Result<bool, Error> {
-    match entry(secret.account())?.delete_credential() {
-        Ok(()) => Ok(true),
-        Err(keyring::Error::NoEntry) => Ok(false),
-        Err(e) => Err(map(e)),
+impl SecretStore for OsKeychain {
+    fn get(&self, secret: Secret) -> Result<Option<String>, Error> {
+        match entry(secret.account())?.get_password() {
+            Ok(s) => Ok(Some(s)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map(e)),
+        }
+    }
+
+    fn set(&self, secret: Secret, value: &str) -> Result<(), Error> {
+        entry(secret.account())?.set_password(value).map_err(map)
+    }
+
+    fn delete(&self, secret: Secret) -> Result<bool, Error> {
+        match entry(secret.account())?.delete_credential() {
+            Ok(()) => Ok(true),
+            Err(keyring::Error::NoEntry) => Ok(false),
+            Err(e) => Err(map(e)),
+        }
     }
 }
 
-pub fn api_key() -> Result<Option<ApiKey>, Error> {
-    Ok(get(Secret::ApiKey)?.map(ApiKey::new))
+/// Secrets held in this process's memory only, for tests. It can also stand for a machine
+/// whose keychain is missing or locked: every call then fails with that error.
+#[derive(Default)]
+pub struct MemoryStore {
+    secrets: parking_lot::Mutex<std::collections::HashMap<&'static str, String>>,
+    broken: Option<Error>,
 }
 
-pub fn set_api_key(key: &ApiKey) -> Result<(), Error> {
-    set(Secret::ApiKey, key.expose())
+impl MemoryStore {
+    pub fn new() -> MemoryStore {
+        MemoryStore::default()
+    }
+
+    /// A store that refuses every call with `error`, like a keychain that is absent or locked.
+    pub fn failing(error: Error) -> MemoryStore {
+        MemoryStore { secrets: Default::default(), broken: Some(error) }
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        self.broken.clone().map_or(Ok(()), Err)
+    }
+}
+
+impl SecretStore for MemoryStore {
+    fn get(&self, secret: Secret) -> Result<Option<String>, Error> {
+        self.check()?;
+        Ok(self.secrets.lock().get(secret.account()).cloned())
+    }
+
+    fn set(&self, secret: Secret, value: &str) -> Result<(), Error> {
+        self.check()?;
+        self.secrets.lock().insert(secret.account(), value.to_string());
+        Ok(())
+    }
+
+    fn delete(&self, secret: Secret) -> Result<bool, Error> {
+        self.check()?;
+        Ok(self.secrets.lock().remove(secret.account()).is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_memory_store_keeps_each_secret_apart_and_forgets_on_delete() {
+        let store = MemoryStore::new();
+        assert!(store.api_key().unwrap().is_none());
+        store.set_api_key(&ApiKey::new("ky-one")).unwrap();
+        store.set(Secret::BucketSecret, "bucket").unwrap();
+        assert_eq!(store.api_key().unwrap().map(|k| k.expose().to_string()), Some("ky-one".into()));
+        assert_eq!(store.get(Secret::BucketSecret).unwrap().as_deref(), Some("bucket"));
+        assert!(store.delete(Secret::ApiKey).unwrap());
+        assert!(!store.delete(Secret::ApiKey).unwrap());
+        assert_eq!(store.get(Secret::ApiKey).unwrap(), None);
+        assert_eq!(store.get(Secret::BucketSecret).unwrap().as_deref(), Some("bucket"));
+    }
+
+    #[test]
+    fn a_failing_store_refuses_every_call_with_its_error() {
+        let locked = Error::Locked { detail: "test".into() };
+        let store = MemoryStore::failing(locked.clone());
+        assert_eq!(store.get(Secret::ApiKey), Err(locked.clone()));
+        assert_eq!(store.set(Secret::ApiKey, "x"), Err(locked.clone()));
+        assert_eq!(store.delete(Secret::ApiKey), Err(locked));
+    }
 }

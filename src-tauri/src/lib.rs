@@ -60,6 +60,7 @@ pub fn run() {
         session_key: std::env::var("KYMA_API_KEY").ok(),
         demo: std::env::var_os("KYMA_DEMO").is_some(),
         limits_every: studio::StudioOptions::LIMITS_EVERY,
+        secrets: std::sync::Arc::new(keychain::OsKeychain),
     };
     // The key must not linger in the environment of anything this process starts.
     std::env::remove_var("KYMA_API_KEY");

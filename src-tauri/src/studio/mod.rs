@@ -14,7 +14,7 @@ use crate::api::{validate, ApiKey, Catalog};
 use crate::error_kind::{ErrorKind, Field};
 use crate::jobs::connect::{self, Kyma};
 use crate::jobs::{Draft as EngineDraft, Engine, EngineConfig, Event, Generation, ImageInput, Paths};
-use crate::keychain;
+use crate::keychain::{Secret, SecretStore};
 use crate::library::Library;
 use clip_server::Served;
 use dto::{AppError, AppState, Draft, Job, KeyState, KeyStatus, ModelInfo, Settings, StartImage};
@@ -33,6 +33,8 @@ pub struct StudioOptions {
     pub demo: bool,
     /// How often the key's limits are read again (a tier can change while the app runs).
     pub limits_every: std::time::Duration,
+    /// Where the API key and the bucket's secret are kept: the OS keychain in the app.
+    pub secrets: Arc<dyn SecretStore>,
 }
 
 impl StudioOptions {
@@ -65,6 +67,7 @@ pub struct Studio {
     settings: Arc<RwLock<Settings>>,
     api_base_override: Option<String>,
     key: Arc<Mutex<Key>>,
+    secrets: Arc<dyn SecretStore>,
     keychain_problem: Option<String>,
     limiter: Arc<RateLimiter>,
     engine: Engine,
@@ -93,10 +96,8 @@ impl Studio {
         let mut settings = settings::load(&opts.data_dir);
         settings.library_dir = paths.library.display().to_string();
         let (key, keychain_problem) = match opts.session_key.filter(|k| !k.trim().is_empty()) {
-            Some(k) => {
-                (Key::Session(ApiKey::new(k)), keychain::get(keychain::Secret::ApiKey).err().map(|e| e.to_string()))
-            }
-            None => match keychain::api_key() {
+            Some(k) => (Key::Session(ApiKey::new(k)), opts.secrets.get(Secret::ApiKey).err().map(|e| e.to_string())),
+            None => match opts.secrets.api_key() {
                 Ok(Some(k)) => (Key::Keychain(k), None),
                 Ok(None) => (Key::None, None),
                 Err(e) => (Key::None, Some(e.to_string())),
@@ -128,6 +129,7 @@ impl Studio {
             settings,
             api_base_override: opts.api_base,
             key,
+            secrets: opts.secrets,
             keychain_problem,
             limiter,
             engine,
@@ -189,7 +191,7 @@ impl Studio {
     /// Points the engine at the bucket in the settings (secret from the keychain), or data: URIs.
     fn apply_image_host(&self) {
         let hosting = self.settings.read().image_hosting.clone();
-        let host = match (bucket_config(&hosting), keychain::get(keychain::Secret::BucketSecret).ok().flatten()) {
+        let host = match (bucket_config(&hosting), self.secrets.get(Secret::BucketSecret).ok().flatten()) {
             (Some(config), Some(secret)) => crate::jobs::StartImageHost::Bucket { config, secret },
             _ => crate::jobs::StartImageHost::DataUri,
         };
@@ -260,7 +262,7 @@ impl Studio {
         let client = kyma.client()?;
         let limits = connect::read_limits(&client).await?;
         if !session_only {
-            keychain::set_api_key(&key)?;
+            self.secrets.set_api_key(&key)?;
         }
         let mut change = self.link.lock().await;
         *change += 1;
@@ -273,7 +275,7 @@ impl Studio {
     pub async fn delete_key(&self) -> Result<KeyStatus, AppError> {
         let was_keychain = matches!(*self.key.lock(), Key::Keychain(_));
         if was_keychain || self.keychain_problem.is_none() {
-            keychain::delete(keychain::Secret::ApiKey)?;
+            self.secrets.delete(Secret::ApiKey)?;
         }
         let mut change = self.link.lock().await;
         *change += 1;
@@ -293,9 +295,9 @@ impl Studio {
         }
         if let dto::ImageHosting::S3 { secret_set, .. } = &mut new.image_hosting {
             if let Some(secret) = bucket_secret.filter(|s| !s.trim().is_empty()) {
-                keychain::set(keychain::Secret::BucketSecret, secret.trim())?;
+                self.secrets.set(Secret::BucketSecret, secret.trim())?;
             }
-            *secret_set = keychain::get(keychain::Secret::BucketSecret).ok().flatten().is_some();
+            *secret_set = self.secrets.get(Secret::BucketSecret).ok().flatten().is_some();
         }
         // The run's override (the simulator, say) is shown but never written over the saved base.
         let mut to_save = new.clone();

@@ -107,9 +107,14 @@ pub fn program(name: &str) -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).collect::<Vec<_>>()).unwrap_or_default();
     let cargo_bin = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .or_else(|| std::env::var_os("USERPROFILE"))
+                .map(|h| PathBuf::from(h).join(".cargo"))
+        })
         .map(|c| c.join("bin"));
-    on_path.into_iter().chain(cargo_bin).map(|d| d.join(name)).find(|p| p.is_file())
+    let file = format!("{name}{}", std::env::consts::EXE_SUFFIX);
+    on_path.into_iter().chain(cargo_bin).map(|d| d.join(&file)).find(|p| p.is_file())
 }
 
 /// Where an app under test keeps its things: the API it talks to, its library

@@ -9,7 +9,7 @@ use kyma_studio::api::{self, retry::RetryPolicy, ApiKey, Catalog, Client};
 use kyma_studio::error_kind::ErrorKind;
 use kyma_studio::jobs::connect::Kyma;
 use kyma_studio::jobs::{self, Draft, Engine, EngineConfig, Event, Generation, ImageInput, Status};
-use kyma_studio::keychain;
+use kyma_studio::keychain::{self, OsKeychain, SecretStore};
 use kyma_studio::library::{self, Library, Period, Spend, SpendQuery};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -248,7 +248,7 @@ fn resolve_key() -> Result<ApiKey, Fail> {
     if let Some(k) = std::env::var("KYMA_API_KEY").ok().filter(|k| !k.trim().is_empty()) {
         return Ok(ApiKey::new(k));
     }
-    match keychain::api_key()? {
+    match OsKeychain.api_key()? {
         Some(k) => Ok(k),
         None => Err(Fail::new(
             3,
@@ -452,7 +452,7 @@ async fn key_command(cli: &Cli, action: &KeyAction) -> Result<(), Fail> {
                     eprintln!("kyma: warning: the key could not be checked now ({}); storing it anyway.", e.kind())
                 }
             }
-            keychain::set_api_key(&key)?;
+            OsKeychain.set_api_key(&key)?;
             println!("Key {} stored in the system keychain.", key.masked());
             Ok(())
         }
@@ -461,14 +461,14 @@ async fn key_command(cli: &Cli, action: &KeyAction) -> Result<(), Fail> {
                 println!("A session key is set from KYMA_API_KEY ({}).", ApiKey::new(k).masked());
                 return Ok(());
             }
-            match keychain::api_key()? {
+            match OsKeychain.api_key()? {
                 Some(k) => println!("A key is set ({}), kept in the system keychain.", k.masked()),
                 None => println!("No key is set. Run `kyma key set`."),
             }
             Ok(())
         }
         KeyAction::Delete => {
-            if keychain::delete(keychain::Secret::ApiKey)? {
+            if OsKeychain.delete(keychain::Secret::ApiKey)? {
                 println!("The key was removed from the system keychain.");
             } else {
                 println!("There was no key in the system keychain.");
