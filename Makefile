@@ -4,7 +4,7 @@ export CARGO_TERM_COLOR ?= never
 # Debug info off: a CI target/ of ~1 GB instead of ~4 GB, and faster links.
 export CARGO_PROFILE_DEV_DEBUG ?= false
 
-.PHONY: deps ui build demo demo-cli run deb test-e2e test lint test-rust test-ui bindings-check bench soak clean
+.PHONY: deps ui build demo demo-cli run deb test-e2e test lint test-rust test-ui bindings-check bench soak check-windows check-macos clean
 
 deps:            ## install what is missing (Debian packages via apt only when absent, npm packages)
 	@scripts/install-deps.sh
@@ -59,6 +59,12 @@ bench: ui        ## measured figures (not part of make test): the gallery with 1
 
 soak: ui         ## the long crash matrix (CLI and app, 8 points × 5 models) and the 200-job fault soak
 	@scripts/soak.sh
+
+check-windows: ui  ## cargo check + clippy of the Windows build from Linux (mingw-w64), and each OS's keychain store
+	@scripts/check-windows.sh
+
+check-macos: ui    ## cargo check + clippy of the macOS build's Rust from Linux (its C/Objective-C stubbed: no SDK here)
+	@scripts/check-macos.sh
 
 clean:
 	cargo clean

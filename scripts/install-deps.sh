@@ -2,6 +2,28 @@
 # Installs what Kyma Studio's build and tests need and is missing: Debian packages via apt (only
 # the absent ones), then the Rust toolchain's components. Safe to run again; quiet when all is there.
 set -euo pipefail
+
+# --- make check-windows only (scripts/check-windows.sh) --------------------------------------
+# `install-deps.sh --windows-check` installs just what the Windows cross-check needs, if missing:
+# the Rust target x86_64-pc-windows-gnu, mingw-w64's C compiler (build scripts of ring and the
+# bundled SQLite) and binutils (windres, for tauri-build's icon and manifest resource).
+if [ "${1:-}" = "--windows-check" ]; then
+  rustup target list --installed | grep -qx x86_64-pc-windows-gnu || rustup target add x86_64-pc-windows-gnu
+  win_missing=()
+  for p in gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || win_missing+=("$p")
+  done
+  if [ ${#win_missing[@]} -gt 0 ]; then
+    echo "Installing Debian packages: ${win_missing[*]}"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${win_missing[@]}" >/dev/null
+  fi
+  exit 0
+fi
+# ----------------------------------------------------------------------------------------------
+
 packages=(
   build-essential pkg-config libssl-dev
   ffmpeg                       # kyma-sim renders real MP4s; tests probe them with ffprobe
