@@ -261,6 +261,24 @@ fn check_absolute(path: &str, platform: Platform) -> Result<(), NotLocal> {
     }
 }
 
+/// The extensions a file picker's filter lists on `platform`. GTK 3's file chooser (Linux)
+/// matches a filter's patterns case-sensitively, so a camera's `IMG_0001.JPG` would not show
+/// under `jpg`: there each extension is listed in lower and upper case too. The Windows and
+/// macOS pickers ignore case already and get the list as it is.
+pub fn picker_extensions(extensions: &[&str], platform: Platform) -> Vec<String> {
+    let mut out: Vec<String> = extensions.iter().map(|e| e.to_string()).collect();
+    if platform == Platform::Linux {
+        for e in extensions {
+            for spelling in [e.to_ascii_lowercase(), e.to_ascii_uppercase()] {
+                if !out.contains(&spelling) {
+                    out.push(spelling);
+                }
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::Platform::{Linux, MacOs, Windows};
@@ -377,6 +395,15 @@ mod tests {
         }
         assert!(matches!(local_path(r"C:\pics\a?.png", Windows), Err(NotLocal::BadName(NameProblem::Forbidden('?')))));
         assert_eq!(local_path("/home/CON.png", Linux).as_deref(), Ok("/home/CON.png"), "an ordinary name there");
+    }
+
+    #[test]
+    fn linux_pickers_list_each_extension_in_both_cases() {
+        assert_eq!(picker_extensions(&["jpg", "tiff"], Linux), ["jpg", "tiff", "JPG", "TIFF"]);
+        assert_eq!(picker_extensions(&["mp4", "MP4", "mov"], Linux), ["mp4", "MP4", "mov", "MOV"]);
+        for platform in [Windows, MacOs] {
+            assert_eq!(picker_extensions(&["jpg", "tiff"], platform), ["jpg", "tiff"]);
+        }
     }
 
     #[test]
