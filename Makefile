@@ -7,7 +7,7 @@ export CARGO_PROFILE_DEV_DEBUG ?= false
 OS := $(shell uname -s)
 
 .PHONY: deps deps-demo ui demo demo-cli run bundle deb icons test-icons test-e2e test check lint lint-workflows \
-	test-rust test-ui bindings-check bench soak clean
+	test-rust test-ui bindings-check bench soak check-windows check-macos clean
 
 deps:            ## install what is missing for building and testing (apt on Debian/Ubuntu, Homebrew on macOS)
 	@scripts/install-deps.sh test
@@ -86,6 +86,12 @@ bench: ui        ## measured figures (not part of make test): the gallery with 1
 
 soak: ui         ## the long crash matrix (CLI and app, 8 points × 5 models) and the 200-job fault soak
 	@scripts/soak.sh
+
+check-windows: ui  ## cargo check + clippy of the Windows build from Linux (mingw-w64), and each OS's keychain store
+	@scripts/check-windows.sh
+
+check-macos: ui    ## cargo check + clippy of the macOS build's Rust from Linux (its C/Objective-C stubbed: no SDK here)
+	@scripts/check-macos.sh
 
 clean:
 	cargo clean

@@ -3,12 +3,14 @@
 #   scripts/install-deps.sh demo    what `make demo` needs: build the app and the simulator, run them
 #   scripts/install-deps.sh test    the above plus the test-only tools (default)
 #   scripts/install-deps.sh bench   the above plus make bench's baselines
+#   scripts/install-deps.sh cross   the above (demo) plus make check-windows / check-macos's Rust
+#                                   targets and mingw-w64 (Linux only)
 # Branches on the system: Debian/Ubuntu (apt, only the absent packages), macOS (Homebrew). Windows
 # has its own script, scripts/install-deps.ps1. Safe to run again; quiet when all is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose=${1:-test}
-case "$purpose" in demo | test | bench) ;; *) echo "usage: $0 [demo|test|bench]" >&2; exit 2 ;; esac
+case "$purpose" in demo | test | bench | cross) ;; *) echo "usage: $0 [demo|test|bench|cross]" >&2; exit 2 ;; esac
 wants() { # wants test → true when the purpose includes the test tools
   case "$1/$purpose" in demo/*| test/test | test/bench | bench/bench) return 0 ;; *) return 1 ;; esac
 }
@@ -31,6 +33,11 @@ linux_packages() {
   fi
   if wants bench; then
     echo libvips-tools               # make bench's baseline for image preparation (vipsthumbnail)
+  fi
+  if [ "$purpose" = cross ]; then
+    # make check-windows: mingw-w64's C compiler (the build scripts of ring and the bundled
+    # SQLite) and binutils (windres, for the icon and manifest resource tauri-build writes).
+    echo gcc-mingw-w64-x86-64 binutils-mingw-w64-x86-64
   fi
 }
 
@@ -106,5 +113,10 @@ if wants test; then
   fi
   for comp in rustfmt clippy; do
     rustup component list --installed 2>/dev/null | grep -q "^$comp" || rustup component add "$comp"
+  done
+fi
+if [ "$purpose" = cross ]; then
+  for target in x86_64-pc-windows-gnu aarch64-apple-darwin; do
+    rustup target list --installed | grep -qx "$target" || rustup target add "$target"
   done
 fi

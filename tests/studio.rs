@@ -320,5 +320,37 @@ async fn the_bucket_secret_goes_to_the_secret_store_never_the_settings_file() {
     for file in common::files_under(dir.path()) {
         let bytes = std::fs::read(&file).unwrap();
         assert!(!bytes.windows(15).any(|w| w == b"s3-secret-value"), "the secret was written to {}", file.display());
+/// What a drop or the window may hand over for a start image: a path (spaces and accents
+/// included), a `file:` URI naming one, or something that is not a local file, refused with the
+/// reason on the image slot.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dropped_path_is_read_as_a_local_file_or_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let studio = open_with(StudioOptions {
+        data_dir: dir.path().join("data"),
+        api_base: Some("http://127.0.0.1:9/v1".into()),
+        session_key: None,
+        demo: false,
+        limits_every: StudioOptions::LIMITS_EVERY,
+    })
+    .await;
+    let png = dir.path().join("a b ü 日本 100%.png");
+    write_test_png(&png, 64, 48);
+
+    let image = studio.stage_image_file(png.clone()).await.unwrap();
+    assert_eq!((image.width, image.height, image.source_name.as_str()), (64, 48, "a b ü 日本 100%.png"));
+    let uri = url::Url::from_file_path(&png).unwrap().to_string();
+    assert!(uri.starts_with("file:///") && uri.contains("%20"), "{uri}");
+    let image = studio.stage_image_file(uri.into()).await.unwrap();
+    assert_eq!(image.source_name, "a b ü 日本 100%.png", "the URI's name, decoded");
+
+    for (given, why) in [
+        ("https://example.com/cat.png", "web address"),
+        ("smb://nas/share/cat.png", "\"smb:\" addresses"),
+        ("cat.png", "not a full path"),
+    ] {
+        let e = studio.stage_image_file(given.into()).await.unwrap_err();
+        assert_eq!((e.kind.as_str(), e.field), ("io", Some(kyma_studio::error_kind::Field::Image)), "{given}");
+        assert!(e.message.contains(why), "{given}: {}", e.message);
     }
 }

@@ -1,5 +1,8 @@
 //! The only code that touches the OS keychain (macOS Keychain, Windows Credential Manager, the
 //! Secret Service on Linux). Secrets go in and come out here; they are never written anywhere else.
+//! The `keyring` crate's `v1` feature picks the store per OS at build time, and has no fallback:
+//! a system without one gets `Unavailable`, never a store that forgets (docs/platforms.md;
+//! `make check-windows` checks each target's store is in its dependency graph).
 
 use crate::api::ApiKey;
 use crate::error_kind::ErrorKind;
@@ -10,7 +13,9 @@ const API_KEY_ACCOUNT: &str = "kyma-api-key";
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Error {
-    #[error("No system keychain is available ({detail}). Start your desktop's keyring (GNOME Keyring, KWallet), or use a key for this session only (KYMA_API_KEY).")]
+    /// The store is looked for once per process (the keyring crate keeps the first answer), so
+    /// a keyring started later is seen after a restart.
+    #[error("No system keychain is available ({detail}). Start your desktop's keyring (GNOME Keyring, KWallet) and restart Kyma Studio, or use a key for this session only (KYMA_API_KEY).")]
     Unavailable { detail: String },
     #[error("The system keychain refused access ({detail}). Unlock your keyring and try again.")]
     Locked { detail: String },

@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod keychain;
 pub mod library;
 pub mod media;
+pub mod ospath;
 pub mod studio;
 
 mod bridge;

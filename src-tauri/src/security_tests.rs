@@ -88,6 +88,15 @@ fn the_window_gets_exactly_this_content_security_policy() {
         config.app.windows.iter().all(|w| w.url.to_string() == "index.html"),
         "windows load the app, nothing remote"
     );
+    // The clip server lets exactly the app's own origin read clip bytes (CORS, for drawing a frame
+    // to a canvas): `tauri://localhost` in WKWebView (macOS) and WebKitGTK (Linux), and in
+    // WebView2 (Windows) `http://tauri.localhost` — `https://` if a window set useHttpsScheme,
+    // which would also change the origin that IndexedDB and localStorage are kept under.
+    assert!(
+        config.app.windows.iter().all(|w| !w.use_https_scheme),
+        "WebView2 serves the app from http://tauri.localhost, the origin the clip server admits"
+    );
+    assert_eq!(crate::studio::clip_server::APP_ORIGINS, ["tauri://localhost", "http://tauri.localhost"]);
     let mut csp = security.csp.clone();
     allow_clip_origin(&mut csp, "http://127.0.0.1:5555");
     let got = directives(&csp.unwrap());

@@ -15,6 +15,18 @@ use tauri_plugin_opener::OpenerExt;
 
 type Studio_<'a> = State<'a, Arc<Studio>>;
 
+/// Adds a filter of `extensions` to a file picker, spelled as this OS's picker needs them (both
+/// cases on Linux, whose GTK picker matches case: `ospath::picker_extensions`).
+fn with_filter<R: tauri::Runtime>(
+    picker: tauri_plugin_dialog::FileDialogBuilder<R>,
+    name: &str,
+    extensions: &[&str],
+) -> tauri_plugin_dialog::FileDialogBuilder<R> {
+    let spelled = crate::ospath::picker_extensions(extensions, crate::ospath::Platform::CURRENT);
+    let spelled: Vec<&str> = spelled.iter().map(String::as_str).collect();
+    picker.add_filter(name, &spelled)
+}
+
 #[tauri::command]
 pub fn app_state(studio: Studio_<'_>) -> Answer<sig::app_state> {
     studio.app_state()
@@ -42,11 +54,8 @@ pub async fn settings_save(studio: Studio_<'_>, args: Args<sig::settings_save>) 
 
 #[tauri::command]
 pub async fn image_pick(app: AppHandle, studio: Studio_<'_>) -> Answer<sig::image_pick> {
-    let picked = app
-        .dialog()
-        .file()
-        .set_title("Choose a start image")
-        .add_filter("Images", &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"])
+    let picker = app.dialog().file().set_title("Choose a start image");
+    let picked = with_filter(picker, "Images", &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"])
         .blocking_pick_file();
     let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
         return Ok(None);
@@ -147,12 +156,8 @@ pub async fn clip_locate(
     studio: Studio_<'_>,
     args: Args<sig::clip_locate>,
 ) -> Answer<sig::clip_locate> {
-    let picked = app
-        .dialog()
-        .file()
-        .set_title("Locate the missing clip")
-        .add_filter("MP4 video", &["mp4", "m4v", "mov"])
-        .blocking_pick_file();
+    let picker = app.dialog().file().set_title("Locate the missing clip");
+    let picked = with_filter(picker, "MP4 video", &["mp4", "m4v", "mov"]).blocking_pick_file();
     let Some(file) = picked.and_then(|p| p.into_path().ok()) else {
         return Ok(false);
     };

@@ -1,5 +1,6 @@
 //! Crash points for the crash tests: `KYMA_FAILPOINT=<name>` makes the process kill itself
-//! (SIGKILL, as `kill -9` would) the first time it reaches that point. Unset, it costs one check.
+//! (SIGKILL, as `kill -9` would; `TerminateProcess` on Windows) the first time it reaches that
+//! point. Unset, it costs one check.
 
 use std::sync::OnceLock;
 
@@ -34,7 +35,23 @@ fn die() -> ! {
     std::process::abort()
 }
 
-#[cfg(not(unix))]
+/// Windows has no signals: `TerminateProcess` is what `taskkill /F` does, with no unwinding, no
+/// atexit and no crash report (`abort` would go through Windows Error Reporting).
+/// Exit code 137, as a shell reports a process killed by signal 9.
+#[cfg(windows)]
+fn die() -> ! {
+    use windows_sys::Win32::System::Threading::{GetCurrentProcess, TerminateProcess};
+    // SAFETY: the pseudo-handle of our own process is always valid; nothing is read or written.
+    unsafe {
+        TerminateProcess(GetCurrentProcess(), KILLED_EXIT_CODE);
+    }
+    std::process::abort()
+}
+
+/// The exit code a crash point leaves on Windows (there the tests look for it instead of SIGKILL).
+pub const KILLED_EXIT_CODE: u32 = 137;
+
+#[cfg(not(any(unix, windows)))]
 fn die() -> ! {
     std::process::abort()
 }

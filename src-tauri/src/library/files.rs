@@ -269,17 +269,34 @@ fn trash_clip(paths: &Paths, g: &Generation) -> Result<(), Error> {
         // Back beside its siblings first, so "restore" in the system trash puts it where the
         // library looks, not into a hidden folder.
         rename_durably(&parked, &clip).map_err(|e| Error::io("take the clip out of .deleting", &parked, e))?;
-        if let Err(e) = trash::delete(&clip) {
+        if let Err(e) = to_trash(&clip) {
             let _ = rename_durably(&clip, &parked);
             return Err(Error::Trash(trash_refusal(&parked, &e)));
         }
     } else if parked.is_file() {
-        trash::delete(&parked).map_err(|e| Error::Trash(trash_refusal(&parked, &e)))?;
+        to_trash(&parked).map_err(|e| Error::Trash(trash_refusal(&parked, &e)))?;
     } else if clip.is_file() {
         // A crash between recording the deletion and moving the clip aside.
-        trash::delete(&clip).map_err(|e| Error::Trash(trash_refusal(&clip, &e)))?;
+        to_trash(&clip).map_err(|e| Error::Trash(trash_refusal(&clip, &e)))?;
     }
     Ok(())
+}
+
+/// Sends `path` to the OS trash: the Recycle Bin of its drive on Windows, the Trash on macOS,
+/// the freedesktop.org trash on Linux (see docs/platforms.md for where each refuses). On macOS
+/// through `NSFileManager.trashItemAtURL`, not the crate's default of scripting the Finder: that
+/// asks the user for permission to control the Finder (minutes after the click, when the undo
+/// window ends) and fails when it is refused, and it plays the Finder's sound.
+fn to_trash(path: &Path) -> Result<(), trash::Error> {
+    #[cfg(target_os = "macos")]
+    {
+        use trash::macos::{DeleteMethod, TrashContextExtMacos};
+        let mut trash = trash::TrashContext::default();
+        trash.set_delete_method(DeleteMethod::NsFileManager);
+        trash.delete(path)
+    }
+    #[cfg(not(target_os = "macos"))]
+    trash::delete(path)
 }
 
 fn trash_refusal(kept_at: &Path, e: &trash::Error) -> String {

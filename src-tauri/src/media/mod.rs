@@ -91,6 +91,11 @@ pub enum Error {
 
     #[error("Could not read the image file: {}.", io_reason(.0))]
     Io(#[source] std::io::Error),
+
+    /// What was dropped or given is not a file on this computer (a web address, a relative
+    /// path, a Windows device…): see [`crate::ospath::local_path`].
+    #[error("Kyma Studio can't open that as a start image: {0}.")]
+    NotLocal(crate::ospath::NotLocal),
 }
 
 impl Error {
@@ -107,7 +112,7 @@ impl Error {
             Error::Corrupt { .. } => ErrorKind::Corrupt,
             Error::OutputTooLarge => ErrorKind::OutputTooLarge,
             Error::Convert { .. } => ErrorKind::Convert,
-            Error::Io(_) => ErrorKind::Io,
+            Error::Io(_) | Error::NotLocal(_) => ErrorKind::Io,
         }
     }
 

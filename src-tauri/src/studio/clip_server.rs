@@ -64,8 +64,10 @@ struct Shared {
     resolve: Resolver,
 }
 
-/// The origins of the app's own pages (Linux/macOS and Windows), allowed to read served bytes.
-const APP_ORIGINS: [&str; 2] = ["tauri://localhost", "http://tauri.localhost"];
+/// The origins of the app's own pages, allowed to read served bytes: `tauri://localhost` in
+/// WKWebView (macOS) and WebKitGTK (Linux), `http://tauri.localhost` in WebView2 (Windows; the
+/// security test pins that no window switches it to https).
+pub const APP_ORIGINS: [&str; 2] = ["tauri://localhost", "http://tauri.localhost"];
 
 /// Binds the listener now (so the origin is known before the window's CSP is set).
 pub fn bind() -> std::io::Result<std::net::TcpListener> {
@@ -246,6 +248,13 @@ mod tests {
         );
         let foreign = http.get(&url).header("Origin", "https://evil.example").send().await.unwrap();
         assert!(foreign.headers().get("access-control-allow-origin").is_none());
+        // WebView2's origin for the app (Windows); not its https twin, which the app does not use.
+        let windows = http.get(&url).header("Origin", "http://tauri.localhost").send().await.unwrap();
+        assert_eq!(windows.headers()["access-control-allow-origin"], "http://tauri.localhost");
+        for other in ["https://tauri.localhost", "http://localhost:1420", "null"] {
+            let r = http.get(&url).header("Origin", other).send().await.unwrap();
+            assert!(r.headers().get("access-control-allow-origin").is_none(), "{other}");
+        }
         let t = http.get(server.url(Served::Thumb, 7)).send().await.unwrap();
         assert_eq!((t.status().as_u16(), t.headers()["content-type"].to_str().unwrap()), (200, "image/jpeg"));
         assert_eq!(http.get(server.url(Served::StartImage, 7)).send().await.unwrap().status(), 404, "a folder");

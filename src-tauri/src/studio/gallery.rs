@@ -95,7 +95,9 @@ impl Studio {
                     let _ = events.send(LibraryChanged { ids: vec![id], all: false });
                 }
                 Ok(_) => {}
-                Err(e) => log::warn!("a deleted clip stays in the library's .deleting folder: {}", e.kind),
+                Err(e) => {
+                    log::warn!("a deleted clip stays in the library's .deleting folder ({}): {}", e.kind, e.message)
+                }
             }
         });
         Ok(ticket)
@@ -161,7 +163,7 @@ impl Studio {
         let events = self.library_events.clone();
         tokio::spawn(async move {
             if let Err(e) = blocking(&lib, |l| l.finish_deletes(Duration::ZERO)).await {
-                log::warn!("interrupted deletions stay in .deleting: {}", e.kind);
+                log::warn!("interrupted deletions stay in .deleting ({}): {}", e.kind, e.message);
             }
             match blocking(&lib, |l| l.scan_missing()).await {
                 Ok(ids) if !ids.is_empty() => {

@@ -319,7 +319,17 @@ impl Studio {
     }
 
     /// Prepares a picture (decode, orient, resize, JPEG) and keeps it until a generation uses it.
+    /// `path` is what a drop, the file picker or the window gave: a `file:` URI is read as the
+    /// path it names, and a web address, a relative path or a Windows device is refused with
+    /// the reason (`ospath::local_path`). A path that is not text (Linux allows any bytes) came
+    /// from the OS and is used as it is.
     pub async fn stage_image_file(&self, path: PathBuf) -> Result<StartImage, AppError> {
+        let path = match path.to_str() {
+            Some(text) => crate::ospath::local_path(text, crate::ospath::Platform::CURRENT)
+                .map(PathBuf::from)
+                .map_err(crate::media::Error::NotLocal)?,
+            None => path,
+        };
         let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let image = crate::media::prepare_image_file_async(path.clone()).await?;
         self.stage(image, name, path.display().to_string())

@@ -1,6 +1,7 @@
 //! The processes a window test starts (kyma-sim, tauri-driver and through it the app), each
 //! killed with its descendants when its guard drops; and the process tree, to find the app.
 
+#[cfg(unix)]
 use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -14,6 +15,8 @@ pub struct Guard {
 
 impl Guard {
     pub fn spawn(name: &'static str, mut command: Command) -> std::io::Result<Guard> {
+        // Unix only, as the window tests are (they also read /proc): it compiles elsewhere.
+        #[cfg(unix)]
         command.process_group(0);
         Ok(Guard { child: command.spawn()?, name })
     }
