@@ -320,6 +320,9 @@ async fn the_bucket_secret_goes_to_the_secret_store_never_the_settings_file() {
     for file in common::files_under(dir.path()) {
         let bytes = std::fs::read(&file).unwrap();
         assert!(!bytes.windows(15).any(|w| w == b"s3-secret-value"), "the secret was written to {}", file.display());
+    }
+}
+
 /// What a drop or the window may hand over for a start image: a path (spaces and accents
 /// included), a `file:` URI naming one, or something that is not a local file, refused with the
 /// reason on the image slot.
