@@ -335,6 +335,7 @@ async fn a_dropped_path_is_read_as_a_local_file_or_refused_with_the_reason() {
         session_key: None,
         demo: false,
         limits_every: StudioOptions::LIMITS_EVERY,
+        secrets: Arc::new(MemoryStore::new()),
     })
     .await;
     let png = dir.path().join("a b ü 日本 100%.png");
