@@ -12,7 +12,7 @@ rpm=$(ls -t target/release/bundle/rpm/*.rpm 2>/dev/null | head -1)
 [ -n "$rpm" ] || fail "no .rpm under target/release/bundle/rpm"
 command -v rpm >/dev/null || fail "rpm is missing (make deps installs it)"
 # The hicolor sizes the Linux PNGs in tauri.conf.json install.
-icon_sizes="32x32 64x64 128x128 256x256@2 512x512"
+icon_sizes="32x32 64x64 128x128 256x256 512x512"
 
 # .deb (Debian, Ubuntu)
 depends=$(dpkg-deb -f "$deb" Depends)

@@ -21,7 +21,7 @@ from pathlib import Path
 PNG_SIG = b"\x89PNG\r\n\x1a\n"
 ICO_SIZES = {16, 24, 32, 48, 64, 256}
 ICNS_SIZES = {16, 32, 64, 128, 256, 512, 1024}
-LINUX_PNGS = {"32x32.png": 32, "64x64.png": 64, "128x128.png": 128, "128x128@2x.png": 256, "icon.png": 512}
+LINUX_PNGS = {"32x32.png": 32, "64x64.png": 64, "128x128.png": 128, "256x256.png": 256, "icon.png": 512}
 # The ICNS element types that hold PNG (or JPEG 2000) data, by the pixel size they must have.
 ICNS_PNG_TYPES = {
     b"icp4": 16, b"icp5": 32, b"icp6": 64, b"ic07": 128, b"ic08": 256, b"ic09": 512,
