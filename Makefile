@@ -40,8 +40,9 @@ deb: bundle
 icons:           ## every platform's icon, made again from icons/master.svg
 	@scripts/make-icons.sh
 
-test-icons:      ## each icon decodes and holds the sizes its platform needs
+test-icons:      ## each icon decodes and holds the sizes its platform needs (and the checker catches damage)
 	python3 scripts/check_icons.py icons
+	python3 scripts/test_check_icons.py
 
 check: deps      ## the fast inner loop: fmt, clippy, unit tests, vitest (no simulator, no window)
 	@[ -f ui/dist/index.html ] || npm --prefix ui run build
