@@ -12,8 +12,8 @@ mod tests;
 mod thumb;
 
 pub use prepare::{
-    prepare_image_bytes, prepare_image_file, PreparedImage, MAX_FILE_BYTES, MAX_LONG_SIDE, MAX_OUTPUT_BYTES,
-    MAX_PIXELS, MAX_SOURCE_SIDE,
+    prepare_image_bytes, prepare_image_file, prepare_image_rgba, PreparedImage, MAX_FILE_BYTES, MAX_LONG_SIDE,
+    MAX_OUTPUT_BYTES, MAX_PIXELS, MAX_SOURCE_SIDE,
 };
 pub use thumb::{jpeg_data_uri, thumbnail_jpeg};
 
@@ -25,6 +25,11 @@ pub async fn prepare_image_file_async(path: std::path::PathBuf) -> Result<Prepar
 /// [`prepare_image_bytes`] on a blocking thread, for async callers (a pasted picture).
 pub async fn prepare_image_bytes_async(bytes: Vec<u8>) -> Result<PreparedImage, Error> {
     off_the_runtime(move || prepare_image_bytes(&bytes)).await
+}
+
+/// [`prepare_image_rgba`] on a blocking thread, for async callers (a picture from the clipboard).
+pub async fn prepare_image_rgba_async(rgba: Vec<u8>, width: u32, height: u32) -> Result<PreparedImage, Error> {
+    off_the_runtime(move || prepare_image_rgba(rgba, width, height)).await
 }
 
 async fn off_the_runtime(

@@ -40,7 +40,8 @@ pub struct PreparedImage {
     /// Size of the picture as the user sees it (after EXIF orientation), before resizing.
     pub source_width: u32,
     pub source_height: u32,
-    /// The format detected from the file's content: "jpeg", "png", "webp", "gif", "bmp" or "tiff".
+    /// The format detected from the file's content: "jpeg", "png", "webp", "gif", "bmp" or "tiff";
+    /// "rgba" for pixels that arrived decoded ([`prepare_image_rgba`]).
     pub source_format: &'static str,
 }
 
@@ -142,6 +143,22 @@ pub fn prepare_image_bytes(bytes: &[u8]) -> Result<PreparedImage, Error> {
 
     let image = decode_pixels(decoder).map_err(|err| decode_error(err, label, Some((width, height))))?;
     finish(image, (width, height), orientation, icc_profile.as_deref(), source_format)
+}
+
+/// Prepares a picture that arrives already decoded, as 8-bit RGBA rows (the OS clipboard hands
+/// pictures over this way). The same limits and the same pipeline as a file, less the decoding:
+/// encoding the pixels to PNG only for [`prepare_image_bytes`] to decode them again would cost
+/// a 5K screenshot two passes over 59 MB and add nothing (its orientation is the screen's, it
+/// has no colour profile, and the file-size limit is about files).
+pub fn prepare_image_rgba(rgba: Vec<u8>, width: u32, height: u32) -> Result<PreparedImage, Error> {
+    check_dimensions(width, height)?;
+    let expected = u64::from(width) * u64::from(height) * 4;
+    if rgba.len() as u64 != expected {
+        return Err(Error::convert(format!("{width} x {height} RGBA needs {expected} bytes, got {}", rgba.len())));
+    }
+    let image = image::RgbaImage::from_raw(width, height, rgba)
+        .ok_or_else(|| Error::convert("the RGBA buffer does not match its size"))?;
+    finish(DynamicImage::ImageRgba8(image), (width, height), Orientation::NoTransforms, None, "rgba")
 }
 
 /// Resizes, turns upright and encodes a decoded picture; `source_size` is its size as stored.

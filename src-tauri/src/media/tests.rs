@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage, Rgba, RgbaImage};
 
 use super::prepare::{encode_within, fit_within};
-use super::{prepare_image_bytes, prepare_image_file, Error, PreparedImage, MAX_LONG_SIDE, MAX_OUTPUT_BYTES};
+use super::{
+    prepare_image_bytes, prepare_image_file, prepare_image_rgba, Error, PreparedImage, MAX_LONG_SIDE, MAX_OUTPUT_BYTES,
+};
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -263,6 +265,51 @@ fn a_large_transparent_picture_is_resized_and_flattened() -> TestResult {
     assert!(flat.get_pixel(100, 300).0.iter().all(|&c| c >= 250));
     assert!(flat.get_pixel(1900, 300).0.iter().all(|&c| c <= 5));
     Ok(())
+}
+
+// ---- pixels handed over decoded (the OS clipboard) ---------------------------------------------
+
+#[test]
+fn a_5k_screenshot_from_the_clipboard_is_resized_and_flattened_like_a_file() -> TestResult {
+    // 5120 x 2880 RGBA, as a 5K screen's capture arrives: a transparent left third, an opaque
+    // blue rest with a red block at its top-right corner.
+    let rgba = RgbaImage::from_fn(5120, 2880, |x, y| match (x, y) {
+        (x, _) if x < 1700 => Rgba([0, 0, 0, 0]),
+        (x, y) if x >= 4800 && y < 320 => Rgba([230, 20, 20, 255]),
+        _ => Rgba([20, 40, 200, 255]),
+    });
+    let prepared = prepare_image_rgba(rgba.into_raw(), 5120, 2880)?;
+    assert_eq!((prepared.width, prepared.height), (2048, 1152));
+    assert_eq!((prepared.source_width, prepared.source_height), (5120, 2880));
+    assert_eq!(prepared.source_format, "rgba");
+    assert!(prepared.jpeg.len() <= MAX_OUTPUT_BYTES);
+    let out = decode(&prepared)?;
+    assert_eq!(out.dimensions(), (2048, 1152));
+    assert!(out.get_pixel(100, 600).0.iter().all(|&c| c >= 250), "transparent became {:?}", out.get_pixel(100, 600));
+    let red = out.get_pixel(2040, 20);
+    assert!(red[0] > 200 && red[2] < 60, "the top-right corner is {red:?}");
+    let blue = out.get_pixel(1500, 900);
+    assert!(blue[2] > 180 && blue[0] < 60, "the rest is {blue:?}");
+    Ok(())
+}
+
+#[test]
+fn a_portrait_from_the_clipboard_keeps_its_shape() -> TestResult {
+    let rgba = RgbaImage::from_pixel(900, 2200, Rgba([40, 160, 90, 255]));
+    let prepared = prepare_image_rgba(rgba.into_raw(), 900, 2200)?;
+    assert_eq!((prepared.width, prepared.height), (838, 2048));
+    assert_eq!((prepared.source_width, prepared.source_height), (900, 2200));
+    Ok(())
+}
+
+#[test]
+fn clipboard_pixels_beyond_the_limits_are_refused_with_their_size() {
+    // 16385 x 1: one pixel wider than any side may be (64 KB of pixels, so the test is cheap).
+    let err = assert_refused(prepare_image_rgba(vec![0; 16385 * 4], 16385, 1), "too_many_pixels");
+    assert!(err.to_string().contains("16385 x 1"), "{err}");
+    assert_refused(prepare_image_rgba(vec![], 0, 0), "corrupt");
+    // A buffer that does not hold width x height pixels is a conversion failure, not a panic.
+    assert_refused(prepare_image_rgba(vec![0; 10], 2, 2), "convert");
 }
 
 #[test]
