@@ -110,6 +110,8 @@ kinds! {
     Corrupt = "corrupt",
     OutputTooLarge = "output_too_large",
     Convert = "convert",
+    /// The OS clipboard holds a picture it could not hand over or decode (the app only reads it).
+    ClipboardUnreadable = "clipboard_unreadable",
     // The app itself.
     NoKey = "no_key",
     InvalidSettings = "invalid_settings",

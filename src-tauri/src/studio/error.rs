@@ -69,6 +69,7 @@ pub fn action_for(kind: ErrorKind) -> Option<ErrorAction> {
         | K::Corrupt
         | K::OutputTooLarge
         | K::Convert
+        | K::ClipboardUnreadable
         | K::UnusableJobId
         | K::Internal => None,
     }

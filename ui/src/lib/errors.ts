@@ -73,6 +73,7 @@ function placeOfKind(kind: ErrorKind): ErrorPlace {
     case "corrupt":
     case "output_too_large":
     case "convert":
+    case "clipboard_unreadable":
     case "missing_image":
       return "image";
     case "invalid_input":

@@ -53,6 +53,7 @@ fn code_for_kind(kind: ErrorKind) -> u8 {
         | K::FileTooLarge
         | K::OutputTooLarge
         | K::Convert
+        | K::ClipboardUnreadable
         | K::NotAClip
         | K::Io => 2,
         K::Unauthorized
