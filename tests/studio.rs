@@ -109,6 +109,39 @@ async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
     assert!(studio.clip_path(job.id).unwrap().exists());
 }
 
+/// Ctrl+V with a screenshot on the clipboard: the OS hands the app RGBA pixels (a 1440p screen's
+/// here; media's own tests take a 5K one), which are prepared like any file (2048 px on the long
+/// side, JPEG) and sent to Kyma as the start image.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_screenshot_pasted_from_the_clipboard_reaches_kyma_at_2048_px() {
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let studio = open(&sim, dir.path()).await;
+    studio.set_key(KEY, true).await.unwrap();
+    let (w, h) = (2560u32, 1440u32);
+    let rgba = image::RgbaImage::from_fn(w, h, |x, y| image::Rgba([(x % 256) as u8, (y % 256) as u8, 90, 255]));
+    let image = studio.stage_image_rgba(rgba.into_raw(), w, h).await.unwrap();
+    assert_eq!((image.width, image.height), (2048, 1152));
+    assert_eq!((image.source_width, image.source_height), (w, h));
+    assert_eq!(image.source_name, "Pasted image");
+
+    let mut events = studio.subscribe();
+    let draft = Draft {
+        model: "seedance-2-fast".into(),
+        prompt: "the screenshot comes alive".into(),
+        duration: 1,
+        image_id: Some(image.id),
+        image_url: None,
+    };
+    let job = studio.generate(draft).await.unwrap();
+    let done = ended(&mut events, job.id, Duration::from_secs(60)).await.expect("the clip finished");
+    assert_eq!(done.status, Status::Succeeded);
+    assert_eq!(done.image_source.as_deref(), Some("Pasted image"));
+    let at_kyma = sim.public("/_sim/jobs").await;
+    let at_kyma = at_kyma.as_array().unwrap().iter().find(|j| j["prompt"] == "the screenshot comes alive").unwrap();
+    assert_eq!((at_kyma["image"]["width"].as_u64(), at_kyma["image"]["height"].as_u64()), (Some(2048), Some(1152)));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn settings_show_the_api_base_in_use_but_never_save_the_override() {
     let sim = Sim::start(&[]);

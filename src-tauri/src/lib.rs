@@ -77,6 +77,9 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        // Read by our own `image_from_clipboard` only: the capability grants the webview none of
+        // the plugin's commands (it would read or overwrite anything the user copied).
+        .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
             let studio = tauri::async_runtime::block_on(studio::Studio::open(options, listener))
                 .map_err(|e| Box::<dyn std::error::Error>::from(e.message))?;

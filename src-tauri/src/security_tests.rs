@@ -22,6 +22,7 @@ const PERMISSIONS: &[&str] = &[
     "allow-image-pick",
     "allow-image-from-path",
     "allow-image-from-bytes",
+    "allow-image-from-clipboard",
     "allow-generate",
     "allow-job-again",
     "allow-job-remove",

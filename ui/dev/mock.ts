@@ -202,6 +202,8 @@ const handlers: Handlers = {
   image_pick: () => remember(image("img_pick", still2, "lake-at-dawn.jpg")),
   image_from_path: ({ path }) => remember(image("img_path", still1, path.split("/").pop() ?? "image.jpg")),
   image_from_bytes: ({ name }) => remember(image(`img_${Date.now()}`, still3, name, 1280, 720, 1280, 720)),
+  // A browser has no OS clipboard to read: its paste events carry the image file themselves.
+  image_from_clipboard: () => null,
   generate: ({ draft }) => {
     if (scenario === "banner") {
       reject({

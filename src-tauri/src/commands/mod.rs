@@ -13,6 +13,8 @@ use tauri::{AppHandle, Emitter, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
+mod clipboard;
+
 type Studio_<'a> = State<'a, Arc<Studio>>;
 
 /// Adds a filter of `extensions` to a file picker, spelled as this OS's picker needs them (both
@@ -74,6 +76,16 @@ pub async fn image_from_bytes(studio: Studio_<'_>, args: Args<sig::image_from_by
         .decode(args.bytes.as_bytes())
         .map_err(|_| AppError::new(ErrorKind::NotAnImage, "The pasted data is not an image.").about(Field::Image))?;
     studio.stage_image_bytes(bytes, args.name).await
+}
+
+/// Ctrl+V when the webview handed over no image file (WebKitGTK never does): the picture on the
+/// OS clipboard becomes the start image, prepared like a file; `None` when there is no picture.
+#[tauri::command]
+pub async fn image_from_clipboard(app: AppHandle, studio: Studio_<'_>) -> Answer<sig::image_from_clipboard> {
+    let Some(pixels) = clipboard::read_image(app).await? else {
+        return Ok(None);
+    };
+    studio.stage_image_rgba(pixels.rgba, pixels.width, pixels.height).await.map(Some)
 }
 
 #[tauri::command]

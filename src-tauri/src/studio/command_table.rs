@@ -18,6 +18,7 @@ macro_rules! for_each_command {
             image_pick(NoArgs) -> Option<StartImage>,
             image_from_path(ImagePathArgs) -> StartImage,
             image_from_bytes(ImageBytesArgs) -> StartImage,
+            image_from_clipboard(NoArgs) -> Option<StartImage>,
             generate(GenerateArgs) -> Job,
             job_again(IdArgs) -> Job,
             job_remove(IdArgs) -> (),

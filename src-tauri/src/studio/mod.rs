@@ -340,6 +340,17 @@ impl Studio {
         self.stage(image, name.clone(), name)
     }
 
+    /// A picture read from the OS clipboard, as the RGBA pixels the OS hands over: the same limits,
+    /// downscale and JPEG as a file, then staged like one. It has no file name; the slot and the
+    /// clip's details call it [`Studio::PASTED_NAME`].
+    pub async fn stage_image_rgba(&self, rgba: Vec<u8>, width: u32, height: u32) -> Result<StartImage, AppError> {
+        let image = crate::media::prepare_image_rgba_async(rgba, width, height).await?;
+        self.stage(image, Self::PASTED_NAME.to_string(), Self::PASTED_NAME.to_string())
+    }
+
+    /// What a picture pasted from the clipboard is called where a file would show its name.
+    pub const PASTED_NAME: &'static str = "Pasted image";
+
     fn stage(&self, image: crate::media::PreparedImage, name: String, source: String) -> Result<StartImage, AppError> {
         let preview = crate::media::jpeg_data_uri(&crate::media::thumbnail_jpeg(&image.jpeg, 320)?);
         let id = uuid::Uuid::new_v4().simple().to_string();

@@ -37,6 +37,7 @@ export const COMMANDS = [
   "image_pick",
   "image_from_path",
   "image_from_bytes",
+  "image_from_clipboard",
   "generate",
   "job_again",
   "job_remove",
@@ -69,6 +70,7 @@ export interface Commands {
   image_pick: { args: NoArgs; answer: StartImage | null };
   image_from_path: { args: ImagePathArgs; answer: StartImage };
   image_from_bytes: { args: ImageBytesArgs; answer: StartImage };
+  image_from_clipboard: { args: NoArgs; answer: StartImage | null };
   generate: { args: GenerateArgs; answer: Job };
   job_again: { args: IdArgs; answer: Job };
   job_remove: { args: IdArgs; answer: null };
@@ -97,6 +99,7 @@ export const settingsSave = (args: SettingsSaveArgs): Promise<Settings> => call(
 export const imagePick = (): Promise<StartImage | null> => call("image_pick", {});
 export const imageFromPath = (args: ImagePathArgs): Promise<StartImage> => call("image_from_path", args);
 export const imageFromBytes = (args: ImageBytesArgs): Promise<StartImage> => call("image_from_bytes", args);
+export const imageFromClipboard = (): Promise<StartImage | null> => call("image_from_clipboard", {});
 export const generate = (args: GenerateArgs): Promise<Job> => call("generate", args);
 export const jobAgain = (args: IdArgs): Promise<Job> => call("job_again", args);
 export const jobRemove = (args: IdArgs): Promise<null> => call("job_remove", args);
