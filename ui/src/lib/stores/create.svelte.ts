@@ -19,6 +19,9 @@ import type { AppStore } from "./app.svelte";
 import type { JobsStore } from "./jobs.svelte";
 import type { UiStore } from "./ui.svelte";
 
+/** How long a clipboard read may take before the slot shows "Preparing…". */
+export const CLIPBOARD_BUSY_AFTER_MS = 150;
+
 export class CreateStore {
   private app: AppStore;
   private jobs: JobsStore;
@@ -29,7 +32,10 @@ export class CreateStore {
   prompt = $state("");
   image = $state<StartImage | null>(null);
   imageUrl = $state("");
+  /** An image is being prepared: the slot says so and Generate waits. */
   imageBusy = $state(false);
+  /** The OS clipboard is being read: Generate waits, the slot shows it only if it takes a while. */
+  private readingClipboard = $state(false);
   sending = $state(false);
 
   promptError = $state<string | null>(null);
@@ -58,6 +64,7 @@ export class CreateStore {
       !!this.model &&
       !this.sending &&
       !this.imageBusy &&
+      !this.readingClipboard &&
       promptProblem(this.prompt) === null &&
       imageUrlProblem(this.imageUrl) === null
     );
@@ -148,6 +155,32 @@ export class CreateStore {
     return this.loadImage(() => ipc.imageFromBytes({ bytes: base64, name }));
   }
 
+  /** A paste that brought no image file: the picture on the OS clipboard becomes the start image.
+   * Most such pastes are text (or nothing) outside a text field and answer null at once, so the
+   * slot shows nothing unless the read takes a while (a big screenshot being prepared). Answers
+   * whether the slot has something to show: the picture, or why it cannot be used. */
+  async pasteFromClipboard(): Promise<boolean> {
+    if (this.readingClipboard) return false;
+    this.readingClipboard = true;
+    let shown = false;
+    const show = setTimeout(() => {
+      shown = true;
+      this.imageBusy = true;
+    }, CLIPBOARD_BUSY_AFTER_MS);
+    try {
+      const image = await ipc.imageFromClipboard();
+      if (image) this.setImage(image);
+      return image !== null;
+    } catch (e) {
+      this.imageError = (e as AppError).message;
+      return true;
+    } finally {
+      clearTimeout(show);
+      this.readingClipboard = false;
+      if (shown) this.imageBusy = false;
+    }
+  }
+
   dropped(result: ipc.ImageDropped) {
     if (result.image) this.setImage(result.image);
     else if (result.error) this.imageError = result.error.message;
@@ -166,7 +199,8 @@ export class CreateStore {
 
   /** Generate (button or ⌘/Ctrl+Enter): check, then send or ask once more above the threshold. */
   async requestGenerate() {
-    if (this.sending || this.confirming !== null) return;
+    // ⌘/Ctrl+Enter right after a paste or a drop: not before the image is in (the button waits too).
+    if (this.sending || this.confirming !== null || this.imageBusy || this.readingClipboard) return;
     this.promptError = promptProblem(this.prompt);
     const urlProblem = imageUrlProblem(this.imageUrl);
     if (urlProblem) this.imageError = urlProblem;
