@@ -14,6 +14,7 @@ use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 mod clipboard;
+use clipboard::Picture;
 
 type Studio_<'a> = State<'a, Arc<Studio>>;
 
@@ -82,10 +83,13 @@ pub async fn image_from_bytes(studio: Studio_<'_>, args: Args<sig::image_from_by
 /// OS clipboard becomes the start image, prepared like a file; `None` when there is no picture.
 #[tauri::command]
 pub async fn image_from_clipboard(app: AppHandle, studio: Studio_<'_>) -> Answer<sig::image_from_clipboard> {
-    let Some(pixels) = clipboard::read_image(app).await? else {
-        return Ok(None);
-    };
-    studio.stage_image_rgba(pixels.rgba, pixels.width, pixels.height).await.map(Some)
+    match clipboard::read_image(app).await? {
+        Some(Picture::Pixels { rgba, width, height }) => studio.stage_image_rgba(rgba, width, height).await.map(Some),
+        Some(Picture::Encoded(bytes)) => {
+            studio.stage_image_bytes(bytes, Studio::PASTED_NAME.to_owned()).await.map(Some)
+        }
+        None => Ok(None),
+    }
 }
 
 #[tauri::command]
