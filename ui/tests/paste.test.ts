@@ -49,19 +49,26 @@ describe("what a paste means", () => {
     expect(routePaste({ clipboardData: clipboard("hi", [notes]), target: prompt() })).toEqual({ kind: "text" });
   });
 
-  test("text and a picture together (an office app's copy): text in a field, the picture on the page", () => {
+  test("text with a picture beside it (an office app's copy): text in a field, the picture on the page", () => {
     // The page cannot see the picture (WebKitGTK names no image type); only where it lands decides.
     expect(routePaste({ clipboardData: clipboard("Q3 totals\t1200"), target: prompt() })).toEqual({ kind: "text" });
     expect(routePaste({ clipboardData: clipboard("Q3 totals\t1200"), target: page() })).toEqual({ kind: "clipboard" });
   });
 
-  test("no text on the clipboard: Rust reads the clipboard, in the prompt field as on the page", () => {
-    expect(routePaste({ clipboardData: clipboard(""), target: prompt() })).toEqual({ kind: "clipboard" });
+  test("no text in sight in a field: the browser pastes first (WebKitGTK hides text beside a picture)", () => {
+    const target = prompt();
+    expect(routePaste({ clipboardData: clipboard(""), target })).toEqual({ kind: "field", field: target });
+    expect(routePaste({ clipboardData: null, target })).toEqual({ kind: "field", field: target });
+  });
+
+  test("outside a text field, without an image file: Rust reads the clipboard, text or not", () => {
     expect(routePaste({ clipboardData: clipboard(""), target: page() })).toEqual({ kind: "clipboard" });
+    expect(routePaste({ clipboardData: clipboard("words"), target: field("<button>Generate</button>") })).toEqual({ kind: "clipboard" });
     expect(routePaste({ clipboardData: null, target: page() })).toEqual({ kind: "clipboard" });
   });
 
   test("only fields that take typed text count as text fields", () => {
+    expect(isTextField(field("<div contenteditable>notes</div>"))).toBe(false);
     expect(isTextField(field("<textarea></textarea>"))).toBe(true);
     expect(isTextField(field("<input type='text'>"))).toBe(true);
     expect(isTextField(field("<textarea readonly></textarea>"))).toBe(false);
@@ -101,11 +108,14 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** Dispatches a paste on `target` as the webview does; answers whether the page took it over. */
-function paste(target: EventTarget, text: string, files: File[] = []): { prevented: boolean } {
+/** Dispatches a paste on `target` as WebKitGTK does: the event shows `text` (none when the
+ * clipboard also holds a picture); then, unless the page prevented it, the browser's own paste
+ * puts `inserts` into a text field. Answers whether the page took the event over. */
+function paste(target: EventTarget, text: string, files: File[] = [], inserts = text): { prevented: boolean } {
   const e = new Event("paste", { bubbles: true, cancelable: true });
   Object.defineProperty(e, "clipboardData", { value: clipboard(text, files) });
   target.dispatchEvent(e);
+  if (!e.defaultPrevented && target instanceof HTMLTextAreaElement) target.value += inserts;
   return { prevented: e.defaultPrevented };
 }
 
@@ -117,17 +127,31 @@ describe("pasting in the window", () => {
     const e = paste(promptField(), "a paper boat on a rainy street");
     await tick();
     expect(e.prevented).toBe(false);
+    expect(promptField().value).toBe("a paper boat on a rainy street");
     expect(clipboardReads()).toBe(0);
     expect(stores.create.image).toBeNull();
     expect(stores.create.imageError).toBeNull();
   });
 
+  test("text with a picture beside it into the prompt: the text arrives, the picture is not read", async () => {
+    clipboardAnswer = () => image({ id: "cells" });
+    // WebKitGTK's event shows no text when a picture is on the clipboard; its paste inserts it.
+    const e = paste(promptField(), "", [], "Q3 totals 1200");
+    await tick();
+    await tick();
+    expect(e.prevented).toBe(false);
+    expect(promptField().value).toBe("Q3 totals 1200");
+    expect(clipboardReads()).toBe(0);
+    expect(stores.create.image).toBeNull();
+  });
+
   test("a picture pasted into the prompt (no text on the clipboard) is read by Rust and staged", async () => {
     clipboardAnswer = () => image({ id: "clip", source_name: "Pasted image" });
     const e = paste(promptField(), "");
-    expect(e.prevented).toBe(true);
+    expect(e.prevented).toBe(false); // the browser's paste ran first, and brought nothing
     await tick();
     await tick();
+    expect(promptField().value).toBe("");
     expect(clipboardReads()).toBe(1);
     expect(stores.create.image?.id).toBe("clip");
     expect(screen.getByAltText("Start image Pasted image")).toBeTruthy();

@@ -1,28 +1,35 @@
-// What a paste means for the start image, decided from the event alone: an image file the
-// webview handed over (its bytes go to `image_from_bytes`), the OS clipboard to be read by Rust
+// What a paste means for the start image, decided from the event: an image file the webview
+// handed over (its bytes go to `image_from_bytes`), the OS clipboard to be read by Rust
 // (`image_from_clipboard`), or text the browser pastes as usual.
 //
-// WebKitGTK (Linux) never hands the page a File for a clipboard picture, and names no type for
-// it either (its `types` list is empty even for text, which only `getData` reveals), so the page
-// cannot see a picture on the clipboard: only the OS can. Hence:
-//  - Text on the clipboard, pasted into a text field (the prompt, the image link, a search box,
-//    a settings field): the text wins and Rust is not asked, even when the clipboard also holds
-//    a picture. Office apps put a picture of the copied cells or words beside the text, and a
-//    browser's "Copy Image" may put the image's address beside the picture; the user aimed at a
-//    text field, so a picture must not take the place of what they meant to type. Pasting
-//    outside the field uses the picture.
-//  - Anywhere else, or in a text field with no text on the clipboard (a screenshot pasted into
-//    the prompt, as the create panel's "paste / drop one anywhere" invites): Rust reads the
-//    clipboard's picture. The page has nowhere to put text, so a picture with text beside it is
-//    taken; with no picture Rust answers null and nothing happens.
+// WebKitGTK (Linux) never hands the page a File for a clipboard picture and names no type for
+// it, so only the OS can see a picture on the clipboard. And when the clipboard holds a picture,
+// WebKitGTK's paste event shows no text either, even when there is some beside the picture
+// (its default paste still inserts that text into a field). Hence:
+//  - Text into a text field (the prompt, the image link, a search box, a settings field): the
+//    text wins, even when the clipboard also holds a picture. Office apps put a picture of the
+//    copied cells or words beside the text, and a browser's "Copy Image" may put the image's
+//    address beside the picture; the user aimed at a text field, so a picture must not take the
+//    place of what they meant to type. When the event shows the text, Rust is not asked. When
+//    it shows none, the browser pastes first, and only if no text arrived in the field is Rust
+//    asked for the picture (a screenshot pasted into the prompt, as the create panel's "paste /
+//    drop one anywhere" invites).
+//  - Anywhere else: Rust reads the clipboard's picture. The page has nowhere to put text, so a
+//    picture with text beside it is taken; with no picture Rust answers null and nothing happens.
+
+/** A field that takes typed text. */
+export type TextField = HTMLInputElement | HTMLTextAreaElement;
 
 export type PasteRoute =
   /** The webview handed over an image file (macOS, Windows): its bytes are sent. */
   | { kind: "file"; file: File }
-  /** No image file: Rust reads the OS clipboard's picture, if it holds one. */
+  /** Outside a text field, no image file: Rust reads the OS clipboard's picture, if any. */
   | { kind: "clipboard" }
   /** Text into a text field: the event is left alone and the browser pastes it. */
-  | { kind: "text" };
+  | { kind: "text" }
+  /** A text field, no text in sight: the browser pastes first; if no text arrived in `field`,
+   * Rust reads the clipboard's picture. */
+  | { kind: "field"; field: TextField };
 
 export interface PastedImage {
   base64: string;
@@ -33,10 +40,10 @@ export interface PastedImage {
 const TEXT_INPUTS: ReadonlySet<string> = new Set(["text", "search", "url", "email", "tel", "password", "number"]);
 
 /** Whether the paste lands in a field that takes text: the browser's own paste then applies. */
-export function isTextField(target: EventTarget | null): boolean {
+export function isTextField(target: EventTarget | null): target is TextField {
   if (target instanceof HTMLTextAreaElement) return !target.readOnly && !target.disabled;
   if (target instanceof HTMLInputElement) return TEXT_INPUTS.has(target.type) && !target.readOnly && !target.disabled;
-  return target instanceof HTMLElement && target.isContentEditable === true;
+  return false;
 }
 
 export function imageFile(e: Pick<ClipboardEvent, "clipboardData">): File | null {
@@ -50,9 +57,16 @@ export function imageFile(e: Pick<ClipboardEvent, "clipboardData">): File | null
 export function routePaste(e: Pick<ClipboardEvent, "clipboardData" | "target">): PasteRoute {
   const file = imageFile(e);
   if (file) return { kind: "file", file };
+  if (!isTextField(e.target)) return { kind: "clipboard" };
   const text = e.clipboardData?.getData("text/plain") ?? "";
-  if (text !== "" && isTextField(e.target)) return { kind: "text" };
-  return { kind: "clipboard" };
+  return text !== "" ? { kind: "text" } : { kind: "field", field: e.target };
+}
+
+/** After the browser's own paste into `field` (it runs once the event's handlers return): whether
+ * text arrived, judged by the field's value changing from `before`. */
+export async function textArrived(field: TextField, before: string): Promise<boolean> {
+  await new Promise((r) => setTimeout(r, 0));
+  return field.value !== before;
 }
 
 /** Base64 of the bytes, built in chunks so a large image does not overflow the call stack. */
