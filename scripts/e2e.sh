@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}" CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-false}"
 
-for tool in Xvfb xdotool import ffmpeg ffprobe /usr/bin/WebKitWebDriver dbus-run-session gnome-keyring-daemon; do
+for tool in Xvfb xdotool xclip import ffmpeg ffprobe /usr/bin/WebKitWebDriver dbus-run-session gnome-keyring-daemon; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool is missing (make deps installs it)" >&2; exit 1; }
 done
 command -v tauri-driver >/dev/null || [ -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ] \

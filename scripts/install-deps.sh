@@ -30,6 +30,8 @@ linux_packages() {
     echo xvfb webkit2gtk-driver xdotool python3-gi gir1.2-gtk-3.0 imagemagick
     echo rpm cpio                    # inspecting the .rpm that make test builds
     echo python3-venv                # make lint's workflow linters live in a project-local venv
+    # The window test's paste step: pictures and text on the X clipboard (tests/e2e/src/clipboard.rs).
+    echo xclip
   fi
   if wants bench; then
     echo libvips-tools               # make bench's baseline for image preparation (vipsthumbnail)
