@@ -2,6 +2,7 @@
 //! tauri-driver + WebKitWebDriver), process guards, screenshots and frame comparison.
 //! The tests themselves live in `tests/window.rs`; `scripts/e2e.sh` runs them.
 
+pub mod clipboard;
 pub mod form;
 pub mod frames;
 pub mod procs;

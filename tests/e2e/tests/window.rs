@@ -9,6 +9,8 @@
 
 #[path = "window/gallery.rs"]
 mod gallery;
+#[path = "window/paste.rs"]
+mod paste;
 #[path = "../../kyma-sim/tests/common/mod.rs"]
 mod sim;
 
@@ -568,6 +570,9 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(jobs(&s).await.len(), jobs_before, "nothing is queued");
     assert_eq!(w.sim.public("/_sim/jobs").await.as_array().unwrap().len(), sim_before);
+
+    step("5b pictures and text pasted from the OS clipboard");
+    paste::paste_from_the_clipboard(&mut w, &s).await;
 
     // 6. Every command, called from the page; no answer carries the key.
     step("6 every IPC command");
