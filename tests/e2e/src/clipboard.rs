@@ -68,17 +68,34 @@ pub fn clip_owner() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("clip").join("clip_owner.py")
 }
 
-/// The visible top-level window of the process `pid`.
+/// The visible window titled "Kyma Studio" of the process `pid` (GTK maps another, named after
+/// the program, and xdotool's conditions are or-ed unless `--all`).
 pub fn window_of(pid: u32) -> Result<String> {
     let out = Command::new("xdotool")
-        .args(["search", "--onlyvisible", "--pid", &pid.to_string(), "--name", "Kyma Studio"])
+        .args(["search", "--all", "--onlyvisible", "--pid", &pid.to_string(), "--name", "^Kyma Studio$"])
         .output()
         .map_err(|e| format!("xdotool: {e}"))?;
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .last()
-        .map(str::to_owned)
-        .ok_or_else(|| format!("no visible window of process {pid}"))
+    let found: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().map(str::to_owned).collect();
+    match found.as_slice() {
+        [one] => Ok(one.clone()),
+        _ => Err(format!("not one visible Kyma Studio window of process {pid}: {found:?}; {}", focus_report())),
+    }
+}
+
+/// Which window has the keyboard focus, and every visible window with its name: what a failed
+/// Ctrl+V shows.
+pub fn focus_report() -> String {
+    let run = |args: &[&str]| {
+        Command::new("xdotool")
+            .args(args)
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
+    let windows = run(&["search", "--onlyvisible", "--name", ""]);
+    let named: Vec<String> =
+        windows.split(' ').filter(|w| !w.is_empty()).map(|w| format!("{w} {:?}", run(&["getwindowname", w]))).collect();
+    format!("focus is on {}; visible windows: {}", run(&["getwindowfocus"]), named.join(", "))
 }
 
 /// Gives `window` the keyboard focus and presses Ctrl+V through XTEST: the X server delivers the

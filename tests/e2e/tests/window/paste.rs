@@ -46,10 +46,40 @@ async fn remove_image(s: &Session) {
         .unwrap();
 }
 
+/// Presses Ctrl+V in `window` and waits for the page to get the paste event (counted by a
+/// listener [`count_pastes`] installed), so a key press that went astray fails here, saying so.
+async fn press_ctrl_v(s: &Session, window: &str) {
+    let before = s.script("return window.__e2ePastes", json!([])).await.unwrap().as_i64().unwrap_or(0);
+    clipboard::press_ctrl_v(window).unwrap();
+    let arrived = s
+        .wait_until(
+            "a paste event reaches the page",
+            &format!("return window.__e2ePastes > {before}"),
+            Duration::from_secs(10),
+        )
+        .await;
+    if let Err(e) = arrived {
+        panic!("{e}: Ctrl+V went to window {window}; {}", clipboard::focus_report());
+    }
+}
+
+/// Counts the page's paste events (window.__e2ePastes), for [`press_ctrl_v`].
+async fn count_pastes(s: &Session) {
+    s.script(
+        "if (window.__e2ePastes === undefined) {
+           window.__e2ePastes = 0;
+           window.addEventListener('paste', () => window.__e2ePastes++, true);
+         }",
+        json!([]),
+    )
+    .await
+    .unwrap();
+}
+
 /// Ctrl+V with no field focused: the paste lands on the page.
 async fn paste_on_page(s: &Session, window: &str) {
     s.script("document.activeElement?.blur()", json!([])).await.unwrap();
-    clipboard::press_ctrl_v(window).unwrap();
+    press_ctrl_v(s, window).await;
 }
 
 /// Empties the prompt as a user does (select all, delete); it keeps the focus.
@@ -63,7 +93,7 @@ async fn clear_prompt(s: &Session) {
 /// Ctrl+V in the (emptied) prompt field.
 async fn paste_in_prompt(s: &Session, window: &str) {
     clear_prompt(s).await;
-    clipboard::press_ctrl_v(window).unwrap();
+    press_ctrl_v(s, window).await;
 }
 
 /// A JPEG stored sideways, as phones store portraits: `jpeg` with an EXIF APP1 segment saying
@@ -84,6 +114,7 @@ pub async fn paste_from_the_clipboard(w: &mut World, s: &Session) {
     let window = clipboard::window_of(pids[0]).unwrap();
     let dir = w.fixtures.path().to_path_buf();
     s.click_css("#tab-create").await.unwrap();
+    count_pastes(s).await;
     let jobs_before = jobs(s).await.len();
 
     // The webview is granted our command only, none of the clipboard plugin's own.
