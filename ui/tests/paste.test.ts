@@ -175,7 +175,7 @@ describe("pasting in the window", () => {
     paste(document.body, "just words");
     await tick();
     await tick();
-    expect(clipboardReads()).toBe(1); // the second paste came while the first read was still out
+    expect(clipboardReads()).toBe(2);
     expect(stores.create.image).toBeNull();
     expect(stores.create.imageError).toBe("an earlier problem"); // not even an old message cleared
     expect(stores.ui.tab).toBe("spend");
@@ -204,6 +204,52 @@ describe("pasting in the window", () => {
     expect(clipboardReads()).toBe(0);
     expect(backend.calls.find((c) => c.cmd === "image_from_bytes")?.args).toEqual({ bytes: "iVBORw==", name: "shot.png" });
     expect(stores.create.image?.id).toBe("from-bytes");
+  });
+
+  test("the latest paste wins: a slow read that answers after a newer one answers into nothing", async () => {
+    stores.create.setPrompt("a kite");
+    let answerFirst!: (v: unknown) => void;
+    clipboardAnswer = () => new Promise((r) => (answerFirst = r));
+    paste(document.body, "");
+    await tick();
+    clipboardAnswer = () => image({ id: "second" });
+    paste(document.body, "");
+    await tick();
+    await tick();
+    expect(stores.create.image?.id).toBe("second");
+    answerFirst(image({ id: "first" }));
+    await tick();
+    await tick();
+    expect(stores.create.image?.id).toBe("second");
+    expect(stores.create.canGenerate).toBe(true);
+  });
+
+  test("a drop while a paste is read wins over the paste", async () => {
+    let answer!: (v: unknown) => void;
+    clipboardAnswer = () => new Promise((r) => (answer = r));
+    paste(document.body, "");
+    await tick();
+    stores.create.dropped({ image: image({ id: "dropped" }), error: null });
+    answer(image({ id: "pasted" }));
+    await tick();
+    await tick();
+    expect(stores.create.image?.id).toBe("dropped");
+  });
+
+  test("a slow read shows Preparing… on the card when a picture is already there", async () => {
+    stores.create.setImage(image({ id: "old", source_name: "lake.jpg" }));
+    let answer!: (v: unknown) => void;
+    clipboardAnswer = () => new Promise((r) => (answer = r));
+    vi.useFakeTimers();
+    paste(document.body, "");
+    await vi.advanceTimersByTimeAsync(CLIPBOARD_BUSY_AFTER_MS + 10);
+    const preparing = () => document.querySelector(".slot .card .preparing")?.textContent ?? null;
+    expect(preparing()).toBe("Preparing…");
+    expect(screen.getByAltText("Start image lake.jpg")).toBeTruthy(); // until the new one is in
+    answer(image({ id: "new", source_name: "Pasted image" }));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(preparing()).toBeNull();
+    expect(stores.create.image?.id).toBe("new");
   });
 
   test("a slow read shows Preparing… only after a moment, and Ctrl+Enter waits for the picture", async () => {

@@ -34,8 +34,13 @@ export class CreateStore {
   imageUrl = $state("");
   /** An image is being prepared: the slot says so and Generate waits. */
   imageBusy = $state(false);
-  /** The OS clipboard is being read: Generate waits, the slot shows it only if it takes a while. */
-  private readingClipboard = $state(false);
+  /** The latest clipboard read, while it runs (its turn): Generate waits for it. */
+  private reading = $state<number | null>(null);
+  /** That read has taken a while (a big screenshot being prepared): the slot says so. */
+  private slowRead = $state(false);
+  /** Counts paste reads and changes of the start image: a read whose turn has passed (a newer
+   * paste, a drop, a removal came after it) answers into nothing. Not shown, so not reactive. */
+  private imageTurn = 0;
   sending = $state(false);
 
   promptError = $state<string | null>(null);
@@ -59,12 +64,16 @@ export class CreateStore {
   get hold(): Micros | null {
     return this.model ? holdMicros(this.model, this.duration) : null;
   }
+  /** The slot shows "Preparing…": a file or paste being prepared, or a slow clipboard read. */
+  get preparing(): boolean {
+    return this.imageBusy || this.slowRead;
+  }
   get canGenerate(): boolean {
     return (
       !!this.model &&
       !this.sending &&
       !this.imageBusy &&
-      !this.readingClipboard &&
+      this.reading === null &&
       promptProblem(this.prompt) === null &&
       imageUrlProblem(this.imageUrl) === null
     );
@@ -123,12 +132,14 @@ export class CreateStore {
   }
 
   setImage(image: StartImage) {
+    this.endClipboardTurn();
     this.image = image;
     this.imageUrl = "";
     this.imageError = null;
   }
 
   clearImage() {
+    this.endClipboardTurn();
     this.image = null;
     this.imageError = null;
   }
@@ -157,28 +168,36 @@ export class CreateStore {
 
   /** A paste that brought no image file: the picture on the OS clipboard becomes the start image.
    * Most such pastes are text (or nothing) outside a text field and answer null at once, so the
-   * slot shows nothing unless the read takes a while (a big screenshot being prepared). Answers
-   * whether the slot has something to show: the picture, or why it cannot be used. */
+   * slot shows nothing unless the read takes a while (a big screenshot being prepared). The
+   * latest paste, drop or removal wins: an earlier read still running answers into nothing.
+   * Answers whether the slot has something to show: the picture, or why it cannot be used. */
   async pasteFromClipboard(): Promise<boolean> {
-    if (this.readingClipboard) return false;
-    this.readingClipboard = true;
-    let shown = false;
-    const show = setTimeout(() => {
-      shown = true;
-      this.imageBusy = true;
+    const turn = ++this.imageTurn;
+    this.reading = turn;
+    this.slowRead = false;
+    const slow = setTimeout(() => {
+      if (this.reading === turn) this.slowRead = true;
     }, CLIPBOARD_BUSY_AFTER_MS);
     try {
       const image = await ipc.imageFromClipboard();
+      if (this.reading !== turn) return false;
       if (image) this.setImage(image);
       return image !== null;
     } catch (e) {
+      if (this.reading !== turn) return false;
       this.imageError = (e as AppError).message;
       return true;
     } finally {
-      clearTimeout(show);
-      this.readingClipboard = false;
-      if (shown) this.imageBusy = false;
+      clearTimeout(slow);
+      if (this.reading === turn) this.endClipboardTurn();
     }
+  }
+
+  /** The clipboard read in flight, if any, is no longer wanted (or has answered). */
+  private endClipboardTurn() {
+    this.imageTurn++;
+    this.reading = null;
+    this.slowRead = false;
   }
 
   dropped(result: ipc.ImageDropped) {
@@ -200,7 +219,7 @@ export class CreateStore {
   /** Generate (button or ⌘/Ctrl+Enter): check, then send or ask once more above the threshold. */
   async requestGenerate() {
     // ⌘/Ctrl+Enter right after a paste or a drop: not before the image is in (the button waits too).
-    if (this.sending || this.confirming !== null || this.imageBusy || this.readingClipboard) return;
+    if (this.sending || this.confirming !== null || this.imageBusy || this.reading !== null) return;
     this.promptError = promptProblem(this.prompt);
     const urlProblem = imageUrlProblem(this.imageUrl);
     if (urlProblem) this.imageError = urlProblem;
