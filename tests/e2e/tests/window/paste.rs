@@ -6,15 +6,20 @@
 use super::*;
 use kyma_e2e::clipboard;
 
-/// Waits for the slot's start image and answers (dims, "from …" or "", name).
-async fn staged(s: &Session, what: &str) -> (String, String, String) {
+/// Waits for the slot to show a start image of `dims` ("800 × 1200"; a picture staged before
+/// may still show meanwhile) and answers (dims, "from …" or "", name).
+async fn staged(s: &Session, what: &str, dims: &str) -> (String, String, String) {
     let found = s
         .wait_until(
             what,
-            "const card = document.querySelector('.slot .card');
-             if (!card || document.querySelector('.slot[aria-busy=true]')) return null;
-             return [card.querySelector('.dims').textContent, card.querySelector('.from')?.textContent ?? '',
-                     card.querySelector('.src').textContent];",
+            &format!(
+                "const card = document.querySelector('.slot .card');
+                 if (!card || document.querySelector('.slot[aria-busy=true]')) return null;
+                 if (card.querySelector('.dims').textContent !== {}) return null;
+                 return [card.querySelector('.dims').textContent, card.querySelector('.from')?.textContent ?? '',
+                         card.querySelector('.src').textContent];",
+                json!(dims)
+            ),
             Duration::from_secs(60),
         )
         .await;
@@ -182,7 +187,7 @@ pub async fn paste_from_the_clipboard(w: &mut World, s: &Session) {
     let owner = clipboard::offer_file("image/png", &screenshot).unwrap();
     s.click_css("#tab-spend").await.unwrap();
     paste_on_page(s, &window).await;
-    let (dims, from, name) = staged(s, "the pasted screenshot is staged").await;
+    let (dims, from, name) = staged(s, "the pasted screenshot is staged", "2048 × 1152").await;
     assert_eq!(
         (dims.as_str(), from.as_str(), name.as_str()),
         ("2048 × 1152", "from 2560 × 1440", "Pasted image"),
@@ -190,10 +195,10 @@ pub async fn paste_from_the_clipboard(w: &mut World, s: &Session) {
     );
     assert_eq!(slot_state(s).await["tab"], "create", "the create tab shows the pasted picture");
     w.shot(s, "paste-screenshot").await;
-    remove_image(s).await;
 
-    // A portrait JPEG (stored 1200 × 800, EXIF: turn it), pasted into the prompt field: read as
-    // the JPEG it is (arboard asks for PNG only; GTK finds image/jpeg), and turned upright.
+    // A portrait JPEG (stored 1200 × 800, EXIF: turn it), pasted into the prompt field over the
+    // screenshot: read as the JPEG it is (arboard asks for PNG only; GTK finds image/jpeg), turned
+    // upright, and in the screenshot's place.
     let landscape = w.image(
         "portrait-stored-sideways.jpg",
         &["-size", "1200x800", "xc:#2a6f97", "-fill", "#f4d35e", "-draw", "rectangle 0,0 299,199", "-quality", "90"],
@@ -203,7 +208,7 @@ pub async fn paste_from_the_clipboard(w: &mut World, s: &Session) {
     drop(owner);
     let owner = clipboard::offer_file("image/jpeg", &portrait).unwrap();
     paste_in_prompt(s, &window).await;
-    let (dims, from, name) = staged(s, "the pasted JPEG is staged").await;
+    let (dims, from, name) = staged(s, "the pasted JPEG is staged", "800 × 1200").await;
     assert_eq!((dims.as_str(), from.as_str(), name.as_str()), ("800 × 1200", "", "Pasted image"), "upright, portrait");
     // The stored top-left block is at the top right once the picture is upright.
     let corners = s
@@ -273,8 +278,7 @@ pub async fn paste_from_the_clipboard(w: &mut World, s: &Session) {
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(slot_state(s).await["card"], false, "text pasted into the prompt stages no picture");
     paste_on_page(s, &window).await;
-    let (dims, _, _) = staged(s, "the copied cells' picture is staged").await;
-    assert_eq!(dims, "640 × 360");
+    staged(s, "the copied cells' picture is staged", "640 × 360").await;
     w.shot(s, "paste-text-and-picture").await;
     remove_image(s).await;
 
