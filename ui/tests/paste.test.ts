@@ -28,10 +28,15 @@ describe("what a paste means", () => {
   const prompt = () => field("<textarea id='prompt'></textarea>");
   const page = () => document.body;
 
-  test("an image file from the webview is sent as it is, wherever it lands", () => {
+  test("an image file from the webview is sent as it is, on the page or into a field", () => {
     const file = png();
     expect(routePaste({ clipboardData: clipboard("", [file]), target: page() })).toEqual({ kind: "file", file });
-    expect(routePaste({ clipboardData: clipboard("a caption", [file]), target: prompt() })).toEqual({ kind: "file", file });
+    expect(routePaste({ clipboardData: clipboard("a caption", [file]), target: page() })).toEqual({ kind: "file", file });
+    expect(routePaste({ clipboardData: clipboard("", [file]), target: prompt() })).toEqual({ kind: "file", file });
+  });
+
+  test("text beside an image file, into a field: the text (a spreadsheet copy in WebView2)", () => {
+    expect(routePaste({ clipboardData: clipboard("Q3 totals\t1200", [png()]), target: prompt() })).toEqual({ kind: "text" });
   });
 
   test("text pasted into a text field is left to the browser: Rust is not asked", () => {

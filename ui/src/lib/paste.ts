@@ -53,13 +53,14 @@ export function imageFile(e: Pick<ClipboardEvent, "clipboardData">): File | null
   return null;
 }
 
-/** See the top of this file. */
+/** See the top of this file. Text into a field wins over an image file too, for a webview that
+ * hands over both (Chromium/WebView2 may expose the picture Excel puts beside copied cells). */
 export function routePaste(e: Pick<ClipboardEvent, "clipboardData" | "target">): PasteRoute {
   const file = imageFile(e);
-  if (file) return { kind: "file", file };
-  if (!isTextField(e.target)) return { kind: "clipboard" };
+  if (!isTextField(e.target)) return file ? { kind: "file", file } : { kind: "clipboard" };
   const text = e.clipboardData?.getData("text/plain") ?? "";
-  return text !== "" ? { kind: "text" } : { kind: "field", field: e.target };
+  if (text !== "") return { kind: "text" };
+  return file ? { kind: "file", file } : { kind: "field", field: e.target };
 }
 
 /** After the browser's own paste into `field` (it runs once the event's handlers return): whether
