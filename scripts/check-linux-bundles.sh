@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Inspects the .deb and the .rpm that `make bundle` built: each installs the app, the kyma CLI,
 # the desktop entry and the icons, and declares the GStreamer plugins the player needs (H.264/AAC in
-# WebKitGTK) under its distribution's names, exactly as tauri.conf.json lists them.
+# WebKitGTK) and recommends a CJK font (Chinese, Japanese, Korean prompts) under its
+# distribution's names, exactly as tauri.conf.json lists them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 fail() { echo "check-linux-bundles: $*" >&2; exit 1; }
@@ -19,6 +20,10 @@ depends=$(dpkg-deb -f "$deb" Depends)
 for p in $(conf "c['bundle']['linux']['deb']['depends']") libwebkit2gtk-4.1-0 libgtk-3-0; do
   grep -qw -- "$p" <<<"$depends" || fail "$deb does not depend on $p (Depends: $depends)"
 done
+deb_recommends=$(dpkg-deb -f "$deb" Recommends)
+for p in $(conf "c['bundle']['linux']['deb'].get('recommends', [])"); do
+  grep -qw -- "$p" <<<"$deb_recommends" || fail "$deb does not recommend $p (Recommends: $deb_recommends)"
+done
 files=$(dpkg-deb -c "$deb" | awk '{ $1=$2=$3=$4=$5=""; sub(/^ +/, ""); print }')
 for f in usr/bin/kyma-studio usr/bin/kyma "usr/share/applications/Kyma Studio.desktop"; do
   grep -qx -- "$f" <<<"$files" || fail "$deb has no $f"
@@ -26,7 +31,7 @@ done
 for s in $icon_sizes; do
   grep -q "usr/share/icons/hicolor/$s/apps/kyma-studio.png" <<<"$files" || fail "$deb has no $s icon"
 done
-echo "$deb: $(du -h "$deb" | cut -f1), Depends: $depends"
+echo "$deb: $(du -h "$deb" | cut -f1), Depends: $depends; Recommends: $deb_recommends"
 
 # .rpm (Fedora, openSUSE, RHEL): digests intact, then what it requires and recommends.
 rpm -K --nosignature "$rpm" >/dev/null || fail "$rpm fails its digest check"
