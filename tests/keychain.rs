@@ -86,7 +86,7 @@ fn the_key_lives_in_the_keychain_and_is_never_printed() {
 fn the_app_keeps_its_secrets_in_the_os_keychain_across_starts() {
     use kyma_studio::keychain::{OsKeychain, Secret, SecretStore};
     use kyma_studio::studio::dto::{ImageHosting, KeyState};
-    use kyma_studio::studio::{clip_server, Studio, StudioOptions};
+    use kyma_studio::studio::{clip_server, Studio};
     if !in_keyring_session() {
         return;
     }
@@ -94,26 +94,13 @@ fn the_app_keeps_its_secrets_in_the_os_keychain_across_starts() {
     tokio::runtime::Runtime::new().unwrap().block_on(async {
         let sim = Sim::start(&[]);
         let dir = tempfile::tempdir().unwrap();
-        let options = || StudioOptions {
-            data_dir: dir.path().to_path_buf(),
-            api_base: Some(format!("{}/v1", sim.url)),
-            session_key: None,
-            demo: false,
-            limits_every: StudioOptions::LIMITS_EVERY,
-            secrets: std::sync::Arc::new(OsKeychain),
-        };
+        let options = || common::studio_options(format!("{}/v1", sim.url), dir.path(), std::sync::Arc::new(OsKeychain));
         let open = || async { Studio::open(options(), clip_server::bind().unwrap()).await.unwrap() };
 
         let studio = open().await;
         assert_eq!(studio.set_key(KEY, false).await.unwrap().state, KeyState::Keychain);
         let mut settings = studio.app_state().unwrap().settings;
-        settings.image_hosting = ImageHosting::S3 {
-            endpoint: "http://127.0.0.1:9".into(),
-            bucket: "starts".into(),
-            region: "us-east-1".into(),
-            access_key_id: "AKIDEXAMPLE".into(),
-            secret_set: false,
-        };
+        settings.image_hosting = common::unserved_bucket();
         studio.save_settings(settings, Some("real-keychain-secret".into())).await.unwrap();
         drop(studio);
 

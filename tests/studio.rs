@@ -15,14 +15,7 @@ use std::time::Duration;
 /// The app on the simulator, with no key unless the options say, and its secrets in memory (the
 /// OS keychain has its own tests: tests/keychain.rs and the window test).
 fn options(sim: &Sim, dir: &std::path::Path) -> StudioOptions {
-    StudioOptions {
-        data_dir: dir.to_path_buf(),
-        api_base: Some(format!("{}/v1", sim.url)),
-        session_key: None,
-        demo: false,
-        limits_every: StudioOptions::LIMITS_EVERY,
-        secrets: Arc::new(MemoryStore::new()),
-    }
+    common::studio_options(format!("{}/v1", sim.url), dir, Arc::new(MemoryStore::new()))
 }
 
 async fn open_with(opts: StudioOptions) -> Studio {
@@ -340,13 +333,7 @@ async fn the_bucket_secret_goes_to_the_secret_store_never_the_settings_file() {
     let store = Arc::new(MemoryStore::new());
     let studio = open_with(StudioOptions { secrets: store.clone(), ..options(&sim, dir.path()) }).await;
     let mut s = studio.app_state().unwrap().settings;
-    s.image_hosting = ImageHosting::S3 {
-        endpoint: "http://127.0.0.1:9".into(),
-        bucket: "starts".into(),
-        region: "us-east-1".into(),
-        access_key_id: "AKIDEXAMPLE".into(),
-        secret_set: false,
-    };
+    s.image_hosting = common::unserved_bucket();
     let saved = studio.save_settings(s, Some("  s3-secret-value  ".into())).await.unwrap();
     assert!(matches!(saved.image_hosting, ImageHosting::S3 { secret_set: true, .. }));
     assert_eq!(store.get(Secret::BucketSecret).unwrap().as_deref(), Some("s3-secret-value"));
@@ -362,15 +349,9 @@ async fn the_bucket_secret_goes_to_the_secret_store_never_the_settings_file() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dropped_path_is_read_as_a_local_file_or_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let studio = open_with(StudioOptions {
-        data_dir: dir.path().join("data"),
-        api_base: Some("http://127.0.0.1:9/v1".into()),
-        session_key: None,
-        demo: false,
-        limits_every: StudioOptions::LIMITS_EVERY,
-        secrets: Arc::new(MemoryStore::new()),
-    })
-    .await;
+    let data = dir.path().join("data");
+    let studio =
+        open_with(common::studio_options("http://127.0.0.1:9/v1".into(), &data, Arc::new(MemoryStore::new()))).await;
     let png = dir.path().join("a b ü 日本 100%.png");
     write_test_png(&png, 64, 48);
 

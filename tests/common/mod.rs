@@ -171,3 +171,31 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The app's layer on `api_base` (the simulator's `/v1`), with no key, its library in `dir` and
+/// its secrets in `secrets`: a `MemoryStore` in the studio tests, the OS keychain in its own.
+pub fn studio_options(
+    api_base: String,
+    dir: &Path,
+    secrets: std::sync::Arc<dyn kyma_studio::keychain::SecretStore>,
+) -> kyma_studio::studio::StudioOptions {
+    kyma_studio::studio::StudioOptions {
+        data_dir: dir.to_path_buf(),
+        api_base: Some(api_base),
+        session_key: None,
+        demo: false,
+        limits_every: kyma_studio::studio::StudioOptions::LIMITS_EVERY,
+        secrets,
+    }
+}
+
+/// Image hosting on an S3 bucket nobody serves (port 9): enough to save settings with a secret.
+pub fn unserved_bucket() -> kyma_studio::studio::dto::ImageHosting {
+    kyma_studio::studio::dto::ImageHosting::S3 {
+        endpoint: "http://127.0.0.1:9".into(),
+        bucket: "starts".into(),
+        region: "us-east-1".into(),
+        access_key_id: "AKIDEXAMPLE".into(),
+        secret_set: false,
+    }
+}
