@@ -51,7 +51,8 @@ async fn jobs_under_faults_end_right_and_charges_equal_successes() {
             prompt: format!("soak {i}"),
             duration: Some(1 + (i % 2) as u32),
             image: None,
-            extra: None,
+            end_image: None,
+            options: Default::default(),
         };
         ids.push(engine.submit(draft).await.unwrap().id);
     }
@@ -236,7 +237,14 @@ fn sim_client(sim: &Sim, config: &EngineConfig, rpm: u32) -> Client {
 
 /// A 1 s kling-3-pro text-to-video request.
 fn short_draft(prompt: String) -> Draft {
-    Draft { model: "kling-3-pro".into(), prompt, duration: Some(1), image: None, extra: None }
+    Draft {
+        model: "kling-3-pro".into(),
+        prompt,
+        duration: Some(1),
+        image: None,
+        end_image: None,
+        options: Default::default(),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

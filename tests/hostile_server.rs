@@ -50,7 +50,8 @@ async fn hostile_servers_are_refused_and_the_paid_clip_still_arrives() {
             prompt: format!("hostile {mode}"),
             duration: Some(1),
             image: None,
-            extra: None,
+            end_image: None,
+            options: Default::default(),
         };
         let id = engine.submit(draft).await.unwrap().id;
 
@@ -111,8 +112,14 @@ async fn names_that_climb_out_of_the_library_are_never_used_as_paths() {
     let limiter = Arc::new(RateLimiter::new(100_000));
     let client = Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(KEY), config.retry, limiter).unwrap();
     let engine = Engine::start(config, client, Catalog::default()).unwrap();
-    let draft =
-        Draft { model: "kling-3-pro".into(), prompt: "climb".into(), duration: Some(1), image: None, extra: None };
+    let draft = Draft {
+        model: "kling-3-pro".into(),
+        prompt: "climb".into(),
+        duration: Some(1),
+        image: None,
+        end_image: None,
+        options: Default::default(),
+    };
     let id = engine.submit(draft).await.unwrap().id;
     let deadline = Instant::now() + Duration::from_secs(30);
     while !engine.get(id).unwrap().status.is_terminal() {
@@ -154,8 +161,14 @@ async fn a_job_named_dot_dot_is_kept_and_never_looked_up_elsewhere() {
     let client = Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(KEY), config.retry, limiter).unwrap();
     let engine = Engine::start(config, client, Catalog::default()).unwrap();
     let mut events = engine.subscribe();
-    let draft =
-        Draft { model: "kling-3-pro".into(), prompt: "dot dot".into(), duration: Some(1), image: None, extra: None };
+    let draft = Draft {
+        model: "kling-3-pro".into(),
+        prompt: "dot dot".into(),
+        duration: Some(1),
+        image: None,
+        end_image: None,
+        options: Default::default(),
+    };
     let id = engine.submit(draft).await.unwrap().id;
 
     // Told twice: the job stays open and each try is refused again, without a request.

@@ -242,7 +242,8 @@ async fn the_engine_sends_a_bucket_link_that_kyma_reads_the_very_image_from() {
             prompt: "from the bucket".into(),
             duration: Some(1),
             image: Some(ImageInput::File(png)),
-            extra: None,
+            end_image: None,
+            options: Default::default(),
         })
         .await
         .unwrap();

@@ -89,6 +89,7 @@ impl World {
             hold: Micros(756_000),
             has_audio: false,
             media_dir: paths.row_media_dir(),
+            shot: Default::default(),
         };
         let id = self.store.insert(&new, &format!("key-{tag}")).unwrap();
         self.store.mark_submitted(id, &format!("v-{tag}"), None).unwrap();
@@ -104,7 +105,7 @@ impl World {
         let clips = self.lib.paths().clips;
         fs::create_dir_all(&clips).unwrap();
         fs::write(clips.join(&file), &bytes).unwrap();
-        self.store.mark_succeeded(id, &file, bytes.len() as u64).unwrap();
+        self.store.mark_succeeded(id, &file, bytes.len() as u64, None).unwrap();
         id
     }
 

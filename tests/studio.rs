@@ -60,6 +60,7 @@ async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
             duration: 1,
             image_id: None,
             image_url: None,
+            ..Draft::default()
         })
         .await
         .unwrap_err();
@@ -83,8 +84,9 @@ async fn set_a_key_make_an_image_to_video_clip_and_play_it() {
         duration: 2,
         image_id: Some(image.id.clone()),
         image_url: None,
+        ..Draft::default()
     };
-    let job = studio.generate(draft).await.unwrap();
+    let job = studio.generate(draft).await.unwrap().remove(0);
     assert_eq!(job.hold_micros, 653_130);
     let done = ended(&mut events, job.id, Duration::from_secs(60)).await.expect("the clip finished");
     assert_eq!(done.status, Status::Succeeded);
@@ -125,8 +127,9 @@ async fn a_screenshot_pasted_from_the_clipboard_reaches_kyma_at_2048_px() {
         duration: 1,
         image_id: Some(image.id),
         image_url: None,
+        ..Draft::default()
     };
-    let job = studio.generate(draft).await.unwrap();
+    let job = studio.generate(draft).await.unwrap().remove(0);
     let done = ended(&mut events, job.id, Duration::from_secs(60)).await.expect("the clip finished");
     assert_eq!(done.status, Status::Succeeded);
     assert_eq!(done.image_source.as_deref(), Some("Pasted image"));
@@ -166,8 +169,9 @@ async fn make_clips(studio: &Studio, n: usize) {
             duration: 1,
             image_id: None,
             image_url: None,
+            ..Draft::default()
         };
-        ids.push(studio.generate(draft).await.unwrap().id);
+        ids.push(studio.generate(draft).await.unwrap()[0].id);
     }
     tokio::time::timeout(Duration::from_secs(240), async {
         let mut done = std::collections::HashSet::new();
@@ -265,9 +269,15 @@ async fn no_credit_ends_the_generation_as_rejected() {
     assert!(studio.set_key("ky-wrong-key-000000", true).await.is_err());
     studio.set_key("ky-broke-key", true).await.unwrap();
     let mut events = studio.subscribe();
-    let draft =
-        Draft { model: "kling-2.5-pro".into(), prompt: "unpaid".into(), duration: 5, image_id: None, image_url: None };
-    let job = studio.generate(draft).await.unwrap();
+    let draft = Draft {
+        model: "kling-2.5-pro".into(),
+        prompt: "unpaid".into(),
+        duration: 5,
+        image_id: None,
+        image_url: None,
+        ..Draft::default()
+    };
+    let job = studio.generate(draft).await.unwrap().remove(0);
     let ended = ended(&mut events, job.id, Duration::from_secs(20))
         .await
         .unwrap_or_else(|| panic!("still open: {:?}", studio.engine().get(job.id).unwrap()));
@@ -371,4 +381,177 @@ async fn a_dropped_path_is_read_as_a_local_file_or_refused_with_the_reason() {
         assert_eq!((e.kind.as_str(), e.field), ("io", Some(kyma_studio::error_kind::Field::Image)), "{given}");
         assert!(e.message.contains(why), "{given}: {}", e.message);
     }
+}
+
+/// Issue 13: takes, seeds, the aspect, "Avoid" and the end frame, end to end through the
+/// simulator: what was recorded, what Kyma received, what it cost, and what "Use these
+/// settings" gives back.
+#[tokio::test(flavor = "multi_thread")]
+async fn takes_seeds_aspect_and_end_frame_reach_kyma_and_come_back() {
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let studio = open_with(StudioOptions { session_key: Some(KEY.into()), ..options(&sim, dir.path()) }).await;
+    let mut events = studio.subscribe();
+    let before = common::sim::entries(&sim.ledger().await).len();
+
+    // Three takes of seedance-2-fast at 9:16, seed 41: three jobs, three keys, seeds 41–43.
+    let three = studio
+        .generate(Draft {
+            model: "seedance-2-fast".into(),
+            prompt: "three takes of a kite".into(),
+            duration: 1,
+            options: kyma_studio::api::ShotOptions {
+                aspect: Some("9:16".into()),
+                seed: Some(41),
+                ..Default::default()
+            },
+            takes: 3,
+            ..Draft::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(three.len(), 3);
+    for job in &three {
+        let done = settled(&studio, job.id).await;
+        assert_eq!(done.status, Status::Succeeded, "{:?}", done.error_message);
+        assert_eq!(done.shot.aspect.as_deref(), Some("9:16"));
+        assert_eq!(
+            done.shot.take_index.map(|i| i as usize),
+            Some(three.iter().position(|j| j.id == job.id).unwrap() + 1)
+        );
+    }
+    let gens: Vec<_> = three.iter().map(|j| studio.engine().get(j.id).unwrap()).collect();
+    assert!(gens.windows(2).all(|w| w[0].shot.take_group == w[1].shot.take_group && w[0].shot.take_group.is_some()));
+    let keys: std::collections::HashSet<_> = gens.iter().map(|g| g.idempotency_key.clone()).collect();
+    assert_eq!(keys.len(), 3, "three idempotency keys");
+    let sim_jobs = sim.public("/_sim/jobs").await;
+    let sent: Vec<&serde_json::Value> =
+        sim_jobs.as_array().unwrap().iter().filter(|j| keys.contains(j["idempotency_key"].as_str().unwrap())).collect();
+    let mut seeds: Vec<i64> = sent.iter().map(|j| j["extra"]["seed"].as_i64().unwrap()).collect();
+    seeds.sort_unstable();
+    assert_eq!(seeds, [41, 42, 43], "three different seeds reached Kyma");
+    assert!(sent.iter().all(|j| j["extra"]["aspect_ratio"] == "9:16"));
+    let charges: Vec<_> =
+        common::sim::entries(&sim.ledger().await)[before..].iter().filter(|(k, _)| k == "charge").cloned().collect();
+    assert_eq!(charges.len(), 3, "three charges");
+    assert!(charges.iter().all(|(_, m)| *m == -326_565), "{charges:?}");
+    let frame = kyma_studio::media::mp4::video_size(&studio.clip_path(three[0].id).unwrap()).unwrap();
+    assert_eq!(
+        gens[0].clip_size.or(studio.engine().get(three[0].id).unwrap().clip_size),
+        Some(frame),
+        "the frame is recorded"
+    );
+
+    // Kling with start and end frames and "Avoid": the end frame goes under kling-3's own key.
+    let start = studio.stage_image_bytes(png_of(900, 1600, [200, 30, 30]), "start.png".into()).await.unwrap();
+    let end = studio.stage_image_bytes(png_of(900, 1600, [30, 30, 200]), "end.png".into()).await.unwrap();
+    let kling = studio
+        .generate(Draft {
+            model: "kling-3-pro".into(),
+            prompt: "from red to blue".into(),
+            duration: 1,
+            image_id: Some(start.id.clone()),
+            end_image_id: Some(end.id.clone()),
+            options: kyma_studio::api::ShotOptions { negative_prompt: Some("blur, text".into()), ..Default::default() },
+            ..Draft::default()
+        })
+        .await
+        .unwrap()
+        .remove(0);
+    let done = ended(&mut events, kling.id, Duration::from_secs(60)).await.expect("the kling clip finished");
+    assert_eq!(done.status, Status::Succeeded, "{:?}", done.error_message);
+    let g = studio.engine().get(kling.id).unwrap();
+    let sent = sim
+        .public("/_sim/jobs")
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["idempotency_key"] == g.idempotency_key.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(sent["extra"]["negative_prompt"], "blur, text");
+    assert!(
+        sent["extra"]["end_image_url"].as_str().unwrap().starts_with("data:image/jpeg;base64,"),
+        "{}",
+        sent["extra"]
+    );
+    assert!(sent["extra"].get("aspect_ratio").is_none(), "Kling image-to-video follows the image");
+    assert!(
+        dir.path().join("start-images").join(g.shot.end_image_file.as_deref().unwrap()).is_file(),
+        "the end frame is kept"
+    );
+
+    // "Use these settings": every option back, the frames staged again as pictures.
+    let back = studio.settings_of(kling.id).await.unwrap();
+    assert_eq!(back.draft.model, "kling-3-pro");
+    assert_eq!(back.draft.options.negative_prompt.as_deref(), Some("blur, text"));
+    assert_eq!((back.image.as_ref().unwrap().width, back.end_image.as_ref().unwrap().height), (900, 1600));
+    assert_eq!(back.draft.end_image_id.as_deref(), Some(back.end_image.as_ref().unwrap().id.as_str()));
+    let again = studio.generate(back.draft).await.unwrap().remove(0);
+    let g2 = studio.engine().get(again.id).unwrap();
+    assert_eq!(
+        (g2.shot.negative_prompt.as_deref(), g2.shot.end_image_kind),
+        (Some("blur, text"), kyma_studio::jobs::ImageKind::File)
+    );
+    let seed_back = studio.settings_of(three[1].id).await.unwrap();
+    assert_eq!((seed_back.draft.options.seed, seed_back.draft.options.aspect.as_deref()), (Some(42), Some("9:16")));
+}
+
+/// Every bad option is refused before anything is recorded or sent, with its sentence.
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_options_are_refused_before_any_post() {
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let studio = open_with(StudioOptions { session_key: Some(KEY.into()), ..options(&sim, dir.path()) }).await;
+    let image = studio.stage_image_bytes(png_of(640, 360, [10, 120, 10]), "s.png".into()).await.unwrap();
+    let base = |model: &str| Draft { model: model.into(), prompt: "a test".into(), duration: 1, ..Draft::default() };
+    let opts = |aspect: Option<&str>, negative: Option<String>, seed: Option<u32>| kyma_studio::api::ShotOptions {
+        aspect: aspect.map(str::to_string),
+        negative_prompt: negative,
+        cfg_scale: None,
+        seed,
+    };
+    let cases: Vec<(Draft, &str, &str)> = vec![
+        (Draft { options: opts(Some("4:3"), None, None), ..base("kling-3-pro") }, "aspect", "kling-3-pro makes 16:9, 9:16 or 1:1 clips; \"4:3\" is not one of them."),
+        (Draft { options: opts(Some("9:16"), None, None), image_id: Some(image.id.clone()), ..base("kling-2.5-pro") }, "aspect", "With a start image, kling-2.5-pro follows the start image's shape; leave the aspect ratio unset, or crop the image."),
+        (Draft { options: opts(Some("5:4"), None, None), ..base("seedance-2-fast") }, "aspect", "seedance-2-fast makes auto, 21:9, 16:9, 4:3, 1:1, 3:4 or 9:16 clips; \"5:4\" is not one of them."),
+        (Draft { end_image_url: Some("http://example.com/end.jpg".into()), image_id: Some(image.id.clone()), ..base("kling-3-pro") }, "end_image", "The end frame link must be an https:// address or an image file on this computer; \"http://example.com/end.jpg\" is neither."),
+        (Draft { end_image_url: Some("https://example.com/end.jpg".into()), ..base("seedance-2-pro") }, "end_image", "An end frame needs a start image too: add the first frame, or remove the end frame."),
+        (Draft { options: opts(None, None, Some(2_147_483_648)), ..base("seedance-2-fast") }, "seed", "The seed must be a whole number from 0 to 2147483647."),
+        (Draft { options: opts(None, None, Some(7)), ..base("kling-3-pro") }, "seed", "kling-3-pro does not take a seed; remove it or choose a model that does."),
+        (Draft { options: opts(None, Some("x".repeat(2501)), None), ..base("kling-3-pro") }, "negative", "\"Avoid\" is 2501 characters long; the model accepts at most 2500. Shorten it by 1."),
+        (Draft { options: opts(None, Some("blur".into()), None), ..base("seedance-2-fast") }, "negative", "seedance-2-fast does not take a negative prompt (\"Avoid\"); remove it or choose a model that does."),
+        (Draft { takes: 5, ..base("seedance-2-fast") }, "takes", "Make 1 to 4 takes at a time; 5 is not in that range."),
+        (Draft { takes: 0, ..base("seedance-2-fast") }, "takes", "Make 1 to 4 takes at a time; 0 is not in that range."),
+    ];
+    for (draft, field, sentence) in cases {
+        let e = studio.generate(draft).await.unwrap_err();
+        assert_eq!(e.kind.as_str(), "invalid_input", "{sentence}");
+        assert_eq!(serde_json::to_value(e.field).unwrap(), field, "{sentence}");
+        assert_eq!(e.message, sentence);
+    }
+    assert!(studio.engine().list().unwrap().is_empty(), "nothing recorded");
+    assert!(sim.requests().await.iter().all(|r| !r.starts_with("POST")), "nothing sent");
+}
+
+/// Generation `id` once it has ended, polled (several jobs end in any order).
+async fn settled(studio: &Studio, id: i64) -> kyma_studio::jobs::Generation {
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let g = studio.engine().get(id).unwrap();
+        if g.status.is_terminal() {
+            return g;
+        }
+        assert!(std::time::Instant::now() < deadline, "generation {id} still {:?}", g.status);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// A solid-colour PNG of the given size.
+fn png_of(w: u32, h: u32, rgb: [u8; 3]) -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(w, h, image::Rgb(rgb));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
 }

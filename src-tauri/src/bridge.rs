@@ -80,16 +80,20 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
         DragDropEvent::Leave => {
             let _ = app.emit("drop-hover", DropHover { over: false });
         }
-        DragDropEvent::Drop { paths, .. } => {
+        DragDropEvent::Drop { paths, position } => {
             let _ = app.emit("drop-hover", DropHover { over: false });
             let Some(path) = paths.first().cloned() else {
                 return;
             };
+            // Where it landed, in the page's CSS pixels: a drop on the end-frame slot fills it.
+            let scale = window.scale_factor().unwrap_or(1.0);
+            let at = position.to_logical::<f64>(scale);
+            let position = Some((at.x, at.y));
             let studio = app.state::<Arc<Studio>>().inner().clone();
             tauri::async_runtime::spawn(async move {
                 let dropped = match studio.stage_image_file(path).await {
-                    Ok(image) => ImageDropped { image: Some(image), error: None },
-                    Err(error) => ImageDropped { image: None, error: Some(error) },
+                    Ok(image) => ImageDropped { image: Some(image), error: None, position },
+                    Err(error) => ImageDropped { image: None, error: Some(error), position },
                 };
                 let _ = app.emit("image-dropped", dropped);
             });

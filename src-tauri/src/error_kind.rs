@@ -130,11 +130,28 @@ pub enum Field {
     Image,
     Key,
     Settings,
+    /// The shot's options (issue 13): aspect ratio, end frame, "Avoid", seed, takes.
+    Aspect,
+    EndImage,
+    Negative,
+    Seed,
+    Takes,
 }
 
 impl Field {
-    pub const ALL: &'static [Field] =
-        &[Field::Prompt, Field::Model, Field::Duration, Field::Image, Field::Key, Field::Settings];
+    pub const ALL: &'static [Field] = &[
+        Field::Prompt,
+        Field::Model,
+        Field::Duration,
+        Field::Image,
+        Field::Key,
+        Field::Settings,
+        Field::Aspect,
+        Field::EndImage,
+        Field::Negative,
+        Field::Seed,
+        Field::Takes,
+    ];
 }
 
 impl std::fmt::Display for ErrorKind {

@@ -25,6 +25,7 @@ const PERMISSIONS: &[&str] = &[
     "allow-image-from-clipboard",
     "allow-generate",
     "allow-job-again",
+    "allow-job-settings",
     "allow-job-remove",
     "allow-reveal-clip",
     "allow-refresh-catalog",

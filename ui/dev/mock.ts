@@ -166,6 +166,7 @@ const noLibrary = (): never =>
 const handlers: Handlers = {
   gallery_query: ({ query }) => ({ total: 0, offset: query.offset, items: [] }),
   gallery_details: noLibrary,
+  job_settings: noLibrary,
   favourite_set: noLibrary,
   clip_delete: noLibrary,
   clip_undo_delete: noLibrary,
@@ -216,7 +217,7 @@ const handlers: Handlers = {
     const j = newJob(draft, draft.image_id ? (images.get(draft.image_id)?.preview ?? null) : null);
     jobs = [j, ...jobs];
     void lifecycle(j);
-    return j;
+    return [j];
   },
   job_again: ({ id }) => {
     const old = jobs.find((j) => j.id === id);

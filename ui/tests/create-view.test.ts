@@ -20,7 +20,7 @@ beforeAll(() => {
 let backend: ReturnType<typeof fakeBackend>;
 let stop: () => void;
 beforeEach(async () => {
-  backend = fakeBackend({ app_state: () => appState(), generate: () => job(42) });
+  backend = fakeBackend({ app_state: () => appState(), generate: () => [job(42)] });
   stop = await connect(stores);
   stores.create.setPrompt("");
 });

@@ -81,15 +81,53 @@ describe("prompt", () => {
   });
 });
 
+/** A draft's shot fields when none is set. */
+const NO_SHOT = {
+  end_image_id: null,
+  end_image_url: null,
+  options: { aspect: null, negative_prompt: null, cfg_scale: null, seed: null },
+  takes: 1,
+};
+
 describe("the Draft", () => {
+  test("carries each frame and the options; a picture wins over a link", () => {
+    const d = buildDraft({
+      model: "seedance-2-fast",
+      prompt: "p",
+      duration: 5,
+      image: image(),
+      imageUrl: "",
+      endImage: image({ id: "img_end" }),
+      endImageUrl: "https://x.io/end.jpg",
+      options: { aspect: "9:16", negative_prompt: null, cfg_scale: null, seed: 7 },
+      takes: 3,
+    });
+    expect(d.end_image_id).toBe("img_end");
+    expect(d.end_image_url).toBeNull();
+    expect(d.options.aspect).toBe("9:16");
+    expect(d.takes).toBe(3);
+    expect(buildDraft({ model: "m", prompt: "p", duration: 5, image: null, imageUrl: "", endImageUrl: " https://x.io/e.jpg " }).end_image_url).toBe("https://x.io/e.jpg");
+  });
+
   test("has exactly the contract's fields", () => {
     const d = buildDraft({ model: "kling-3-pro", prompt: "p", duration: 5, image: image(), imageUrl: "" });
-    expect(Object.keys(d).sort()).toEqual(["duration", "image_id", "image_url", "model", "prompt"]);
-    expect(d).toEqual({ model: "kling-3-pro", prompt: "p", duration: 5, image_id: "img_1", image_url: null });
+    expect(Object.keys(d).sort()).toEqual([
+      "duration",
+      "end_image_id",
+      "end_image_url",
+      "image_id",
+      "image_url",
+      "model",
+      "options",
+      "prompt",
+      "takes",
+    ]);
+    expect(d).toEqual({ ...NO_SHOT, model: "kling-3-pro", prompt: "p", duration: 5, image_id: "img_1", image_url: null });
   });
 
   test("sends a link only without a start image", () => {
     expect(buildDraft({ model: "m", prompt: "p", duration: 5, image: null, imageUrl: " https://x.io/a.jpg " })).toEqual({
+      ...NO_SHOT,
       model: "m",
       prompt: "p",
       duration: 5,

@@ -1,6 +1,7 @@
 // Small builders for contract values; each test states only the fields it cares about.
 
 import type { AppState, GalleryItem, Job, ModelInfo, Query, StartImage } from "../src/lib/ipc/types";
+import { BUNDLED_MODELS } from "../src/lib/ipc/bindings/constants";
 
 export function model(patch: Partial<ModelInfo> = {}): ModelInfo {
   return {
@@ -13,6 +14,8 @@ export function model(patch: Partial<ModelInfo> = {}): ModelInfo {
     image_input: true,
     durations: [5, 10],
     default_duration: 5,
+    // The options table as Rust bundles it for the model (generated into constants.ts).
+    caps: (BUNDLED_MODELS.find((m) => m.id === (patch.id ?? "kling-3-pro")) ?? BUNDLED_MODELS[1]).caps,
     ...patch,
   };
 }
@@ -41,6 +44,8 @@ export function job(id: number, patch: Partial<Job> = {}): Job {
     duration_s: 5,
     image_preview: null,
     image_size: null,
+    frame: null,
+    shape: "landscape",
     hold_micros: 756_000,
     charged_micros: null,
     refunded_micros: null,

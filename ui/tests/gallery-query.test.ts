@@ -43,6 +43,7 @@ describe("the Query for the filters", () => {
       to: null,
       audio: null,
       kind: null,
+      shape: null,
       favourites: false,
       status: "all",
       sort: "date",

@@ -234,7 +234,7 @@ describe("pasting in the window", () => {
     clipboardAnswer = () => new Promise((r) => (answer = r));
     paste(document.body, "");
     await tick();
-    stores.create.dropped({ image: image({ id: "dropped" }), error: null });
+    stores.create.dropped({ image: image({ id: "dropped" }), error: null, position: null });
     answer(image({ id: "pasted" }));
     await tick();
     await tick();

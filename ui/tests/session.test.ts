@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { AppStore, CreateStore, JobsStore, UiStore } from "../src/lib/stores";
 import { connect } from "../src/lib/stores/session";
-import { appState, image, item, job } from "./fixtures";
+import { appState, image, item, job, model } from "./fixtures";
 import { clearMocks, fakeBackend, tick } from "./backend";
 
 function stores() {
@@ -102,7 +102,7 @@ describe("generating", () => {
     const s = stores();
     const backend = fakeBackend({
       app_state: () => appState(),
-      generate: (a) => job(10, { prompt: (a.draft as { prompt: string }).prompt }),
+      generate: (a) => [job(10, { prompt: (a.draft as { prompt: string }).prompt })],
       ...handlers,
     });
     stop = await connect(s);
@@ -116,9 +116,18 @@ describe("generating", () => {
     await s.create.requestGenerate();
     const call = backend.calls.find((c) => c.cmd === "generate");
     expect(call?.args).toEqual({
-      draft: { model: "kling-3-pro", prompt: "a red train", duration: 5, image_id: "img_9", image_url: null },
+      draft: {
+        model: "kling-3-pro",
+        prompt: "a red train",
+        duration: 5,
+        image_id: "img_9",
+        image_url: null,
+        end_image_id: null,
+        end_image_url: null,
+        options: { aspect: null, negative_prompt: null, cfg_scale: null, seed: null },
+        takes: 1,
+      },
     });
-    expect(Object.keys(call!.args.draft as object).sort()).toEqual(["duration", "image_id", "image_url", "model", "prompt"]);
     expect(s.jobs.get(10)?.prompt).toBe("a red train");
   });
 
@@ -190,12 +199,72 @@ describe("generating", () => {
     expect(s.ui.banner?.error.action).toBe("replace_key");
   });
 
+  test("shot errors land on the end frame or the options", async () => {
+    let reply: unknown;
+    const { s } = await setup({
+      generate: () => {
+        throw reply;
+      },
+    });
+    s.create.setPrompt("ok");
+    reply = { kind: "invalid_input", field: "end_image", message: "An end frame needs a start image too.", action: null, link: null };
+    await s.create.requestGenerate();
+    expect(s.create.endImageError).toBe("An end frame needs a start image too.");
+    reply = { kind: "invalid_input", field: "seed", message: "The seed must be a whole number from 0 to 2147483647.", action: null, link: null };
+    await s.create.requestGenerate();
+    expect(s.create.optionsError).toMatch(/seed/);
+  });
+
+  test("takes multiply the price asked about, and an unlocked seed rolls after each generate", async () => {
+    const { s, backend } = await setup({
+      app_state: () => appState({ models: [model({ id: "seedance-2-fast", name: "seedance-2-fast", rate_micros: 326_565 })] }),
+      generate: () => [job(21), job(22), job(23)],
+    });
+    s.create.syncModels();
+    s.create.setPrompt("three kites");
+    s.create.setTakes(3);
+    s.create.setSeed("41");
+    s.create.setAspect("9:16");
+    expect(s.create.totalHold).toBe(3 * 5 * 326_565);
+    await s.create.requestGenerate();
+    expect(s.create.confirming).toBe(4_898_475); // above the $2 threshold: asked with the whole amount
+    await s.create.confirm();
+    const sent = backend.calls.find((c) => c.cmd === "generate")!.args.draft as Record<string, unknown>;
+    expect(sent.takes).toBe(3);
+    expect(sent.options).toEqual({ aspect: "9:16", negative_prompt: null, cfg_scale: null, seed: 41 });
+    expect([21, 22, 23].every((id) => s.jobs.get(id))).toBe(true);
+    expect(s.create.seed).not.toBe("41");
+    s.create.seedLocked = true;
+    const locked = s.create.seed;
+    await s.create.requestGenerate();
+    await s.create.confirm();
+    expect(s.create.seed).toBe(locked);
+  });
+
+  test("a seed typed for Seedance is kept but not sent to Kling, with one line saying so", async () => {
+    const { s, backend } = await setup({
+      app_state: () =>
+        appState({ models: [model({ id: "seedance-2-fast", name: "seedance-2-fast" }), model({ id: "kling-3-pro", name: "kling-3-pro" })] }),
+    });
+    s.create.syncModels();
+    s.create.setPrompt("a kite");
+    s.create.setSeed("42");
+    s.create.selectModel("kling-3-pro");
+    expect(s.create.droppedNote).toBe("kling-3-pro does not take the seed 42: it is kept, not sent, and applies again when you switch back.");
+    await s.create.requestGenerate();
+    const sent = backend.calls.find((c) => c.cmd === "generate")!.args.draft as { options: { seed: number | null } };
+    expect(sent.options.seed).toBeNull();
+    s.create.selectModel("seedance-2-fast");
+    expect(s.create.droppedNote).toBeNull();
+    expect(s.create.draft()?.options.seed).toBe(42);
+  });
+
   test("Retry now sends the same draft again without asking twice", async () => {
     let fail = true;
     const { s, backend } = await setup({
       generate: () => {
         if (fail) throw { kind: "unreachable", field: null, message: "Could not reach Kyma.", action: "retry", link: null };
-        return job(11);
+        return [job(11)];
       },
     });
     s.create.setPrompt("train");

@@ -2,6 +2,7 @@
 //! cached on disk. Live rates and allowed durations win; extra live video SKUs are offered too.
 
 use super::money::Micros;
+use super::shot::Capabilities;
 use super::types::{PricedModel, MAX_DURATION_S, MIN_DURATION_S};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -21,6 +22,9 @@ pub struct Model {
     pub durations: Vec<u32>,
     /// True when this entry came from (or was confirmed by) the live catalog.
     pub live: bool,
+    /// What the model takes besides prompt, duration and start image (`shot.rs`).
+    #[serde(default = "Capabilities::none")]
+    pub caps: Capabilities,
 }
 
 impl Model {
@@ -52,6 +56,7 @@ fn builtin(id: &str, best_for: &str, rate: i64, audio: bool, resolution: Option<
         image_input: true,
         durations: all_durations(),
         live: false,
+        caps: Capabilities::bundled(id),
     }
 }
 
@@ -69,11 +74,18 @@ pub fn builtin_models() -> Vec<Model> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Catalog {
     pub models: Vec<Model>,
+    /// Which edition of the options table the cached models carry; an older cache gets the
+    /// bundled table's options again when it is read.
+    #[serde(default)]
+    pub options_edition: u32,
 }
+
+/// Bump when the bundled options table changes.
+const OPTIONS_EDITION: u32 = 1;
 
 impl Default for Catalog {
     fn default() -> Self {
-        Catalog { models: builtin_models() }
+        Catalog { models: builtin_models(), options_edition: OPTIONS_EDITION }
     }
 }
 
@@ -100,6 +112,7 @@ impl Catalog {
                 m.rate = p.rate;
                 m.durations = durations;
                 m.live = true;
+                m.caps = Capabilities::bundled(&p.id).with_live(&p.options);
             } else {
                 models.push(Model {
                     id: p.id.clone(),
@@ -111,10 +124,11 @@ impl Catalog {
                     image_input: true,
                     durations,
                     live: true,
+                    caps: Capabilities::bundled(&p.id).with_live(&p.options),
                 });
             }
         }
-        Catalog { models }
+        Catalog { models, options_edition: OPTIONS_EDITION }
     }
 
     /// The cached catalog, or the built-in one when there is no readable cache.
@@ -123,6 +137,15 @@ impl Catalog {
             .ok()
             .and_then(|b| serde_json::from_slice::<Catalog>(&b).ok())
             .filter(|c| !c.models.is_empty())
+            .map(|mut c| {
+                if c.options_edition != OPTIONS_EDITION {
+                    for m in &mut c.models {
+                        m.caps = Capabilities::bundled(&m.id);
+                    }
+                    c.options_edition = OPTIONS_EDITION;
+                }
+                c
+            })
             .unwrap_or_default()
     }
 
@@ -158,6 +181,7 @@ mod tests {
                 allowed_durations: Some(vec![5, 10]),
                 min_duration: None,
                 max_duration: None,
+                options: Default::default(),
             },
             PricedModel {
                 id: "veo-3".into(),
@@ -166,6 +190,7 @@ mod tests {
                 allowed_durations: Some(vec![4, 6, 8]),
                 min_duration: None,
                 max_duration: None,
+                options: Default::default(),
             },
         ];
         let c = Catalog::merged(&live);
@@ -187,6 +212,16 @@ mod tests {
         let c = Catalog::merged(&[]);
         c.save_cache(&p).unwrap();
         assert_eq!(Catalog::load_cached(&p), c);
+        // A cache written before the options table: its models get the bundled options.
+        std::fs::write(
+            &p,
+            br#"{"models":[{"id":"seedance-2-fast","name":"s","best_for":"","rate":326565,"audio":true,
+            "resolution":"720p","image_input":true,"durations":[5],"live":true}]}"#,
+        )
+        .unwrap();
+        let old = Catalog::load_cached(&p);
+        assert_eq!(old.get("seedance-2-fast").unwrap().caps, Capabilities::bundled("seedance-2-fast"));
+        assert_eq!(old.get("seedance-2-fast").unwrap().durations, vec![5]);
         std::fs::write(&p, b"{not json").unwrap();
         assert_eq!(Catalog::load_cached(&p), Catalog::default());
     }

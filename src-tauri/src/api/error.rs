@@ -24,6 +24,34 @@ pub enum InputError {
     ApiBase { shown: String },
     #[error("The API key does not look like a Kyma key: Kyma keys start with \"ky-\".")]
     KeyFormat,
+    #[error("{model} does not take {option}; remove it or choose a model that does.")]
+    OptionNotTaken { model: String, option: &'static str },
+    #[error("{model} makes {offered} clips; \"{aspect}\" is not one of them.")]
+    Aspect { model: String, aspect: String, offered: String },
+    #[error(
+        "With a start image, {model} follows the start image's shape; leave the aspect ratio unset, or crop the image."
+    )]
+    AspectFollowsImage { model: String },
+    #[error("An end frame needs a start image too: add the first frame, or remove the end frame.")]
+    EndFrameNeedsStart,
+    #[error(
+        "The end frame link must be an https:// address or an image file on this computer; \"{shown}\" is neither."
+    )]
+    EndImageUrl { shown: String },
+    #[error("\"Avoid\" is {chars} characters long; the model accepts at most {max}. Shorten it by {over}.", over = chars - max)]
+    NegativeTooLong { chars: usize, max: usize },
+    #[error("The cfg scale must be a number from 0 to 1.")]
+    CfgScale,
+    #[error("The seed must be a whole number from 0 to 2147483647.")]
+    Seed,
+    #[error("Make 1 to 4 takes at a time; {takes} is not in that range.")]
+    Takes { takes: u32 },
+    #[error("\"{key}\" would change the price: Kyma prices each model at its own resolution and sound, so Kyma Studio does not send it.")]
+    PriceParam { key: String },
+    #[error("{model} takes no option called \"{key}\".")]
+    UnknownParam { model: String, key: String },
+    #[error("The model options (extra) must be a JSON object.")]
+    ExtraNotObject,
 }
 
 impl InputError {
@@ -37,6 +65,21 @@ impl InputError {
             InputError::ApiBase { .. } => Some(Field::Settings),
             InputError::KeyFormat => Some(Field::Key),
             InputError::IdempotencyKey { .. } => None,
+            InputError::Aspect { .. } | InputError::AspectFollowsImage { .. } => Some(Field::Aspect),
+            InputError::EndFrameNeedsStart | InputError::EndImageUrl { .. } => Some(Field::EndImage),
+            InputError::NegativeTooLong { .. } => Some(Field::Negative),
+            InputError::Seed => Some(Field::Seed),
+            InputError::Takes { .. } => Some(Field::Takes),
+            InputError::OptionNotTaken { option, .. } => Some(match *option {
+                "an end frame" => Field::EndImage,
+                "a seed" => Field::Seed,
+                "an aspect ratio" => Field::Aspect,
+                _ => Field::Negative,
+            }),
+            InputError::CfgScale
+            | InputError::PriceParam { .. }
+            | InputError::UnknownParam { .. }
+            | InputError::ExtraNotObject => Some(Field::Model),
         }
     }
 }

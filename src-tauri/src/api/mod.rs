@@ -7,6 +7,7 @@ pub mod error;
 pub mod limiter;
 pub mod money;
 pub mod retry;
+pub mod shot;
 pub mod types;
 pub mod validate;
 
@@ -14,4 +15,5 @@ pub use catalog::{Catalog, Model};
 pub use client::{ApiKey, Client, Created, DEFAULT_API_BASE};
 pub use error::{Error, InputError};
 pub use money::Micros;
+pub use shot::{Capabilities, ShotOptions};
 pub use types::{CreateRequest, Limits, RemoteJob, RemoteStatus};

@@ -249,6 +249,14 @@ pub struct PricedModel {
     pub allowed_durations: Option<Vec<u32>>,
     pub min_duration: Option<u32>,
     pub max_duration: Option<u32>,
+    /// Assumed names (Kyma documents none): `detail.aspect_ratios` (strings) and
+    /// `detail.extra_params` (the `extra` keys the model takes). Absent: the bundled table holds.
+    pub options: super::shot::LiveOptions,
+}
+
+/// A JSON array of strings (other entries skipped); `None` when it is not an array.
+fn strings_of(v: &Value) -> Option<Vec<String>> {
+    Some(v.as_array()?.iter().filter_map(Value::as_str).map(str::to_string).collect())
 }
 
 /// Reads the video SKUs of the pricing catalog; entries that are not per-second video are skipped.
@@ -290,6 +298,10 @@ pub fn parse_pricing(v: &Value) -> Result<Vec<PricedModel>, ShapeError> {
             allowed_durations: allowed.filter(|v| !v.is_empty()),
             min_duration: du("min_duration_sec"),
             max_duration: du("max_duration_sec"),
+            options: super::shot::LiveOptions {
+                aspect_ratios: detail.and_then(|d| strings_of(d.get("aspect_ratios")?)),
+                extra_params: detail.and_then(|d| strings_of(d.get("extra_params")?)),
+            },
         });
     }
     Ok(out)
@@ -376,5 +388,11 @@ mod tests {
         assert_eq!(p[0].rate, Micros(151_200));
         assert_eq!(p[0].allowed_durations, Some(vec![5, 10]));
         assert_eq!(p[1].allowed_durations, Some(vec![4, 6, 8]));
+        assert_eq!(p[0].options, Default::default());
+        let v = json!({"media": [{"id": "seedance-2-fast", "modality": "video", "usd_per_call": 0.3,
+            "detail": {"aspect_ratios": ["9:16", 3], "extra_params": ["seed"]}}]});
+        let p = parse_pricing(&v).unwrap();
+        assert_eq!(p[0].options.aspect_ratios, Some(vec!["9:16".to_string()]));
+        assert_eq!(p[0].options.extra_params, Some(vec!["seed".to_string()]));
     }
 }

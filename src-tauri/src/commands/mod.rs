@@ -103,6 +103,11 @@ pub async fn job_again(studio: Studio_<'_>, args: Args<sig::job_again>) -> Answe
 }
 
 #[tauri::command]
+pub async fn job_settings(studio: Studio_<'_>, args: Args<sig::job_settings>) -> Answer<sig::job_settings> {
+    studio.settings_of(args.id).await
+}
+
+#[tauri::command]
 pub fn job_remove(studio: Studio_<'_>, args: Args<sig::job_remove>) -> Answer<sig::job_remove> {
     studio.remove(args.id)
 }

@@ -7,9 +7,11 @@ use super::error::Error;
 use super::failpoint;
 use super::owner::{Cmd, Owner, Shared};
 use super::paths::Paths;
+use super::store::Shot;
 use super::store::{Generation, ImageKind, NewGeneration, Store};
 use super::submit::StartImageHost;
-use crate::api::{validate, Catalog, Client};
+use crate::api::shot::{self, ShotOptions};
+use crate::api::{validate, Catalog, Client, InputError};
 use crate::error_kind::ErrorKind;
 use parking_lot::{Mutex, RwLock};
 use std::path::PathBuf;
@@ -24,7 +26,10 @@ pub struct Draft {
     pub prompt: String,
     pub duration: Option<u32>,
     pub image: Option<ImageInput>,
-    pub extra: Option<serde_json::Value>,
+    /// The clip's last frame (image-to-video with start and end frames).
+    pub end_image: Option<ImageInput>,
+    /// Aspect ratio, negative prompt, cfg scale, seed: checked against the model's options table.
+    pub options: ShotOptions,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -169,59 +174,128 @@ impl Engine {
     /// Validates the draft, prepares its start image, records it durably with a fresh
     /// idempotency key, and hands it to the engine, which POSTs it. Invalid drafts leave nothing.
     pub async fn submit(&self, draft: Draft) -> Result<Generation, Error> {
+        let mut made = self.submit_takes(draft, 1).await?;
+        made.pop().ok_or(Error::EngineStopped)
+    }
+
+    /// `takes` generations of one draft (1 to [`shot::MAX_TAKES`]), each its own job with its own
+    /// idempotency key and hold; where the model takes a seed, each take has its own (the chosen
+    /// seed and the next ones, or random ones). Everything is checked before the first is recorded.
+    pub async fn submit_takes(&self, draft: Draft, takes: u32) -> Result<Vec<Generation>, Error> {
         let catalog = self.catalog();
-        let (model, duration) = validate::check_request(&catalog, &draft.model, &draft.prompt, draft.duration)
-            .map_err(crate::api::Error::from)?;
-        let hold = model.price(duration);
-        let key = uuid::Uuid::new_v4().to_string();
-        // One snapshot, so the row's folder and its start image agree even if the folder changes now.
-        let paths = self.paths();
-        let mut new = NewGeneration {
-            model: model.id.clone(),
-            prompt: draft.prompt.clone(),
-            duration_s: duration,
-            image_kind: ImageKind::None,
-            image_source: None,
-            image_file: None,
-            image_url: None,
-            image_size: None,
-            extra_json: draft.extra.as_ref().map(|v| v.to_string()),
-            hold,
-            has_audio: model.audio,
-            media_dir: paths.row_media_dir(),
+        let (model, duration, options) = check_draft(&catalog, &draft, takes)?;
+        let caps = &model.caps;
+        let has_start = draft.image.is_some();
+        let start = ready(draft.image).await?;
+        let end = ready(draft.end_image).await?;
+        let seeds: Vec<Option<u32>> = match (&caps.seed_param, takes) {
+            (Some(_), 2..) => shot::take_seeds(options.seed, takes).into_iter().map(Some).collect(),
+            _ => vec![options.seed; takes as usize],
         };
-        match &draft.image {
-            None => {}
-            Some(ImageInput::Url(u)) => {
-                validate::check_image_url(u).map_err(crate::api::Error::from)?;
-                new.image_kind = ImageKind::Url;
-                new.image_source = Some(u.trim().to_string());
-                new.image_url = Some(u.trim().to_string());
+        let group = (takes > 1).then(|| uuid::Uuid::new_v4().simple().to_string());
+        // Every take's request is checked before any is recorded.
+        let mut planned = Vec::new();
+        for (i, seed) in seeds.into_iter().enumerate() {
+            let o = ShotOptions { seed, ..options.clone() };
+            let extra = shot::extra_for(caps, &o, has_start);
+            if let Some(x) = &extra {
+                shot::check_extra(&model.id, caps, x).map_err(crate::api::Error::from)?;
             }
-            Some(ImageInput::File(path)) => {
-                let prepared = crate::media::prepare_image_file_async(path.clone()).await?;
-                keep_start_image(&paths, &mut new, &key, &prepared, path.display().to_string())?;
-            }
-            Some(ImageInput::Prepared { image, source }) => {
-                keep_start_image(&paths, &mut new, &key, image, source.clone())?;
-            }
+            let shot = Shot {
+                aspect: o.aspect.clone(),
+                negative_prompt: o.negative_prompt.clone(),
+                cfg_scale: o.cfg_scale,
+                seed: o.seed,
+                end_image_param: end.as_ref().and(caps.end_image_param.clone()),
+                take_group: group.clone(),
+                take_index: group.as_ref().map(|_| i as u32 + 1),
+                ..Shot::default()
+            };
+            planned.push((extra, shot));
         }
-        failpoint::hit("before_db_write");
-        let (reply, rx) = oneshot::channel();
-        self.cmd.send(Cmd::Submit { new: Box::new(new), key, reply }).await.map_err(|_| Error::EngineStopped)?;
-        rx.await.map_err(|_| Error::EngineStopped)?
+        let mut made = Vec::new();
+        for (extra, shot) in planned {
+            let key = uuid::Uuid::new_v4().to_string();
+            // One snapshot, so the row's folder and its images agree even if the folder changes now.
+            let paths = self.paths();
+            let mut new = NewGeneration {
+                model: model.id.clone(),
+                prompt: draft.prompt.clone(),
+                duration_s: duration,
+                image_kind: ImageKind::None,
+                image_source: None,
+                image_file: None,
+                image_url: None,
+                image_size: None,
+                extra_json: extra.map(|v| v.to_string()),
+                hold: model.price(duration),
+                has_audio: model.audio,
+                media_dir: paths.row_media_dir(),
+                shot,
+            };
+            match &start {
+                None => {}
+                Some(Ready::Url(u)) => {
+                    new.image_kind = ImageKind::Url;
+                    new.image_source = Some(u.clone());
+                    new.image_url = Some(u.clone());
+                }
+                Some(Ready::Image(image, source)) => {
+                    let file = keep_image(&paths, &format!("{key}.jpg"), image)?;
+                    new.image_kind = ImageKind::File;
+                    new.image_source = Some(source.clone());
+                    new.image_file = Some(file);
+                    new.image_size = Some((image.width, image.height));
+                }
+            }
+            match &end {
+                None => {}
+                Some(Ready::Url(u)) => {
+                    new.shot.end_image_kind = ImageKind::Url;
+                    new.shot.end_image_source = Some(u.clone());
+                    new.shot.end_image_url = Some(u.clone());
+                }
+                Some(Ready::Image(image, source)) => {
+                    let file = keep_image(&paths, &format!("{key}-end.jpg"), image)?;
+                    new.shot.end_image_kind = ImageKind::File;
+                    new.shot.end_image_source = Some(source.clone());
+                    new.shot.end_image_file = Some(file);
+                    new.shot.end_image_size = Some((image.width, image.height));
+                }
+            }
+            failpoint::hit("before_db_write");
+            let (reply, rx) = oneshot::channel();
+            self.cmd.send(Cmd::Submit { new: Box::new(new), key, reply }).await.map_err(|_| Error::EngineStopped)?;
+            made.push(rx.await.map_err(|_| Error::EngineStopped)??);
+        }
+        Ok(made)
+    }
+
+    /// The draft that made generation `id`: the same model, prompt, duration, images and options
+    /// ("Again", "Use these settings").
+    pub fn draft_of(&self, id: i64) -> Result<Draft, Error> {
+        let g = self.get(id)?;
+        let paths = self.paths();
+        let input = |kind: ImageKind, url: &Option<String>, file: &Option<String>| match kind {
+            ImageKind::None => None,
+            ImageKind::Url => url.clone().map(ImageInput::Url),
+            ImageKind::File => {
+                file.as_ref().map(|f| ImageInput::File(paths.media_root(&g).join("start-images").join(f)))
+            }
+        };
+        Ok(Draft {
+            image: input(g.image_kind, &g.image_url, &g.image_file),
+            end_image: input(g.shot.end_image_kind, &g.shot.end_image_url, &g.shot.end_image_file),
+            options: g.shot.options(),
+            model: g.model,
+            prompt: g.prompt,
+            duration: Some(g.duration_s),
+        })
     }
 
     /// "Again": the same settings as generation `id`, with a new idempotency key.
     pub async fn again(&self, id: i64) -> Result<Generation, Error> {
-        let g = self.get(id)?;
-        let image = match g.image_kind {
-            ImageKind::None => None,
-            ImageKind::Url => g.image_url.clone().map(ImageInput::Url),
-            ImageKind::File => self.paths().start_image_path(&g).map(ImageInput::File),
-        };
-        let extra = g.extra_json.as_deref().and_then(|s| serde_json::from_str(s).ok());
-        self.submit(Draft { model: g.model, prompt: g.prompt, duration: Some(g.duration_s), image, extra }).await
+        self.submit(self.draft_of(id)?).await
     }
 
     /// Forgets a finished generation's record (its clip file stays where it is).
@@ -236,20 +310,51 @@ impl Engine {
     }
 }
 
-/// Saves the prepared start image in the library, durably, before the job that uses it.
-fn keep_start_image(
-    paths: &Paths,
-    new: &mut NewGeneration,
-    key: &str,
-    prepared: &crate::media::PreparedImage,
-    source: String,
-) -> Result<(), Error> {
-    let file = format!("{key}.jpg");
-    let dest = paths.start_images.join(&file);
+/// Every rule a draft of `takes` takes must meet, checked before anything is prepared, stored
+/// or sent: model, prompt, duration, the options against the model's table, the links, the
+/// number of takes. Answers the model, the duration and the normalised options.
+pub fn check_draft<'a>(
+    catalog: &'a Catalog,
+    draft: &Draft,
+    takes: u32,
+) -> Result<(&'a crate::api::Model, u32, ShotOptions), crate::api::Error> {
+    let (model, duration) = validate::check_request(catalog, &draft.model, &draft.prompt, draft.duration)?;
+    shot::check_takes(takes)?;
+    let options = draft.options.clone().normalized();
+    let (has_start, has_end) = (draft.image.is_some(), draft.end_image.is_some());
+    shot::check_options(&model.id, &model.caps, &options, has_start, has_end)?;
+    if let Some(ImageInput::Url(u)) = &draft.image {
+        validate::check_image_url(u)?;
+    }
+    if let Some(ImageInput::Url(u)) = &draft.end_image {
+        validate::check_image_url(u)
+            .map_err(|_| InputError::EndImageUrl { shown: u.trim().chars().take(60).collect() })?;
+    }
+    Ok((model, duration, options))
+}
+
+/// A start or end frame ready to record: a checked link, or a prepared picture and its name.
+enum Ready {
+    Url(String),
+    Image(Box<crate::media::PreparedImage>, String),
+}
+
+async fn ready(input: Option<ImageInput>) -> Result<Option<Ready>, Error> {
+    Ok(match input {
+        None => None,
+        Some(ImageInput::Url(u)) => Some(Ready::Url(u.trim().to_string())),
+        Some(ImageInput::File(path)) => {
+            let prepared = crate::media::prepare_image_file_async(path.clone()).await?;
+            Some(Ready::Image(Box::new(prepared), path.display().to_string()))
+        }
+        Some(ImageInput::Prepared { image, source }) => Some(Ready::Image(image, source)),
+    })
+}
+
+/// Saves a prepared picture in the library's start-images folder, durably, before the job that
+/// uses it; returns its file name.
+fn keep_image(paths: &Paths, file: &str, prepared: &crate::media::PreparedImage) -> Result<String, Error> {
+    let dest = paths.start_images.join(file);
     crate::fsutil::write_atomic(&dest, &prepared.jpeg).map_err(|e| Error::io("save the start image", &dest, e))?;
-    new.image_kind = ImageKind::File;
-    new.image_source = Some(source);
-    new.image_file = Some(file);
-    new.image_size = Some((prepared.width, prepared.height));
-    Ok(())
+    Ok(file.to_string())
 }

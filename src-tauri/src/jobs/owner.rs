@@ -51,7 +51,8 @@ enum Done {
     /// The answer to a POST; the bool says whether it was the row's first POST ever.
     Posted(i64, bool, Result<crate::api::Created, PostError>),
     Polled(i64, Result<RemoteJob, crate::api::Error>),
-    Downloaded(i64, Result<(String, u64), Error>),
+    /// The clip's file name, its size in bytes and its frame size (when the file says).
+    Downloaded(i64, Result<(String, u64, Option<(u32, u32)>), Error>),
 }
 
 struct JobState {
@@ -288,7 +289,11 @@ impl Owner {
             let result = match slots.acquire_owned().await {
                 Ok(_permit) => fetch_clip(&client, &downloader, &g, url, &clips, &events).await,
                 Err(_) => Err(Error::EngineStopped),
-            };
+            }
+            .map(|(file, bytes)| {
+                let size = crate::media::mp4::video_size(&clips.join(&file)).ok();
+                (file, bytes, size)
+            });
             let _ = done.send(Done::Downloaded(id, result)).await;
         });
     }
@@ -315,9 +320,9 @@ impl Owner {
                 }
             }
             Done::Downloaded(id, result) => match result {
-                Ok((file, bytes)) => {
+                Ok((file, bytes, size)) => {
                     failpoint::hit("after_rename");
-                    let marked = self.shared.store.lock().mark_succeeded(id, &file, bytes);
+                    let marked = self.shared.store.lock().mark_succeeded(id, &file, bytes, size);
                     if let Err(e) = marked {
                         log::error!("cannot record the clip of generation {id}: {e}");
                     }

@@ -18,7 +18,8 @@ macro_rules! migrations {
 
 /// The schema's steps, applied in order from `migrations/`; `PRAGMA user_version` records how
 /// many ran, so a step is never renamed, edited or removed once released: add the next number.
-const MIGRATIONS: &[(&str, &str)] = migrations!["0001_generations", "0002_post_attempts", "0003_gallery"];
+const MIGRATIONS: &[(&str, &str)] =
+    migrations!["0001_generations", "0002_post_attempts", "0003_gallery", "0004_shot_options"];
 
 /// Our own lifecycle of a generation. `Queued` has no Kyma id yet; terminal states never change.
 /// Crosses IPC as is (ts-rs exports its TypeScript twin).
@@ -72,9 +73,10 @@ impl Status {
 }
 
 /// How the start image travels to Kyma.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum ImageKind {
+    #[default]
     None,
     /// A prepared JPEG kept in the library, sent as a data: URI (or through a host).
     File,
@@ -95,6 +97,38 @@ impl ImageKind {
             "file" => ImageKind::File,
             "url" => ImageKind::Url,
             _ => ImageKind::None,
+        }
+    }
+}
+
+/// The shot's options as chosen for one generation (migration 0004): kept so "Again" and
+/// "Use these settings" restore them. The end frame travels like the start image.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Shot {
+    pub aspect: Option<String>,
+    pub negative_prompt: Option<String>,
+    pub cfg_scale: Option<f64>,
+    pub seed: Option<u32>,
+    pub end_image_kind: ImageKind,
+    pub end_image_source: Option<String>,
+    pub end_image_file: Option<String>,
+    pub end_image_url: Option<String>,
+    pub end_image_size: Option<(u32, u32)>,
+    /// The `extra` key the end frame's link goes under (the model's, from the options table).
+    pub end_image_param: Option<String>,
+    /// Takes made together share a group; `take_index` counts from 1.
+    pub take_group: Option<String>,
+    pub take_index: Option<u32>,
+}
+
+impl Shot {
+    /// The options as the user set them (no end frame, no take).
+    pub fn options(&self) -> crate::api::ShotOptions {
+        crate::api::ShotOptions {
+            aspect: self.aspect.clone(),
+            negative_prompt: self.negative_prompt.clone(),
+            cfg_scale: self.cfg_scale,
+            seed: self.seed,
         }
     }
 }
@@ -141,6 +175,9 @@ pub struct Generation {
     /// None, "deleting", "trashed" or "forgotten".
     pub removed: Option<String>,
     pub removed_at: Option<String>,
+    pub shot: Shot,
+    /// The clip's frame size, read from the file once downloaded.
+    pub clip_size: Option<(u32, u32)>,
 }
 
 /// What a new generation is made of, validated and prepared before it is stored.
@@ -159,6 +196,7 @@ pub struct NewGeneration {
     pub has_audio: bool,
     /// The library folder the files go to, when it is not the app's data folder.
     pub media_dir: Option<String>,
+    pub shot: Shot,
 }
 
 #[cfg(test)]
@@ -178,6 +216,7 @@ impl NewGeneration {
             hold: Micros(756_000),
             has_audio: false,
             media_dir: None,
+            shot: Shot::default(),
         }
     }
 }
@@ -198,7 +237,8 @@ const COLUMNS: &str = "id, idempotency_key, kyma_id, status, remote_status, mode
     image_source, image_file, image_url, image_width, image_height, extra_json, hold_micros, estimated_micros, \
     charged_micros, refunded_micros, error_kind, error_message, clip_file, clip_bytes, created_at, submitted_at, \
     completed_at, downloaded_at, updated_at, post_attempts, favourite, has_audio, media_dir, clip_missing, removed, \
-    removed_at";
+    removed_at, aspect, negative_prompt, cfg_scale, seed, end_image_kind, end_image_source, end_image_file, \
+    end_image_url, end_image_width, end_image_height, end_image_param, take_group, take_index, clip_width, clip_height";
 
 fn micros(v: Option<i64>) -> Option<Micros> {
     v.map(Micros)
@@ -254,6 +294,21 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Generation> {
         clip_missing: r.get(32)?,
         removed: r.get(33)?,
         removed_at: r.get(34)?,
+        shot: Shot {
+            aspect: r.get(35)?,
+            negative_prompt: r.get(36)?,
+            cfg_scale: r.get(37)?,
+            seed: r.get(38)?,
+            end_image_kind: ImageKind::parse(&r.get::<_, String>(39)?),
+            end_image_source: r.get(40)?,
+            end_image_file: r.get(41)?,
+            end_image_url: r.get(42)?,
+            end_image_size: r.get::<_, Option<u32>>(43)?.zip(r.get::<_, Option<u32>>(44)?),
+            end_image_param: r.get(45)?,
+            take_group: r.get(46)?,
+            take_index: r.get(47)?,
+        },
+        clip_size: r.get::<_, Option<u32>>(48)?.zip(r.get::<_, Option<u32>>(49)?),
     })
 }
 
@@ -344,7 +399,10 @@ impl Store {
         self.conn.execute(
             "INSERT INTO generations (idempotency_key, status, model, prompt, duration_s, image_kind, image_source, \
              image_file, image_url, image_width, image_height, extra_json, hold_micros, created_at, updated_at, has_audio, \
-             media_dir) VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15)",
+             media_dir, aspect, negative_prompt, cfg_scale, seed, end_image_kind, end_image_source, end_image_file, \
+             end_image_url, end_image_width, end_image_height, end_image_param, take_group, take_index) \
+             VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, \
+             ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
             params![
                 idempotency_key,
                 g.model,
@@ -361,6 +419,19 @@ impl Store {
                 now,
                 g.has_audio,
                 g.media_dir,
+                g.shot.aspect,
+                g.shot.negative_prompt,
+                g.shot.cfg_scale,
+                g.shot.seed,
+                g.shot.end_image_kind.as_str(),
+                g.shot.end_image_source,
+                g.shot.end_image_file,
+                g.shot.end_image_url,
+                g.shot.end_image_size.map(|s| s.0),
+                g.shot.end_image_size.map(|s| s.1),
+                g.shot.end_image_param,
+                g.shot.take_group,
+                g.shot.take_index,
             ],
         )?;
         Ok(self.conn.last_insert_rowid())
@@ -451,12 +522,19 @@ impl Store {
         Ok(())
     }
 
-    pub fn mark_succeeded(&self, id: i64, clip_file: &str, clip_bytes: u64) -> Result<(), Error> {
+    pub fn mark_succeeded(
+        &self,
+        id: i64,
+        clip_file: &str,
+        clip_bytes: u64,
+        clip_size: Option<(u32, u32)>,
+    ) -> Result<(), Error> {
         let now = now_rfc3339();
         self.conn.execute(
             "UPDATE generations SET status = 'succeeded', clip_file = ?2, clip_bytes = ?3, downloaded_at = ?4, \
-             error_kind = NULL, error_message = NULL, updated_at = ?4 WHERE id = ?1 AND status = 'downloading'",
-            params![id, clip_file, clip_bytes as i64, now],
+             error_kind = NULL, error_message = NULL, updated_at = ?4, clip_width = ?5, clip_height = ?6 \
+             WHERE id = ?1 AND status = 'downloading'",
+            params![id, clip_file, clip_bytes as i64, now, clip_size.map(|s| s.0), clip_size.map(|s| s.1)],
         )?;
         Ok(())
     }
@@ -565,6 +643,33 @@ mod tests {
     }
 
     #[test]
+    fn the_shots_options_are_kept_with_the_generation() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(&dir.path().join("lib.sqlite3")).unwrap();
+        let mut g = new_gen();
+        g.shot = Shot {
+            aspect: Some("9:16".into()),
+            negative_prompt: Some("blur, 文字".into()),
+            cfg_scale: Some(0.25),
+            seed: Some(2_147_483_647),
+            end_image_kind: ImageKind::File,
+            end_image_source: Some("/photos/end.png".into()),
+            end_image_file: Some("k-end.jpg".into()),
+            end_image_url: None,
+            end_image_size: Some((1080, 1920)),
+            end_image_param: Some("end_image_url".into()),
+            take_group: Some("group-1".into()),
+            take_index: Some(2),
+        };
+        let id = s.insert(&g, "key-shot").unwrap();
+        let back = s.get(id).unwrap();
+        assert_eq!(back.shot, g.shot);
+        assert_eq!(back.clip_size, None);
+        let plain = s.insert(&new_gen(), "key-plain").unwrap();
+        assert_eq!(s.get(plain).unwrap().shot, Shot::default());
+    }
+
+    #[test]
     fn lifecycle_and_guards() {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(&dir.path().join("lib.sqlite3")).unwrap();
@@ -576,7 +681,8 @@ mod tests {
         s.mark_running(id, Status::Processing, "processing").unwrap();
         s.mark_downloading(id, Some(Micros(756_000)), None).unwrap();
         assert!(!s.remove_finished(id).unwrap(), "an unfinished job cannot be removed");
-        s.mark_succeeded(id, "clip.mp4", 1234).unwrap();
+        s.mark_succeeded(id, "clip.mp4", 1234, Some((720, 1280))).unwrap();
+        assert_eq!(s.get(id).unwrap().clip_size, Some((720, 1280)));
         // A late poll answer cannot move a finished job back.
         s.mark_running(id, Status::Processing, "processing").unwrap();
         s.mark_settled_without_clip(id, Status::Failed, Micros(756_000), "x", "y", None).unwrap();
@@ -659,6 +765,10 @@ mod tests {
                     [],
                 )
                 .unwrap();
+                if from >= 3 {
+                    // From step 3 on, the release recorded sound with each row itself.
+                    conn.execute("UPDATE generations SET has_audio = 1", []).unwrap();
+                }
             }
             let s = Store::open(&path).unwrap();
             let v: i64 = s.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
@@ -666,6 +776,7 @@ mod tests {
             let g = s.list().unwrap().pop().unwrap();
             assert_eq!((g.idempotency_key.as_str(), g.post_attempts, g.favourite), ("old", 0, false));
             assert!(g.has_audio, "from version {from}: the audio model's clip has sound");
+            assert_eq!((g.shot.clone(), g.clip_size), (Shot::default(), None), "from version {from}: no options yet");
             let found: i64 = s
                 .conn()
                 .query_row("SELECT rowid FROM generations_fts WHERE generations_fts MATCH 'kite'", [], |r| r.get(0))

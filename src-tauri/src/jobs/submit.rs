@@ -72,30 +72,35 @@ fn upload_client() -> &'static reqwest::Client {
 }
 
 /// The POST body for a stored generation: always its own idempotency key, so a replay is never
-/// a new job. A bucket-hosted image is uploaded now, so the link is fresh when Kyma reads it.
+/// a new job. A bucket-hosted image is uploaded now, so the link is fresh when Kyma reads it. The
+/// end frame's link goes into `extra` under the key the model's options table named.
 pub async fn build_request(
     g: &Generation,
     start_images: &Path,
     host: &StartImageHost,
 ) -> Result<CreateRequest, PostError> {
-    let image_url = match g.image_kind {
-        ImageKind::None => None,
-        ImageKind::Url => g.image_url.clone(),
-        ImageKind::File => {
-            let file = g.image_file.as_deref().unwrap_or_default();
-            let jpeg = std::fs::read(start_images.join(file)).map_err(|_| PostError::MissingImage(file.to_string()))?;
-            Some(match host {
-                StartImageHost::DataUri => crate::media::jpeg_data_uri(&jpeg),
-                StartImageHost::Bucket { config, secret } => {
-                    let key = hosting::object_key(&g.idempotency_key, time::OffsetDateTime::now_utc());
-                    hosting::upload_start_image(upload_client(), config, secret, &key, &jpeg, IMAGE_LINK_TTL_S)
-                        .await?
-                        .to_string()
-                }
-            })
+    let image_url =
+        link(g.image_kind, g.image_url.as_deref(), g.image_file.as_deref(), "", g, start_images, host).await?;
+    let mut extra: Option<serde_json::Value> = g.extra_json.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    if let Some(param) = &g.shot.end_image_param {
+        let s = &g.shot;
+        let end = link(
+            s.end_image_kind,
+            s.end_image_url.as_deref(),
+            s.end_image_file.as_deref(),
+            "-end",
+            g,
+            start_images,
+            host,
+        )
+        .await?;
+        if let Some(end) = end {
+            let map = extra.get_or_insert_with(|| serde_json::Value::Object(Default::default()));
+            if let Some(map) = map.as_object_mut() {
+                map.insert(param.clone(), serde_json::Value::String(end));
+            }
         }
-    };
-    let extra = g.extra_json.as_deref().and_then(|s| serde_json::from_str(s).ok());
+    }
     Ok(CreateRequest {
         model: g.model.clone(),
         prompt: g.prompt.clone(),
@@ -103,6 +108,37 @@ pub async fn build_request(
         image_url,
         idempotency_key: g.idempotency_key.clone(),
         extra,
+    })
+}
+
+/// The link Kyma reads a frame from: the user's link, or the kept JPEG as a data: URI or uploaded
+/// to the bucket (object named after the idempotency key and `suffix`).
+async fn link(
+    kind: ImageKind,
+    url: Option<&str>,
+    file: Option<&str>,
+    suffix: &str,
+    g: &Generation,
+    start_images: &Path,
+    host: &StartImageHost,
+) -> Result<Option<String>, PostError> {
+    Ok(match kind {
+        ImageKind::None => None,
+        ImageKind::Url => url.map(str::to_string),
+        ImageKind::File => {
+            let file = file.unwrap_or_default();
+            let jpeg = std::fs::read(start_images.join(file)).map_err(|_| PostError::MissingImage(file.to_string()))?;
+            Some(match host {
+                StartImageHost::DataUri => crate::media::jpeg_data_uri(&jpeg),
+                StartImageHost::Bucket { config, secret } => {
+                    let name = format!("{}{suffix}", g.idempotency_key);
+                    let key = hosting::object_key(&name, time::OffsetDateTime::now_utc());
+                    hosting::upload_start_image(upload_client(), config, secret, &key, &jpeg, IMAGE_LINK_TTL_S)
+                        .await?
+                        .to_string()
+                }
+            })
+        }
     })
 }
 

@@ -434,7 +434,7 @@ pub(crate) mod tests {
         let bytes = mp4(tag);
         let path = paths.clips.join(&file);
         crate::fsutil::write_atomic(&path, &bytes).unwrap();
-        store.mark_succeeded(id, &file, bytes.len() as u64).unwrap();
+        store.mark_succeeded(id, &file, bytes.len() as u64, None).unwrap();
         (id, path)
     }
 

@@ -2,7 +2,7 @@
 //! kept honest about clips gone missing on disk; and favourites. SQL takes user input only as
 //! bound parameters; the statement shapes are few and cached.
 
-use super::{Error, Item, Library, Page, Query, SortKey, StatusFilter, VideoKind};
+use super::{Error, Item, Library, Page, Query, Shape, SortKey, StatusFilter, VideoKind};
 use crate::jobs::{Generation, ImageKind, Status};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Row};
@@ -30,6 +30,12 @@ pub fn item_of(g: &Generation) -> Item {
         audio: g.has_audio,
         kind: kind_of(g.image_kind != ImageKind::None),
         image_size: image_size(g.image_kind != ImageKind::None, g.image_width, g.image_height),
+        frame: g.clip_size,
+        shape: Shape::of(
+            g.clip_size,
+            g.shot.aspect.as_deref(),
+            image_size(g.image_kind != ImageKind::None, g.image_width, g.image_height),
+        ),
         hold_micros: g.hold.0,
         charged_micros: g.charged.map(|m| m.0),
         refunded_micros: g.refunded.map(|m| m.0),
@@ -160,6 +166,10 @@ fn filters(q: &Query) -> Result<(String, Vec<Value>), Error> {
         sql.push_str(" AND has_audio = ?");
         params.push(Value::Integer(i64::from(audio)));
     }
+    if let Some(shape) = q.shape {
+        sql.push_str(&format!(" AND {SHAPE_SQL} = ?"));
+        params.push(Value::Text(shape.as_str().into()));
+    }
     match q.kind {
         Some(VideoKind::T2v) => sql.push_str(" AND image_kind = 'none'"),
         Some(VideoKind::I2v) => sql.push_str(" AND image_kind <> 'none'"),
@@ -190,7 +200,20 @@ fn order_by(q: &Query) -> String {
 
 const TILE_COLUMNS: &str = "id, status, model, substr(prompt, 1, 280), duration_s, has_audio, image_kind, \
     image_width, image_height, hold_micros, charged_micros, refunded_micros, created_at, favourite, clip_missing, \
-    error_message, clip_file, media_dir, removed";
+    error_message, clip_file, media_dir, removed, clip_width, clip_height, aspect";
+
+/// [`Shape::of`] in SQL, for the shape filter (a test holds the two to the same answers).
+const SHAPE_SQL: &str = "(CASE \
+    WHEN clip_width > 0 AND clip_height > 0 THEN \
+      (CASE WHEN clip_width * 10 > clip_height * 11 THEN 'landscape' \
+            WHEN clip_width * 10 < clip_height * 9 THEN 'portrait' ELSE 'square' END) \
+    WHEN aspect IN ('9:16', '3:4') THEN 'portrait' \
+    WHEN aspect = '1:1' THEN 'square' \
+    WHEN aspect IN ('16:9', '21:9', '4:3') THEN 'landscape' \
+    WHEN image_kind <> 'none' AND image_width > 0 AND image_height > 0 THEN \
+      (CASE WHEN image_width * 10 > image_height * 11 THEN 'landscape' \
+            WHEN image_width * 10 < image_height * 9 THEN 'portrait' ELSE 'square' END) \
+    ELSE 'landscape' END)";
 
 /// A page row: the tile, and where its clip should be.
 struct TileRow {
@@ -212,6 +235,9 @@ fn tile_row(r: &Row<'_>) -> rusqlite::Result<TileRow> {
     let prompt: String = r.get(3)?;
     let clip_missing: bool = r.get(14)?;
     let removed: Option<String> = r.get(18)?;
+    let frame = r.get::<_, Option<u32>>(19)?.zip(r.get::<_, Option<u32>>(20)?);
+    let aspect: Option<String> = r.get(21)?;
+    let image = image_size(has_image, r.get(7)?, r.get(8)?);
     let item = Item {
         id: r.get(0)?,
         missing: clip_missing && status == Status::Succeeded && removed.is_none(),
@@ -221,7 +247,9 @@ fn tile_row(r: &Row<'_>) -> rusqlite::Result<TileRow> {
         duration_s: r.get(4)?,
         audio: r.get(5)?,
         kind: kind_of(has_image),
-        image_size: image_size(has_image, r.get(7)?, r.get(8)?),
+        image_size: image,
+        frame,
+        shape: Shape::of(frame, aspect.as_deref(), image),
         hold_micros: r.get(9)?,
         charged_micros: r.get(10)?,
         refunded_micros: r.get(11)?,
@@ -356,6 +384,72 @@ mod tests {
         )
         .unwrap();
         conn.last_insert_rowid()
+    }
+
+    #[test]
+    fn the_shape_filter_and_the_tiles_agree() {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        // (clip frame, aspect asked, start image): every source of the shape, and their order.
+        let cases: &[(Option<(u32, u32)>, Option<&str>, Option<(u32, u32)>)] = &[
+            (Some((720, 1280)), None, None),
+            (Some((1470, 630)), Some("9:16"), None),
+            (Some((960, 960)), None, Some((100, 300))),
+            (None, Some("9:16"), None),
+            (None, Some("3:4"), Some((1920, 1080))),
+            (None, Some("1:1"), None),
+            (None, Some("21:9"), None),
+            (None, Some("auto"), Some((1080, 1920))),
+            (None, None, Some((1080, 1920))),
+            (None, None, Some((1000, 1050))),
+            (None, None, None),
+            (Some((1000, 1099)), None, None),
+            (Some((1000, 1112)), None, None),
+        ];
+        {
+            let store = lib.store();
+            let conn = store.conn();
+            for (i, (clip, aspect, image)) in cases.iter().enumerate() {
+                conn.execute(
+                    "INSERT INTO generations (idempotency_key, status, model, prompt, duration_s, image_kind, \
+                     image_width, image_height, hold_micros, created_at, updated_at, clip_width, clip_height, aspect) \
+                     VALUES (?1, 'failed', 'kling-3-pro', 'p', 5, ?2, ?3, ?4, 1, ?5, ?5, ?6, ?7, ?8)",
+                    params![
+                        format!("shape-{i}"),
+                        if image.is_some() { "file" } else { "none" },
+                        image.map(|s| s.0),
+                        image.map(|s| s.1),
+                        format!("2026-01-01T00:00:{i:02}Z"),
+                        clip.map(|s| s.0),
+                        clip.map(|s| s.1),
+                        aspect,
+                    ],
+                )
+                .unwrap();
+            }
+        }
+        let expected: Vec<Shape> = cases.iter().map(|(c, a, i)| Shape::of(*c, *a, *i)).collect();
+        use Shape::*;
+        assert_eq!(
+            expected,
+            [
+                Portrait, Landscape, Square, Portrait, Portrait, Square, Landscape, Portrait, Portrait, Square,
+                Landscape, Square, Portrait
+            ]
+        );
+        let all = lib.query(&Query { ascending: true, ..Default::default() }).unwrap();
+        assert_eq!(all.items.iter().map(|i| i.shape).collect::<Vec<_>>(), expected, "tiles");
+        for shape in [Landscape, Portrait, Square] {
+            let page = lib.query(&Query { shape: Some(shape), ascending: true, ..Default::default() }).unwrap();
+            let want: Vec<i64> =
+                all.items.iter().zip(&expected).filter(|(_, s)| **s == shape).map(|(it, _)| it.id).collect();
+            assert_eq!(
+                page.items.iter().map(|i| i.id).collect::<Vec<_>>(),
+                want,
+                "{shape:?}: the SQL and Shape::of agree"
+            );
+            assert_eq!(page.total as usize, want.len());
+        }
     }
 
     /// The fixture: ids 1..=8 in this order.

@@ -349,6 +349,8 @@ fn synthetic(
         clip_missing: ok && clip_bytes.is_none(),
         removed: None,
         removed_at: None,
+        shot: Default::default(),
+        clip_size: None,
     };
     if ok {
         g.clip_file = Some(clip_file_name(&g));

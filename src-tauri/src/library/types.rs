@@ -42,6 +42,48 @@ pub enum VideoKind {
     I2v,
 }
 
+/// A clip's shape, for the gallery's filter and tiles: its frame when the clip is in the library,
+/// else the aspect asked for, else the start image's (wider than 1.1 : 1 is landscape, narrower
+/// than 0.9 : 1 portrait, square between).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum Shape {
+    Landscape,
+    Portrait,
+    Square,
+}
+
+impl Shape {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::Landscape => "landscape",
+            Shape::Portrait => "portrait",
+            Shape::Square => "square",
+        }
+    }
+
+    pub fn of_size(w: u32, h: u32) -> Shape {
+        let (w, h) = (u64::from(w) * 10, u64::from(h));
+        if w > h * 11 {
+            Shape::Landscape
+        } else if w < h * 9 {
+            Shape::Portrait
+        } else {
+            Shape::Square
+        }
+    }
+
+    /// The shape from what is known of a generation, best first (see the type's note).
+    pub fn of(clip: Option<(u32, u32)>, aspect: Option<&str>, image: Option<(u32, u32)>) -> Shape {
+        let asked = aspect.and_then(crate::api::shot::ratio);
+        match (clip.filter(|s| s.0 > 0 && s.1 > 0), asked, image.filter(|s| s.0 > 0 && s.1 > 0)) {
+            (Some((w, h)), _, _) | (None, Some((w, h)), _) | (None, None, Some((w, h))) => Shape::of_size(w, h),
+            (None, None, None) => Shape::Landscape,
+        }
+    }
+}
+
 /// One gallery query: the search text and every filter. Empty/None means "no filter".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
 #[serde(default)]
@@ -58,6 +100,8 @@ pub struct Query {
     /// Some(true): only clips with sound; Some(false): only silent ones.
     pub audio: Option<bool>,
     pub kind: Option<VideoKind>,
+    /// Only clips of this shape.
+    pub shape: Option<Shape>,
     pub favourites: bool,
     pub status: StatusFilter,
     pub sort: SortKey,
@@ -83,8 +127,12 @@ pub struct Item {
     pub duration_s: u32,
     pub audio: bool,
     pub kind: VideoKind,
-    /// Start image size for image-to-video (the clip's aspect), else None.
+    /// Start image size for image-to-video, else None.
     pub image_size: Option<(u32, u32)>,
+    /// The clip's frame size, once it is in the library.
+    pub frame: Option<(u32, u32)>,
+    /// Landscape, portrait or square: the tile's shape.
+    pub shape: Shape,
     #[ts(type = "number")]
     pub hold_micros: i64,
     #[ts(type = "number | null")]

@@ -20,6 +20,8 @@ pub struct ModelInfo {
     pub image_input: bool,
     pub durations: Vec<u32>,
     pub default_duration: u32,
+    /// What the model takes besides prompt, duration and start image.
+    pub caps: crate::api::Capabilities,
 }
 
 impl From<&Model> for ModelInfo {
@@ -34,6 +36,7 @@ impl From<&Model> for ModelInfo {
             image_input: m.image_input,
             durations: m.durations.clone(),
             default_duration: m.default_duration(),
+            caps: m.caps.clone(),
         }
     }
 }
@@ -188,7 +191,7 @@ pub struct AppError {
     pub link: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct Draft {
     pub model: String,
@@ -196,6 +199,39 @@ pub struct Draft {
     pub duration: u32,
     pub image_id: Option<String>,
     pub image_url: Option<String>,
+    /// The end frame: a staged picture, or a link.
+    pub end_image_id: Option<String>,
+    pub end_image_url: Option<String>,
+    /// Aspect ratio, "Avoid", cfg scale, seed.
+    pub options: crate::api::ShotOptions,
+    /// How many takes (1–4): as many jobs, holds and idempotency keys.
+    pub takes: u32,
+}
+
+impl Default for Draft {
+    fn default() -> Draft {
+        Draft {
+            model: String::new(),
+            prompt: String::new(),
+            duration: crate::api::types::DEFAULT_DURATION_S,
+            image_id: None,
+            image_url: None,
+            end_image_id: None,
+            end_image_url: None,
+            options: Default::default(),
+            takes: 1,
+        }
+    }
+}
+
+/// A finished generation's settings, ready to fill the create panel ("Use these settings"): the
+/// draft, and its start and end frames staged again as pictures where they were files.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Restored {
+    pub draft: Draft,
+    pub image: Option<StartImage>,
+    pub end_image: Option<StartImage>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -223,11 +259,13 @@ pub struct DropHover {
     pub over: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
 pub struct ImageDropped {
     pub image: Option<StartImage>,
     pub error: Option<AppError>,
+    /// Where the drop landed in the page (CSS pixels): on the end-frame slot it fills that slot.
+    pub position: Option<(f64, f64)>,
 }
 
 /// A gallery tile with the loopback URLs of its poster and clip.

@@ -7,7 +7,7 @@
 //! `Args<sig::NAME>` and answer `Answer<sig::NAME>`, so their types come from the table too.
 
 use super::dto::{
-    AppError, AppState, Draft, GalleryDetails, GalleryPage, Job, KeyStatus, ModelInfo, Settings, StartImage,
+    AppError, AppState, Draft, GalleryDetails, GalleryPage, Job, KeyStatus, ModelInfo, Restored, Settings, StartImage,
 };
 use crate::library::{DeleteTicket, MoveMode, MoveReport, Query, Spend, SpendQuery};
 use serde::Deserialize;

@@ -367,33 +367,79 @@ impl Studio {
         Ok(out)
     }
 
-    pub async fn generate(&self, draft: Draft) -> Result<Job, AppError> {
+    /// Submits the draft: `draft.takes` jobs (one by default), each with its own hold.
+    pub async fn generate(&self, draft: Draft) -> Result<Vec<Job>, AppError> {
         if self.key.lock().api_key().is_none() {
             return Err(AppError::new(ErrorKind::NoKey, "Set your Kyma API key first (Settings → API key)."));
         }
-        let image = match (&draft.image_id, &draft.image_url) {
+        let image = self.image_input(draft.image_id.as_deref(), draft.image_url.as_deref(), Field::Image)?;
+        let end_image =
+            self.image_input(draft.end_image_id.as_deref(), draft.end_image_url.as_deref(), Field::EndImage)?;
+        let made = self
+            .engine
+            .submit_takes(
+                EngineDraft {
+                    model: draft.model,
+                    prompt: draft.prompt,
+                    duration: Some(draft.duration),
+                    image,
+                    end_image,
+                    options: draft.options,
+                },
+                draft.takes,
+            )
+            .await?;
+        Ok(made.iter().map(|g| self.job(g)).collect())
+    }
+
+    /// A staged picture (by id) or a link, as the engine takes it.
+    fn image_input(&self, id: Option<&str>, url: Option<&str>, field: Field) -> Result<Option<ImageInput>, AppError> {
+        Ok(match (id, url) {
             (Some(id), _) => {
                 let staged = self.staged.lock().get(id).map(|s| (s.image.clone(), s.source.clone()));
                 let (image, source) = staged.ok_or_else(|| {
-                    AppError::new(ErrorKind::MissingImage, "The start image is no longer available; add it again.")
-                        .about(Field::Image)
+                    let which = if field == Field::EndImage { "end frame" } else { "start image" };
+                    AppError::new(ErrorKind::MissingImage, format!("The {which} is no longer available; add it again."))
+                        .about(field)
                 })?;
                 Some(ImageInput::Prepared { image: Box::new(image), source })
             }
             (None, Some(url)) if !url.trim().is_empty() => Some(ImageInput::Url(url.trim().to_string())),
             _ => None,
+        })
+    }
+
+    /// Generation `id`'s settings for the create panel: every option, and its frames staged again.
+    pub async fn settings_of(&self, id: i64) -> Result<dto::Restored, AppError> {
+        let d = self.engine.draft_of(id)?;
+        let mut draft = Draft {
+            duration: d.duration.unwrap_or(crate::api::types::DEFAULT_DURATION_S),
+            options: d.options,
+            model: d.model,
+            prompt: d.prompt,
+            ..Draft::default()
         };
-        let g = self
-            .engine
-            .submit(EngineDraft {
-                model: draft.model,
-                prompt: draft.prompt,
-                duration: Some(draft.duration),
-                image,
-                extra: None,
-            })
-            .await?;
-        Ok(self.job(&g))
+        let frame =
+            async |input: Option<ImageInput>, url: &mut Option<String>| -> Result<Option<StartImage>, AppError> {
+                match input {
+                    None => Ok(None),
+                    Some(ImageInput::Url(u)) => {
+                        *url = Some(u);
+                        Ok(None)
+                    }
+                    Some(ImageInput::File(path)) => {
+                        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                        let image = crate::media::prepare_image_file_async(path.clone()).await?;
+                        self.stage(image, name, path.display().to_string()).map(Some)
+                    }
+                    Some(ImageInput::Prepared { .. }) => Ok(None),
+                }
+            };
+        let image = frame(d.image, &mut draft.image_url).await?;
+        let end_image = frame(d.end_image, &mut draft.end_image_url).await?;
+        draft.image_id = image.as_ref().map(|i| i.id.clone());
+        draft.end_image_id = end_image.as_ref().map(|i| i.id.clone());
+        Ok(dto::Restored { draft, image, end_image })
     }
 
     pub async fn again(&self, id: i64) -> Result<Job, AppError> {

@@ -2,7 +2,7 @@
 // prompt limits, allowed durations, the hold a generation will place, and the Draft sent to Rust.
 
 import { MAX_PROMPT_CHARS } from "./ipc/bindings/constants";
-import type { Draft, Micros, ModelInfo, StartImage } from "./ipc/types";
+import type { Draft, Micros, ModelInfo, ShotOptions, StartImage } from "./ipc/types";
 
 /** Kyma accepts at most this many characters (Unicode scalar values, as Rust counts them). */
 export { MAX_PROMPT_CHARS };
@@ -74,20 +74,30 @@ export function imageUrlProblem(url: string): string | null {
   return null;
 }
 
-/** Exactly the fields of the contract's Draft; a start image wins over a link. */
+/** Exactly the fields of the contract's Draft; a picture wins over a link, for each frame. */
 export function buildDraft(input: {
   model: string;
   prompt: string;
   duration: number;
   image: StartImage | null;
   imageUrl: string;
+  endImage?: StartImage | null;
+  endImageUrl?: string;
+  options?: ShotOptions;
+  takes?: number;
 }): Draft {
   const url = input.imageUrl.trim();
+  const endUrl = (input.endImageUrl ?? "").trim();
+  const end = input.endImage ?? null;
   return {
     model: input.model,
     prompt: input.prompt,
     duration: input.duration,
     image_id: input.image ? input.image.id : null,
     image_url: input.image || url === "" ? null : url,
+    end_image_id: end ? end.id : null,
+    end_image_url: end || endUrl === "" ? null : endUrl,
+    options: input.options ?? { aspect: null, negative_prompt: null, cfg_scale: null, seed: null },
+    takes: input.takes ?? 1,
   };
 }

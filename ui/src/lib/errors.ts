@@ -4,7 +4,7 @@
 
 import type { AppError, ErrorKind, Field } from "./ipc/types";
 
-export type ErrorPlace = "banner" | "prompt" | "image" | "form";
+export type ErrorPlace = "banner" | "prompt" | "image" | "end_image" | "options" | "form";
 
 function placeOfField(field: Field): ErrorPlace {
   switch (field) {
@@ -18,6 +18,13 @@ function placeOfField(field: Field): ErrorPlace {
       return "form";
     case "settings":
       return "banner";
+    case "end_image":
+      return "end_image";
+    case "aspect":
+    case "negative":
+    case "seed":
+    case "takes":
+      return "options";
     default: {
       const unknown: never = field;
       return unknown;

@@ -1,7 +1,7 @@
 // The gallery's rules, pure: the filter state as the user sets it, the exact Query it becomes
 // (local calendar days to UTC instants), and how one item reads on a tile.
 
-import type { GalleryItem, Micros, Query, SortKey, StatusFilter, VideoKind } from "./ipc/types";
+import type { GalleryItem, Micros, Query, Shape, SortKey, StatusFilter, VideoKind } from "./ipc/types";
 
 export interface GalleryFilters {
   text: string;
@@ -9,6 +9,8 @@ export interface GalleryFilters {
   models: string[];
   audio: "any" | "sound" | "silent";
   kind: "any" | VideoKind;
+  /** The clip's shape: landscape, portrait or square. */
+  shape: "any" | Shape;
   favourites: boolean;
   status: StatusFilter;
   /** Local calendar days, YYYY-MM-DD as <input type="date"> gives them; "" = open. Both inclusive. */
@@ -23,6 +25,7 @@ export const DEFAULT_FILTERS: Readonly<GalleryFilters> = Object.freeze({
   models: [],
   audio: "any",
   kind: "any",
+  shape: "any",
   favourites: false,
   status: "all",
   from: "",
@@ -48,6 +51,7 @@ export function isFiltered(f: GalleryFilters): boolean {
     f.models.length > 0 ||
     f.audio !== "any" ||
     f.kind !== "any" ||
+    f.shape !== "any" ||
     f.favourites ||
     f.status !== "all" ||
     f.from !== "" ||
@@ -106,6 +110,7 @@ export function buildQuery(f: GalleryFilters, offset: number, limit: number, zon
     to: toDay ? dayStart(toDay, zone, 1) : null,
     audio: f.audio === "any" ? null : f.audio === "sound",
     kind: f.kind === "any" ? null : f.kind,
+    shape: f.shape === "any" ? null : f.shape,
     favourites: f.favourites,
     status: f.status,
     sort: f.sort,

@@ -162,6 +162,21 @@ enum Command {
         /// Start image: a local picture file or an https URL (image-to-video).
         #[arg(long)]
         image: Option<String>,
+        /// End frame: a local picture file or an https URL (needs --image).
+        #[arg(long)]
+        end_image: Option<String>,
+        /// Aspect ratio, e.g. 16:9, 9:16, 1:1 (`kyma catalog` lists each model's).
+        #[arg(long)]
+        aspect: Option<String>,
+        /// What to avoid (a negative prompt; Kling models).
+        #[arg(long)]
+        negative: Option<String>,
+        /// Seed, 0–2147483647 (Seedance models); takes use it and the next ones.
+        #[arg(long, allow_hyphen_values = true)]
+        seed: Option<String>,
+        /// How many takes to make, 1–4: as many jobs and holds.
+        #[arg(long, default_value_t = 1)]
+        takes: u32,
         /// Return once Kyma has accepted the job; `kyma resume` finishes it later.
         #[arg(long)]
         no_wait: bool,
@@ -283,24 +298,34 @@ async fn start_engine(cli: &Cli, catalog: Catalog) -> Result<Engine, Fail> {
 
 async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
     match &cli.command {
-        Command::Generate { model, prompt, duration, image, no_wait } => {
-            let image = image.as_ref().map(|s| {
+        Command::Generate { model, prompt, duration, image, end_image, aspect, negative, seed, takes, no_wait } => {
+            let frame = |s: &String| {
                 if s.contains("://") || looks_like_link(s) {
                     ImageInput::Url(s.clone())
                 } else {
                     ImageInput::File(PathBuf::from(s))
                 }
-            });
-            let draft = Draft { model: model.clone(), prompt: prompt.clone(), duration: *duration, image, extra: None };
+            };
+            let seed = seed.as_deref().map(api::shot::parse_seed).transpose().map_err(api::Error::from)?;
+            let draft = Draft {
+                model: model.clone(),
+                prompt: prompt.clone(),
+                duration: *duration,
+                image: image.as_ref().map(frame),
+                end_image: end_image.as_ref().map(frame),
+                options: api::ShotOptions {
+                    aspect: aspect.clone(),
+                    negative_prompt: negative.clone(),
+                    cfg_scale: None,
+                    seed,
+                },
+            };
             // Validate before the key or a job is touched, so bad input never costs anything.
             let paths = jobs::Paths::new(&data_dir(&cli));
             let catalog = catalog(&cli.api_base, &paths, false).await;
-            api::validate::check_request(&catalog, model, prompt, *duration).map_err(api::Error::from)?;
-            if let Some(ImageInput::Url(u)) = &draft.image {
-                api::validate::check_image_url(u).map_err(api::Error::from)?;
-            }
+            jobs::engine::check_draft(&catalog, &draft, *takes)?;
             let engine = start_engine(&cli, catalog).await?;
-            generate(&engine, draft, *no_wait).await
+            generate(&engine, draft, *takes, *no_wait).await
         }
         Command::Resume => {
             let catalog = catalog(&cli.api_base, &jobs::Paths::new(&data_dir(&cli)), false).await;
@@ -589,49 +614,65 @@ fn ended(g: &Generation, paths: &jobs::Paths) -> Option<Result<(), Fail>> {
     }
 }
 
-async fn generate(engine: &Engine, draft: Draft, no_wait: bool) -> Result<(), Fail> {
+async fn generate(engine: &Engine, draft: Draft, takes: u32, no_wait: bool) -> Result<(), Fail> {
     let mut events = engine.subscribe();
-    let g = engine.submit(draft).await?;
-    let id = g.id;
+    let made = engine.submit_takes(draft, takes).await?;
     let paths = engine.paths().clone();
     let mut progress = Progress::new();
-    progress.status(format!("#{id} {} queued (hold {})", g.model, g.hold.to_cents_string()));
-    loop {
+    let mut open: Vec<i64> = made.iter().map(|g| g.id).collect();
+    let mut outcome: Result<(), Fail> = Ok(());
+    let mut keep = |result: Result<(), Fail>| {
+        if let (Ok(()), Err(f)) = (&outcome, result) {
+            outcome = Err(f);
+        }
+    };
+    for g in &made {
+        let seed = g.shot.seed.map(|s| format!(", seed {s}")).unwrap_or_default();
+        progress.status(format!("#{} {} queued (hold {}{seed})", g.id, g.model, g.hold.to_cents_string()));
+    }
+    while !open.is_empty() {
         let event = match events.recv().await {
             Ok(e) => e,
-            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Event::Changed(Box::new(engine.get(id)?)),
+            Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => Event::Changed(Box::new(engine.get(open[0])?)),
             Err(_) => return Err(Fail::new(4, "The job engine stopped unexpectedly; run `kyma resume`.")),
         };
         match event {
-            Event::Changed(g) if g.id == id => {
+            Event::Changed(g) if open.contains(&g.id) => {
+                let id = g.id;
                 if let Some(done) = ended(&g, &paths) {
                     progress.finish();
-                    return done;
+                    open.retain(|o| *o != id);
+                    keep(done);
+                    continue;
                 }
                 if no_wait && g.kyma_id.is_some() {
                     progress.finish();
                     println!("#{} {} {}", g.id, g.kyma_id.as_deref().unwrap_or(""), g.status.as_str());
-                    return Ok(());
+                    open.retain(|o| *o != id);
+                    continue;
                 }
                 progress.status(format!("#{id} {} {}", g.model, g.status.as_str()));
             }
-            Event::Progress { id: pid, bytes_done, bytes_total } if pid == id => {
+            Event::Progress { id, bytes_done, bytes_total } if open.contains(&id) => {
                 progress.bytes(bytes_done, bytes_total)
             }
-            Event::Problem { id: pid, kind, message, .. } if pid == id => {
+            Event::Problem { id, kind, message, .. } if open.contains(&id) => {
                 progress.finish();
+                open.retain(|o| *o != id);
                 let g = engine.get(id)?;
                 if g.status == Status::Rejected {
-                    return ended(&g, &paths).unwrap_or(Ok(()));
+                    keep(ended(&g, &paths).unwrap_or(Ok(())));
+                    continue;
                 }
-                return Err(Fail::new(
+                keep(Err(Fail::new(
                     code_for_kind(kind),
                     format!("{message} Generation #{id} is kept; run `kyma resume` to finish it."),
-                ));
+                )));
             }
             _ => {}
         }
     }
+    outcome
 }
 
 async fn resume(engine: &Engine) -> Result<(), Fail> {

@@ -130,7 +130,12 @@ fn constants() -> String {
          export const BUNDLED_MODELS: ModelInfo[] = {};\n\n\
          /** Every ErrorKind, to recognise one arriving from the core at run time. */\n\
          export const ERROR_KINDS: readonly ErrorKind[] = {};\n\n\
-         export const FIELDS: readonly Field[] = {};\n",
+         export const FIELDS: readonly Field[] = {};\n\n\
+         /** The shot's limits: takes at once, the largest seed, \"Avoid\"'s length, every aspect ratio. */\n\
+         export const MAX_TAKES = {};\n\
+         export const MAX_SEED = {};\n\
+         export const MAX_NEGATIVE_CHARS = {};\n\
+         export const ASPECTS: readonly string[] = {};\n",
         crate::api::types::MAX_PROMPT_CHARS,
         settings::DOWNLOAD_CONCURRENCY.start(),
         settings::DOWNLOAD_CONCURRENCY.end(),
@@ -139,6 +144,10 @@ fn constants() -> String {
         json(serde_json::to_value(&models).unwrap_or_default()),
         serde_json::to_string(crate::error_kind::ErrorKind::ALL).unwrap_or_default(),
         serde_json::to_string(crate::error_kind::Field::ALL).unwrap_or_default(),
+        crate::api::shot::MAX_TAKES,
+        crate::api::shot::MAX_SEED,
+        crate::api::shot::MAX_NEGATIVE_CHARS,
+        serde_json::to_string(crate::api::shot::ASPECTS).unwrap_or_default(),
     )
 }
 

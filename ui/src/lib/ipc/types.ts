@@ -4,6 +4,10 @@
 
 export type { AppError } from "./bindings/AppError";
 export type { AppState } from "./bindings/AppState";
+export type { Capabilities } from "./bindings/Capabilities";
+export type { Restored } from "./bindings/Restored";
+export type { ShotOptions } from "./bindings/ShotOptions";
+export type { Shape } from "./bindings/Shape";
 export type { NoArgs } from "./bindings/NoArgs";
 export type { Bucket } from "./bindings/Bucket";
 export type { DeleteTicket } from "./bindings/DeleteTicket";

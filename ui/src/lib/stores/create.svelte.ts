@@ -1,8 +1,20 @@
-// The create form: model, duration, prompt, start image; its inline errors; the price and the
-// "ask once more" step; and sending the Draft to `generate`.
+// The create form: model, duration, prompt, start and end frames, the shot's options (aspect,
+// "Avoid", seed, takes); its inline errors; the price and the "ask once more" step; and sending
+// the Draft to `generate`.
 
 import * as ipc from "../ipc";
-import type { AppError, Draft, Micros, ModelInfo, StartImage } from "../ipc";
+import type { AppError, Draft, Micros, ModelInfo, Restored, StartImage } from "../ipc";
+import {
+  appliedOptions,
+  clampTakes,
+  droppedSentence,
+  endFrameApplies,
+  negativeProblem,
+  randomSeed,
+  seedProblem,
+  totalHold,
+  type Wanted,
+} from "../shot";
 import {
   MAX_PROMPT_CHARS,
   buildDraft,
@@ -43,6 +55,21 @@ export class CreateStore {
   private imageTurn = 0;
   sending = $state(false);
 
+  /** The end frame (image-to-video from first to last frame): a picture or a link. */
+  endImage = $state<StartImage | null>(null);
+  endImageUrl = $state("");
+  endBusy = $state(false);
+  endImageError = $state<string | null>(null);
+  /** The shot's options as the user set them; kept across model switches (only what the model
+   * takes is sent, and the rest is named in one line). */
+  aspect = $state<string | null>(null);
+  negative = $state("");
+  seed = $state("");
+  /** Locked: the seed stays for the next clip; unlocked, a set seed is rolled anew after each. */
+  seedLocked = $state(false);
+  takes = $state(1);
+  optionsError = $state<string | null>(null);
+
   promptError = $state<string | null>(null);
   imageError = $state<string | null>(null);
   formError = $state<string | null>(null);
@@ -60,9 +87,29 @@ export class CreateStore {
   get promptOver(): boolean {
     return this.promptChars > MAX_PROMPT_CHARS;
   }
-  /** The exact hold for the current model and duration. */
+  /** The exact hold of one take for the current model and duration. */
   get hold(): Micros | null {
     return this.model ? holdMicros(this.model, this.duration) : null;
+  }
+  /** What Generate holds: one hold per take. */
+  get totalHold(): Micros | null {
+    return this.hold === null ? null : totalHold(this.hold, this.takes);
+  }
+  get hasStartImage(): boolean {
+    return this.image !== null || this.imageUrl.trim() !== "";
+  }
+  get wanted(): Wanted {
+    return {
+      aspect: this.aspect,
+      negative: this.negative,
+      seed: this.seed,
+      endFrame: this.endImage !== null || this.endImageUrl.trim() !== "",
+    };
+  }
+  /** The line saying what the chosen model will not get, or null. */
+  get droppedNote(): string | null {
+    const m = this.model;
+    return m ? droppedSentence(m.name, m.caps, this.wanted, this.hasStartImage) : null;
   }
   /** The slot shows "Preparing…": a file or paste being prepared, or a slow clipboard read. */
   get preparing(): boolean {
@@ -74,8 +121,12 @@ export class CreateStore {
       !this.sending &&
       !this.imageBusy &&
       this.reading === null &&
+      !this.endBusy &&
       promptProblem(this.prompt) === null &&
-      imageUrlProblem(this.imageUrl) === null
+      imageUrlProblem(this.imageUrl) === null &&
+      imageUrlProblem(this.endImageUrl) === null &&
+      seedProblem(this.seed) === null &&
+      negativeProblem(this.negative) === null
     );
   }
 
@@ -200,19 +251,122 @@ export class CreateStore {
     this.slowRead = false;
   }
 
-  dropped(result: ipc.ImageDropped) {
+  /** A dropped picture: into the end-frame slot when it landed there, else the start image. */
+  dropped(result: ipc.ImageDropped, onEndSlot = false) {
+    if (onEndSlot) {
+      if (result.image) this.setEndImage(result.image);
+      else if (result.error) this.endImageError = result.error.message;
+      return;
+    }
     if (result.image) this.setImage(result.image);
     else if (result.error) this.imageError = result.error.message;
   }
 
+  setEndImage(image: StartImage) {
+    this.endImage = image;
+    this.endImageUrl = "";
+    this.endImageError = null;
+  }
+
+  setEndImageUrl(url: string) {
+    this.endImageUrl = url;
+    this.endImageError = null;
+  }
+
+  clearEndImage() {
+    this.endImage = null;
+    this.endImageError = null;
+  }
+
+  /** The end slot's own commands (choose, paste there): failures show on the end slot. */
+  private async loadEndImage(work: () => Promise<StartImage | null>) {
+    this.endBusy = true;
+    this.endImageError = null;
+    try {
+      const image = await work();
+      if (image) this.setEndImage(image);
+    } catch (e) {
+      this.endImageError = (e as AppError).message;
+    } finally {
+      this.endBusy = false;
+    }
+  }
+
+  pickEndImage() {
+    return this.loadEndImage(() => ipc.imagePick());
+  }
+
+  pasteEndImage(base64: string, name: string) {
+    return this.loadEndImage(() => ipc.imageFromBytes({ bytes: base64, name }));
+  }
+
+  pasteEndFromClipboard() {
+    return this.loadEndImage(() => ipc.imageFromClipboard());
+  }
+
+  setAspect(aspect: string | null) {
+    this.aspect = aspect;
+    this.optionsError = null;
+  }
+
+  setNegative(text: string) {
+    this.negative = text;
+    this.optionsError = null;
+  }
+
+  setSeed(text: string) {
+    this.seed = text;
+    this.optionsError = null;
+  }
+
+  rollSeed() {
+    this.seed = String(randomSeed());
+    this.optionsError = null;
+  }
+
+  setTakes(n: number) {
+    this.takes = clampTakes(n);
+  }
+
+  /** "Use these settings": every option of a finished generation back on the panel. */
+  restore(r: Restored) {
+    const d = r.draft;
+    if (this.app.model(d.model)) this.modelId = d.model;
+    this.duration = this.model ? clampDuration(this.model, d.duration) : d.duration;
+    this.setPrompt(d.prompt);
+    this.endClipboardTurn();
+    this.image = r.image;
+    this.imageUrl = d.image_url ?? "";
+    this.imageError = null;
+    this.endImage = r.end_image;
+    this.endImageUrl = d.end_image_url ?? "";
+    this.endImageError = null;
+    this.aspect = d.options.aspect;
+    this.negative = d.options.negative_prompt ?? "";
+    this.seed = d.options.seed === null ? "" : String(d.options.seed);
+    this.seedLocked = d.options.seed !== null;
+    this.takes = 1;
+    this.optionsError = null;
+    this.ui.tab = "create";
+  }
+
   draft(): Draft | null {
-    if (!this.model) return null;
+    const m = this.model;
+    if (!m) return null;
+    const image = m.image_input ? this.image : null;
+    const imageUrl = m.image_input ? this.imageUrl : "";
+    const hasStart = image !== null || imageUrl.trim() !== "";
+    const end = endFrameApplies(m.caps, hasStart);
     return buildDraft({
-      model: this.model.id,
+      model: m.id,
       prompt: this.prompt,
       duration: this.duration,
-      image: this.model.image_input ? this.image : null,
-      imageUrl: this.model.image_input ? this.imageUrl : "",
+      image,
+      imageUrl,
+      endImage: end ? this.endImage : null,
+      endImageUrl: end ? this.endImageUrl : "",
+      options: appliedOptions(m.caps, this.wanted, hasStart),
+      takes: this.takes,
     });
   }
 
@@ -223,9 +377,14 @@ export class CreateStore {
     this.promptError = promptProblem(this.prompt);
     const urlProblem = imageUrlProblem(this.imageUrl);
     if (urlProblem) this.imageError = urlProblem;
-    if (this.promptError || urlProblem || this.hold === null) return;
-    if (needsConfirm(this.hold, this.app.settings.confirm_above_micros)) {
-      this.confirming = this.hold;
+    const endProblem = imageUrlProblem(this.endImageUrl);
+    if (endProblem) this.endImageError = endProblem.replace("The image link", "The end frame link");
+    const optionProblem = seedProblem(this.seed) ?? negativeProblem(this.negative);
+    if (optionProblem) this.optionsError = optionProblem;
+    const total = this.totalHold;
+    if (this.promptError || urlProblem || endProblem || optionProblem || total === null) return;
+    if (needsConfirm(total, this.app.settings.confirm_above_micros)) {
+      this.confirming = total;
       return;
     }
     await this.send();
@@ -248,8 +407,10 @@ export class CreateStore {
     // Cleared before the call: a refusal may arrive as a job-problem event before generate answers.
     if (this.ui.banner) this.ui.banner = null;
     try {
-      const job = await ipc.generate({ draft });
-      this.jobs.apply(job);
+      const made = await ipc.generate({ draft });
+      for (const job of made) this.jobs.apply(job);
+      // An unlocked seed that was sent is rolled anew, so the next clip differs; a locked one stays.
+      if (!this.seedLocked && draft.options.seed !== null) this.rollSeed();
     } catch (e) {
       this.showError(e as AppError, draft);
     } finally {
@@ -264,6 +425,12 @@ export class CreateStore {
         break;
       case "image":
         this.imageError = err.message;
+        break;
+      case "end_image":
+        this.endImageError = err.message;
+        break;
+      case "options":
+        this.optionsError = err.message;
         break;
       case "banner":
         // The same draft again, already confirmed: "Retry now" does not ask twice.

@@ -83,7 +83,7 @@ export async function connect({ app, jobs, ui, create, gallery, spend }: Stores)
     ipc.onImageDropped((result) => {
       ui.dropHover = false;
       ui.tab = "create";
-      create.dropped(result);
+      create.dropped(result, landedOnEndSlot(result.position));
     }),
   ]);
   try {
@@ -103,4 +103,13 @@ export async function connect({ app, jobs, ui, create, gallery, spend }: Stores)
     gallery?.stop();
     for (const stop of unlisten) stop();
   };
+}
+
+/** True when a drop at `at` (CSS pixels) landed on the end-frame slot of the create panel. */
+export function landedOnEndSlot(at: [number, number] | null): boolean {
+  if (!at || typeof document === "undefined") return false;
+  const slot = document.querySelector("[data-drop='end-frame']");
+  if (!slot) return false;
+  const r = slot.getBoundingClientRect();
+  return at[0] >= r.left && at[0] <= r.right && at[1] >= r.top && at[1] <= r.bottom;
 }

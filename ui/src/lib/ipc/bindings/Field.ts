@@ -3,4 +3,4 @@
 /**
  * The input an error is about, where there is one: the UI shows the sentence under it.
  */
-export type Field = "prompt" | "model" | "duration" | "image" | "key" | "settings";
+export type Field = "prompt" | "model" | "duration" | "image" | "key" | "settings" | "aspect" | "end_image" | "negative" | "seed" | "takes";

@@ -2,4 +2,8 @@
 import type { AppError } from "./AppError";
 import type { StartImage } from "./StartImage";
 
-export type ImageDropped = { image: StartImage | null, error: AppError | null, };
+export type ImageDropped = { image: StartImage | null, error: AppError | null, 
+/**
+ * Where the drop landed in the page (CSS pixels): on the end-frame slot it fills that slot.
+ */
+position: [number, number] | null, };

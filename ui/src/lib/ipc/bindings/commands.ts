@@ -20,6 +20,7 @@ import type { LibraryMoveArgs } from "./LibraryMoveArgs";
 import type { ModelInfo } from "./ModelInfo";
 import type { MoveReport } from "./MoveReport";
 import type { NoArgs } from "./NoArgs";
+import type { Restored } from "./Restored";
 import type { Settings } from "./Settings";
 import type { SettingsSaveArgs } from "./SettingsSaveArgs";
 import type { Spend } from "./Spend";
@@ -40,6 +41,7 @@ export const COMMANDS = [
   "image_from_clipboard",
   "generate",
   "job_again",
+  "job_settings",
   "job_remove",
   "reveal_clip",
   "refresh_catalog",
@@ -71,8 +73,9 @@ export interface Commands {
   image_from_path: { args: ImagePathArgs; answer: StartImage };
   image_from_bytes: { args: ImageBytesArgs; answer: StartImage };
   image_from_clipboard: { args: NoArgs; answer: StartImage | null };
-  generate: { args: GenerateArgs; answer: Job };
+  generate: { args: GenerateArgs; answer: Array<Job> };
   job_again: { args: IdArgs; answer: Job };
+  job_settings: { args: IdArgs; answer: Restored };
   job_remove: { args: IdArgs; answer: null };
   reveal_clip: { args: IdArgs; answer: null };
   refresh_catalog: { args: NoArgs; answer: Array<ModelInfo> };
@@ -100,8 +103,9 @@ export const imagePick = (): Promise<StartImage | null> => call("image_pick", {}
 export const imageFromPath = (args: ImagePathArgs): Promise<StartImage> => call("image_from_path", args);
 export const imageFromBytes = (args: ImageBytesArgs): Promise<StartImage> => call("image_from_bytes", args);
 export const imageFromClipboard = (): Promise<StartImage | null> => call("image_from_clipboard", {});
-export const generate = (args: GenerateArgs): Promise<Job> => call("generate", args);
+export const generate = (args: GenerateArgs): Promise<Array<Job>> => call("generate", args);
 export const jobAgain = (args: IdArgs): Promise<Job> => call("job_again", args);
+export const jobSettings = (args: IdArgs): Promise<Restored> => call("job_settings", args);
 export const jobRemove = (args: IdArgs): Promise<null> => call("job_remove", args);
 export const revealClip = (args: IdArgs): Promise<null> => call("reveal_clip", args);
 export const refreshCatalog = (): Promise<Array<ModelInfo>> => call("refresh_catalog", {});

@@ -30,6 +30,20 @@ export const BUNDLED_MODELS: ModelInfo[] = [
   {
     "audio": false,
     "best_for": "Budget cinematic clips, b-roll",
+    "caps": {
+      "aspect_follows_image": true,
+      "aspect_param": "aspect_ratio",
+      "aspects": [
+        "16:9",
+        "9:16",
+        "1:1"
+      ],
+      "cfg_scale_param": "cfg_scale",
+      "end_image_param": "tail_image_url",
+      "negative_prompt_param": "negative_prompt",
+      "seed_param": null,
+      "source": "bundled table (fal model pages, researched 2026-12)"
+    },
     "default_duration": 5,
     "durations": [
       1,
@@ -52,6 +66,20 @@ export const BUNDLED_MODELS: ModelInfo[] = [
   {
     "audio": false,
     "best_for": "Premium cinematic, hero brand video",
+    "caps": {
+      "aspect_follows_image": true,
+      "aspect_param": "aspect_ratio",
+      "aspects": [
+        "16:9",
+        "9:16",
+        "1:1"
+      ],
+      "cfg_scale_param": "cfg_scale",
+      "end_image_param": "end_image_url",
+      "negative_prompt_param": "negative_prompt",
+      "seed_param": null,
+      "source": "bundled table (fal model pages, researched 2026-12)"
+    },
     "default_duration": 5,
     "durations": [
       1,
@@ -74,6 +102,20 @@ export const BUNDLED_MODELS: ModelInfo[] = [
   {
     "audio": true,
     "best_for": "Cinematic with diegetic sound, talking heads",
+    "caps": {
+      "aspect_follows_image": true,
+      "aspect_param": "aspect_ratio",
+      "aspects": [
+        "16:9",
+        "9:16",
+        "1:1"
+      ],
+      "cfg_scale_param": "cfg_scale",
+      "end_image_param": "end_image_url",
+      "negative_prompt_param": "negative_prompt",
+      "seed_param": null,
+      "source": "bundled table (fal model pages, researched 2026-12)"
+    },
     "default_duration": 5,
     "durations": [
       1,
@@ -96,6 +138,24 @@ export const BUNDLED_MODELS: ModelInfo[] = [
   {
     "audio": true,
     "best_for": "Action, multi-shot, social with synced audio",
+    "caps": {
+      "aspect_follows_image": false,
+      "aspect_param": "aspect_ratio",
+      "aspects": [
+        "auto",
+        "21:9",
+        "16:9",
+        "4:3",
+        "1:1",
+        "3:4",
+        "9:16"
+      ],
+      "cfg_scale_param": null,
+      "end_image_param": "end_image_url",
+      "negative_prompt_param": null,
+      "seed_param": "seed",
+      "source": "bundled table (fal model pages, researched 2026-12)"
+    },
     "default_duration": 5,
     "durations": [
       1,
@@ -118,6 +178,24 @@ export const BUNDLED_MODELS: ModelInfo[] = [
   {
     "audio": true,
     "best_for": "Social shorts, rapid iteration, UI motion",
+    "caps": {
+      "aspect_follows_image": false,
+      "aspect_param": "aspect_ratio",
+      "aspects": [
+        "auto",
+        "21:9",
+        "16:9",
+        "4:3",
+        "1:1",
+        "3:4",
+        "9:16"
+      ],
+      "cfg_scale_param": null,
+      "end_image_param": "end_image_url",
+      "negative_prompt_param": null,
+      "seed_param": "seed",
+      "source": "bundled table (fal model pages, researched 2026-12)"
+    },
     "default_duration": 5,
     "durations": [
       1,
@@ -142,4 +220,10 @@ export const BUNDLED_MODELS: ModelInfo[] = [
 /** Every ErrorKind, to recognise one arriving from the core at run time. */
 export const ERROR_KINDS: readonly ErrorKind[] = ["invalid_input","unauthorized","insufficient_credit","rejected","not_found","rate_limited","queue_full","server","unreachable","network","protocol","unusable_job_id","unsafe_url","link_expired","too_large","not_video","incomplete","damaged","http","disk","database","io","newer_library","still_running","engine_stopped","missing_image","no_clip","not_missing","clip_missing","not_a_clip","undo_expired","not_deleted","move_refused","trash_failed","bad_thumbnail","keychain_unavailable","keychain_locked","keychain_failed","bad_endpoint","bad_bucket_name","bad_region","bad_access_key","missing_secret","bad_object_key","bad_link_lifetime","unsupported_method","access_denied","wrong_secret","unknown_access_key","clock_skew","bucket_not_found","wrong_region","bucket_error","timeout","empty","file_too_large","not_an_image","unsupported_format","unsupported_variant","too_many_pixels","too_much_memory","corrupt","output_too_large","convert","clipboard_unreadable","no_key","invalid_settings","internal"];
 
-export const FIELDS: readonly Field[] = ["prompt","model","duration","image","key","settings"];
+export const FIELDS: readonly Field[] = ["prompt","model","duration","image","key","settings","aspect","end_image","negative","seed","takes"];
+
+/** The shot's limits: takes at once, the largest seed, "Avoid"'s length, every aspect ratio. */
+export const MAX_TAKES = 4;
+export const MAX_SEED = 2147483647;
+export const MAX_NEGATIVE_CHARS = 2500;
+export const ASPECTS: readonly string[] = ["auto","21:9","16:9","4:3","1:1","3:4","9:16"];
