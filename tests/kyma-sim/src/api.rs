@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::faults::Injected;
 use crate::images;
 use crate::money::Micros;
+use crate::provider;
 use crate::wire;
 
 const MAX_PROMPT_CHARS: usize = 4000;
@@ -104,8 +105,8 @@ pub async fn create_generation(State(sim): State<SharedSim>, headers: HeaderMap,
     answer
 }
 
-/// The creation steps in the contract's order: shape, model, prompt, duration, image,
-/// idempotency key, replay, balance, queue cap.
+/// The creation steps in the contract's order: shape, model, prompt, duration, image, extra
+/// (as the model's provider would check it), idempotency key, replay, balance, queue cap.
 async fn create(sim: &Sim, key_index: usize, body: &[u8]) -> Result<Response, ApiError> {
     let fields = parse_fields(body)?;
     let model_id = fields.model.ok_or_else(|| ApiError::invalid("invalid_request", "model is required"))?;
@@ -129,6 +130,23 @@ async fn create(sim: &Sim, key_index: usize, body: &[u8]) -> Result<Response, Ap
         None => None,
         Some(url) => Some(images::resolve(url, sim.config.allow_loopback_http, &sim.fetcher).await?),
     };
+    let provider = provider::provider(model.id).ok_or_else(|| {
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "api_error", "no_provider", "This model has no provider")
+    })?;
+    let (wanted, mut problems) =
+        provider.check(fields.extra.as_ref().and_then(Value::as_object), fields.image_url.is_some());
+    let mut end_image = None;
+    if let Some((name, url)) = &wanted.end_image {
+        match images::resolve_field(name, url, sim.config.allow_loopback_http, &sim.fetcher).await {
+            Ok(resolved) => end_image = resolved.image,
+            Err(e) => problems.push(format!("{}.", e.message)),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(ApiError::invalid_extra(model.id, provider.fal, problems));
+    }
+    let start_size = image.as_ref().and_then(|r| r.image.as_ref()).map(|i| (i.width, i.height));
+    let (width, height) = provider.frame(wanted.aspect, start_size);
     if let Some(key) = &fields.idempotency_key {
         if key.chars().count() > MAX_IDEMPOTENCY_KEY_CHARS {
             return Err(ApiError::invalid("invalid_idempotency_key", "idempotency_key must be at most 128 characters"));
@@ -173,6 +191,9 @@ async fn create(sim: &Sim, key_index: usize, body: &[u8]) -> Result<Response, Ap
         image_url_kind,
         image_url,
         image: start_image,
+        width,
+        height,
+        end_image,
     };
     let index = books.create_job(key_index, request, fate, now, sim.life());
     let job = sim.view(&mut books, index);

@@ -23,7 +23,7 @@ pub struct Account {
     pub window: VecDeque<Instant>,
 }
 
-/// The first frame a client sent, decoded enough to know what it is.
+/// A frame a client sent (the start image, or an end frame), decoded enough to know what it is.
 pub struct StartImage {
     pub bytes: bytes::Bytes,
     pub width: u32,
@@ -70,6 +70,11 @@ pub struct JobRequest {
     /// The URL as sent, except data: URIs (their bytes are in `image`).
     pub image_url: Option<String>,
     pub image: Option<Arc<StartImage>>,
+    /// The frame the clip is rendered at (provider.rs: aspect, start image or default).
+    pub width: u32,
+    pub height: u32,
+    /// The end frame from `extra` (`tail_image_url` / `end_image_url`), when it could be read.
+    pub end_image: Option<Arc<StartImage>>,
 }
 
 pub struct Job {
@@ -492,6 +497,9 @@ mod tests {
             image_url_kind: ImageUrlKind::None,
             image_url: None,
             image: None,
+            width: 1920,
+            height: 1080,
+            end_image: None,
         }
     }
 

@@ -13,8 +13,8 @@ pub struct Model {
     pub rate_per_second: Micros,
     /// True when the clip carries an AAC stereo track.
     pub audio: bool,
-    pub width: u32,
-    pub height: u32,
+    /// The resolution Kyma prices; the frame sizes are the provider's (provider.rs).
+    pub resolution: &'static str,
     pub best_for: &'static str,
 }
 
@@ -27,8 +27,7 @@ pub const MODELS: [Model; 5] = [
         name: "Kling 2.5 Pro",
         rate_per_second: Micros(94_500),
         audio: false,
-        width: 1920,
-        height: 1080,
+        resolution: "1080p",
         best_for: "budget cinematic clips, b-roll",
     },
     Model {
@@ -36,8 +35,7 @@ pub const MODELS: [Model; 5] = [
         name: "Kling 3 Pro",
         rate_per_second: Micros(151_200),
         audio: false,
-        width: 1920,
-        height: 1080,
+        resolution: "1080p",
         best_for: "premium cinematic, hero brand video",
     },
     Model {
@@ -45,8 +43,7 @@ pub const MODELS: [Model; 5] = [
         name: "Kling 3 Pro (audio)",
         rate_per_second: Micros(226_800),
         audio: true,
-        width: 1920,
-        height: 1080,
+        resolution: "1080p",
         best_for: "cinematic with diegetic sound, talking heads",
     },
     Model {
@@ -54,8 +51,7 @@ pub const MODELS: [Model; 5] = [
         name: "Seedance 2 Pro",
         rate_per_second: Micros(409_590),
         audio: true,
-        width: 1280,
-        height: 720,
+        resolution: "720p",
         best_for: "action, multi-shot, social with synced audio",
     },
     Model {
@@ -63,8 +59,7 @@ pub const MODELS: [Model; 5] = [
         name: "Seedance 2 Fast",
         rate_per_second: Micros(326_565),
         audio: true,
-        width: 1280,
-        height: 720,
+        resolution: "720p",
         best_for: "social shorts, rapid iteration, UI motion",
     },
 ];
@@ -76,14 +71,6 @@ pub fn find_model(id: &str) -> Option<&'static Model> {
 impl Model {
     pub fn cost(&self, duration_s: i64) -> Micros {
         Micros(self.rate_per_second.0 * duration_s)
-    }
-
-    fn resolution_label(&self) -> &'static str {
-        if self.height >= 1080 {
-            "1080p"
-        } else {
-            "720p"
-        }
     }
 }
 
@@ -104,7 +91,7 @@ pub fn pricing_catalog() -> Value {
                     "max_duration_sec": MAX_DURATION,
                     "allowed_durations": durations,
                     "audio": m.audio,
-                    "resolution": m.resolution_label(),
+                    "resolution": m.resolution,
                     "image_input": true,
                     "best_for": m.best_for,
                 }

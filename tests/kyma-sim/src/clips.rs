@@ -1,6 +1,7 @@
-//! Renders real MP4 clips with ffmpeg (H.264, the model's resolution, AAC stereo for audio
-//! models) and caches them on disk, shared safely between simulators: a clip is written under
-//! a temporary name and renamed into place.
+//! Renders real MP4 clips with ffmpeg (H.264 at the provider's frame size, AAC stereo for
+//! audio models, a fade from the start image to an end frame when there is one) and caches
+//! them on disk, shared safely between simulators: a clip is written under a temporary name
+//! and renamed into place.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -14,36 +15,41 @@ use crate::books::{random_hex, StartImage};
 use crate::images::hex;
 
 /// Bump when the rendering changes, so old cached clips are not served.
-const RENDER_VERSION: &str = "kyma-sim-clip-v1";
+const RENDER_VERSION: &str = "kyma-sim-clip-v2";
 const FONT: &str = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf";
 const FPS: u32 = 24;
+/// With an end frame: the start is held for this share of the clip, then fades into the end
+/// frame over `FADE`, which is then held to the last frame.
+const HOLD_START: f64 = 0.1;
+const FADE: f64 = 0.8;
 
 /// What a clip must look like.
 pub struct ClipSpec {
+    /// The frame, already resolved from the aspect ratio, the start image or the model's
+    /// default (provider.rs).
     pub width: u32,
     pub height: u32,
     pub audio: bool,
     pub duration_s: i64,
     pub image: Option<Arc<StartImage>>,
+    /// The last frame (`tail_image_url` / `end_image_url`).
+    pub end_image: Option<Arc<StartImage>>,
     /// A few words of the prompt, drawn on text-to-video clips.
     pub caption: String,
 }
 
 impl ClipSpec {
-    /// The frame size: the model's, or for image-to-video the image scaled so its longer
-    /// side is the model's longer side, aspect kept, sides even.
-    pub fn frame_size(&self) -> (u32, u32) {
-        match &self.image {
-            None => (self.width, self.height),
-            Some(img) => fit_long_side(img.width, img.height, self.width.max(self.height)),
-        }
-    }
-
+    /// Everything the render depends on: the frame size (which carries the aspect), audio,
+    /// length, both images and the drawn words.
     fn cache_key(&self) -> String {
-        let (w, h) = self.frame_size();
+        let (w, h) = (self.width, self.height);
         let image = self.image.as_ref().map(|i| i.sha256.as_str()).unwrap_or("-");
+        let end = self.end_image.as_ref().map(|i| i.sha256.as_str()).unwrap_or("-");
         let caption = if self.image.is_some() { "" } else { &self.caption };
-        let id = format!("{RENDER_VERSION}|{w}x{h}|audio={}|{}s|{image}|{caption}", self.audio, self.duration_s);
+        let id = format!(
+            "{RENDER_VERSION}|{w}x{h}|audio={}|{}s|start={image}|end={end}|{caption}",
+            self.audio, self.duration_s
+        );
         hex(&Sha256::digest(id.as_bytes()))
     }
 }
@@ -113,49 +119,86 @@ impl Renderer {
 
 async fn render(spec: &ClipSpec, out: &Path) -> Result<(), String> {
     let scratch = tempfile::tempdir().map_err(|e| format!("cannot make a temp dir: {e}"))?;
-    let image_path = match &spec.image {
+    let write = async |name: &str, image: &Option<Arc<StartImage>>| match image {
         Some(img) => {
-            let p = scratch.path().join(format!("start.{}", img.ext));
+            let p = scratch.path().join(format!("{name}.{}", img.ext));
             tokio::fs::write(&p, &img.bytes).await.map_err(|e| format!("cannot write image: {e}"))?;
-            Some(p)
+            Ok::<_, String>(Some(p))
         }
-        None => None,
+        None => Ok(None),
     };
-    let with_caption = image_path.is_none() && !spec.caption.is_empty() && Path::new(FONT).exists();
-    match run_ffmpeg(spec, image_path.as_deref(), with_caption, out).await {
+    let start = write("start", &spec.image).await?;
+    let end = write("end", &spec.end_image).await?;
+    let frames = Frames { start: start.as_deref(), end: end.as_deref() };
+    let with_caption = frames.start.is_none() && !spec.caption.is_empty() && Path::new(FONT).exists();
+    match run_ffmpeg(spec, &frames, with_caption, out).await {
         // A broken drawtext (no font, no freetype) must not cost the clip.
-        Err(_) if with_caption => run_ffmpeg(spec, None, false, out).await,
+        Err(_) if with_caption => run_ffmpeg(spec, &frames, false, out).await,
         result => result,
     }
 }
 
-async fn run_ffmpeg(spec: &ClipSpec, image: Option<&Path>, with_caption: bool, out: &Path) -> Result<(), String> {
-    let (w, h) = spec.frame_size();
+/// The image files of a render: the first frame (else the test pattern) and the last.
+struct Frames<'a> {
+    start: Option<&'a Path>,
+    end: Option<&'a Path>,
+}
+
+/// A picture scaled to cover the frame and cropped to it (centred): an image of the frame's
+/// own aspect is only scaled.
+fn cover(w: u32, h: u32) -> String {
+    format!("scale={w}:{h}:force_original_aspect_ratio=increase:flags=bicubic,crop={w}:{h},setsar=1")
+}
+
+async fn run_ffmpeg(spec: &ClipSpec, frames: &Frames<'_>, with_caption: bool, out: &Path) -> Result<(), String> {
+    let (w, h) = (spec.width, spec.height);
+    let duration = spec.duration_s as f64;
+    // With an end frame the first input runs only until the fade is over.
+    let first_len = frames.end.map(|_| format!("{:.3}", duration * (HOLD_START + FADE)));
     let mut cmd = Command::new("ffmpeg");
     cmd.args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"]);
-    let mut filter = match image {
+    let mut first = match frames.start {
         Some(path) => {
-            cmd.args(["-loop", "1", "-framerate", &FPS.to_string(), "-i"]).arg(path);
-            format!("scale={w}:{h}:flags=bicubic,setsar=1")
+            cmd.args(["-loop", "1", "-framerate", &FPS.to_string()]);
+            if let Some(len) = &first_len {
+                cmd.args(["-t", len]);
+            }
+            cmd.arg("-i").arg(path);
+            cover(w, h)
         }
         None => {
-            cmd.args(["-f", "lavfi", "-i", &format!("testsrc2=size={w}x{h}:rate={FPS}")]);
+            let len = first_len.as_ref().map(|l| format!(":duration={l}")).unwrap_or_default();
+            cmd.args(["-f", "lavfi", "-i", &format!("testsrc2=size={w}x{h}:rate={FPS}{len}")]);
             "setsar=1".to_string()
         }
     };
     if with_caption {
-        filter.push_str(&format!(
+        first.push_str(&format!(
             ",drawtext=fontfile={FONT}:text='{}':fontcolor=white:fontsize=h/14:box=1:boxcolor=black@0.6:boxborderw=12:x=(w-text_w)/2:y=h-text_h-h/10",
             spec.caption
         ));
     }
-    filter.push_str(",format=yuv420p");
+    first.push_str(",format=yuv420p");
+    let mut inputs = 1;
+    let graph = match frames.end {
+        None => format!("[0:v]{first}[v]"),
+        Some(path) => {
+            cmd.args(["-loop", "1", "-framerate", &FPS.to_string(), "-i"]).arg(path);
+            inputs += 1;
+            format!(
+                "[0:v]{first}[a];[1:v]{},format=yuv420p[b];[a][b]xfade=transition=fade:duration={:.3}:offset={:.3},format=yuv420p[v]",
+                cover(w, h),
+                duration * FADE,
+                duration * HOLD_START
+            )
+        }
+    };
     if spec.audio {
         cmd.args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"]);
     }
-    cmd.args(["-vf", &filter, "-map", "0:v:0"]);
+    cmd.args(["-filter_complex", &graph, "-map", "[v]"]);
     if spec.audio {
-        cmd.args(["-map", "1:a:0", "-c:a", "aac", "-ac", "2", "-b:a", "128k"]);
+        cmd.args(["-map", &format!("{inputs}:a:0"), "-c:a", "aac", "-ac", "2", "-b:a", "128k"]);
     } else {
         cmd.arg("-an");
     }

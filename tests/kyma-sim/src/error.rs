@@ -27,6 +27,15 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request_error", code, message)
     }
 
+    /// 422 `invalid_extra`: `extra` holds keys or values the model's provider refuses, one
+    /// sentence per problem in `details.validation_errors`.
+    pub fn invalid_extra(model: &str, provider: &str, problems: Vec<String>) -> Self {
+        let message = format!("extra is not valid for {model} ({provider} at fal): {}", problems.join(" "));
+        let mut e = Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_request_error", "invalid_extra", message);
+        e.extra = Some(json!({ "details": { "validation_errors": problems } }));
+        e
+    }
+
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "authentication_error", "invalid_api_key", message)
     }

@@ -40,11 +40,12 @@ pub async fn download(
         };
         let request = &job.request;
         let spec = ClipSpec {
-            width: request.model.width,
-            height: request.model.height,
+            width: request.width,
+            height: request.height,
             audio: request.model.audio,
             duration_s: request.duration,
             image: request.image.clone(),
+            end_image: request.end_image.clone(),
             caption: caption(&request.prompt),
         };
         books.stats.downloads += 1;

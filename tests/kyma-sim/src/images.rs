@@ -35,13 +35,27 @@ pub fn fetcher() -> reqwest::Client {
 }
 
 pub async fn resolve(url: &str, allow_loopback_http: bool, http: &reqwest::Client) -> Result<ResolvedImage, ApiError> {
+    resolve_field("image_url", url, allow_loopback_http, http).await
+}
+
+/// Resolves an image URL sent as `field` (`image_url`, or an end frame in `extra`); error
+/// messages name the field.
+pub async fn resolve_field(
+    field: &str,
+    url: &str,
+    allow_loopback_http: bool,
+    http: &reqwest::Client,
+) -> Result<ResolvedImage, ApiError> {
     let lower = url.to_ascii_lowercase();
     let bad_url = || {
-        ApiError::invalid("invalid_image_url", "image_url must be an https:// URL or a data:image/...;base64,... URI")
+        ApiError::invalid(
+            "invalid_image_url",
+            format!("{field} must be an https:// URL or a data:image/...;base64,... URI"),
+        )
     };
     if lower.starts_with("data:") {
         let bytes = decode_data_uri(url).ok_or_else(bad_url)?;
-        let image = inspect(bytes)?;
+        let image = inspect(bytes, field)?;
         return Ok(ResolvedImage { kind: ImageUrlKind::Data, url: None, image: Some(Arc::new(image)) });
     }
     let parsed = reqwest::Url::parse(url).map_err(|_| bad_url())?;
@@ -51,7 +65,7 @@ pub async fn resolve(url: &str, allow_loopback_http: bool, http: &reqwest::Clien
             // generated first frame, as if the provider had fetched it.
             let image = if is_loopback(&parsed) {
                 match fetch(http, parsed).await {
-                    Ok(bytes) => inspect(bytes).ok().map(Arc::new),
+                    Ok(bytes) => inspect(bytes, field).ok().map(Arc::new),
                     Err(_) => None,
                 }
             } else {
@@ -62,8 +76,8 @@ pub async fn resolve(url: &str, allow_loopback_http: bool, http: &reqwest::Clien
         "http" if allow_loopback_http && is_loopback(&parsed) => {
             let bytes = fetch(http, parsed)
                 .await
-                .map_err(|why| ApiError::invalid("invalid_image", format!("Could not fetch image_url: {why}")))?;
-            let image = inspect(bytes)?;
+                .map_err(|why| ApiError::invalid("invalid_image", format!("Could not fetch {field}: {why}")))?;
+            let image = inspect(bytes, field)?;
             Ok(ResolvedImage { kind: ImageUrlKind::Http, url: Some(url.to_string()), image: Some(Arc::new(image)) })
         }
         _ => Err(bad_url()),
@@ -104,10 +118,10 @@ async fn fetch(http: &reqwest::Client, url: reqwest::Url) -> Result<Vec<u8>, Str
 }
 
 /// Reads the image's format and size; fails with `invalid_image` when it is not one.
-fn inspect(bytes: Vec<u8>) -> Result<StartImage, ApiError> {
-    let not_an_image = || ApiError::invalid("invalid_image", "image_url does not contain a readable image");
+fn inspect(bytes: Vec<u8>, field: &str) -> Result<StartImage, ApiError> {
+    let not_an_image = || ApiError::invalid("invalid_image", format!("{field} does not contain a readable image"));
     if bytes.len() > MAX_IMAGE_BYTES {
-        return Err(ApiError::invalid("invalid_image", "The image is larger than 50 MB"));
+        return Err(ApiError::invalid("invalid_image", format!("The image in {field} is larger than 50 MB")));
     }
     let format = image::guess_format(&bytes).map_err(|_| not_an_image())?;
     let ext = match format {

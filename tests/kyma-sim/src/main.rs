@@ -12,6 +12,7 @@ mod faults;
 mod files;
 mod images;
 mod money;
+mod provider;
 mod sim_routes;
 mod wire;
 

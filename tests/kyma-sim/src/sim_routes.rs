@@ -66,6 +66,11 @@ pub async fn jobs(State(sim): State<SharedSim>) -> Json<Value> {
                 "image": r.image.as_ref().map(|i| json!({
                     "width": i.width, "height": i.height, "sha256": i.sha256,
                 })),
+                "width": r.width,
+                "height": r.height,
+                "end_image": r.end_image.as_ref().map(|i| json!({
+                    "width": i.width, "height": i.height, "sha256": i.sha256,
+                })),
                 "extra": r.extra,
                 "created_at": sim.clock.stamp(job.created),
                 "completed_at": job.settled_at.map(|t| sim.clock.stamp(t)),

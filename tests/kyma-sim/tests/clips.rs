@@ -3,70 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod media;
 
-use std::io::Cursor;
-use std::path::Path;
-use std::process::Command;
-
-use base64::Engine;
 use common::{t2v, Sim, KEY};
+use media::{data_uri, download_to, ffprobe, mean_abs_diff, png, rgb_frame, test_image};
 use serde_json::{json, Value};
-
-fn ffprobe(path: &Path) -> Value {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-print_format", "json", "-show_format", "-show_streams"])
-        .arg(path)
-        .output()
-        .expect("ffprobe runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// Decodes one frame of a video or image to RGB24 at `w`x`h` with ffmpeg.
-fn rgb_frame(path: &Path, w: u32, h: u32) -> Vec<u8> {
-    let out = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(path)
-        .args(["-frames:v", "1", "-vf", &format!("scale={w}:{h}:flags=bicubic"), "-f", "rawvideo"])
-        .args(["-pix_fmt", "rgb24", "-"])
-        .output()
-        .expect("ffmpeg runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(out.stdout.len(), (w * h * 3) as usize);
-    out.stdout
-}
-
-fn mean_abs_diff(a: &[u8], b: &[u8]) -> f64 {
-    let total: u64 = a.iter().zip(b).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
-    total as f64 / a.len() as f64
-}
-
-/// A picture with broad, distinct regions, so a wrong first frame cannot pass by chance.
-fn test_image(w: u32, h: u32) -> image::RgbImage {
-    image::RgbImage::from_fn(w, h, |x, y| {
-        let r = (x * 255 / w) as u8;
-        let g = (y * 255 / h) as u8;
-        let b = if (x / 40 + y / 40) % 2 == 0 { 230 } else { 30 };
-        image::Rgb([r, g, b])
-    })
-}
-
-fn png(img: &image::RgbImage) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    img.write_to(&mut Cursor::new(&mut bytes), image::ImageFormat::Png).unwrap();
-    bytes
-}
-
-fn data_uri(png: &[u8]) -> String {
-    format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(png))
-}
-
-async fn download_to(sim: &Sim, job: &Value, dir: &Path) -> std::path::PathBuf {
-    let bytes = sim.download(job["output"]["url"].as_str().unwrap()).await;
-    let path = dir.join(format!("{}.mp4", job["id"].as_str().unwrap()));
-    std::fs::write(&path, bytes).unwrap();
-    path
-}
 
 #[tokio::test]
 async fn clips_have_the_models_format_length_and_audio() {
