@@ -130,3 +130,68 @@ fn an_https_image_link_passes_through_unchanged() {
     assert_eq!(jobs[0]["image_kind"], "url");
     assert_eq!(jobs[0]["image_url"], link);
 }
+
+/// Issue 13: `--aspect`, `--seed` and `--takes` make two portrait takes with their own seeds,
+/// `--end-image` sends the last frame under the model's key, and `kyma jobs --json` shows it all.
+#[tokio::test(flavor = "multi_thread")]
+async fn shot_options_from_the_command_line() {
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    let kyma = Kyma::new(&sim);
+    let args = [
+        "generate", "--model", "seedance-2-fast", "--prompt", "two takes", "--duration", "1", "--aspect", "9:16",
+        "--seed", "7", "--takes", "2",
+    ];
+    let out = kyma.run_async(args.iter().map(|s| s.to_string()).collect()).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let paths: Vec<PathBuf> = stdout(&out).lines().map(PathBuf::from).collect();
+    assert_eq!(paths.len(), 2, "one path per take: {}", stdout(&out));
+    for p in &paths {
+        let probe = ffprobe(p);
+        assert_eq!((probe.width, probe.height), (720, 1280), "Seedance 720p at 9:16");
+    }
+    let jobs = kyma.jobs();
+    let mut seeds: Vec<i64> = jobs.iter().map(|j| j["shot"]["seed"].as_i64().unwrap()).collect();
+    seeds.sort_unstable();
+    assert_eq!(seeds, [7, 8]);
+    assert!(jobs.iter().all(|j| j["shot"]["aspect"] == "9:16" && j["clip_size"] == serde_json::json!([720, 1280])));
+
+    let start = kyma.data.path().join("start.png");
+    let end = kyma.data.path().join("end.png");
+    write_test_png(&start, 640, 360);
+    write_test_png(&end, 320, 180);
+    let out = kyma.run(&[
+        "generate", "--model", "kling-2.5-pro", "--prompt", "start to end", "--duration", "1", "--image",
+        start.to_str().unwrap(), "--end-image", end.to_str().unwrap(), "--negative", "blur",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sim_jobs = sim.public("/_sim/jobs").await;
+    let last = sim_jobs.as_array().unwrap().last().unwrap();
+    assert!(last["extra"]["tail_image_url"].as_str().unwrap().starts_with("data:image/jpeg"), "kling-2.5's end-frame key");
+    assert_eq!(last["extra"]["negative_prompt"], "blur");
+    let job = kyma.jobs().into_iter().find(|j| j["model"] == "kling-2.5-pro").unwrap();
+    assert_eq!(job["shot"]["end_image_kind"], "file");
+    assert_eq!(job["shot"]["end_image_param"], "tail_image_url");
+}
+
+/// Each bad option is refused with its sentence and exit code 2, before any request is sent.
+#[test]
+fn bad_shot_options_cost_nothing() {
+    let sim = Sim::start(&[]);
+    let kyma = Kyma::new(&sim);
+    let cases: [(&[&str], &str); 6] = [
+        (&["--model", "kling-3-pro", "--aspect", "4:3"], "kling-3-pro makes 16:9, 9:16 or 1:1 clips; \"4:3\" is not one of them."),
+        (&["--model", "seedance-2-fast", "--seed", "-1"], "The seed must be a whole number from 0 to 2147483647."),
+        (&["--model", "seedance-2-fast", "--negative", "blur"], "seedance-2-fast does not take a negative prompt"),
+        (&["--model", "kling-3-pro", "--image", "https://example.com/a.jpg", "--end-image", "http://example.com/b.jpg"], "The end frame link must be an https:// address"),
+        (&["--model", "seedance-2-fast", "--takes", "5"], "Make 1 to 4 takes at a time; 5 is not in that range."),
+        (&["--model", "kling-3-pro", "--seed", "3"], "kling-3-pro does not take a seed"),
+    ];
+    for (extra, sentence) in cases {
+        let mut args = vec!["generate", "--prompt", "x"];
+        args.extend_from_slice(extra);
+        let out = kyma.run(&args);
+        assert_eq!(out.status.code(), Some(2), "{extra:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(sentence), "{extra:?}: {}", stderr(&out));
+    }
+    assert!(kyma.jobs().is_empty(), "nothing recorded");
+}

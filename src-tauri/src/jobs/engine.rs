@@ -276,16 +276,14 @@ impl Engine {
     pub fn draft_of(&self, id: i64) -> Result<Draft, Error> {
         let g = self.get(id)?;
         let paths = self.paths();
-        let input = |kind: ImageKind, url: &Option<String>, file: &Option<String>| match kind {
+        let input = |kind: ImageKind, url: &Option<String>, file: Option<PathBuf>| match kind {
             ImageKind::None => None,
             ImageKind::Url => url.clone().map(ImageInput::Url),
-            ImageKind::File => {
-                file.as_ref().map(|f| ImageInput::File(paths.media_root(&g).join("start-images").join(f)))
-            }
+            ImageKind::File => file.map(ImageInput::File),
         };
         Ok(Draft {
-            image: input(g.image_kind, &g.image_url, &g.image_file),
-            end_image: input(g.shot.end_image_kind, &g.shot.end_image_url, &g.shot.end_image_file),
+            image: input(g.image_kind, &g.image_url, paths.start_image_path(&g)),
+            end_image: input(g.shot.end_image_kind, &g.shot.end_image_url, paths.end_image_path(&g)),
             options: g.shot.options(),
             model: g.model,
             prompt: g.prompt,

@@ -47,12 +47,14 @@ pub(super) enum Cmd {
     SetClient(Option<Client>),
 }
 
+/// A downloaded clip: its file name, its size in bytes and its frame size (when the file says).
+type Fetched = (String, u64, Option<(u32, u32)>);
+
 enum Done {
     /// The answer to a POST; the bool says whether it was the row's first POST ever.
     Posted(i64, bool, Result<crate::api::Created, PostError>),
     Polled(i64, Result<RemoteJob, crate::api::Error>),
-    /// The clip's file name, its size in bytes and its frame size (when the file says).
-    Downloaded(i64, Result<(String, u64, Option<(u32, u32)>), Error>),
+    Downloaded(i64, Result<Fetched, Error>),
 }
 
 struct JobState {

@@ -61,6 +61,11 @@ impl Paths {
         self.media_root_of(media_dir).join("clips").join(clip_file)
     }
 
+    /// Where generation `g` keeps its end frame, when it has one as a file.
+    pub fn end_image_path(&self, g: &Generation) -> Option<PathBuf> {
+        g.shot.end_image_file.as_ref().map(|f| self.media_root(g).join("start-images").join(f))
+    }
+
     pub fn start_image_path(&self, g: &Generation) -> Option<PathBuf> {
         g.image_file.as_ref().map(|f| self.media_root(g).join("start-images").join(f))
     }

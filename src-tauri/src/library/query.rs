@@ -391,7 +391,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let lib = Library::open(dir.path()).unwrap();
         // (clip frame, aspect asked, start image): every source of the shape, and their order.
-        let cases: &[(Option<(u32, u32)>, Option<&str>, Option<(u32, u32)>)] = &[
+        type Size = Option<(u32, u32)>;
+        let cases: &[(Size, Option<&str>, Size)] = &[
             (Some((720, 1280)), None, None),
             (Some((1470, 630)), Some("9:16"), None),
             (Some((960, 960)), None, Some((100, 300))),

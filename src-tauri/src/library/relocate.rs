@@ -15,6 +15,7 @@ struct Candidate {
     id: i64,
     clip_file: Option<String>,
     image_file: Option<String>,
+    end_image_file: Option<String>,
     media_dir: Option<String>,
     clip_missing: bool,
 }
@@ -150,14 +151,16 @@ impl Library {
             ));
         }
         let mut st = tx.prepare(
-            "SELECT id, clip_file, image_file, media_dir, clip_missing FROM generations \
-             WHERE removed IS NULL AND (clip_file IS NOT NULL OR image_file IS NOT NULL) ORDER BY id",
+            "SELECT id, clip_file, image_file, media_dir, clip_missing, end_image_file FROM generations \
+             WHERE removed IS NULL AND (clip_file IS NOT NULL OR image_file IS NOT NULL OR end_image_file IS NOT NULL) \
+             ORDER BY id",
         )?;
         let rows = st.query_map([], |r| {
             Ok(Candidate {
                 id: r.get(0)?,
                 clip_file: r.get(1)?,
                 image_file: r.get(2)?,
+                end_image_file: r.get(5)?,
                 media_dir: r.get(3)?,
                 clip_missing: r.get(4)?,
             })
@@ -227,7 +230,7 @@ fn place_files(
     before_copy: &mut dyn FnMut(&Path) -> std::io::Result<()>,
 ) -> Result<u64, Error> {
     let mut bytes = 0;
-    for (sub, name) in [("clips", &c.clip_file), ("start-images", &c.image_file)] {
+    for (sub, name) in [("clips", &c.clip_file), ("start-images", &c.image_file), ("start-images", &c.end_image_file)] {
         let Some(name) = name else { continue };
         let original = old_root.join(sub).join(name);
         if !original.is_file() {

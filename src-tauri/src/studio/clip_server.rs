@@ -36,6 +36,8 @@ impl ClipServer {
 pub enum Served {
     Clip,
     StartImage,
+    /// The end frame of a start-and-end-frame clip.
+    EndImage,
     Thumb,
 }
 
@@ -44,6 +46,7 @@ impl Served {
         match self {
             Served::Clip => "clip",
             Served::StartImage => "image",
+            Served::EndImage => "end-image",
             Served::Thumb => "thumb",
         }
     }
@@ -51,7 +54,7 @@ impl Served {
     fn content_type(self) -> &'static str {
         match self {
             Served::Clip => "video/mp4",
-            Served::StartImage | Served::Thumb => "image/jpeg",
+            Served::StartImage | Served::EndImage | Served::Thumb => "image/jpeg",
         }
     }
 }
@@ -94,7 +97,7 @@ pub fn start(listener: std::net::TcpListener, resolve: Resolver) -> std::io::Res
 }
 
 fn parse_kind(s: &str) -> Option<Served> {
-    [Served::Clip, Served::StartImage, Served::Thumb].into_iter().find(|k| k.segment() == s)
+    [Served::Clip, Served::StartImage, Served::EndImage, Served::Thumb].into_iter().find(|k| k.segment() == s)
 }
 
 /// A generation id as the URL gives it: plain decimal digits only.
@@ -189,6 +192,7 @@ mod tests {
     fn only_known_kinds_and_plain_ids() {
         assert_eq!(parse_kind("clip"), Some(Served::Clip));
         assert_eq!(parse_kind("thumb"), Some(Served::Thumb));
+        assert_eq!(parse_kind("end-image"), Some(Served::EndImage));
         assert_eq!(parse_kind("clips"), None);
         assert_eq!(parse_id("42"), Some(42));
         for bad in ["", "-1", "1.mp4", "..", "%2e", "99999999999999999999", "1 "] {

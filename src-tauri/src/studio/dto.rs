@@ -124,6 +124,26 @@ pub struct Job {
     pub submitted_at: Option<String>,
     pub completed_at: Option<String>,
     pub overdue: bool,
+    /// The shot's options as they were sent.
+    pub shot: JobShot,
+    /// The clip's frame size, once it is in the library.
+    pub frame: Option<(u32, u32)>,
+}
+
+/// What a generation was made with besides prompt, duration and start image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, Default)]
+#[ts(export)]
+pub struct JobShot {
+    pub aspect: Option<String>,
+    pub negative_prompt: Option<String>,
+    pub seed: Option<u32>,
+    /// The end frame: its loopback URL when it is a kept picture, its link when it was a link.
+    pub end_image_preview: Option<String>,
+    pub end_image_url: Option<String>,
+    pub end_image_size: Option<(u32, u32)>,
+    pub end_image_source: Option<String>,
+    /// "take 2" of a set made together.
+    pub take_index: Option<u32>,
 }
 
 impl Job {
@@ -153,6 +173,17 @@ impl Job {
             submitted_at: g.submitted_at.clone(),
             completed_at: g.completed_at.clone(),
             overdue: g.overdue,
+            shot: JobShot {
+                aspect: g.shot.aspect.clone(),
+                negative_prompt: g.shot.negative_prompt.clone(),
+                seed: g.shot.seed,
+                end_image_preview: None,
+                end_image_url: g.shot.end_image_url.clone(),
+                end_image_size: g.shot.end_image_size,
+                end_image_source: g.shot.end_image_source.clone(),
+                take_index: g.shot.take_index,
+            },
+            frame: g.clip_size,
         }
     }
 }

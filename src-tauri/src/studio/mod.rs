@@ -216,6 +216,7 @@ impl Studio {
     pub fn job(&self, g: &Generation) -> Job {
         let mut job = Job::from_generation(g, &self.library.paths());
         job.image_preview = g.image_file.as_ref().map(|_| self.clips.url(Served::StartImage, g.id));
+        job.shot.end_image_preview = g.shot.end_image_file.as_ref().map(|_| self.clips.url(Served::EndImage, g.id));
         job.clip_url = gallery::has_clip(g).then(|| self.clips.url(Served::Clip, g.id));
         job
     }
@@ -523,6 +524,7 @@ fn resolver(library: Arc<Library>) -> clip_server::Resolver {
         match kind {
             Served::Clip => gallery::has_clip(&g).then(|| library.clip_path(&g)).flatten(),
             Served::StartImage => library.paths().start_image_path(&g),
+            Served::EndImage => library.paths().end_image_path(&g),
             Served::Thumb => library.thumb(id).ok().flatten(),
         }
     })

@@ -127,7 +127,8 @@ export const isRunningItem = (it: GalleryItem) => RUNNING.has(it.status);
 export const hasClip = (it: GalleryItem) => it.clip_url !== null && !it.missing;
 
 /** Portrait start image (the clip follows its aspect); text-to-video clips are landscape. */
-export const isPortrait = (it: GalleryItem) => it.image_size !== null && it.image_size[1] > it.image_size[0];
+/** Not a landscape frame: the tile shows it whole (contained), before its poster says so. */
+export const isPortrait = (it: GalleryItem) => it.shape !== "landscape";
 
 /** What a tile says about the money: charged, refunded, held, or nothing. */
 export function itemMoney(it: GalleryItem): { label: "charged" | "refunded" | "hold"; micros: Micros } | null {
