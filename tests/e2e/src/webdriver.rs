@@ -1,5 +1,5 @@
 //! The few W3C WebDriver calls the window tests need, over plain HTTP: sessions, elements by CSS,
-//! click, hover, keys, scripts (sync and async), window rect and screenshots.
+//! click, hover, keys, scripts (sync and async), window rect (read and resize) and screenshots.
 
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -170,6 +170,11 @@ impl Session {
         let v = self.get("/window/rect").await?;
         let n = |k: &str| v[k].as_f64().map(|f| f as i64).unwrap_or(0);
         Ok((n("x"), n("y"), n("width"), n("height")))
+    }
+
+    /// Resizes the window (W3C Set Window Rect, the position left as it is).
+    pub async fn set_window_size(&self, width: i64, height: i64) -> Result<()> {
+        self.post("/window/rect", json!({"width": width, "height": height})).await.map(drop)
     }
 
     /// A PNG of the page.

@@ -7,6 +7,8 @@
 //! the restarted app must finish. Screenshots of every screen go to `target/e2e-shots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "window/fit.rs"]
+mod fit;
 #[path = "window/gallery.rs"]
 mod gallery;
 #[path = "window/paste.rs"]
@@ -635,6 +637,11 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
     step("7 gallery and spend");
     let made = gallery::Made { t2v_id, again_id: again_job, resume_id, resume_prompt };
     gallery::gallery_and_spend(&mut w, &s, &mut seen, &made).await;
+
+    step("7b portrait, square and 21:9 clips fit every player");
+    fit::every_clip_fits_every_player(&mut w, &s).await;
+    step("7c the create form at the smallest window");
+    fit::create_fits_the_smallest_window(&mut w, &s).await;
 
     // 8. Quit; the key is in no file the app wrote.
     step("8 no key in any file");

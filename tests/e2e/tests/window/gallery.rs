@@ -92,11 +92,11 @@ async fn choose(s: &Session, id: &str, value: &str) {
     assert_eq!(r, true, "no option {value:?} in #{id}");
 }
 
-async fn open_tab(s: &Session, tab: &str) {
+pub async fn open_tab(s: &Session, tab: &str) {
     s.click_css(&format!("#tab-{tab}")).await.unwrap();
 }
 
-async fn click_in_tile(s: &Session, id: i64, css: &str) {
+pub async fn click_in_tile(s: &Session, id: i64, css: &str) {
     let v = s
         .script(
             "const t = document.querySelector(`[data-testid=gallery-tile][data-id='${arguments[0]}']`);
