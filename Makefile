@@ -7,7 +7,7 @@ export CARGO_PROFILE_DEV_DEBUG ?= false
 OS := $(shell uname -s)
 
 .PHONY: deps deps-demo ui demo demo-cli run bundle deb icons test-icons test-e2e test check lint lint-workflows \
-	test-rust test-ui bindings-check bench soak check-windows check-macos clean
+	test-rust test-ui bindings-check bench soak live-smoke check-windows check-macos clean
 
 deps:            ## install what is missing for building and testing (apt on Debian/Ubuntu, Homebrew on macOS)
 	@scripts/install-deps.sh test
@@ -84,6 +84,10 @@ test: deps lint test-icons test-rust test-ui bindings-check test-e2e bundle   ##
 bench: ui        ## measured figures (not part of make test): the gallery with 1,000 and 10,000 clips
 	@scripts/install-deps.sh bench
 	@scripts/bench.sh
+
+live-smoke: ui   ## the whole path against real Kyma for about $1.50, asking first (never in make test): needs KYMA_API_KEY; ARGS=--yes skips the question
+	@test -n "$$KYMA_API_KEY" || { echo "live-smoke: set KYMA_API_KEY to the key to test with (and KYMA_API_BASE for another server than Kyma)"; exit 2; }
+	@cargo run --quiet --bin kyma -- live-smoke --report target/live-smoke/report.json $(ARGS)
 
 soak: ui         ## the long crash matrix (CLI and app, 8 points × 5 models) and the 200-job fault soak
 	@scripts/soak.sh

@@ -118,6 +118,12 @@ fn core_says(case: &Case, scratch: &Path) -> Option<String> {
         "image-link" if case.input.contains("://") => {
             err(validate::check_image_url(&case.input).map_err(|e| e.to_string()))
         }
+        "shot" => shot_draft(&case.input).map(|read| match read {
+            Ok((draft, takes)) => kyma_studio::jobs::engine::check_draft(&catalog, &draft, takes)
+                .map(|_| "(accepted)".to_string())
+                .unwrap_or_else(|e| e.to_string()),
+            Err(refused) => refused,
+        }),
         "setting" => {
             let (field, value) = case.input.split_once('=').unwrap();
             let mut v = serde_json::to_value(settings::defaults(scratch)).unwrap();
@@ -127,6 +133,40 @@ fn core_says(case: &Case, scratch: &Path) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// A `shot` case's flags as the engine's draft and takes, read as the CLI reads them (a seed's
+/// refusal is the core's own sentence); None when a flag's value is not even of its type (only
+/// the CLI's parser sees those).
+fn shot_draft(input: &str) -> Option<Result<(kyma_studio::jobs::Draft, u32), String>> {
+    use kyma_studio::jobs::{Draft, ImageInput};
+    let mut d = Draft {
+        model: String::new(),
+        prompt: "x".into(),
+        duration: None,
+        image: None,
+        end_image: None,
+        options: Default::default(),
+    };
+    let mut takes = 1;
+    let words: Vec<&str> = input.split(' ').collect();
+    for pair in words.chunks(2) {
+        let (flag, value) = (pair[0], pair.get(1).copied().unwrap_or_default());
+        match flag {
+            "--model" => d.model = value.into(),
+            "--image" => d.image = Some(ImageInput::Url(value.into())),
+            "--end-image" => d.end_image = Some(ImageInput::Url(value.into())),
+            "--aspect" => d.options.aspect = Some(value.into()),
+            "--negative" => d.options.negative_prompt = Some(value.into()),
+            "--seed" => match kyma_studio::api::shot::parse_seed(value) {
+                Ok(seed) => d.options.seed = Some(seed),
+                Err(e) => return Some(Err(e.to_string())),
+            },
+            "--takes" => takes = value.parse().ok()?,
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    Some(Ok((d, takes)))
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -181,6 +221,11 @@ async fn every_bad_input_in_the_corpus_gets_a_clear_message_and_costs_nothing() 
                 vec!["--data-dir".into(), dir, "jobs".into()]
             }
             "args" => case.input.split(' ').map(str::to_string).collect(),
+            "shot" => {
+                let mut v = vec!["generate".to_string(), "--no-wait".into(), "--prompt".into(), x.clone()];
+                v.extend(case.input.split(' ').map(str::to_string));
+                v
+            }
             other => panic!("{}: unknown kind {other}", case.name),
         };
         let out = kyma.run(&args.iter().map(String::as_str).collect::<Vec<_>>());

@@ -138,8 +138,19 @@ async fn shot_options_from_the_command_line() {
     let sim = Sim::start(&["--job-seconds", "1"]);
     let kyma = Kyma::new(&sim);
     let args = [
-        "generate", "--model", "seedance-2-fast", "--prompt", "two takes", "--duration", "1", "--aspect", "9:16",
-        "--seed", "7", "--takes", "2",
+        "generate",
+        "--model",
+        "seedance-2-fast",
+        "--prompt",
+        "two takes",
+        "--duration",
+        "1",
+        "--aspect",
+        "9:16",
+        "--seed",
+        "7",
+        "--takes",
+        "2",
     ];
     let out = kyma.run_async(args.iter().map(|s| s.to_string()).collect()).await;
     assert!(out.status.success(), "{}", stderr(&out));
@@ -160,13 +171,27 @@ async fn shot_options_from_the_command_line() {
     write_test_png(&start, 640, 360);
     write_test_png(&end, 320, 180);
     let out = kyma.run(&[
-        "generate", "--model", "kling-2.5-pro", "--prompt", "start to end", "--duration", "1", "--image",
-        start.to_str().unwrap(), "--end-image", end.to_str().unwrap(), "--negative", "blur",
+        "generate",
+        "--model",
+        "kling-2.5-pro",
+        "--prompt",
+        "start to end",
+        "--duration",
+        "1",
+        "--image",
+        start.to_str().unwrap(),
+        "--end-image",
+        end.to_str().unwrap(),
+        "--negative",
+        "blur",
     ]);
     assert!(out.status.success(), "{}", stderr(&out));
     let sim_jobs = sim.public("/_sim/jobs").await;
     let last = sim_jobs.as_array().unwrap().last().unwrap();
-    assert!(last["extra"]["tail_image_url"].as_str().unwrap().starts_with("data:image/jpeg"), "kling-2.5's end-frame key");
+    assert!(
+        last["extra"]["tail_image_url"].as_str().unwrap().starts_with("data:image/jpeg"),
+        "kling-2.5's end-frame key"
+    );
     assert_eq!(last["extra"]["negative_prompt"], "blur");
     let job = kyma.jobs().into_iter().find(|j| j["model"] == "kling-2.5-pro").unwrap();
     assert_eq!(job["shot"]["end_image_kind"], "file");
@@ -179,10 +204,23 @@ fn bad_shot_options_cost_nothing() {
     let sim = Sim::start(&[]);
     let kyma = Kyma::new(&sim);
     let cases: [(&[&str], &str); 6] = [
-        (&["--model", "kling-3-pro", "--aspect", "4:3"], "kling-3-pro makes 16:9, 9:16 or 1:1 clips; \"4:3\" is not one of them."),
+        (
+            &["--model", "kling-3-pro", "--aspect", "4:3"],
+            "kling-3-pro makes 16:9, 9:16 or 1:1 clips; \"4:3\" is not one of them.",
+        ),
         (&["--model", "seedance-2-fast", "--seed", "-1"], "The seed must be a whole number from 0 to 2147483647."),
         (&["--model", "seedance-2-fast", "--negative", "blur"], "seedance-2-fast does not take a negative prompt"),
-        (&["--model", "kling-3-pro", "--image", "https://example.com/a.jpg", "--end-image", "http://example.com/b.jpg"], "The end frame link must be an https:// address"),
+        (
+            &[
+                "--model",
+                "kling-3-pro",
+                "--image",
+                "https://example.com/a.jpg",
+                "--end-image",
+                "http://example.com/b.jpg",
+            ],
+            "The end frame link must be an https:// address",
+        ),
         (&["--model", "seedance-2-fast", "--takes", "5"], "Make 1 to 4 takes at a time; 5 is not in that range."),
         (&["--model", "kling-3-pro", "--seed", "3"], "kling-3-pro does not take a seed"),
     ];

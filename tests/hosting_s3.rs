@@ -233,6 +233,8 @@ async fn the_engine_sends_a_bucket_link_that_kyma_reads_the_very_image_from() {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("start.png");
     common::write_test_png(&png, 900, 600);
+    let end_png = dir.path().join("end.png");
+    common::write_test_png(&end_png, 600, 400);
     let client = Client::new(&format!("{}/v1", sim.url), ApiKey::new(common::KEY)).unwrap();
     let engine = Engine::start(EngineConfig::new(dir.path().join("lib")), client, Catalog::default()).unwrap();
     engine.set_image_host(StartImageHost::Bucket { config: s3.config(), secret: SECRET.into() });
@@ -242,7 +244,7 @@ async fn the_engine_sends_a_bucket_link_that_kyma_reads_the_very_image_from() {
             prompt: "from the bucket".into(),
             duration: Some(1),
             image: Some(ImageInput::File(png)),
-            end_image: None,
+            end_image: Some(ImageInput::File(end_png)),
             options: Default::default(),
         })
         .await
@@ -259,4 +261,14 @@ async fn the_engine_sends_a_bucket_link_that_kyma_reads_the_very_image_from() {
     assert_eq!(sj["image_url_kind"], "http", "Kyma got a link, not inline bytes");
     let stored = std::fs::read(engine.paths().start_images.join(g.image_file.unwrap())).unwrap();
     assert_eq!(sj["image"]["sha256"].as_str().unwrap(), common::sha256_hex(&stored), "the bucket served our JPEG");
+    // The end frame is hosted the same way, as its own object, under kling-3's key.
+    let end_link = sj["extra"]["end_image_url"].as_str().unwrap();
+    assert!(end_link.starts_with(&s3.config().endpoint), "the end frame went as a bucket link: {end_link}");
+    let stored_end = std::fs::read(engine.paths().start_images.join(g.shot.end_image_file.unwrap())).unwrap();
+    assert_eq!(
+        sj["end_image"]["sha256"].as_str().unwrap(),
+        common::sha256_hex(&stored_end),
+        "the bucket served our end frame"
+    );
+    assert_ne!(stored, stored_end);
 }

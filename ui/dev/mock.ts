@@ -63,6 +63,17 @@ function job(id: number, patch: Partial<Job>): Job {
     submitted_at: ago(58),
     completed_at: null,
     overdue: false,
+    shot: {
+      aspect: null,
+      negative_prompt: null,
+      seed: null,
+      end_image_preview: null,
+      end_image_url: null,
+      end_image_size: null,
+      end_image_source: null,
+      take_index: null,
+    },
+    frame: null,
     ...patch,
   };
 }

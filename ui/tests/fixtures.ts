@@ -3,6 +3,17 @@
 import type { AppState, GalleryItem, Job, ModelInfo, Query, StartImage } from "../src/lib/ipc/types";
 import { BUNDLED_MODELS } from "../src/lib/ipc/bindings/constants";
 
+const NO_OPTIONS: ModelInfo["caps"] = {
+  aspects: [],
+  aspect_follows_image: false,
+  aspect_param: null,
+  end_image_param: null,
+  negative_prompt_param: null,
+  cfg_scale_param: null,
+  seed_param: null,
+  source: "unknown model: no options",
+};
+
 export function model(patch: Partial<ModelInfo> = {}): ModelInfo {
   return {
     id: "kling-3-pro",
@@ -14,8 +25,9 @@ export function model(patch: Partial<ModelInfo> = {}): ModelInfo {
     image_input: true,
     durations: [5, 10],
     default_duration: 5,
-    // The options table as Rust bundles it for the model (generated into constants.ts).
-    caps: (BUNDLED_MODELS.find((m) => m.id === (patch.id ?? "kling-3-pro")) ?? BUNDLED_MODELS[1]).caps,
+    // The options table as Rust bundles it for the model (generated into constants.ts); a model
+    // the table does not know takes no options.
+    caps: BUNDLED_MODELS.find((m) => m.id === (patch.id ?? "kling-3-pro"))?.caps ?? NO_OPTIONS,
     ...patch,
   };
 }
@@ -57,6 +69,17 @@ export function job(id: number, patch: Partial<Job> = {}): Job {
     submitted_at: null,
     completed_at: null,
     overdue: false,
+    shot: {
+      aspect: null,
+      negative_prompt: null,
+      seed: null,
+      end_image_preview: null,
+      end_image_url: null,
+      end_image_size: null,
+      end_image_source: null,
+      take_index: null,
+    },
+    frame: null,
     ...patch,
   };
 }

@@ -113,15 +113,22 @@ impl Catalog {
                 m.durations = durations;
                 m.live = true;
                 m.caps = Capabilities::bundled(&p.id).with_live(&p.options);
+                // The bundled sound and resolution are Kyma's published table; the live ones win.
+                m.audio = p.audio.unwrap_or(m.audio);
+                m.resolution = p.resolution.clone().or(m.resolution.take());
+                m.image_input = p.image_input.unwrap_or(m.image_input);
+                if let Some(b) = p.best_for.as_ref().filter(|b| !b.is_empty()) {
+                    m.best_for = capitalised(b);
+                }
             } else {
                 models.push(Model {
                     id: p.id.clone(),
                     name: p.name.clone().unwrap_or_else(|| p.id.clone()),
-                    best_for: String::new(),
+                    best_for: p.best_for.as_deref().map(capitalised).unwrap_or_default(),
                     rate: p.rate,
-                    audio: false,
-                    resolution: None,
-                    image_input: true,
+                    audio: p.audio.unwrap_or(false),
+                    resolution: p.resolution.clone(),
+                    image_input: p.image_input.unwrap_or(true),
                     durations,
                     live: true,
                     caps: Capabilities::bundled(&p.id).with_live(&p.options),
@@ -155,6 +162,12 @@ impl Catalog {
     }
 }
 
+/// "budget clips" → "Budget clips", as the bundled table writes them.
+fn capitalised(s: &str) -> String {
+    let mut c = s.trim().chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,6 +195,10 @@ mod tests {
                 min_duration: None,
                 max_duration: None,
                 options: Default::default(),
+                audio: None,
+                resolution: None,
+                image_input: None,
+                best_for: None,
             },
             PricedModel {
                 id: "veo-3".into(),
@@ -191,6 +208,10 @@ mod tests {
                 min_duration: None,
                 max_duration: None,
                 options: Default::default(),
+                audio: None,
+                resolution: None,
+                image_input: None,
+                best_for: None,
             },
         ];
         let c = Catalog::merged(&live);

@@ -182,6 +182,11 @@ impl Client {
             .and_then(Micros::from_usd))
     }
 
+    /// Any `GET` below the base as raw JSON (`kyma live-smoke` compares the fields with ours).
+    pub async fn get_json(&self, segments: &[&str], authed: bool) -> Result<Value, Error> {
+        Ok(self.send(Method::GET, segments, None, authed).await?.1)
+    }
+
     /// Applies the key's RPM limit read from `/auth/limits` to the shared limiter.
     pub async fn adopt_limits(&self) -> Result<Limits, Error> {
         let l = self.limits().await?;

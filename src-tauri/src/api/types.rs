@@ -12,6 +12,84 @@ pub const MIN_DURATION_S: u32 = 1;
 pub const MAX_DURATION_S: u32 = 10;
 pub const DEFAULT_DURATION_S: u32 = 5;
 
+/// The fields our types know in each of Kyma's answers (read, or known and deliberately not
+/// read), and those Kyma's reference documents. `kyma live-smoke` reports every field Kyma sent
+/// that is not known here, and every documented one it left out.
+pub mod fields {
+    /// The job object; `job_id` is an alias we accept.
+    pub const JOB: &[&str] = &[
+        "id",
+        "job_id",
+        "object",
+        "status",
+        "model",
+        "created_at",
+        "completed_at",
+        "output",
+        "error",
+        "estimated_cost",
+        "charged_amount",
+    ];
+    pub const JOB_DOCUMENTED: &[&str] = &[
+        "id",
+        "object",
+        "status",
+        "model",
+        "created_at",
+        "completed_at",
+        "output",
+        "error",
+        "estimated_cost",
+        "charged_amount",
+    ];
+    /// `output` when it is an object.
+    pub const OUTPUT: &[&str] = &["url", "video_url", "urls"];
+    pub const OUTPUT_DOCUMENTED: &[&str] = &["url"];
+    /// `/auth/limits`: both documented field sets, and our assumed tier fields.
+    pub const LIMITS: &[&str] = &[
+        "rpm_limit",
+        "rpm_used",
+        "rpm_remaining",
+        "has_credits",
+        "used_today",
+        "limit",
+        "remaining",
+        "resets_at",
+        "tier",
+        "video_concurrent",
+        "video_queue_cap",
+    ];
+    pub const PRICING: &[&str] = &["object", "text", "media"];
+    pub const PRICING_DOCUMENTED: &[&str] = &["object", "text", "media"];
+    /// One video entry of the catalog's `media`.
+    pub const PRICED: &[&str] = &["id", "name", "modality", "pricing_mode", "usd_per_call", "detail"];
+    pub const PRICED_DOCUMENTED: &[&str] = &["id", "name", "modality", "pricing_mode", "usd_per_call", "detail"];
+    pub const PRICED_DETAIL: &[&str] = &[
+        "min_duration_sec",
+        "max_duration_sec",
+        "allowed_durations",
+        "aspect_ratios",
+        "extra_params",
+        "audio",
+        "resolution",
+        "image_input",
+        "best_for",
+    ];
+    pub const PRICED_DETAIL_DOCUMENTED: &[&str] = &["min_duration_sec", "max_duration_sec", "allowed_durations"];
+    /// `/credits/balance` (undocumented; what other Kyma clients read).
+    pub const BALANCE: &[&str] = &["balance", "balance_usd", "credits", "amount", "currency", "low_balance"];
+
+    /// `what.field` for each field of `v` not in `known`, and each of `documented` not in `v`.
+    pub fn drift(what: &str, v: &serde_json::Value, known: &[&str], documented: &[&str]) -> (Vec<String>, Vec<String>) {
+        let Some(map) = v.as_object() else {
+            return (vec![], vec![format!("{what} (not a JSON object)")]);
+        };
+        let unknown = map.keys().filter(|k| !known.contains(&k.as_str())).map(|k| format!("{what}.{k}")).collect();
+        let missing = documented.iter().filter(|k| !map.contains_key(**k)).map(|k| format!("{what}.{k}")).collect();
+        (unknown, missing)
+    }
+}
+
 /// The body of `POST /v1/videos/generations`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CreateRequest {
@@ -249,6 +327,12 @@ pub struct PricedModel {
     pub allowed_durations: Option<Vec<u32>>,
     pub min_duration: Option<u32>,
     pub max_duration: Option<u32>,
+    /// `detail.audio`, `detail.resolution`, `detail.image_input`, `detail.best_for` where the
+    /// catalog says them (assumed names; the bundled table holds otherwise).
+    pub audio: Option<bool>,
+    pub resolution: Option<String>,
+    pub image_input: Option<bool>,
+    pub best_for: Option<String>,
     /// Assumed names (Kyma documents none): `detail.aspect_ratios` (strings) and
     /// `detail.extra_params` (the `extra` keys the model takes). Absent: the bundled table holds.
     pub options: super::shot::LiveOptions,
@@ -298,6 +382,10 @@ pub fn parse_pricing(v: &Value) -> Result<Vec<PricedModel>, ShapeError> {
             allowed_durations: allowed.filter(|v| !v.is_empty()),
             min_duration: du("min_duration_sec"),
             max_duration: du("max_duration_sec"),
+            audio: detail.and_then(|d| d.get("audio")).and_then(Value::as_bool),
+            resolution: detail.and_then(|d| str_field(d, "resolution")).map(str::to_string),
+            image_input: detail.and_then(|d| d.get("image_input")).and_then(Value::as_bool),
+            best_for: detail.and_then(|d| str_field(d, "best_for")).map(str::to_string),
             options: super::shot::LiveOptions {
                 aspect_ratios: detail.and_then(|d| strings_of(d.get("aspect_ratios")?)),
                 extra_params: detail.and_then(|d| strings_of(d.get("extra_params")?)),
@@ -390,9 +478,10 @@ mod tests {
         assert_eq!(p[1].allowed_durations, Some(vec![4, 6, 8]));
         assert_eq!(p[0].options, Default::default());
         let v = json!({"media": [{"id": "seedance-2-fast", "modality": "video", "usd_per_call": 0.3,
-            "detail": {"aspect_ratios": ["9:16", 3], "extra_params": ["seed"]}}]});
+            "detail": {"aspect_ratios": ["9:16", 3], "extra_params": ["seed"], "audio": true, "resolution": "720p"}}]});
         let p = parse_pricing(&v).unwrap();
         assert_eq!(p[0].options.aspect_ratios, Some(vec!["9:16".to_string()]));
         assert_eq!(p[0].options.extra_params, Some(vec!["seed".to_string()]));
+        assert_eq!((p[0].audio, p[0].resolution.as_deref(), p[0].image_input), (Some(true), Some("720p"), None));
     }
 }

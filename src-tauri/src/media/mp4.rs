@@ -62,6 +62,29 @@ fn check_boxes<R: Read + Seek>(r: &mut R, len: u64) -> Result<(), NotMp4> {
 /// Width × height of the clip's video track (from `moov/trak/tkhd`, the track whose handler is
 /// `vide`), for the player's details. Reads the top-level headers and the `moov` box only.
 pub fn video_size(path: &Path) -> Result<(u32, u32), NotMp4> {
+    let moov = read_moov(path)?;
+    let size = children(&moov).filter(|(k, _)| k == b"trak").find_map(|(_, trak)| video_track_size(trak));
+    size.ok_or_else(|| NotMp4("it has no video track".into()))
+}
+
+/// The clip's length in milliseconds, from `moov/mvhd` (for the live smoke test's probe).
+pub fn duration_ms(path: &Path) -> Result<u64, NotMp4> {
+    let moov = read_moov(path)?;
+    let mvhd = children(&moov)
+        .find(|(k, _)| k == b"mvhd")
+        .map(|(_, b)| b)
+        .ok_or_else(|| NotMp4("it has no `mvhd` box".into()))?;
+    let (scale_at, long) = if mvhd.first() == Some(&1) { (20, true) } else { (12, false) };
+    let read =
+        |at: usize, n: usize| mvhd.get(at..at + n).map(|b| b.iter().fold(0u64, |acc, x| (acc << 8) | u64::from(*x)));
+    let scale = read(scale_at, 4).filter(|s| *s > 0).ok_or_else(|| NotMp4("its time scale is missing".into()))?;
+    let duration =
+        read(scale_at + 4, if long { 8 } else { 4 }).ok_or_else(|| NotMp4("its duration is cut off".into()))?;
+    Ok(duration.saturating_mul(1000) / scale)
+}
+
+/// The payload of the top-level `moov` box.
+fn read_moov(path: &Path) -> Result<Vec<u8>, NotMp4> {
     let mut f = File::open(path).map_err(|e| NotMp4(format!("cannot open it: {e}")))?;
     let len = f.metadata().map_err(|e| NotMp4(e.to_string()))?.len();
     let mut pos = 0u64;
@@ -87,10 +110,7 @@ pub fn video_size(path: &Path) -> Result<(u32, u32), NotMp4> {
             }
             let mut moov = vec![0u8; (size - 8) as usize];
             f.read_exact(&mut moov).map_err(|_| NotMp4("its index is cut off".into()))?;
-            return children(&moov)
-                .filter(|(k, _)| k == b"trak")
-                .find_map(|(_, trak)| video_track_size(trak))
-                .ok_or_else(|| NotMp4("it has no video track".into()));
+            return Ok(moov);
         }
         pos = pos.saturating_add(size);
     }

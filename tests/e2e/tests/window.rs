@@ -13,6 +13,8 @@ mod fit;
 mod gallery;
 #[path = "window/paste.rs"]
 mod paste;
+#[path = "window/shot.rs"]
+mod shot;
 #[path = "../../kyma-sim/tests/common/mod.rs"]
 mod sim;
 
@@ -642,6 +644,10 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
     fit::every_clip_fits_every_player(&mut w, &s).await;
     step("7c the create form at the smallest window");
     fit::create_fits_the_smallest_window(&mut w, &s).await;
+    step("7d three 9:16 takes: seeds, charges, players, the gallery's shape filter");
+    shot::takes_in_portrait(&mut w, &s).await;
+    step("7e start and end frames, Use these settings, every option at the smallest window");
+    shot::start_and_end_frames(&mut w, &s).await;
 
     // 8. Quit; the key is in no file the app wrote.
     step("8 no key in any file");

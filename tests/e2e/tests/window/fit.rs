@@ -100,7 +100,7 @@ const GEOMETRY: &str = r#"const [video, boxes, done] = arguments;
            fullscreen: document.fullscreenElement === v || document.webkitFullscreenElement === v });
   })();"#;
 
-async fn geometry(s: &Session, video: &str, boxes: Value) -> Value {
+pub(super) async fn geometry(s: &Session, video: &str, boxes: Value) -> Value {
     s.script_async(GEOMETRY, json!([video, boxes])).await.unwrap()
 }
 
@@ -127,7 +127,7 @@ fn show(x: [f64; 4]) -> String {
 /// every box in `within` (the player…) and the viewport; the picture fills the box along one
 /// side (fitted, not shrunk); the controls' strip is the video's own and in view; every box in
 /// `visible` (toolbars, the close button) is in the viewport. Answers a one-line summary.
-fn assert_fits(what: &str, m: &Value, want: (u32, u32), within: &[&str], visible: &[&str]) -> String {
+pub(super) fn assert_fits(what: &str, m: &Value, want: (u32, u32), within: &[&str], visible: &[&str]) -> String {
     assert!(m.get("error").is_none(), "{what}: {m}");
     assert_eq!(
         (m["videoWidth"].as_u64(), m["videoHeight"].as_u64()),
@@ -159,11 +159,11 @@ fn assert_fits(what: &str, m: &Value, want: (u32, u32), within: &[&str], visible
 }
 
 /// The preview player's boxes: the player, its clip box, its toolbar.
-fn preview_boxes() -> Value {
+pub(super) fn preview_boxes() -> Value {
     json!({"player": "section.player", "stage": "section.player .clip-video", "tools": "section.player .tools"})
 }
 
-fn details_boxes() -> Value {
+pub(super) fn details_boxes() -> Value {
     json!({"dialog": "[data-testid=details-panel]", "stage": "[data-testid=details-panel] .clip-video",
            "actions": "[data-testid=details-panel] .actions", "close": "[data-testid=details-close]"})
 }
@@ -204,13 +204,11 @@ async fn exit_fullscreen(s: &Session) {
     .unwrap();
 }
 
-/// Drops `file` on the middle of the window (the preview player, often a playing clip) and
-/// waits for the slot to show it staged at `dims`.
-/// Drops `file` on the create form's start-image slot and waits for the slot to show it
+/// Drops `file` on the middle of the window (the preview player) and waits for the slot to show it
 /// staged at `dims`. A drop made seconds after the previous one now and then never reaches the
 /// window on this display (os-drop's drag ends, nothing arrives); a user would drop again, and
 /// so does this, once, saying so.
-async fn drop_image(w: &World, s: &Session, file: &Path, dims: &str) {
+pub(super) async fn drop_image(w: &World, s: &Session, file: &Path, dims: &str) {
     let (x, y, _, height) = s.window_rect().await.unwrap();
     let staged = format!(
         "const d = document.querySelector('.slot .card .dims');
@@ -218,18 +216,20 @@ async fn drop_image(w: &World, s: &Session, file: &Path, dims: &str) {
         json!(dims)
     );
     let what = format!("the slot shows the {dims} image");
-    w.drop_file(x + 150, y + height / 2, file);
+    // On the form's side: mid-height, that can be the end-frame slot, which a drop fills instead.
+    let (_, _, width, _) = s.window_rect().await.unwrap();
+    w.drop_file(x + width / 2, y + height / 2, file);
     if s.wait_until(&what, &staged, Duration::from_secs(15)).await.is_ok() {
         return;
     }
     eprintln!("  the drop of {} did not arrive this time; dropping it again", file.display());
-    w.drop_file(x + 150, y + height / 2, file);
+    w.drop_file(x + width / 2, y + height / 2, file);
     s.wait_until(&what, &staged, Duration::from_secs(30)).await.unwrap();
 }
 
 /// Pauses the `<video>` at `video`: a paused player keeps its controls drawn (a playing one
 /// hides them until the pointer moves), so a screenshot shows them.
-async fn pause(s: &Session, video: &str) {
+pub(super) async fn pause(s: &Session, video: &str) {
     s.script("document.querySelector(arguments[0]).pause()", json!([video])).await.unwrap();
 }
 
@@ -334,7 +334,7 @@ pub async fn every_clip_fits_every_player(w: &mut World, s: &Session) {
 }
 
 /// Sets the window's size through WebDriver and waits for the page to see it.
-async fn resize(s: &Session, width: i64, height: i64) -> (i64, i64) {
+pub(super) async fn resize(s: &Session, width: i64, height: i64) -> (i64, i64) {
     s.set_window_size(width, height).await.unwrap();
     let v = s
         .wait_until(
