@@ -602,9 +602,20 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
     let r = invoke(&s, &mut seen, "image_from_bytes", json!({"bytes": b64, "name": "pasted.png"})).await;
     let image_id = r["ok"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
     let draft = json!({"model": RESUME_MODEL, "prompt": "the same shapes, called over IPC",
-                       "duration": 1, "image_id": image_id, "image_url": null});
+                       "duration": 1, "image_id": image_id, "image_url": null, "end_image_id": null,
+                       "end_image_url": null, "takes": 1,
+                       "options": {"aspect": null, "negative_prompt": "blur", "cfg_scale": 0.4, "seed": null}});
     let r = invoke(&s, &mut seen, "generate", json!({"draft": draft})).await;
-    let ipc_job = r["ok"]["id"].as_i64().unwrap_or_else(|| panic!("{r}"));
+    let ipc_job = r["ok"][0]["id"].as_i64().unwrap_or_else(|| panic!("{r}"));
+    // A draft without the shot's fields is refused with the field it lacks, not guessed.
+    let old = json!({"model": RESUME_MODEL, "prompt": "x", "duration": 1, "image_id": null, "image_url": null});
+    let r = invoke(&s, &mut seen, "generate", json!({"draft": old})).await;
+    assert!(r["err"]["message"].as_str().unwrap_or_default().contains("missing field"), "{r}");
+    // "Use these settings" of that clip: every option, the picture staged again.
+    let r = invoke(&s, &mut seen, "job_settings", json!({"id": ipc_job})).await;
+    assert_eq!(r["ok"]["draft"]["options"]["negative_prompt"], "blur", "{r}");
+    assert_eq!(r["ok"]["draft"]["options"]["cfg_scale"], 0.4, "{r}");
+    assert_eq!(r["ok"]["image"]["width"], 1200, "{r}");
     let r = invoke(&s, &mut seen, "job_again", json!({"id": t2v_id})).await;
     let again_job = r["ok"]["id"].as_i64().unwrap_or_else(|| panic!("{r}"));
     let finished = refused.first().and_then(|j| j["id"].as_i64()).unwrap_or(resume_id);
@@ -726,9 +737,11 @@ async fn bucket_hosting(w: &mut World, s: &Session, seen: &mut Vec<String>, png:
     let prompt = "the same shapes, hosted on the bucket";
     let r = invoke(s, seen, "image_from_path", json!({"path": png.display().to_string()})).await;
     let image_id = r["ok"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string();
-    let draft = json!({"model": I2V_MODEL, "prompt": prompt, "duration": 1, "image_id": image_id, "image_url": null});
+    let draft = json!({"model": I2V_MODEL, "prompt": prompt, "duration": 1, "image_id": image_id, "image_url": null,
+                       "end_image_id": null, "end_image_url": null, "takes": 1,
+                       "options": {"aspect": null, "negative_prompt": null, "cfg_scale": null, "seed": null}});
     let r = invoke(s, seen, "generate", json!({"draft": draft})).await;
-    let id = r["ok"]["id"].as_i64().unwrap_or_else(|| panic!("{r}"));
+    let id = r["ok"][0]["id"].as_i64().unwrap_or_else(|| panic!("{r}"));
     wait_job(s, id, "succeeded", Duration::from_secs(60)).await;
 
     let jobs = w.sim.public("/_sim/jobs").await;

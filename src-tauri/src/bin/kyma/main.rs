@@ -396,6 +396,10 @@ async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
                         m.best_for
                     );
                 }
+                let _ = writeln!(out, "\nOPTIONS (--aspect, --end-image, --negative, --seed)");
+                for m in &c.models {
+                    let _ = writeln!(out, "{:<20} {}", m.id, options_text(&m.caps));
+                }
             }
             Ok(())
         }
@@ -629,6 +633,29 @@ fn ended(g: &Generation, paths: &jobs::Paths) -> Option<Result<(), Fail>> {
             Some(Err(Fail::new(code_for_kind(kind), format!("{msg} Nothing was charged."))))
         }
         _ => None,
+    }
+}
+
+/// What a model takes besides prompt, duration and start image, in one line.
+fn options_text(caps: &api::Capabilities) -> String {
+    let mut parts = vec![];
+    if caps.aspect_param.is_some() && !caps.aspects.is_empty() {
+        let follows = if caps.aspect_follows_image { " (text-to-video; with an image, its shape)" } else { "" };
+        parts.push(format!("aspect {}{follows}", caps.aspects.join(" ")));
+    }
+    if caps.end_image_param.is_some() {
+        parts.push("end frame".into());
+    }
+    if caps.negative_prompt_param.is_some() {
+        parts.push("negative prompt".into());
+    }
+    if caps.seed_param.is_some() {
+        parts.push("seed".into());
+    }
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(" · ")
     }
 }
 

@@ -142,10 +142,11 @@ pub async fn takes_in_portrait(w: &mut World, s: &Session) {
     let line = assert_fits("details, seedance 9:16", &m, (720, 1280), &["dialog", "stage"], &["actions", "close"]);
     eprintln!("  details, seedance 9:16: {line}");
     let seed_shown = text_of(s, "[data-testid=details-seed]").await;
+    let take = done[0]["shot"]["take_index"].as_i64().unwrap();
     assert_eq!(
-        seed_shown.split_whitespace().next().map(str::to_string),
-        Some(done[0]["shot"]["seed"].to_string()),
-        "the details show the seed"
+        seed_shown,
+        format!("{} · take {take}", done[0]["shot"]["seed"]),
+        "the details show the seed and the take"
     );
     pause(s, dv).await;
     w.shot(s, "shot-details-9x16").await;
@@ -161,7 +162,16 @@ pub async fn takes_in_portrait(w: &mut World, s: &Session) {
     s.click_css("#tab-create").await.unwrap();
     type_into(s, "#seed", "77").await;
     choose_model(s, "kling-3-pro").await;
-    let note = text_of(s, ".options p.dropped").await;
+    let note = text_of(s, "[data-testid=dropped-note]").await;
+    let in_view = s
+        .script(
+            "const r = document.querySelector('[data-testid=dropped-note]').getBoundingClientRect();
+             return r.top >= 0 && r.bottom <= innerHeight && r.height > 0",
+            json!([]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(in_view, true, "the sentence is in view, above Generate");
     assert_eq!(
         note,
         "kling-3-pro does not take the seed 77: it is kept, not sent, and applies again when you switch back."
@@ -306,6 +316,10 @@ pub async fn start_and_end_frames(w: &mut World, s: &Session) {
         (json!(true), json!(true), json!(true)),
         "{m}"
     );
+    // Scrolled as a user scrolls to them: the frames and every option, above Price and Generate.
+    s.script("document.querySelector(\"[data-drop='end-frame']\").scrollIntoView({block: 'start'})", json!([]))
+        .await
+        .unwrap();
     w.readme_shot(s, "create-options-960x600").await;
     resize(s, width, height).await;
 }
