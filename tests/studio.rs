@@ -487,6 +487,9 @@ async fn takes_seeds_aspect_and_end_frame_reach_kyma_and_come_back() {
     assert_eq!(back.draft.model, "kling-3-pro");
     assert_eq!(back.draft.options.negative_prompt.as_deref(), Some("blur, text"));
     assert_eq!((back.image.as_ref().unwrap().width, back.end_image.as_ref().unwrap().height), (900, 1600));
+    let names =
+        (back.image.as_ref().unwrap().source_name.as_str(), back.end_image.as_ref().unwrap().source_name.as_str());
+    assert_eq!(names, ("start.png", "end.png"), "the frames keep the names they came with");
     assert_eq!(back.draft.end_image_id.as_deref(), Some(back.end_image.as_ref().unwrap().id.as_str()));
     let again = studio.generate(back.draft).await.unwrap().remove(0);
     let g2 = studio.engine().get(again.id).unwrap();
@@ -494,6 +497,9 @@ async fn takes_seeds_aspect_and_end_frame_reach_kyma_and_come_back() {
         (g2.shot.negative_prompt.as_deref(), g2.shot.end_image_kind),
         (Some("blur, text"), kyma_studio::jobs::ImageKind::File)
     );
+    assert_eq!((g2.image_source.as_deref(), g2.shot.end_image_source.as_deref()), (Some("start.png"), Some("end.png")));
+    let again2 = studio.engine().get(studio.again(kling.id).await.unwrap().id).unwrap();
+    assert_eq!(again2.image_source.as_deref(), Some("start.png"), "Again keeps the frame's first name too");
     let seed_back = studio.settings_of(three[1].id).await.unwrap();
     assert_eq!((seed_back.draft.options.seed, seed_back.draft.options.aspect.as_deref()), (Some(42), Some("9:16")));
 }

@@ -40,6 +40,9 @@ pub enum ImageInput {
     Url(String),
     /// A picture already prepared (dropped or pasted in the app); `source` names it for people.
     Prepared { image: Box<crate::media::PreparedImage>, source: String },
+    /// A frame kept in the library for an earlier generation ("Again", "Use these settings"):
+    /// prepared again from its JPEG, still named by where it first came from.
+    Kept { path: PathBuf, source: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -276,14 +279,22 @@ impl Engine {
     pub fn draft_of(&self, id: i64) -> Result<Draft, Error> {
         let g = self.get(id)?;
         let paths = self.paths();
-        let input = |kind: ImageKind, url: &Option<String>, file: Option<PathBuf>| match kind {
+        let input = |kind: ImageKind, url: &Option<String>, file: Option<PathBuf>, source: &Option<String>| match kind {
             ImageKind::None => None,
             ImageKind::Url => url.clone().map(ImageInput::Url),
-            ImageKind::File => file.map(ImageInput::File),
+            ImageKind::File => file.map(|path| {
+                let source = source.clone().unwrap_or_else(|| path.display().to_string());
+                ImageInput::Kept { path, source }
+            }),
         };
         Ok(Draft {
-            image: input(g.image_kind, &g.image_url, paths.start_image_path(&g)),
-            end_image: input(g.shot.end_image_kind, &g.shot.end_image_url, paths.end_image_path(&g)),
+            image: input(g.image_kind, &g.image_url, paths.start_image_path(&g), &g.image_source),
+            end_image: input(
+                g.shot.end_image_kind,
+                &g.shot.end_image_url,
+                paths.end_image_path(&g),
+                &g.shot.end_image_source,
+            ),
             options: g.shot.options(),
             model: g.model,
             prompt: g.prompt,
@@ -346,6 +357,10 @@ async fn ready(input: Option<ImageInput>) -> Result<Option<Ready>, Error> {
             Some(Ready::Image(Box::new(prepared), path.display().to_string()))
         }
         Some(ImageInput::Prepared { image, source }) => Some(Ready::Image(image, source)),
+        Some(ImageInput::Kept { path, source }) => {
+            let prepared = crate::media::prepare_image_file_async(path).await?;
+            Some(Ready::Image(Box::new(prepared), source))
+        }
     })
 }
 

@@ -20,7 +20,7 @@ use clip_server::Served;
 use dto::{AppError, AppState, Draft, Job, KeyState, KeyStatus, ModelInfo, Settings, StartImage};
 use parking_lot::{Mutex, RwLock};
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 pub struct StudioOptions {
@@ -428,12 +428,16 @@ impl Studio {
                         *url = Some(u);
                         Ok(None)
                     }
-                    Some(ImageInput::File(path)) => {
-                        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                        let image = crate::media::prepare_image_file_async(path.clone()).await?;
-                        self.stage(image, name, path.display().to_string()).map(Some)
+                    // Shown by the name it first had (a dropped file's name, "Pasted image").
+                    Some(ImageInput::Kept { path, source }) => {
+                        let name = Path::new(&source)
+                            .file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_else(|| source.clone());
+                        let image = crate::media::prepare_image_file_async(path).await?;
+                        self.stage(image, name, source).map(Some)
                     }
-                    Some(ImageInput::Prepared { .. }) => Ok(None),
+                    Some(ImageInput::File(_) | ImageInput::Prepared { .. }) => Ok(None),
                 }
             };
         let image = frame(d.image, &mut draft.image_url).await?;
