@@ -8,6 +8,7 @@ import {
   droppedSentence,
   endFrameApplies,
   nearestAspect,
+  shapeLabel,
   negativeProblem,
   randomSeed,
   seedProblem,
@@ -46,6 +47,10 @@ describe("the aspect picker", () => {
     expect(nearestAspect(1470, 630)).toBe("21:9");
     expect(nearestAspect(960, 960)).toBe("1:1");
     expect(nearestAspect(4032, 3024)).toBe("4:3");
+    expect(shapeLabel(1200, 800)).toBe("3:2");
+    expect(shapeLabel(1080, 1920)).toBe("9:16");
+    expect(shapeLabel(2048, 878)).toBe("≈ 21:9");
+    expect(shapeLabel(1000, 1001)).toBe("≈ 1:1");
   });
 });
 

@@ -56,6 +56,15 @@ export function nearestAspect(width: number, height: number): string {
   return best;
 }
 
+/** A picture's shape for people: its exact ratio when that is a small one (1200 × 800 → "3:2"),
+ * else the nearest named aspect, marked as near ("≈ 16:9"). */
+export function shapeLabel(width: number, height: number): string {
+  const gcd = (a: number, b: number): number => (b === 0 ? a : gcd(b, a % b));
+  const g = gcd(width, height) || 1;
+  const [w, h] = [width / g, height / g];
+  return w <= 21 && h <= 21 ? `${w}:${h}` : `≈ ${nearestAspect(width, height)}`;
+}
+
 /** Why the seed text cannot be sent, or null (blank is fine: the provider picks one). */
 export function seedProblem(text: string): string | null {
   const t = text.trim();
