@@ -5,7 +5,8 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { cleanup, render, screen } from "@testing-library/svelte";
 import App from "../src/App.svelte";
-import { isTextField, routePaste } from "../src/lib/paste";
+import { isTextField, pasteFrame, routePaste } from "../src/lib/paste";
+import { landedOnEndSlot } from "../src/lib/stores/session";
 import { stores } from "../src/lib/stores";
 import { CLIPBOARD_BUSY_AFTER_MS } from "../src/lib/stores/create.svelte";
 import { appState, image } from "./fixtures";
@@ -275,5 +276,32 @@ describe("pasting in the window", () => {
     expect(screen.queryByText("Preparing…")).toBeNull();
     expect(stores.create.image?.id).toBe("big");
     expect(stores.create.canGenerate).toBe(true);
+  });
+});
+
+describe("which frame a picture fills", () => {
+  test("a paste with focus inside the end-frame slot fills the end frame; anywhere else the start image", () => {
+    document.body.innerHTML = `
+      <div data-drop="start-image"><input id="start-link"></div>
+      <div data-drop="end-frame"><button id="end-pick"></button><input id="end-link"></div>
+      <textarea id="prompt"></textarea>`;
+    expect(pasteFrame(document.getElementById("end-pick"))).toBe("end");
+    expect(pasteFrame(document.getElementById("end-link"))).toBe("end");
+    expect(pasteFrame(document.getElementById("start-link"))).toBe("start");
+    expect(pasteFrame(document.getElementById("prompt"))).toBe("start");
+    expect(pasteFrame(null)).toBe("start");
+    expect(pasteFrame(window)).toBe("start");
+  });
+
+  test("a drop fills the end frame only when it lands on the end-frame slot", () => {
+    document.body.innerHTML = `<div data-drop="end-frame"></div>`;
+    const slot = document.querySelector<HTMLElement>("[data-drop='end-frame']")!;
+    slot.getBoundingClientRect = () => ({ left: 16, top: 560, right: 300, bottom: 660, width: 284, height: 100, x: 16, y: 560, toJSON: () => ({}) });
+    expect(landedOnEndSlot([150, 600])).toBe(true);
+    expect(landedOnEndSlot([150, 400])).toBe(false);
+    expect(landedOnEndSlot([640, 600])).toBe(false);
+    expect(landedOnEndSlot(null)).toBe(false);
+    document.body.innerHTML = "";
+    expect(landedOnEndSlot([150, 600])).toBe(false);
   });
 });

@@ -17,6 +17,12 @@
 //  - Anywhere else: Rust reads the clipboard's picture. The page has nowhere to put text, so a
 //    picture with text beside it is taken; with no picture Rust answers null and nothing happens.
 
+/** Which frame a pasted picture fills: the end frame when focus is inside the end-frame slot (its
+ * button or its link field), else the start image. */
+export function pasteFrame(target: EventTarget | null): "start" | "end" {
+  return target instanceof Element && target.closest("[data-drop='end-frame']") !== null ? "end" : "start";
+}
+
 /** A field that takes typed text. */
 export type TextField = HTMLInputElement | HTMLTextAreaElement;
 
