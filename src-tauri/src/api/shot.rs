@@ -16,6 +16,7 @@
 //! its own, so an `extra` that would change them (and so the price) is refused here.
 
 use super::error::InputError;
+use super::validate::shown;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -320,15 +321,6 @@ fn or_list(items: &[String]) -> String {
         None => String::new(),
         Some((last, [])) => last.clone(),
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-    }
-}
-
-fn shown(s: &str, max: usize) -> String {
-    let s = s.trim();
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max).collect::<String>())
     }
 }
 

@@ -54,6 +54,11 @@ pub fn check_image_url(url: &str) -> Result<(), InputError> {
     }
 }
 
+/// An end frame given as a link: the start image's rule, with the end frame's sentence.
+pub fn check_end_image_url(url: &str) -> Result<(), InputError> {
+    check_image_url(url).map_err(|_| InputError::EndImageUrl { shown: shown(url, 60) })
+}
+
 /// Keys start with `ky-` (older ones `kyma-`), are printable ASCII and of sane length.
 pub fn check_key_format(key: &str) -> Result<(), InputError> {
     let k = key.trim();
@@ -82,7 +87,7 @@ pub fn durations_text(d: &[u32]) -> String {
 }
 
 /// User text echoed in a message, shortened so a giant paste does not become a giant error.
-fn shown(s: &str, max: usize) -> String {
+pub(crate) fn shown(s: &str, max: usize) -> String {
     let s = s.trim();
     if s.chars().count() <= max {
         s.to_string()
@@ -124,6 +129,15 @@ mod tests {
         for bad in ["http://example.com/a.jpg", "file:///etc/passwd", "ftp://x/y", "https://", "not a url", ""] {
             assert!(check_image_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn end_frame_links_follow_the_same_rule_with_their_own_sentence() {
+        assert!(check_end_image_url("https://example.com/b.jpg").is_ok());
+        let e = check_end_image_url("http://example.com/b.jpg").unwrap_err();
+        assert_eq!(e, InputError::EndImageUrl { shown: "http://example.com/b.jpg".into() });
+        let long = check_end_image_url(&format!("http://{}", "x".repeat(100))).unwrap_err().to_string();
+        assert!(long.contains(&format!("\"http://{}…\"", "x".repeat(53))), "{long}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::store::Shot;
 use super::store::{Generation, ImageKind, NewGeneration, Store};
 use super::submit::StartImageHost;
 use crate::api::shot::{self, ShotOptions};
-use crate::api::{validate, Catalog, Client, InputError};
+use crate::api::{validate, Catalog, Client};
 use crate::error_kind::ErrorKind;
 use parking_lot::{Mutex, RwLock};
 use std::path::PathBuf;
@@ -336,8 +336,7 @@ pub fn check_draft<'a>(
         validate::check_image_url(u)?;
     }
     if let Some(ImageInput::Url(u)) = &draft.end_image {
-        validate::check_image_url(u)
-            .map_err(|_| InputError::EndImageUrl { shown: u.trim().chars().take(60).collect() })?;
+        validate::check_end_image_url(u)?;
     }
     Ok((model, duration, options))
 }

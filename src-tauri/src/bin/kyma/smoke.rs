@@ -92,7 +92,7 @@ pub async fn run(base: &str, key: ApiKey, yes: bool, report: &Path) -> Result<()
     println!(
         "Total: {} (exactly {} held; you pay only for clips received).",
         total.to_cents_string(),
-        fmt_exact(total)
+        total.to_exact_string()
     );
     if !yes && !confirm(&format!("Spend up to {} on the 3 clips? [y/N] ", total.to_cents_string()))? {
         return Err(Fail::new(2, "Nothing was spent."));
@@ -169,7 +169,7 @@ pub async fn run(base: &str, key: ApiKey, yes: bool, report: &Path) -> Result<()
         results.push(clip);
     }
     let charged: Micros = results.iter().filter_map(|c| c.generation.as_ref()?.charged).fold(Micros(0), |a, b| a + b);
-    println!("\nCharged in all: {} (of {} held).", fmt_exact(charged), fmt_exact(total));
+    println!("\nCharged in all: {} (of {} held).", charged.to_exact_string(), total.to_exact_string());
 
     // 4. The drift report.
     drift.unknown.sort();
@@ -256,8 +256,8 @@ fn check_clip(engine: &jobs::Engine, g: &Generation, seconds: u32, portrait: boo
     if g.charged != Some(estimate) {
         problems.push(format!(
             "charged {} but estimated {}",
-            g.charged.map(fmt_exact).unwrap_or_else(|| "nothing".into()),
-            fmt_exact(estimate)
+            g.charged.map(Micros::to_exact_string).unwrap_or_else(|| "nothing".into()),
+            estimate.to_exact_string()
         ));
     }
 }
@@ -270,10 +270,6 @@ fn small_picture() -> Vec<u8> {
             [(x * 4) as u8, (y * 4) as u8, 160, 255]
         })
         .collect()
-}
-
-fn fmt_exact(m: Micros) -> String {
-    format!("${}.{:06}", m.0 / 1_000_000, m.0 % 1_000_000)
 }
 
 fn confirm(question: &str) -> Result<bool, Fail> {
