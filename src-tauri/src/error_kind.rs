@@ -114,6 +114,10 @@ kinds! {
     ClipboardUnreadable = "clipboard_unreadable",
     // The app itself.
     NoKey = "no_key",
+    /// A submit that would pass the daily cap or `--max-spend`: refused before anything is sent.
+    OverBudget = "over_budget",
+    /// A job of a cancelled batch dropped before it was sent (nothing was charged).
+    Cancelled = "cancelled",
     InvalidSettings = "invalid_settings",
     /// Something this version cannot name (a stored kind from a newer one, a lost window).
     Internal = "internal",

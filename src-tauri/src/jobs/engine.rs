@@ -8,6 +8,7 @@ use super::failpoint;
 use super::owner::{Cmd, Owner, Shared};
 use super::paths::Paths;
 use super::store::Shot;
+use super::groups::{self, CancelReport, DailyCap, Group, GroupKind, GroupState, Mark, NewGroup, Spending};
 use super::store::{Generation, ImageKind, NewGeneration, Store};
 use super::submit::StartImageHost;
 use crate::api::shot::{self, ShotOptions};
@@ -87,11 +88,14 @@ impl Engine {
         for dir in [&paths.clips, &paths.start_images].into_iter().filter(|_| !unplugged) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io("create the folder", dir, e))?;
         }
+        let paused = store.paused_groups()?.into_iter().collect();
         let shared = Arc::new(Shared {
             store: Mutex::new(store),
             image_host: RwLock::new(StartImageHost::DataUri),
             paths: RwLock::new(paths),
             queue_cap: AtomicUsize::new(config.queue_cap),
+            paused: RwLock::new(paused),
+            daily_cap: RwLock::new(None),
             wake: Notify::new(),
             turns: AtomicU64::new(0),
         });
@@ -185,93 +189,141 @@ impl Engine {
     /// idempotency key and hold; where the model takes a seed, each take has its own (the chosen
     /// seed and the next ones, or random ones). Everything is checked before the first is recorded.
     pub async fn submit_takes(&self, draft: Draft, takes: u32) -> Result<Vec<Generation>, Error> {
+        let rows = rows_for(&self.catalog(), &draft, takes)?;
+        let item = Item { rows, image: draft.image, end_image: draft.end_image };
+        Ok(self.record(None, vec![item], Spending::default()).await?.1)
+    }
+
+    /// A board or a batch: one generation per draft, recorded together as one group (all or
+    /// none) once every draft is checked, the total fits `spending` (`--max-spend`, Kyma's
+    /// balance less what is queued here unsent) and the daily cap. Then sent as the queue allows.
+    pub async fn submit_group(
+        &self,
+        group: NewGroup,
+        drafts: Vec<Draft>,
+        spending: Spending,
+    ) -> Result<(Group, Vec<Generation>), Error> {
         let catalog = self.catalog();
-        let (model, duration, options) = check_draft(&catalog, &draft, takes)?;
-        let caps = &model.caps;
-        let has_start = draft.image.is_some();
-        let start = ready(draft.image).await?;
-        let end = ready(draft.end_image).await?;
-        let seeds: Vec<Option<u32>> = match (&caps.seed_param, takes) {
-            (Some(_), 2..) => shot::take_seeds(options.seed, takes).into_iter().map(Some).collect(),
-            _ => vec![options.seed; takes as usize],
+        check_group(&catalog, &group, &drafts)?;
+        let mut items = Vec::with_capacity(drafts.len());
+        for (i, d) in drafts.into_iter().enumerate() {
+            let rows = rows_for(&catalog, &d, 1).map_err(|e| in_row(&group, i, e))?;
+            items.push(Item { rows, image: d.image, end_image: d.end_image });
+        }
+        let (made_group, made) = self.record(Some(group), items, spending).await?;
+        let g = made_group.ok_or(Error::EngineStopped)?;
+        Ok((g, made))
+    }
+
+    /// The daily spending cap every submit obeys (None: off).
+    pub fn set_daily_cap(&self, cap: Option<DailyCap>) {
+        *self.shared.daily_cap.write() = cap;
+    }
+
+    pub fn daily_cap(&self) -> Option<DailyCap> {
+        *self.shared.daily_cap.read()
+    }
+
+    /// What today's generations cost or hold, by the daily cap's clock (UTC days without a cap).
+    pub fn spent_today(&self, utc_offset_minutes: i32) -> Result<crate::api::Micros, Error> {
+        let day = DailyCap { cap: crate::api::Micros(0), utc_offset_minutes }.day_start(time::OffsetDateTime::now_utc());
+        groups::committed_since(self.shared.store.lock().conn(), &day)
+    }
+
+    pub fn group(&self, id: i64) -> Result<Group, Error> {
+        self.shared.store.lock().group(id)
+    }
+
+    pub fn groups(&self) -> Result<Vec<Group>, Error> {
+        self.shared.store.lock().groups()
+    }
+
+    pub fn members(&self, group: i64) -> Result<Vec<Generation>, Error> {
+        self.shared.store.lock().members(group)
+    }
+
+    /// Pauses a group: its members not yet sent wait here; those at Kyma carry on.
+    pub fn pause_group(&self, id: i64) -> Result<Group, Error> {
+        let g = self.shared.store.lock().set_group_state(id, GroupState::Paused)?;
+        self.shared.paused.write().insert(id);
+        Ok(g)
+    }
+
+    /// Resumes a paused group: its waiting members are sent as the queue allows.
+    pub fn resume_group(&self, id: i64) -> Result<Group, Error> {
+        let g = self.shared.store.lock().set_group_state(id, GroupState::Running)?;
+        self.shared.paused.write().remove(&id);
+        self.shared.wake.notify_one();
+        Ok(g)
+    }
+
+    /// Cancels the rest of a group: members never sent are dropped with no charge; members at
+    /// Kyma (or whose POST may have reached it) cannot be stopped and finish.
+    pub async fn cancel_group(&self, id: i64) -> Result<CancelReport, Error> {
+        let (reply, rx) = oneshot::channel();
+        self.cmd.send(Cmd::CancelGroup { group: id, reply }).await.map_err(|_| Error::EngineStopped)?;
+        rx.await.map_err(|_| Error::EngineStopped)?
+    }
+
+    /// Sets or clears the user's keep/reject mark on a generation.
+    pub fn set_mark(&self, id: i64, mark: Option<Mark>) -> Result<Generation, Error> {
+        let store = self.shared.store.lock();
+        store.set_mark(id, mark)?;
+        store.get(id)
+    }
+
+    /// Prepares the frames of each item, keeps them in the library, and records every row (with
+    /// its group) in one transaction that re-checks the money under the write lock. The frames
+    /// of a refused record are removed again.
+    async fn record(
+        &self,
+        group: Option<NewGroup>,
+        items: Vec<Item>,
+        spending: Spending,
+    ) -> Result<(Option<Group>, Vec<Generation>), Error> {
+        let total = crate::api::Micros(items.iter().flat_map(|i| &i.rows).map(|r| r.hold.0).sum());
+        let cap = self.daily_cap();
+        {
+            // Refused before any image is prepared; checked again when recorded.
+            let store = self.shared.store.lock();
+            groups::check_spending(store.conn(), spending, total)?;
+            groups::check_daily_cap(store.conn(), cap, total)?;
+        }
+        let mut rows = Vec::new();
+        let mut written = Vec::new();
+        let kept = async {
+            for item in items {
+                let start = ready(item.image).await?;
+                let end = ready(item.end_image).await?;
+                for mut new in item.rows {
+                    let key = uuid::Uuid::new_v4().to_string();
+                    // One snapshot, so the row's folder and its images agree even if the folder changes now.
+                    let paths = self.paths();
+                    new.media_dir = paths.row_media_dir();
+                    attach(&paths, &mut new, &key, start.as_ref(), end.as_ref(), &mut written)?;
+                    rows.push((new, key));
+                }
+            }
+            Ok::<(), Error>(())
+        }
+        .await;
+        let recorded = match kept {
+            Ok(()) => {
+                failpoint::hit("before_db_write");
+                let (reply, rx) = oneshot::channel();
+                match self.cmd.send(Cmd::Record { group, rows, spending, cap, reply }).await {
+                    Ok(()) => rx.await.map_err(|_| Error::EngineStopped).and_then(|r| r),
+                    Err(_) => Err(Error::EngineStopped),
+                }
+            }
+            Err(e) => Err(e),
         };
-        let group = (takes > 1).then(|| uuid::Uuid::new_v4().simple().to_string());
-        // Every take's request is checked before any is recorded.
-        let mut planned = Vec::new();
-        for (i, seed) in seeds.into_iter().enumerate() {
-            let o = ShotOptions { seed, ..options.clone() };
-            let extra = shot::extra_for(caps, &o, has_start);
-            if let Some(x) = &extra {
-                shot::check_extra(&model.id, caps, x).map_err(crate::api::Error::from)?;
+        if recorded.is_err() {
+            for f in written {
+                let _ = std::fs::remove_file(f);
             }
-            let shot = Shot {
-                aspect: o.aspect.clone(),
-                negative_prompt: o.negative_prompt.clone(),
-                cfg_scale: o.cfg_scale,
-                seed: o.seed,
-                end_image_param: end.as_ref().and(caps.end_image_param.clone()),
-                take_group: group.clone(),
-                take_index: group.as_ref().map(|_| i as u32 + 1),
-                ..Shot::default()
-            };
-            planned.push((extra, shot));
         }
-        let mut made = Vec::new();
-        for (extra, shot) in planned {
-            let key = uuid::Uuid::new_v4().to_string();
-            // One snapshot, so the row's folder and its images agree even if the folder changes now.
-            let paths = self.paths();
-            let mut new = NewGeneration {
-                model: model.id.clone(),
-                prompt: draft.prompt.clone(),
-                duration_s: duration,
-                image_kind: ImageKind::None,
-                image_source: None,
-                image_file: None,
-                image_url: None,
-                image_size: None,
-                extra_json: extra.map(|v| v.to_string()),
-                hold: model.price(duration),
-                has_audio: model.audio,
-                media_dir: paths.row_media_dir(),
-                shot,
-            };
-            match &start {
-                None => {}
-                Some(Ready::Url(u)) => {
-                    new.image_kind = ImageKind::Url;
-                    new.image_source = Some(u.clone());
-                    new.image_url = Some(u.clone());
-                }
-                Some(Ready::Image(image, source)) => {
-                    let file = keep_image(&paths, &format!("{key}.jpg"), image)?;
-                    new.image_kind = ImageKind::File;
-                    new.image_source = Some(source.clone());
-                    new.image_file = Some(file);
-                    new.image_size = Some((image.width, image.height));
-                }
-            }
-            match &end {
-                None => {}
-                Some(Ready::Url(u)) => {
-                    new.shot.end_image_kind = ImageKind::Url;
-                    new.shot.end_image_source = Some(u.clone());
-                    new.shot.end_image_url = Some(u.clone());
-                }
-                Some(Ready::Image(image, source)) => {
-                    let file = keep_image(&paths, &format!("{key}-end.jpg"), image)?;
-                    new.shot.end_image_kind = ImageKind::File;
-                    new.shot.end_image_source = Some(source.clone());
-                    new.shot.end_image_file = Some(file);
-                    new.shot.end_image_size = Some((image.width, image.height));
-                }
-            }
-            failpoint::hit("before_db_write");
-            let (reply, rx) = oneshot::channel();
-            self.cmd.send(Cmd::Submit { new: Box::new(new), key, reply }).await.map_err(|_| Error::EngineStopped)?;
-            made.push(rx.await.map_err(|_| Error::EngineStopped)??);
-        }
-        Ok(made)
+        recorded
     }
 
     /// The draft that made generation `id`: the same model, prompt, duration, images and options
@@ -339,6 +391,141 @@ pub fn check_draft<'a>(
         validate::check_end_image_url(u)?;
     }
     Ok((model, duration, options))
+}
+
+/// One draft's rows (one per take) and the frames they share.
+struct Item {
+    rows: Vec<NewGeneration>,
+    image: Option<ImageInput>,
+    end_image: Option<ImageInput>,
+}
+
+/// The rows `takes` takes of a draft make, checked (frames and folder still to attach).
+fn rows_for(catalog: &Catalog, draft: &Draft, takes: u32) -> Result<Vec<NewGeneration>, Error> {
+    let (model, duration, options) = check_draft(catalog, draft, takes)?;
+    let caps = &model.caps;
+    let has_start = draft.image.is_some();
+    let seeds: Vec<Option<u32>> = match (&caps.seed_param, takes) {
+        (Some(_), 2..) => shot::take_seeds(options.seed, takes).into_iter().map(Some).collect(),
+        _ => vec![options.seed; takes as usize],
+    };
+    let take_group = (takes > 1).then(|| uuid::Uuid::new_v4().simple().to_string());
+    let mut rows = Vec::new();
+    for (i, seed) in seeds.into_iter().enumerate() {
+        let o = ShotOptions { seed, ..options.clone() };
+        let extra = shot::extra_for(caps, &o, has_start);
+        if let Some(x) = &extra {
+            shot::check_extra(&model.id, caps, x).map_err(crate::api::Error::from)?;
+        }
+        let shot = Shot {
+            aspect: o.aspect.clone(),
+            negative_prompt: o.negative_prompt.clone(),
+            cfg_scale: o.cfg_scale,
+            seed: o.seed,
+            end_image_param: draft.end_image.as_ref().and(caps.end_image_param.clone()),
+            take_group: take_group.clone(),
+            take_index: take_group.as_ref().map(|_| i as u32 + 1),
+            ..Shot::default()
+        };
+        rows.push(NewGeneration {
+            model: model.id.clone(),
+            prompt: draft.prompt.clone(),
+            duration_s: duration,
+            image_kind: ImageKind::None,
+            image_source: None,
+            image_file: None,
+            image_url: None,
+            image_size: None,
+            extra_json: extra.map(|v| v.to_string()),
+            hold: model.price(duration),
+            has_audio: model.audio,
+            media_dir: None,
+            shot,
+        });
+    }
+    Ok(rows)
+}
+
+/// The rules of a group as a whole: not empty, not past [`groups::MAX_GROUP`]; a board compares
+/// 2 to 5 different models.
+pub fn check_group(catalog: &Catalog, group: &NewGroup, drafts: &[Draft]) -> Result<(), Error> {
+    let _ = catalog;
+    if drafts.is_empty() {
+        return Err(Error::Group("There is nothing to make: add images or prompts first.".into()));
+    }
+    if drafts.len() > groups::MAX_GROUP {
+        return Err(Error::Group(format!(
+            "A batch makes at most {} clips at once; this one has {}. Split it.",
+            groups::MAX_GROUP,
+            drafts.len()
+        )));
+    }
+    if group.kind == GroupKind::Board {
+        let mut models: Vec<&str> = drafts.iter().map(|d| d.model.as_str()).collect();
+        models.sort_unstable();
+        models.dedup();
+        if models.len() != drafts.len() || !groups::BOARD_MODELS.contains(&drafts.len()) {
+            return Err(Error::Group(format!(
+                "A board compares {} to {} different models; this one has {}.",
+                groups::BOARD_MODELS.start(),
+                groups::BOARD_MODELS.end(),
+                models.len()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A row's refusal, said with its place in the batch (a board's cells are named by their model).
+fn in_row(group: &NewGroup, i: usize, e: Error) -> Error {
+    match (group.kind, e) {
+        (GroupKind::Batch, Error::Api(api)) => Error::Group(format!("Row {}: {api}", i + 1)),
+        (_, e) => e,
+    }
+}
+
+/// Keeps a row's frames in the library (named after its idempotency key) and records them on it.
+fn attach(
+    paths: &Paths,
+    new: &mut NewGeneration,
+    key: &str,
+    start: Option<&Ready>,
+    end: Option<&Ready>,
+    written: &mut Vec<PathBuf>,
+) -> Result<(), Error> {
+    match start {
+        None => {}
+        Some(Ready::Url(u)) => {
+            new.image_kind = ImageKind::Url;
+            new.image_source = Some(u.clone());
+            new.image_url = Some(u.clone());
+        }
+        Some(Ready::Image(image, source)) => {
+            let file = keep_image(paths, &format!("{key}.jpg"), image)?;
+            written.push(paths.start_images.join(&file));
+            new.image_kind = ImageKind::File;
+            new.image_source = Some(source.clone());
+            new.image_file = Some(file);
+            new.image_size = Some((image.width, image.height));
+        }
+    }
+    match end {
+        None => {}
+        Some(Ready::Url(u)) => {
+            new.shot.end_image_kind = ImageKind::Url;
+            new.shot.end_image_source = Some(u.clone());
+            new.shot.end_image_url = Some(u.clone());
+        }
+        Some(Ready::Image(image, source)) => {
+            let file = keep_image(paths, &format!("{key}-end.jpg"), image)?;
+            written.push(paths.start_images.join(&file));
+            new.shot.end_image_kind = ImageKind::File;
+            new.shot.end_image_source = Some(source.clone());
+            new.shot.end_image_file = Some(file);
+            new.shot.end_image_size = Some((image.width, image.height));
+        }
+    }
+    Ok(())
 }
 
 /// A start or end frame ready to record: a checked link, or a prepared picture and its name.

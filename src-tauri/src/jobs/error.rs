@@ -28,6 +28,33 @@ pub enum Error {
     StillRunning(i64),
     #[error("The job engine has stopped.")]
     EngineStopped,
+    #[error("There is no board or batch #{0} in the library.")]
+    NoSuchGroup(i64),
+    #[error("Group #{0} was cancelled; make it again to send what was dropped.")]
+    GroupCancelled(i64),
+    #[error(
+        "This costs {asking} and would take today's spending to {total}, past your daily cap of {cap} ({spent} spent or held today). Raise the cap in Settings, or wait until tomorrow.",
+        asking = asking.to_cents_string(),
+        total = crate::api::Micros(spent.0 + asking.0).to_cents_string(),
+        cap = cap.to_cents_string(),
+        spent = spent.to_cents_string()
+    )]
+    OverDailyCap { cap: crate::api::Micros, spent: crate::api::Micros, asking: crate::api::Micros },
+    #[error(
+        "This costs {asking}, more than the {max} you allowed (--max-spend). Make fewer clips or allow more.",
+        asking = asking.to_cents_string(),
+        max = max.to_cents_string()
+    )]
+    OverMaxSpend { max: crate::api::Micros, asking: crate::api::Micros },
+    #[error(
+        "This needs {asking} in holds{queued_text}, but your Kyma balance is {balance}. Add credit, or make fewer clips.",
+        asking = asking.to_cents_string(),
+        queued_text = if queued.0 > 0 { format!(" besides the {} already queued here", queued.to_cents_string()) } else { String::new() },
+        balance = balance.to_cents_string()
+    )]
+    OverBalance { balance: crate::api::Micros, queued: crate::api::Micros, asking: crate::api::Micros },
+    #[error("{0}")]
+    Group(String),
 }
 
 impl Error {
@@ -46,6 +73,11 @@ impl Error {
             Error::NoSuchGeneration(_) => ErrorKind::NotFound,
             Error::StillRunning(_) => ErrorKind::StillRunning,
             Error::EngineStopped => ErrorKind::EngineStopped,
+            Error::NoSuchGroup(_) => ErrorKind::NotFound,
+            Error::GroupCancelled(_) => ErrorKind::Cancelled,
+            Error::OverDailyCap { .. } | Error::OverMaxSpend { .. } => ErrorKind::OverBudget,
+            Error::OverBalance { .. } => ErrorKind::InsufficientCredit,
+            Error::Group(_) => ErrorKind::InvalidInput,
         }
     }
 }

@@ -7,6 +7,7 @@ use super::download::{DownloadError, Downloader};
 use super::engine::Event;
 use super::error::Error;
 use super::failpoint;
+use super::groups::{self, CancelReport, DailyCap, Group, GroupState, NewGroup, Spending};
 use super::paths::{clip_file_name, Paths};
 use super::store::{Generation, NewGeneration, Status, Store};
 use super::submit::{build_request, is_final_refusal, PostError, StartImageHost};
@@ -30,6 +31,10 @@ pub(super) struct Shared {
     pub(super) paths: RwLock<Paths>,
     /// Unfinished jobs Kyma may hold at once, read at every dispatch so a change applies at once.
     pub(super) queue_cap: AtomicUsize,
+    /// Groups the user paused: their queued members are not sent.
+    pub(super) paused: RwLock<std::collections::HashSet<i64>>,
+    /// The daily spending cap (None: off), checked again when a submit is recorded.
+    pub(super) daily_cap: RwLock<Option<DailyCap>>,
     /// Wakes the owner to dispatch again: a raised queue cap may free room for queued jobs.
     pub(super) wake: Notify,
     /// How many times the owner task's loop has turned (a waiting engine must not spin).
@@ -38,11 +43,16 @@ pub(super) struct Shared {
 
 /// What a handle asks of the owner task.
 pub(super) enum Cmd {
-    Submit {
-        new: Box<NewGeneration>,
-        key: String,
-        reply: oneshot::Sender<Result<Generation, Error>>,
+    /// Rows (with their idempotency keys) to record together, with their group when there is one.
+    Record {
+        group: Option<NewGroup>,
+        rows: Vec<(NewGeneration, String)>,
+        spending: Spending,
+        cap: Option<DailyCap>,
+        reply: oneshot::Sender<Result<(Option<Group>, Vec<Generation>), Error>>,
     },
+    /// Drops a group's members never sent; answers what was dropped and what is at Kyma.
+    CancelGroup { group: i64, reply: oneshot::Sender<Result<CancelReport, Error>> },
     /// A new key (or none): network work pauses without a client and resumes with one.
     SetClient(Option<Client>),
 }
@@ -163,28 +173,42 @@ impl Owner {
 
     fn on_cmd(&mut self, cmd: Cmd) {
         match cmd {
-            Cmd::Submit { new, key, reply } => {
+            Cmd::Record { group, rows, spending, cap, reply } => {
+                let total = crate::api::Micros(rows.iter().map(|(r, _)| r.hold.0).sum());
                 let inserted = {
                     let store = self.shared.store.lock();
-                    store.insert(&new, &key).and_then(|id| store.get(id))
+                    store
+                        .insert_many(group.as_ref(), &rows, |conn| {
+                            groups::check_spending(conn, spending, total)?;
+                            groups::check_daily_cap(conn, cap, total)
+                        })
+                        .and_then(|(gid, ids)| {
+                            let made = ids.iter().map(|id| store.get(*id)).collect::<Result<Vec<_>, _>>()?;
+                            Ok((gid.map(|g| store.group(g)).transpose()?, made))
+                        })
                 };
-                if let Ok(g) = &inserted {
+                if let Ok((_, made)) = &inserted {
                     failpoint::hit("after_db_write");
                     let now = Instant::now();
-                    self.jobs.insert(
-                        g.id,
-                        JobState {
-                            gen: g.clone(),
-                            due: now,
-                            busy: false,
-                            url: None,
-                            polls_without_url: 0,
-                            running_since: now,
-                        },
-                    );
-                    let _ = self.events.send(Event::Changed(Box::new(g.clone())));
+                    for g in made {
+                        self.jobs.insert(
+                            g.id,
+                            JobState {
+                                gen: g.clone(),
+                                due: now,
+                                busy: false,
+                                url: None,
+                                polls_without_url: 0,
+                                running_since: now,
+                            },
+                        );
+                        let _ = self.events.send(Event::Changed(Box::new(g.clone())));
+                    }
                 }
                 let _ = reply.send(inserted);
+            }
+            Cmd::CancelGroup { group, reply } => {
+                let _ = reply.send(self.cancel_group(group));
             }
             Cmd::SetClient(client) => {
                 self.client = client;
@@ -194,6 +218,42 @@ impl Owner {
                 }
             }
         }
+    }
+
+    /// Drops the group's members that were never sent and are not being sent now; counts the
+    /// rest still open, which are (or may be) at Kyma.
+    fn cancel_group(&mut self, group: i64) -> Result<CancelReport, Error> {
+        self.shared.store.lock().set_group_state(group, GroupState::Cancelled)?;
+        self.shared.paused.write().remove(&group);
+        let mut report = CancelReport::default();
+        let members: Vec<(i64, bool)> = self
+            .jobs
+            .values()
+            .filter(|j| j.gen.group_id == Some(group))
+            .map(|j| (j.gen.id, j.gen.status == Status::Queued && j.gen.post_attempts == 0 && !j.busy))
+            .collect();
+        for (id, unsent) in members {
+            if !unsent {
+                report.at_kyma += 1;
+                continue;
+            }
+            let marked = self.shared.store.lock().mark_rejected(
+                id,
+                ErrorKind::Cancelled.as_str(),
+                "Cancelled before it was sent: nothing was charged.",
+            );
+            match marked {
+                Ok(()) => {
+                    report.dropped += 1;
+                    self.emit_changed(id);
+                }
+                Err(e) => {
+                    log::error!("cannot drop generation {id} of cancelled group {group}: {e}");
+                    report.at_kyma += 1;
+                }
+            }
+        }
+        Ok(report)
     }
 
     fn remote_open(&self) -> usize {
@@ -207,12 +267,19 @@ impl Owner {
         let Some(client) = self.client.clone() else {
             return;
         };
-        let mut due: Vec<(i64, Status)> =
-            self.jobs.iter().filter(|(_, j)| !j.busy && j.due <= now).map(|(id, j)| (*id, j.gen.status)).collect();
-        due.sort_unstable_by_key(|(id, _)| *id);
+        let paused = self.shared.paused.read().clone();
+        let waits = |j: &JobState| j.gen.status == Status::Queued && j.gen.group_id.is_some_and(|g| paused.contains(&g));
+        let mut due: Vec<(bool, i64, Status)> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| !j.busy && j.due <= now && !waits(j))
+            .map(|(id, j)| (j.gen.group_id.is_some(), *id, j.gen.status))
+            .collect();
+        // A clip asked for alone goes before the rest of a batch; otherwise first come, first sent.
+        due.sort_unstable_by_key(|(grouped, id, _)| (*grouped, *id));
         let mut open = self.remote_open();
         let cap = self.shared.queue_cap.load(Ordering::Relaxed);
-        for (id, status) in due {
+        for (_, id, status) in due {
             match status {
                 Status::Queued if open < cap => {
                     open += 1;

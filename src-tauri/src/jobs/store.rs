@@ -3,11 +3,14 @@
 
 use super::error::Error;
 use crate::api::Micros;
-use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Row, Transaction, TransactionBehavior};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
+
+pub use super::groups::Mark;
+use super::groups::NewGroup;
 
 /// `(name, sql)` for each named file in `migrations/`, embedded in the binary.
 macro_rules! migrations {
@@ -19,7 +22,7 @@ macro_rules! migrations {
 /// The schema's steps, applied in order from `migrations/`; `PRAGMA user_version` records how
 /// many ran, so a step is never renamed, edited or removed once released: add the next number.
 const MIGRATIONS: &[(&str, &str)] =
-    migrations!["0001_generations", "0002_post_attempts", "0003_gallery", "0004_shot_options"];
+    migrations!["0001_generations", "0002_post_attempts", "0003_gallery", "0004_shot_options", "0005_groups"];
 
 /// Our own lifecycle of a generation. `Queued` has no Kyma id yet; terminal states never change.
 /// Crosses IPC as is (ts-rs exports its TypeScript twin).
@@ -178,6 +181,11 @@ pub struct Generation {
     pub shot: Shot,
     /// The clip's frame size, read from the file once downloaded.
     pub clip_size: Option<(u32, u32)>,
+    /// The board or batch this generation belongs to, and its place there (from 1).
+    pub group_id: Option<i64>,
+    pub group_index: Option<u32>,
+    /// The user's verdict on this take.
+    pub mark: Option<Mark>,
 }
 
 /// What a new generation is made of, validated and prepared before it is stored.
@@ -225,6 +233,52 @@ pub fn now_rfc3339() -> String {
     OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
+/// One generation row (in a group at a place, or alone).
+fn insert_row(conn: &Connection, g: &NewGeneration, idempotency_key: &str, group: Option<(i64, u32)>) -> Result<i64, Error> {
+    let now = now_rfc3339();
+    conn.execute(
+        "INSERT INTO generations (idempotency_key, status, model, prompt, duration_s, image_kind, image_source, \
+         image_file, image_url, image_width, image_height, extra_json, hold_micros, created_at, updated_at, has_audio, \
+         media_dir, aspect, negative_prompt, cfg_scale, seed, end_image_kind, end_image_source, end_image_file, \
+         end_image_url, end_image_width, end_image_height, end_image_param, take_group, take_index, group_id, group_index) \
+         VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, \
+         ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30)",
+        params![
+            idempotency_key,
+            g.model,
+            g.prompt,
+            g.duration_s,
+            g.image_kind.as_str(),
+            g.image_source,
+            g.image_file,
+            g.image_url,
+            g.image_size.map(|s| s.0),
+            g.image_size.map(|s| s.1),
+            g.extra_json,
+            g.hold.0,
+            now,
+            g.has_audio,
+            g.media_dir,
+            g.shot.aspect,
+            g.shot.negative_prompt,
+            g.shot.cfg_scale,
+            g.shot.seed,
+            g.shot.end_image_kind.as_str(),
+            g.shot.end_image_source,
+            g.shot.end_image_file,
+            g.shot.end_image_url,
+            g.shot.end_image_size.map(|s| s.0),
+            g.shot.end_image_size.map(|s| s.1),
+            g.shot.end_image_param,
+            g.shot.take_group,
+            g.shot.take_index,
+            group.map(|g| g.0),
+            group.map(|g| g.1),
+        ],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
 /// The `meta` key recording the current library folder (absent: the app's data folder).
 const META_LIBRARY_DIR: &str = "library_dir";
 
@@ -238,7 +292,7 @@ const COLUMNS: &str = "id, idempotency_key, kyma_id, status, remote_status, mode
     charged_micros, refunded_micros, error_kind, error_message, clip_file, clip_bytes, created_at, submitted_at, \
     completed_at, downloaded_at, updated_at, post_attempts, favourite, has_audio, media_dir, clip_missing, removed, \
     removed_at, aspect, negative_prompt, cfg_scale, seed, end_image_kind, end_image_source, end_image_file, \
-    end_image_url, end_image_width, end_image_height, end_image_param, take_group, take_index, clip_width, clip_height";
+    end_image_url, end_image_width, end_image_height, end_image_param, take_group, take_index, clip_width, clip_height, group_id, group_index, mark";
 
 fn micros(v: Option<i64>) -> Option<Micros> {
     v.map(Micros)
@@ -309,6 +363,9 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Generation> {
             take_index: r.get(47)?,
         },
         clip_size: r.get::<_, Option<u32>>(48)?.zip(r.get::<_, Option<u32>>(49)?),
+        group_id: r.get(50)?,
+        group_index: r.get(51)?,
+        mark: r.get::<_, Option<String>>(52)?.as_deref().and_then(Mark::parse),
     })
 }
 
@@ -395,46 +452,40 @@ impl Store {
 
     /// Records a new generation with a fresh idempotency key, durably, before anything is sent.
     pub fn insert(&self, g: &NewGeneration, idempotency_key: &str) -> Result<i64, Error> {
-        let now = now_rfc3339();
-        self.conn.execute(
-            "INSERT INTO generations (idempotency_key, status, model, prompt, duration_s, image_kind, image_source, \
-             image_file, image_url, image_width, image_height, extra_json, hold_micros, created_at, updated_at, has_audio, \
-             media_dir, aspect, negative_prompt, cfg_scale, seed, end_image_kind, end_image_source, end_image_file, \
-             end_image_url, end_image_width, end_image_height, end_image_param, take_group, take_index) \
-             VALUES (?1, 'queued', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14, ?15, \
-             ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
-            params![
-                idempotency_key,
-                g.model,
-                g.prompt,
-                g.duration_s,
-                g.image_kind.as_str(),
-                g.image_source,
-                g.image_file,
-                g.image_url,
-                g.image_size.map(|s| s.0),
-                g.image_size.map(|s| s.1),
-                g.extra_json,
-                g.hold.0,
-                now,
-                g.has_audio,
-                g.media_dir,
-                g.shot.aspect,
-                g.shot.negative_prompt,
-                g.shot.cfg_scale,
-                g.shot.seed,
-                g.shot.end_image_kind.as_str(),
-                g.shot.end_image_source,
-                g.shot.end_image_file,
-                g.shot.end_image_url,
-                g.shot.end_image_size.map(|s| s.0),
-                g.shot.end_image_size.map(|s| s.1),
-                g.shot.end_image_param,
-                g.shot.take_group,
-                g.shot.take_index,
-            ],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+        insert_row(&self.conn, g, idempotency_key, None)
+    }
+
+    /// Records generations together, all or none, in one durable transaction taken with the write
+    /// lock (so two processes cannot both pass `check`): a board's cells or a batch's rows, with
+    /// their group when `group` is given. `check` runs inside the transaction first and may refuse
+    /// (a spending cap read from the same rows it would add to).
+    pub fn insert_many(
+        &self,
+        group: Option<&NewGroup>,
+        rows: &[(NewGeneration, String)],
+        check: impl FnOnce(&Connection) -> Result<(), Error>,
+    ) -> Result<(Option<i64>, Vec<i64>), Error> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)?;
+        check(&tx)?;
+        let group_id = match group {
+            None => None,
+            Some(gr) => {
+                let now = now_rfc3339();
+                let hold: i64 = rows.iter().map(|(g, _)| g.hold.0).sum();
+                tx.execute(
+                    "INSERT INTO groups (kind, title, state, size, hold_micros, created_at, updated_at) \
+                     VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?5)",
+                    params![gr.kind.as_str(), gr.title, rows.len() as i64, hold, now],
+                )?;
+                Some(tx.last_insert_rowid())
+            }
+        };
+        let mut ids = Vec::with_capacity(rows.len());
+        for (i, (g, key)) in rows.iter().enumerate() {
+            ids.push(insert_row(&tx, g, key, group_id.map(|id| (id, i as u32 + 1)))?);
+        }
+        tx.commit()?;
+        Ok((group_id, ids))
     }
 
     pub fn get(&self, id: i64) -> Result<Generation, Error> {
@@ -442,6 +493,13 @@ impl Store {
             .query_row(&format!("SELECT {COLUMNS} FROM generations WHERE id = ?1"), [id], from_row)
             .optional()?
             .ok_or(Error::NoSuchGeneration(id))
+    }
+
+    /// Rows matching a WHERE clause (and its ORDER BY), with the given parameters.
+    pub(super) fn list_where(&self, clause: &str, p: impl rusqlite::Params) -> Result<Vec<Generation>, Error> {
+        let mut st = self.conn.prepare_cached(&format!("SELECT {COLUMNS} FROM generations WHERE {clause}"))?;
+        let rows = st.query_map(p, from_row)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(rows)
     }
 
     /// Every generation not deleted or forgotten, newest first.

@@ -351,6 +351,9 @@ fn synthetic(
         removed_at: None,
         shot: Default::default(),
         clip_size: None,
+        group_id: None,
+        group_index: None,
+        mark: None,
     };
     if ok {
         g.clip_file = Some(clip_file_name(&g));

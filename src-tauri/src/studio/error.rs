@@ -14,7 +14,10 @@ pub fn action_for(kind: ErrorKind) -> Option<ErrorAction> {
         K::Network | K::Unreachable | K::Server | K::RateLimited | K::QueueFull | K::Protocol => {
             Some(ErrorAction::Retry)
         }
-        K::InvalidSettings | K::KeychainUnavailable | K::KeychainLocked => Some(ErrorAction::FixSettings),
+        // The daily cap is the user's own setting.
+        K::InvalidSettings | K::KeychainUnavailable | K::KeychainLocked | K::OverBudget => {
+            Some(ErrorAction::FixSettings)
+        }
         // The bucket's own refusals: the fix is in Settings → image hosting.
         K::BadEndpoint
         | K::BadBucketName
@@ -71,6 +74,7 @@ pub fn action_for(kind: ErrorKind) -> Option<ErrorAction> {
         | K::Convert
         | K::ClipboardUnreadable
         | K::UnusableJobId
+        | K::Cancelled
         | K::Internal => None,
     }
 }

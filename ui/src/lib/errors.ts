@@ -68,6 +68,7 @@ function placeOfKind(kind: ErrorKind): ErrorPlace {
     case "timeout":
     case "disk":
     case "unusable_job_id":
+    case "over_budget":
       return "banner";
     // The start image itself is the cause.
     case "empty":
@@ -107,6 +108,7 @@ function placeOfKind(kind: ErrorKind): ErrorPlace {
     case "bad_object_key":
     case "bad_link_lifetime":
     case "unsupported_method":
+    case "cancelled":
       return "form";
     default: {
       const unknown: never = kind;

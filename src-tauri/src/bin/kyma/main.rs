@@ -59,6 +59,7 @@ fn code_for_kind(kind: ErrorKind) -> u8 {
         | K::Io => 2,
         K::Unauthorized
         | K::InsufficientCredit
+        | K::OverBudget
         | K::NoKey
         | K::KeychainUnavailable
         | K::KeychainLocked
@@ -108,6 +109,7 @@ fn code_for_kind(kind: ErrorKind) -> u8 {
         | K::Timeout
         | K::InvalidSettings
         | K::UnusableJobId
+        | K::Cancelled
         | K::Internal => 4,
     }
 }
