@@ -93,6 +93,7 @@ export function appState(patch: Partial<AppState> = {}): AppState {
       download_concurrency: 2,
       confirm_above_micros: 1_000_000,
       image_hosting: { kind: "data_uri" },
+      daily_cap_micros: null,
     },
     models: [
       model(),

@@ -78,6 +78,11 @@ pub struct Settings {
     #[ts(type = "number")]
     pub confirm_above_micros: i64,
     pub image_hosting: ImageHosting,
+    /// The daily spending cap (None: off, the default): a submit that would take today's
+    /// charges and holds past it is refused before anything is sent. The CLI obeys it too.
+    #[serde(default)]
+    #[ts(type = "number | null")]
+    pub daily_cap_micros: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -10,6 +10,8 @@ pub const FILE: &str = "settings.json";
 pub const DOWNLOAD_CONCURRENCY: std::ops::RangeInclusive<u32> = 1..=6;
 /// The largest "ask before paying more than" threshold: $1000.
 pub const MAX_CONFIRM_ABOVE_MICROS: i64 = 1_000_000_000;
+/// The largest daily spending cap: $100,000 (a cap is for catching mistakes, not a ceiling on use).
+pub const MAX_DAILY_CAP_MICROS: i64 = 100_000_000_000;
 
 pub fn defaults(library_dir: &Path) -> Settings {
     Settings {
@@ -18,6 +20,7 @@ pub fn defaults(library_dir: &Path) -> Settings {
         download_concurrency: 3,
         confirm_above_micros: 2_000_000,
         image_hosting: ImageHosting::DataUri,
+        daily_cap_micros: None,
     }
 }
 
@@ -43,6 +46,11 @@ pub fn validate(s: &Settings) -> Result<(), String> {
     if !(0..=MAX_CONFIRM_ABOVE_MICROS).contains(&s.confirm_above_micros) {
         return Err("The confirmation threshold must be between $0 and $1000.".into());
     }
+    if let Some(cap) = s.daily_cap_micros {
+        if !(1..=MAX_DAILY_CAP_MICROS).contains(&cap) {
+            return Err("The daily spending cap must be more than $0 and at most $100,000 (or off).".into());
+        }
+    }
     if let ImageHosting::S3 { endpoint, bucket, region, access_key_id, .. } = &s.image_hosting {
         if endpoint.trim().is_empty()
             || bucket.trim().is_empty()
@@ -53,6 +61,11 @@ pub fn validate(s: &Settings) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The daily cap in force for a library (its saved settings), in the user's zone.
+pub fn daily_cap(s: &Settings, utc_offset_minutes: i32) -> Option<crate::jobs::DailyCap> {
+    s.daily_cap_micros.map(|cap| crate::jobs::DailyCap { cap: crate::api::Micros(cap), utc_offset_minutes })
 }
 
 pub fn save(data_dir: &Path, s: &Settings) -> Result<(), String> {
@@ -79,6 +92,13 @@ mod tests {
         bad = s.clone();
         bad.download_concurrency = 0;
         assert!(save(dir.path(), &bad).is_err());
+        bad = s.clone();
+        bad.daily_cap_micros = Some(0);
+        assert!(save(dir.path(), &bad).unwrap_err().contains("daily spending cap"));
+        s.daily_cap_micros = Some(5_000_000);
+        save(dir.path(), &s).unwrap();
+        assert_eq!(load(dir.path()).daily_cap_micros, Some(5_000_000));
+        assert_eq!(daily_cap(&s, 60).map(|c| (c.cap.0, c.utc_offset_minutes)), Some((5_000_000, 60)));
         assert_eq!(load(dir.path()), s, "a refused save changes nothing");
     }
 }

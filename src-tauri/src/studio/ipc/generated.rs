@@ -135,7 +135,11 @@ fn constants() -> String {
          export const MAX_TAKES = {};\n\
          export const MAX_SEED = {};\n\
          export const MAX_NEGATIVE_CHARS = {};\n\
-         export const ASPECTS: readonly string[] = {};\n",
+         export const ASPECTS: readonly string[] = {};\n\n\
+         /** Boards and batches: the largest daily cap, a batch's most clips, a board's models. */\n\
+         export const MAX_DAILY_CAP_MICROS = {};\n\
+         export const MAX_GROUP = {};\n\
+         export const BOARD_MODELS = {{ min: {}, max: {} }} as const;\n",
         crate::api::types::MAX_PROMPT_CHARS,
         settings::DOWNLOAD_CONCURRENCY.start(),
         settings::DOWNLOAD_CONCURRENCY.end(),
@@ -148,6 +152,10 @@ fn constants() -> String {
         crate::api::shot::MAX_SEED,
         crate::api::shot::MAX_NEGATIVE_CHARS,
         serde_json::to_string(crate::api::shot::ASPECTS).unwrap_or_default(),
+        settings::MAX_DAILY_CAP_MICROS,
+        crate::jobs::groups::MAX_GROUP,
+        crate::jobs::groups::BOARD_MODELS.start(),
+        crate::jobs::groups::BOARD_MODELS.end(),
     )
 }
 

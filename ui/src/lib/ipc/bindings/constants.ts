@@ -18,6 +18,7 @@ export const MAX_CONFIRM_ABOVE_MICROS = 1000000000;
 export const DEFAULT_SETTINGS: Settings = {
   "api_base": "https://kymaapi.com/v1",
   "confirm_above_micros": 2000000,
+  "daily_cap_micros": null,
   "download_concurrency": 3,
   "image_hosting": {
     "kind": "data_uri"
@@ -227,3 +228,8 @@ export const MAX_TAKES = 4;
 export const MAX_SEED = 2147483647;
 export const MAX_NEGATIVE_CHARS = 2500;
 export const ASPECTS: readonly string[] = ["auto","21:9","16:9","4:3","1:1","3:4","9:16"];
+
+/** Boards and batches: the largest daily cap, a batch's most clips, a board's models. */
+export const MAX_DAILY_CAP_MICROS = 100000000000;
+export const MAX_GROUP = 500;
+export const BOARD_MODELS = { min: 2, max: 5 } as const;
