@@ -9,9 +9,7 @@ use common::{fast_engine_config, Sim, KEY};
 use kyma_studio::api::limiter::RateLimiter;
 use kyma_studio::api::{ApiKey, Catalog, Client, Micros};
 use kyma_studio::error_kind::ErrorKind;
-use kyma_studio::jobs::{
-    DailyCap, Draft, Engine, Error, GroupKind, GroupState, Mark, NewGroup, Spending, Status,
-};
+use kyma_studio::jobs::{DailyCap, Draft, Engine, Error, GroupKind, GroupState, Mark, NewGroup, Spending, Status};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -45,12 +43,15 @@ async fn ledger_holds(sim: &Sim) -> usize {
 async fn settle(engine: &Engine, ids: &[i64], secs: u64) {
     let deadline = Instant::now() + Duration::from_secs(secs);
     loop {
-        let open: Vec<_> =
-            ids.iter().map(|id| engine.get(*id).unwrap()).filter(|g| !g.status.is_terminal()).collect();
+        let open: Vec<_> = ids.iter().map(|id| engine.get(*id).unwrap()).filter(|g| !g.status.is_terminal()).collect();
         if open.is_empty() {
             return;
         }
-        assert!(Instant::now() < deadline, "still open: {:?}", open.iter().map(|g| (g.id, g.status)).collect::<Vec<_>>());
+        assert!(
+            Instant::now() < deadline,
+            "still open: {:?}",
+            open.iter().map(|g| (g.id, g.status)).collect::<Vec<_>>()
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -156,7 +157,8 @@ async fn money_limits_refuse_before_anything_is_recorded_or_sent() {
 
     // Kyma's balance: 11 × $0.0945 = $1.0395 > $1.00.
     let new = NewGroup { kind: GroupKind::Batch, title: "too dear".into() };
-    let e = engine.submit_group(new.clone(), batch(11, "dear"), Spending { balance, max_total: None }).await.unwrap_err();
+    let e =
+        engine.submit_group(new.clone(), batch(11, "dear"), Spending { balance, max_total: None }).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InsufficientCredit);
     assert_eq!(
         e.to_string(),

@@ -173,6 +173,36 @@ impl ShotOptions {
     pub fn is_empty(&self) -> bool {
         self.aspect.is_none() && self.negative_prompt.is_none() && self.cfg_scale.is_none() && self.seed.is_none()
     }
+
+    /// These options as `caps`'s model takes them, for a board (one idea, many models): what the
+    /// model lacks, or an aspect it cannot make, is left out rather than refused, and named in
+    /// the answer ("aspect", "negative_prompt", "cfg_scale", "seed"). Values a model does take
+    /// still go through `check_options` (an over-long "Avoid" is refused, not cut).
+    pub fn for_model(&self, caps: &Capabilities, has_start_image: bool) -> (ShotOptions, Vec<&'static str>) {
+        let o = self.clone().normalized();
+        let mut dropped = Vec::new();
+        let aspect = o.aspect.filter(|a| {
+            let takes = caps.aspect_param.is_some()
+                && caps.aspects.contains(a)
+                && !(has_start_image && caps.aspect_follows_image);
+            if !takes {
+                dropped.push("aspect");
+            }
+            takes
+        });
+        let mut keep = |present: bool, param: &Option<String>, name: &'static str| {
+            let takes = param.is_some();
+            if present && !takes {
+                dropped.push(name);
+            }
+            takes
+        };
+        let negative_prompt =
+            o.negative_prompt.clone().filter(|_| keep(true, &caps.negative_prompt_param, "negative_prompt"));
+        let cfg_scale = o.cfg_scale.filter(|_| keep(true, &caps.cfg_scale_param, "cfg_scale"));
+        let seed = o.seed.filter(|_| keep(true, &caps.seed_param, "seed"));
+        (ShotOptions { aspect, negative_prompt, cfg_scale, seed }, dropped)
+    }
 }
 
 /// Checks the options against the model, with the sentence for each refusal.
@@ -326,6 +356,37 @@ fn or_list(items: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_board_leaves_out_what_each_model_lacks() {
+        let all = super::ShotOptions {
+            aspect: Some("4:3".into()),
+            negative_prompt: Some("blur".into()),
+            cfg_scale: Some(0.4),
+            seed: Some(7),
+        };
+        let kling = super::Capabilities::bundled("kling-3-pro");
+        let seedance = super::Capabilities::bundled("seedance-2-fast");
+        let (k, dropped) = all.for_model(&kling, false);
+        assert_eq!((k.aspect, k.seed), (None, None), "Kling makes no 4:3 and takes no seed");
+        assert_eq!((k.negative_prompt.as_deref(), k.cfg_scale), (Some("blur"), Some(0.4)));
+        assert_eq!(dropped, vec!["aspect", "seed"]);
+        let (s, dropped) = all.for_model(&seedance, true);
+        assert_eq!((s.aspect.as_deref(), s.seed, s.negative_prompt, s.cfg_scale), (Some("4:3"), Some(7), None, None));
+        assert_eq!(dropped, vec!["negative_prompt", "cfg_scale"]);
+        let square = super::ShotOptions { aspect: Some("1:1".into()), ..Default::default() };
+        assert_eq!(square.for_model(&kling, false).0.aspect.as_deref(), Some("1:1"));
+        assert_eq!(
+            square.for_model(&kling, true),
+            (super::ShotOptions::default(), vec!["aspect"]),
+            "Kling i2v follows the image"
+        );
+        for (model, has_start) in [("kling-2.5-pro", true), ("seedance-2-pro", false), ("kling-3-pro-audio", false)] {
+            let caps = super::Capabilities::bundled(model);
+            let (o, _) = all.for_model(&caps, has_start);
+            assert!(super::check_options(model, &caps, &o, has_start, false).is_ok(), "{model}: what is left is taken");
+        }
+    }
+
     use super::*;
     use serde_json::json;
 

@@ -5,10 +5,10 @@ use super::config::EngineConfig;
 use super::download::Downloader;
 use super::error::Error;
 use super::failpoint;
+use super::groups::{self, CancelReport, DailyCap, Group, GroupKind, GroupState, Mark, NewGroup, Spending};
 use super::owner::{Cmd, Owner, Shared};
 use super::paths::Paths;
 use super::store::Shot;
-use super::groups::{self, CancelReport, DailyCap, Group, GroupKind, GroupState, Mark, NewGroup, Spending};
 use super::store::{Generation, ImageKind, NewGeneration, Store};
 use super::submit::StartImageHost;
 use crate::api::shot::{self, ShotOptions};
@@ -226,7 +226,8 @@ impl Engine {
 
     /// What today's generations cost or hold, by the daily cap's clock (UTC days without a cap).
     pub fn spent_today(&self, utc_offset_minutes: i32) -> Result<crate::api::Micros, Error> {
-        let day = DailyCap { cap: crate::api::Micros(0), utc_offset_minutes }.day_start(time::OffsetDateTime::now_utc());
+        let day =
+            DailyCap { cap: crate::api::Micros(0), utc_offset_minutes }.day_start(time::OffsetDateTime::now_utc());
         groups::committed_since(self.shared.store.lock().conn(), &day)
     }
 

@@ -268,7 +268,8 @@ impl Owner {
             return;
         };
         let paused = self.shared.paused.read().clone();
-        let waits = |j: &JobState| j.gen.status == Status::Queued && j.gen.group_id.is_some_and(|g| paused.contains(&g));
+        let waits =
+            |j: &JobState| j.gen.status == Status::Queued && j.gen.group_id.is_some_and(|g| paused.contains(&g));
         let mut due: Vec<(bool, i64, Status)> = self
             .jobs
             .iter()

@@ -234,7 +234,12 @@ pub fn now_rfc3339() -> String {
 }
 
 /// One generation row (in a group at a place, or alone).
-fn insert_row(conn: &Connection, g: &NewGeneration, idempotency_key: &str, group: Option<(i64, u32)>) -> Result<i64, Error> {
+fn insert_row(
+    conn: &Connection,
+    g: &NewGeneration,
+    idempotency_key: &str,
+    group: Option<(i64, u32)>,
+) -> Result<i64, Error> {
     let now = now_rfc3339();
     conn.execute(
         "INSERT INTO generations (idempotency_key, status, model, prompt, duration_s, image_kind, image_source, \
