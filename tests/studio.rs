@@ -561,3 +561,101 @@ fn png_of(w: u32, h: u32, rgb: [u8; 3]) -> Vec<u8> {
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
+
+/// Issue 14 through the app's layer: a board of three models from one draft (options a model
+/// lacks left out and noted), its cells kept or rejected, the budget the header shows, a batch
+/// refused above the balance before any hold, a batch cancelled with its sentence, and the daily
+/// cap from the settings refusing a submit.
+#[tokio::test(flavor = "multi_thread")]
+async fn boards_batches_and_the_budget_through_the_app() {
+    use kyma_studio::jobs::{GroupKind, Mark};
+    use kyma_studio::studio::dto::GroupDraft;
+    let sim = Sim::start(&["--job-seconds", "0.5", "--rpm", "100000", "--key", "ky-tight=2"]);
+    let dir = tempfile::tempdir().unwrap();
+    let studio = open_with(StudioOptions { session_key: Some("ky-tight".into()), ..options(&sim, dir.path()) }).await;
+    let base = Draft {
+        model: String::new(),
+        prompt: "a kite over dunes".into(),
+        duration: 1,
+        options: kyma_studio::api::ShotOptions { aspect: Some("4:3".into()), seed: Some(9), ..Default::default() },
+        ..Draft::default()
+    };
+    let cell = |m: &str| Draft { model: m.into(), ..base.clone() };
+    let board = studio
+        .make_group(GroupDraft {
+            kind: GroupKind::Board,
+            title: String::new(),
+            drafts: vec![cell("kling-2.5-pro"), cell("kling-3-pro"), cell("seedance-2-fast")],
+        })
+        .await
+        .unwrap();
+    assert_eq!(board.title, "a kite over dunes", "an empty title is the prompt");
+    assert_eq!(board.cells.len(), 3);
+    assert_eq!(board.notes, vec!["kling-2.5-pro: aspect, seed left out", "kling-3-pro: aspect, seed left out"]);
+    assert_eq!(board.cells[2].shot.aspect.as_deref(), Some("4:3"));
+    assert_eq!(board.cells[2].shot.seed, Some(9));
+    for c in &board.cells {
+        settled(&studio, c.id).await;
+    }
+    let kept = studio.set_mark(board.cells[1].id, Some(Mark::Keep)).unwrap();
+    assert_eq!(kept.mark, Some(Mark::Keep));
+    let view = studio.group_view(board.id).unwrap();
+    assert_eq!((view.done, view.spent_micros), (3, 94_500 + 151_200 + 326_565));
+    assert_eq!(studio.group_list().unwrap().len(), 1);
+
+    let budget = studio.budget().await.unwrap();
+    assert_eq!(budget.balance_micros, Some(2_000_000 - 94_500 - 151_200 - 326_565));
+    assert_eq!(budget.spent_today_micros, 94_500 + 151_200 + 326_565);
+    assert_eq!(budget.daily_cap_micros, None);
+
+    // Above the balance: refused before anything is held.
+    let holds = || async {
+        let l = sim.public("/_sim/ledger").await;
+        l["entries"].as_array().unwrap().iter().filter(|e| e["kind"] == "hold").count()
+    };
+    let before = holds().await;
+    let plain = |p: String| Draft { prompt: p, options: Default::default(), ..cell("kling-2.5-pro") };
+    // A batch's rows are checked as they are: Kling makes no 4:3, said with the row.
+    let e = studio
+        .make_group(GroupDraft {
+            kind: GroupKind::Batch,
+            title: "4:3".into(),
+            drafts: vec![plain("ok".into()), cell("kling-2.5-pro")],
+        })
+        .await
+        .unwrap_err();
+    assert!(e.message.starts_with("Row 2: "), "{}", e.message);
+    let many: Vec<Draft> = (0..16).map(|i| plain(format!("row {i}"))).collect();
+    let e = studio
+        .make_group(GroupDraft { kind: GroupKind::Batch, title: "too many".into(), drafts: many })
+        .await
+        .unwrap_err();
+    assert_eq!((e.kind.as_str(), e.action), ("insufficient_credit", Some(ErrorAction::AddCredit)));
+    assert!(e.message.contains("your Kyma balance is $1.43"), "{}", e.message);
+    assert_eq!(holds().await, before);
+    assert_eq!(studio.group_list().unwrap().len(), 1);
+
+    // A batch paused at once and cancelled: nothing of it was sent, nothing charged.
+    let few: Vec<Draft> = (0..3).map(|i| plain(format!("few {i}"))).collect();
+    studio.engine().set_queue_cap(0);
+    let batch =
+        studio.make_group(GroupDraft { kind: GroupKind::Batch, title: "three".into(), drafts: few }).await.unwrap();
+    assert_eq!(studio.pause_group(batch.id).unwrap().state, kyma_studio::jobs::GroupState::Paused);
+    let cancelled = studio.cancel_group(batch.id).await.unwrap();
+    assert_eq!((cancelled.dropped, cancelled.at_kyma), (3, 0));
+    assert_eq!(cancelled.message, "3 clips were dropped before they were sent: nothing was charged for them.");
+    studio.engine().set_queue_cap(12);
+    assert_eq!(holds().await, before);
+
+    // The daily cap from the settings: today's $0.57 + $0.76 would pass $1.00.
+    let mut s = studio.app_state().unwrap().settings;
+    s.daily_cap_micros = Some(1_000_000);
+    studio.save_settings(s, None).await.unwrap();
+    let e = studio
+        .generate(Draft { model: "kling-3-pro".into(), duration: 5, options: Default::default(), ..base.clone() })
+        .await
+        .unwrap_err();
+    assert_eq!((e.kind.as_str(), e.action), ("over_budget", Some(ErrorAction::FixSettings)));
+    assert!(e.message.contains("past your daily cap of $1.00"), "{}", e.message);
+    assert_eq!(holds().await, before);
+}

@@ -4,7 +4,7 @@
 //! clip notifies when the window is not focused.
 
 use crate::jobs::{Event, Status};
-use crate::studio::dto::{AppError, DropHover, ImageDropped, JobProblem, JobProgress};
+use crate::studio::dto::{AppError, DropHover, ImageDropped, ImagesDropped, JobProblem, JobProgress};
 use crate::studio::Studio;
 use std::sync::Arc;
 use tauri::{AppHandle, DragDropEvent, Emitter, Manager, Runtime, WindowEvent};
@@ -82,6 +82,19 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
         }
         DragDropEvent::Drop { paths, position } => {
             let _ = app.emit("drop-hover", DropHover { over: false });
+            // Several files, or a folder: a batch's pictures (the window stages each, showing
+            // progress and any bad file on its own row).
+            if paths.len() > 1 || paths.first().is_some_and(|p| p.is_dir()) {
+                let pictures = crate::media::pictures_in(paths);
+                let _ = app.emit(
+                    "images-dropped",
+                    ImagesDropped {
+                        paths: pictures.iter().map(|p| p.display().to_string()).collect(),
+                        skipped: count_skipped(paths, pictures.len()),
+                    },
+                );
+                return;
+            }
             let Some(path) = paths.first().cloned() else {
                 return;
             };
@@ -100,4 +113,19 @@ pub fn on_window_event<R: Runtime>(window: &tauri::Window<R>, event: &WindowEven
         }
         _ => {}
     }
+}
+
+/// Dropped files that are not pictures (a folder's count as what it holds): said, not hidden.
+fn count_skipped(paths: &[std::path::PathBuf], pictures: usize) -> u32 {
+    let offered: usize = paths
+        .iter()
+        .map(|p| {
+            if p.is_dir() {
+                std::fs::read_dir(p).map(|d| d.flatten().filter(|e| e.path().is_file()).count()).unwrap_or(0)
+            } else {
+                1
+            }
+        })
+        .sum();
+    offered.saturating_sub(pictures) as u32
 }

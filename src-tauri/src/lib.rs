@@ -44,6 +44,9 @@ macro_rules! handlers {
 
 /// Launches the desktop app.
 pub fn run() {
+    // Read first, while this is the only thread: the OS's local offset is only safe to read then
+    // (the `time` crate refuses it otherwise on Linux and macOS, and we get UTC).
+    let utc_offset_minutes = time::UtcOffset::current_local_offset().map_or(0, |o| i32::from(o.whole_minutes()));
     let data_dir = jobs::default_data_dir();
     let listener = match studio::clip_server::bind() {
         Ok(l) => l,
@@ -62,6 +65,7 @@ pub fn run() {
         demo: std::env::var_os("KYMA_DEMO").is_some(),
         limits_every: studio::StudioOptions::LIMITS_EVERY,
         secrets: std::sync::Arc::new(keychain::OsKeychain),
+        utc_offset_minutes,
     };
     // The key must not linger in the environment of anything this process starts.
     std::env::remove_var("KYMA_API_KEY");

@@ -41,6 +41,15 @@ const PERMISSIONS: &[&str] = &[
     "allow-spend-summary",
     "allow-library-pick-folder",
     "allow-library-move",
+    "allow-group-make",
+    "allow-group-list",
+    "allow-group-get",
+    "allow-group-pause",
+    "allow-group-resume",
+    "allow-group-cancel",
+    "allow-mark-set",
+    "allow-budget-get",
+    "allow-images-pick-many",
     "allow-ui-ready",
 ];
 

@@ -186,6 +186,7 @@ pub fn studio_options(
         demo: false,
         limits_every: kyma_studio::studio::StudioOptions::LIMITS_EVERY,
         secrets,
+        utc_offset_minutes: 0,
     }
 }
 

@@ -176,10 +176,7 @@ impl Client {
     /// `GET /credits/balance`: undocumented body; `None` when it does not parse.
     pub async fn balance(&self) -> Result<Option<Micros>, Error> {
         let (_, v) = self.send(Method::GET, &["credits", "balance"], None, true).await?;
-        Ok(["balance", "balance_usd", "credits", "amount"]
-            .iter()
-            .find_map(|k| v.get(*k).and_then(Value::as_f64))
-            .and_then(Micros::from_usd))
+        Ok(crate::api::types::parse_balance(&v))
     }
 
     /// Any `GET` below the base as raw JSON (`kyma live-smoke` compares the fields with ours).

@@ -395,6 +395,27 @@ pub fn parse_pricing(v: &Value) -> Result<Vec<PricedModel>, ShapeError> {
     Ok(out)
 }
 
+/// The balance in a `/credits/balance` body, read tolerantly (its shape is undocumented): the
+/// first of `balance`, `balance_usd`, `credits`, `amount`, at the top or under `data`, as a number
+/// or a numeric string (`"12.50"`, `"$12.50"`). None when nothing there is a finite amount in USD
+/// (another `currency` is not USD: better no figure than a wrong one).
+pub fn parse_balance(v: &Value) -> Option<Micros> {
+    let body = v.get("data").filter(|d| d.is_object()).unwrap_or(v);
+    if let Some(c) = body.get("currency").and_then(Value::as_str) {
+        if !c.trim().eq_ignore_ascii_case("usd") {
+            return None;
+        }
+    }
+    ["balance", "balance_usd", "credits", "amount"].iter().find_map(|k| {
+        let usd = match body.get(*k)? {
+            Value::Number(n) => n.as_f64()?,
+            Value::String(s) => s.trim().trim_start_matches('$').replace(',', "").parse::<f64>().ok()?,
+            _ => return None,
+        };
+        Micros::from_usd(usd)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,6 +472,19 @@ mod tests {
             r#"{"error":{"message":"Invalid","details":{"validation_errors":["duration must be 5 or 10"]}}}"#,
         );
         assert_eq!(e.message, "Invalid (duration must be 5 or 10)");
+    }
+
+    #[test]
+    fn balance_is_read_tolerantly() {
+        let b = |s: &str| parse_balance(&serde_json::from_str(s).unwrap());
+        assert_eq!(b(r#"{"balance": 12.5, "currency": "USD"}"#), Some(Micros(12_500_000)));
+        assert_eq!(b(r#"{"balance": "$1,012.50"}"#), Some(Micros(1_012_500_000)));
+        assert_eq!(b(r#"{"data": {"balance_usd": 0.326565}}"#), Some(Micros(326_565)));
+        assert_eq!(b(r#"{"credits": 3}"#), Some(Micros(3_000_000)));
+        assert_eq!(b(r#"{"balance": 5, "currency": "EUR"}"#), None, "not dollars: no figure");
+        for none in [r#"{}"#, r#"{"balance": null}"#, r#"{"balance": "lots"}"#, r#"{"balance": true}"#, r#"[1]"#] {
+            assert_eq!(b(none), None, "{none}");
+        }
     }
 
     #[test]

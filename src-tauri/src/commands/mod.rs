@@ -58,8 +58,7 @@ pub async fn settings_save(studio: Studio_<'_>, args: Args<sig::settings_save>) 
 #[tauri::command]
 pub async fn image_pick(app: AppHandle, studio: Studio_<'_>) -> Answer<sig::image_pick> {
     let picker = app.dialog().file().set_title("Choose a start image");
-    let picked = with_filter(picker, "Images", &["jpg", "jpeg", "png", "webp", "gif", "bmp", "tif", "tiff"])
-        .blocking_pick_file();
+    let picked = with_filter(picker, "Images", crate::media::PICTURE_EXTENSIONS).blocking_pick_file();
     let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
         return Ok(None);
     };
@@ -234,3 +233,53 @@ pub fn ui_ready() -> Answer<sig::ui_ready> {
 
 #[cfg(test)]
 mod tests;
+
+#[tauri::command]
+pub async fn group_make(studio: Studio_<'_>, args: Args<sig::group_make>) -> Answer<sig::group_make> {
+    studio.make_group(args.group).await
+}
+
+#[tauri::command]
+pub fn group_list(studio: Studio_<'_>) -> Answer<sig::group_list> {
+    studio.group_list()
+}
+
+#[tauri::command]
+pub fn group_get(studio: Studio_<'_>, args: Args<sig::group_get>) -> Answer<sig::group_get> {
+    studio.group_view(args.id)
+}
+
+#[tauri::command]
+pub fn group_pause(studio: Studio_<'_>, args: Args<sig::group_pause>) -> Answer<sig::group_pause> {
+    studio.pause_group(args.id)
+}
+
+#[tauri::command]
+pub fn group_resume(studio: Studio_<'_>, args: Args<sig::group_resume>) -> Answer<sig::group_resume> {
+    studio.resume_group(args.id)
+}
+
+#[tauri::command]
+pub async fn group_cancel(studio: Studio_<'_>, args: Args<sig::group_cancel>) -> Answer<sig::group_cancel> {
+    studio.cancel_group(args.id).await
+}
+
+#[tauri::command]
+pub fn mark_set(studio: Studio_<'_>, args: Args<sig::mark_set>) -> Answer<sig::mark_set> {
+    studio.set_mark(args.id, args.mark)
+}
+
+#[tauri::command]
+pub async fn budget_get(studio: Studio_<'_>) -> Answer<sig::budget_get> {
+    studio.budget().await
+}
+
+/// Pictures for a batch: several files (or a folder's pictures, when the picker chose one).
+#[tauri::command]
+pub async fn images_pick_many(app: AppHandle) -> Answer<sig::images_pick_many> {
+    let picker = app.dialog().file().set_title("Choose pictures for a batch");
+    let picked = with_filter(picker, "Images", crate::media::PICTURE_EXTENSIONS).blocking_pick_files();
+    let paths: Vec<std::path::PathBuf> =
+        picked.unwrap_or_default().into_iter().filter_map(|p| p.into_path().ok()).collect();
+    Ok(crate::media::pictures_in(&paths).iter().map(|p| p.display().to_string()).collect())
+}

@@ -41,6 +41,9 @@ pub(super) struct Shared {
     pub(super) turns: AtomicU64,
 }
 
+/// What a record made: its group, if it had one, and its generations.
+pub(super) type Recorded = (Option<Group>, Vec<Generation>);
+
 /// What a handle asks of the owner task.
 pub(super) enum Cmd {
     /// Rows (with their idempotency keys) to record together, with their group when there is one.
@@ -49,7 +52,7 @@ pub(super) enum Cmd {
         rows: Vec<(NewGeneration, String)>,
         spending: Spending,
         cap: Option<DailyCap>,
-        reply: oneshot::Sender<Result<(Option<Group>, Vec<Generation>), Error>>,
+        reply: oneshot::Sender<Result<Recorded, Error>>,
     },
     /// Drops a group's members never sent; answers what was dropped and what is at Kyma.
     CancelGroup { group: i64, reply: oneshot::Sender<Result<CancelReport, Error>> },

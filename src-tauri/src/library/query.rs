@@ -2,7 +2,7 @@
 //! kept honest about clips gone missing on disk; and favourites. SQL takes user input only as
 //! bound parameters; the statement shapes are few and cached.
 
-use super::{Error, Item, Library, Page, Query, Shape, SortKey, StatusFilter, VideoKind};
+use super::{Error, Item, Library, MarkFilter, Page, Query, Shape, SortKey, StatusFilter, VideoKind};
 use crate::jobs::{Generation, ImageKind, Status};
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Row};
@@ -44,6 +44,8 @@ pub fn item_of(g: &Generation) -> Item {
         missing: g.clip_missing && g.status == Status::Succeeded && g.removed.is_none(),
         error_message: g.error_message.clone(),
         removed: g.removed.clone(),
+        mark: g.mark,
+        group_id: g.group_id,
     }
 }
 
@@ -178,6 +180,16 @@ fn filters(q: &Query) -> Result<(String, Vec<Value>), Error> {
     if q.favourites {
         sql.push_str(" AND favourite = 1");
     }
+    sql.push_str(match q.mark {
+        None => "",
+        Some(MarkFilter::Kept) => " AND mark = 'keep'",
+        Some(MarkFilter::Rejected) => " AND mark = 'reject'",
+        Some(MarkFilter::NotRejected) => " AND mark IS NOT 'reject'",
+    });
+    if let Some(group) = q.group {
+        sql.push_str(" AND group_id = ?");
+        params.push(Value::Integer(group));
+    }
     sql.push_str(match q.status {
         StatusFilter::All => "",
         StatusFilter::Clips => " AND status = 'succeeded'",
@@ -200,7 +212,7 @@ fn order_by(q: &Query) -> String {
 
 const TILE_COLUMNS: &str = "id, status, model, substr(prompt, 1, 280), duration_s, has_audio, image_kind, \
     image_width, image_height, hold_micros, charged_micros, refunded_micros, created_at, favourite, clip_missing, \
-    error_message, clip_file, media_dir, removed, clip_width, clip_height, aspect";
+    error_message, clip_file, media_dir, removed, clip_width, clip_height, aspect, mark, group_id";
 
 /// [`Shape::of`] in SQL, for the shape filter (a test holds the two to the same answers).
 const SHAPE_SQL: &str = "(CASE \
@@ -257,6 +269,8 @@ fn tile_row(r: &Row<'_>) -> rusqlite::Result<TileRow> {
         favourite: r.get(13)?,
         error_message: r.get(15)?,
         removed,
+        mark: r.get::<_, Option<String>>(22)?.as_deref().and_then(crate::jobs::Mark::parse),
+        group_id: r.get(23)?,
     };
     Ok(TileRow { item, clip_file: r.get(16)?, media_dir: r.get(17)? })
 }
@@ -594,6 +608,25 @@ mod tests {
         assert_eq!(q(Query { kind: Some(VideoKind::I2v), ..Query::default() }), [7, 2]);
         assert_eq!(q(Query { kind: Some(VideoKind::T2v), ..Query::default() }), [8, 5, 4, 3, 1]);
         assert_eq!(q(Query { favourites: true, ..Query::default() }), [7, 1]);
+        {
+            let store = lib.store();
+            store.set_mark(7, Some(crate::jobs::Mark::Keep)).unwrap();
+            store.set_mark(2, Some(crate::jobs::Mark::Keep)).unwrap();
+            store.set_mark(5, Some(crate::jobs::Mark::Reject)).unwrap();
+            store.conn().execute("INSERT INTO groups (id, kind, title, size, hold_micros, created_at, updated_at) VALUES (1, 'board', 't', 2, 0, 'x', 'x')", []).unwrap();
+            store.conn().execute("UPDATE generations SET group_id = 1 WHERE id IN (3, 7)", []).unwrap();
+        }
+        assert_eq!(q(Query { mark: Some(MarkFilter::Kept), ..Query::default() }), [7, 2]);
+        assert_eq!(q(Query { mark: Some(MarkFilter::Rejected), ..Query::default() }), [5]);
+        assert_eq!(q(Query { mark: Some(MarkFilter::NotRejected), ..Query::default() }), [8, 7, 4, 3, 2, 1]);
+        assert_eq!(q(Query { group: Some(1), ..Query::default() }), [7, 3]);
+        assert_eq!(q(Query { group: Some(1), mark: Some(MarkFilter::Kept), ..Query::default() }), [7]);
+        let tile = lib.query(&Query { group: Some(1), ..Query::default() }).unwrap().items.remove(0);
+        assert_eq!((tile.mark, tile.group_id), (Some(crate::jobs::Mark::Keep), Some(1)));
+        for id in [2, 5, 7] {
+            lib.store().set_mark(id, None).unwrap();
+        }
+        lib.store().conn().execute("UPDATE generations SET group_id = NULL", []).unwrap();
         assert_eq!(q(Query { status: StatusFilter::Clips, ..Query::default() }), [7, 5, 2, 1]);
         assert_eq!(q(Query { status: StatusFilter::Failed, ..Query::default() }), [8, 3]);
         assert_eq!(q(Query { status: StatusFilter::Running, ..Query::default() }), [4]);

@@ -103,6 +103,11 @@ pub struct Query {
     /// Only clips of this shape.
     pub shape: Option<Shape>,
     pub favourites: bool,
+    /// Takes the user kept, rejected, or everything but the rejected.
+    pub mark: Option<MarkFilter>,
+    /// Only the members of this board or batch.
+    #[ts(type = "number | null")]
+    pub group: Option<i64>,
     pub status: StatusFilter,
     pub sort: SortKey,
     /// Ascending instead of the default descending (newest, dearest, longest first).
@@ -147,6 +152,22 @@ pub struct Item {
     /// Set when the user removed the record's clip: only queries with `include_removed` show it.
     #[ts(type = "\"deleting\" | \"trashed\" | \"forgotten\" | null")]
     pub removed: Option<String>,
+    /// The user's keep/reject mark.
+    pub mark: Option<crate::jobs::Mark>,
+    /// The board or batch it was made in.
+    #[ts(type = "number | null")]
+    pub group_id: Option<i64>,
+}
+
+/// The gallery's mark filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum MarkFilter {
+    Kept,
+    Rejected,
+    /// Everything the user has not rejected.
+    NotRejected,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

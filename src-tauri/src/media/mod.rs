@@ -5,12 +5,14 @@
 use crate::error_kind::ErrorKind;
 pub mod hosting;
 pub mod mp4;
+mod pictures;
 mod prepare;
 mod sniff;
 #[cfg(test)]
 mod tests;
 mod thumb;
 
+pub use pictures::{is_picture, pictures_in, PICTURE_EXTENSIONS};
 pub use prepare::{
     prepare_image_bytes, prepare_image_file, prepare_image_rgba, PreparedImage, MAX_FILE_BYTES, MAX_LONG_SIDE,
     MAX_OUTPUT_BYTES, MAX_PIXELS, MAX_SOURCE_SIDE,

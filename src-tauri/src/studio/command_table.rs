@@ -37,6 +37,15 @@ macro_rules! for_each_command {
             spend_summary(SpendArgs) -> Spend,
             library_pick_folder(NoArgs) -> Option<String>,
             library_move(LibraryMoveArgs) -> MoveReport,
+            group_make(GroupMakeArgs) -> GroupView,
+            group_list(NoArgs) -> Vec<GroupView>,
+            group_get(IdArgs) -> GroupView,
+            group_pause(IdArgs) -> GroupView,
+            group_resume(IdArgs) -> GroupView,
+            group_cancel(IdArgs) -> CancelOutcome,
+            mark_set(MarkArgs) -> Job,
+            budget_get(NoArgs) -> Budget,
+            images_pick_many(NoArgs) -> Vec<String>,
             ui_ready(NoArgs) -> (),
         }
     };

@@ -133,6 +133,12 @@ pub struct Job {
     pub shot: JobShot,
     /// The clip's frame size, once it is in the library.
     pub frame: Option<(u32, u32)>,
+    /// The board or batch it belongs to, and its place there (from 1).
+    #[ts(type = "number | null")]
+    pub group_id: Option<i64>,
+    pub group_index: Option<u32>,
+    /// The user's keep/reject mark.
+    pub mark: Option<crate::jobs::Mark>,
 }
 
 /// What a generation was made with besides prompt, duration and start image.
@@ -189,6 +195,9 @@ impl Job {
                 take_index: g.shot.take_index,
             },
             frame: g.clip_size,
+            group_id: g.group_id,
+            group_index: g.group_index,
+            mark: g.mark,
         }
     }
 }
@@ -304,6 +313,15 @@ pub struct ImageDropped {
     pub position: Option<(f64, f64)>,
 }
 
+/// `images-dropped`: several files or a folder dropped on the window, for a batch: the pictures
+/// among them (a folder's in name order), and how many other files were left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct ImagesDropped {
+    pub paths: Vec<String>,
+    pub skipped: u32,
+}
+
 /// A gallery tile with the loopback URLs of its poster and clip.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[ts(export)]
@@ -361,4 +379,64 @@ pub struct LibraryChanged {
 pub struct MoveProgress {
     pub done: u32,
     pub total: u32,
+}
+
+/// A board or batch to make: one draft per cell or row (each one take). A board's drafts share
+/// everything but the model; options a model lacks are left out for it, not refused.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GroupDraft {
+    pub kind: crate::jobs::GroupKind,
+    /// What the queue and the gallery call it (the prompt when empty).
+    pub title: String,
+    pub drafts: Vec<Draft>,
+}
+
+/// A board or batch with its members, as the queue, the board and the gallery's sets show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct GroupView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub kind: crate::jobs::GroupKind,
+    pub title: String,
+    pub state: crate::jobs::GroupState,
+    pub size: u32,
+    /// The total held at submit (what the user confirmed).
+    #[ts(type = "number")]
+    pub hold_micros: i64,
+    /// Charged so far (succeeded members).
+    #[ts(type = "number")]
+    pub spent_micros: i64,
+    /// Members finished (any way) so far.
+    pub done: u32,
+    pub created_at: String,
+    /// Members in their order: a board's cells, a batch's rows.
+    pub cells: Vec<Job>,
+    /// Options left out per model on a board, e.g. "kling-3-pro: seed" (empty for a batch).
+    pub notes: Vec<String>,
+}
+
+/// The money around a submit: Kyma's balance when it answered, today's spending and the cap.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Budget {
+    /// `GET /credits/balance`, when it answered with a figure; None hides it.
+    #[ts(type = "number | null")]
+    pub balance_micros: Option<i64>,
+    /// Today's charges and holds (the user's day).
+    #[ts(type = "number")]
+    pub spent_today_micros: i64,
+    #[ts(type = "number | null")]
+    pub daily_cap_micros: Option<i64>,
+}
+
+/// What cancelling a batch did: members dropped unsent (no charge), and those at Kyma.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct CancelOutcome {
+    pub dropped: u32,
+    pub at_kyma: u32,
+    /// The sentence to show: what was dropped, and that jobs at Kyma cannot be stopped.
+    pub message: String,
 }

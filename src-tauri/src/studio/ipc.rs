@@ -7,7 +7,8 @@
 //! `Args<sig::NAME>` and answer `Answer<sig::NAME>`, so their types come from the table too.
 
 use super::dto::{
-    AppError, AppState, Draft, GalleryDetails, GalleryPage, Job, KeyStatus, ModelInfo, Restored, Settings, StartImage,
+    AppError, AppState, Budget, CancelOutcome, Draft, GalleryDetails, GalleryPage, GroupDraft, GroupView, Job,
+    KeyStatus, ModelInfo, Restored, Settings, StartImage,
 };
 use crate::library::{DeleteTicket, MoveMode, MoveReport, Query, Spend, SpendQuery};
 use serde::Deserialize;
@@ -123,6 +124,24 @@ pub struct SpendArgs {
 pub struct LibraryMoveArgs {
     pub dir: String,
     pub mode: MoveMode,
+}
+
+/// A board or batch to make.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct GroupMakeArgs {
+    pub group: GroupDraft,
+}
+
+/// A keep/reject mark to set on a generation (None clears it).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct MarkArgs {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub mark: Option<crate::jobs::Mark>,
 }
 
 macro_rules! signatures {

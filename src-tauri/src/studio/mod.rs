@@ -6,6 +6,7 @@ pub mod clip_server;
 pub mod dto;
 pub mod error;
 pub mod gallery;
+pub mod groups;
 pub mod ipc;
 pub mod settings;
 
@@ -35,6 +36,8 @@ pub struct StudioOptions {
     pub limits_every: std::time::Duration,
     /// Where the API key and the bucket's secret are kept: the OS keychain in the app.
     pub secrets: Arc<dyn SecretStore>,
+    /// The user's zone (read at start, before any thread): the daily cap's day starts at their midnight.
+    pub utc_offset_minutes: i32,
 }
 
 impl StudioOptions {
@@ -76,6 +79,7 @@ pub struct Studio {
     library: Arc<Library>,
     library_events: tokio::sync::broadcast::Sender<dto::LibraryChanged>,
     demo: bool,
+    utc_offset_minutes: i32,
     /// Serialises every change of the engine's client and limits, and counts them: a background
     /// connect or limits refresh that answers after a newer key or address applies nothing.
     link: Arc<tokio::sync::Mutex<u64>>,
@@ -138,11 +142,13 @@ impl Studio {
             library,
             library_events: tokio::sync::broadcast::channel(64).0,
             demo: opts.demo,
+            utc_offset_minutes: opts.utc_offset_minutes,
             link,
             limits_refresh: tokio::spawn(refresh.every(opts.limits_every)),
         };
         studio.tidy_library_in_background();
         studio.apply_image_host();
+        studio.apply_daily_cap();
         if let Some(kyma) = studio.kyma() {
             studio.connect_in_background(kyma, 0);
         }
@@ -162,7 +168,7 @@ impl Studio {
     }
 
     /// The key in use and where it goes, if there is a key.
-    fn kyma(&self) -> Option<Kyma> {
+    pub(super) fn kyma(&self) -> Option<Kyma> {
         kyma_of(&self.key, self.api_base(), &self.limiter)
     }
 
@@ -186,6 +192,11 @@ impl Studio {
             }
             let _ = engine.set_client(Some(client)).await;
         });
+    }
+
+    /// Gives the engine the daily cap in the settings (or none).
+    fn apply_daily_cap(&self) {
+        self.engine.set_daily_cap(settings::daily_cap(&self.settings.read(), self.utc_offset_minutes));
     }
 
     /// Points the engine at the bucket in the settings (secret from the keychain), or data: URIs.
@@ -309,6 +320,7 @@ impl Studio {
         let new = to_save;
         *self.settings.write() = new.clone();
         self.apply_image_host();
+        self.apply_daily_cap();
         if let Some(kyma) = self.kyma() {
             // Another API address may be another account: its limits are read again.
             let mut change = self.link.lock().await;
@@ -394,7 +406,12 @@ impl Studio {
     }
 
     /// A staged picture (by id) or a link, as the engine takes it.
-    fn image_input(&self, id: Option<&str>, url: Option<&str>, field: Field) -> Result<Option<ImageInput>, AppError> {
+    pub(super) fn image_input(
+        &self,
+        id: Option<&str>,
+        url: Option<&str>,
+        field: Field,
+    ) -> Result<Option<ImageInput>, AppError> {
         Ok(match (id, url) {
             (Some(id), _) => {
                 let staged = self.staged.lock().get(id).map(|s| (s.image.clone(), s.source.clone()));

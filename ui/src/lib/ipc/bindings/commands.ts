@@ -4,12 +4,16 @@
 
 import { call } from "../call";
 import type { AppState } from "./AppState";
+import type { Budget } from "./Budget";
+import type { CancelOutcome } from "./CancelOutcome";
 import type { DeleteTicket } from "./DeleteTicket";
 import type { FavouriteArgs } from "./FavouriteArgs";
 import type { GalleryDetails } from "./GalleryDetails";
 import type { GalleryPage } from "./GalleryPage";
 import type { GalleryQueryArgs } from "./GalleryQueryArgs";
 import type { GenerateArgs } from "./GenerateArgs";
+import type { GroupMakeArgs } from "./GroupMakeArgs";
+import type { GroupView } from "./GroupView";
 import type { IdArgs } from "./IdArgs";
 import type { ImageBytesArgs } from "./ImageBytesArgs";
 import type { ImagePathArgs } from "./ImagePathArgs";
@@ -17,6 +21,7 @@ import type { Job } from "./Job";
 import type { KeyArgs } from "./KeyArgs";
 import type { KeyStatus } from "./KeyStatus";
 import type { LibraryMoveArgs } from "./LibraryMoveArgs";
+import type { MarkArgs } from "./MarkArgs";
 import type { ModelInfo } from "./ModelInfo";
 import type { MoveReport } from "./MoveReport";
 import type { NoArgs } from "./NoArgs";
@@ -57,6 +62,15 @@ export const COMMANDS = [
   "spend_summary",
   "library_pick_folder",
   "library_move",
+  "group_make",
+  "group_list",
+  "group_get",
+  "group_pause",
+  "group_resume",
+  "group_cancel",
+  "mark_set",
+  "budget_get",
+  "images_pick_many",
   "ui_ready",
 ] as const;
 
@@ -91,6 +105,15 @@ export interface Commands {
   spend_summary: { args: SpendArgs; answer: Spend };
   library_pick_folder: { args: NoArgs; answer: string | null };
   library_move: { args: LibraryMoveArgs; answer: MoveReport };
+  group_make: { args: GroupMakeArgs; answer: GroupView };
+  group_list: { args: NoArgs; answer: Array<GroupView> };
+  group_get: { args: IdArgs; answer: GroupView };
+  group_pause: { args: IdArgs; answer: GroupView };
+  group_resume: { args: IdArgs; answer: GroupView };
+  group_cancel: { args: IdArgs; answer: CancelOutcome };
+  mark_set: { args: MarkArgs; answer: Job };
+  budget_get: { args: NoArgs; answer: Budget };
+  images_pick_many: { args: NoArgs; answer: Array<string> };
   ui_ready: { args: NoArgs; answer: null };
 }
 
@@ -121,4 +144,13 @@ export const thumbPut = (args: ThumbArgs): Promise<null> => call("thumb_put", ar
 export const spendSummary = (args: SpendArgs): Promise<Spend> => call("spend_summary", args);
 export const libraryPickFolder = (): Promise<string | null> => call("library_pick_folder", {});
 export const libraryMove = (args: LibraryMoveArgs): Promise<MoveReport> => call("library_move", args);
+export const groupMake = (args: GroupMakeArgs): Promise<GroupView> => call("group_make", args);
+export const groupList = (): Promise<Array<GroupView>> => call("group_list", {});
+export const groupGet = (args: IdArgs): Promise<GroupView> => call("group_get", args);
+export const groupPause = (args: IdArgs): Promise<GroupView> => call("group_pause", args);
+export const groupResume = (args: IdArgs): Promise<GroupView> => call("group_resume", args);
+export const groupCancel = (args: IdArgs): Promise<CancelOutcome> => call("group_cancel", args);
+export const markSet = (args: MarkArgs): Promise<Job> => call("mark_set", args);
+export const budgetGet = (): Promise<Budget> => call("budget_get", {});
+export const imagesPickMany = (): Promise<Array<string>> => call("images_pick_many", {});
 export const uiReady = (): Promise<null> => call("ui_ready", {});
