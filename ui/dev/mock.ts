@@ -16,7 +16,7 @@
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { COMMANDS, type CommandName, type Commands } from "../src/lib/ipc/bindings/commands";
 import { BUNDLED_MODELS, DEFAULT_SETTINGS } from "../src/lib/ipc/bindings/constants";
-import type { AppError, Draft, Job, KeyArgs, KeyStatus, ModelInfo, Settings, StartImage } from "../src/lib/ipc/types";
+import type { AppError, Draft, GroupView, Job, KeyArgs, KeyStatus, ModelInfo, Settings, StartImage } from "../src/lib/ipc/types";
 import clipUrl from "./fixtures/clip.webm?url";
 import still1 from "./fixtures/still1.jpg?inline";
 import still2 from "./fixtures/still2.jpg?inline";
@@ -74,6 +74,9 @@ function job(id: number, patch: Partial<Job>): Job {
       take_index: null,
     },
     frame: null,
+    group_id: null,
+    group_index: null,
+    mark: null,
     ...patch,
   };
 }
@@ -135,6 +138,14 @@ async function lifecycle(j: Job) {
 }
 
 let nextId = 7;
+let nextGroup = 1;
+let groupList: GroupView[] = [];
+const findGroup = (id: number): GroupView => {
+  const g = groupList.find((x) => x.id === id);
+  if (!g) reject({ kind: "not_found", message: `There is no board or batch #${id} in the library.` });
+  return g;
+};
+const withCells = (g: GroupView): GroupView => ({ ...g, cells: jobs.filter((j) => j.group_id === g.id).sort((a, b) => (a.group_index ?? 0) - (b.group_index ?? 0)) });
 function newJob(draft: Pick<Draft, "model" | "prompt" | "duration">, preview: string | null): Job {
   const model = MODELS.find((m) => m.id === draft.model) ?? MODELS[0];
   return job(nextId++, {
@@ -244,6 +255,45 @@ const handlers: Handlers = {
   },
   reveal_clip: () => null,
   refresh_catalog: () => MODELS,
+  group_make: ({ group }) => {
+    const cells = group.drafts.map((d, i) => {
+      const j = { ...newJob(d, d.image_id ? (images.get(d.image_id)?.preview ?? null) : null), group_id: nextGroup, group_index: i + 1 };
+      jobs = [j, ...jobs];
+      void lifecycle(j);
+      return j;
+    });
+    const view: GroupView = {
+      id: nextGroup++,
+      kind: group.kind,
+      title: group.title || (group.drafts[0]?.prompt ?? ""),
+      state: "running",
+      size: cells.length,
+      hold_micros: cells.reduce((s, c) => s + c.hold_micros, 0),
+      spent_micros: 0,
+      done: 0,
+      created_at: new Date().toISOString(),
+      cells,
+      notes: [],
+    };
+    groupList = [view, ...groupList];
+    return view;
+  },
+  group_list: () => groupList.map(withCells),
+  group_get: ({ id }) => withCells(findGroup(id)),
+  group_pause: ({ id }) => withCells(Object.assign(findGroup(id), { state: "paused" as const })),
+  group_resume: ({ id }) => withCells(Object.assign(findGroup(id), { state: "running" as const })),
+  group_cancel: ({ id }) => {
+    Object.assign(findGroup(id), { state: "cancelled" as const });
+    return { dropped: 0, at_kyma: 0, message: "Nothing was left to cancel: every clip had finished." };
+  },
+  mark_set: ({ id, mark }) => {
+    const j = jobs.find((x) => x.id === id);
+    if (!j) reject({ kind: "not_found", message: `There is no generation #${id} in the library.` });
+    put({ ...j, mark });
+    return { ...j, mark };
+  },
+  budget_get: () => ({ balance_micros: 18_420_000, spent_today_micros: 2_268_000, daily_cap_micros: settings.daily_cap_micros }),
+  images_pick_many: () => [],
   ui_ready: () => null,
 };
 

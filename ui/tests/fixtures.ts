@@ -80,6 +80,9 @@ export function job(id: number, patch: Partial<Job> = {}): Job {
       take_index: null,
     },
     frame: null,
+    group_id: null,
+    group_index: null,
+    mark: null,
     ...patch,
   };
 }
@@ -129,6 +132,8 @@ export function item(id: number, patch: Partial<GalleryItem> = {}): GalleryItem 
     missing: false,
     error_message: null,
     removed: null,
+    mark: null,
+    group_id: null,
     ...patch,
   };
 }

@@ -45,6 +45,8 @@ describe("the Query for the filters", () => {
       kind: null,
       shape: null,
       favourites: false,
+      mark: null,
+      group: null,
       status: "all",
       sort: "date",
       ascending: false,
@@ -77,6 +79,7 @@ describe("the Query for the filters", () => {
     expect(q).toMatchObject({ text: "neon alley", models: ["kling", "veo"], audio: false, kind: "i2v", favourites: true, status: "failed", sort: "cost", ascending: true });
     expect(q.limit).toBe(500);
     expect(buildQuery(filters({ audio: "sound" }), 0, 1, zone(0)).audio).toBe(true);
+    expect(buildQuery(filters({ mark: "kept", group: 7 }), 0, 1, zone(0))).toMatchObject({ mark: "kept", group: 7 });
   });
 
   test("only narrowing filters count as filtered (not the sort)", () => {
@@ -86,6 +89,8 @@ describe("the Query for the filters", () => {
     expect(isFiltered(filters({ text: "fox" }))).toBe(true);
     expect(isFiltered(filters({ status: "missing" }))).toBe(true);
     expect(isFiltered(filters({ to: "2026-01-01" }))).toBe(true);
+    expect(isFiltered(filters({ mark: "kept" }))).toBe(true);
+    expect(isFiltered(filters({ group: 3 }))).toBe(true);
   });
 });
 

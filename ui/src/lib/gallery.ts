@@ -1,7 +1,7 @@
 // The gallery's rules, pure: the filter state as the user sets it, the exact Query it becomes
 // (local calendar days to UTC instants), and how one item reads on a tile.
 
-import type { GalleryItem, Micros, Query, Shape, SortKey, StatusFilter, VideoKind } from "./ipc/types";
+import type { GalleryItem, MarkFilter, Micros, Query, Shape, SortKey, StatusFilter, VideoKind } from "./ipc/types";
 
 export interface GalleryFilters {
   text: string;
@@ -12,6 +12,10 @@ export interface GalleryFilters {
   /** The clip's shape: landscape, portrait or square. */
   shape: "any" | Shape;
   favourites: boolean;
+  /** Kept takes, rejected ones, or all but the rejected. */
+  mark: "any" | MarkFilter;
+  /** One board or batch's members (opened from its set), or null. */
+  group: number | null;
   status: StatusFilter;
   /** Local calendar days, YYYY-MM-DD as <input type="date"> gives them; "" = open. Both inclusive. */
   from: string;
@@ -27,6 +31,8 @@ export const DEFAULT_FILTERS: Readonly<GalleryFilters> = Object.freeze({
   kind: "any",
   shape: "any",
   favourites: false,
+  mark: "any",
+  group: null,
   status: "all",
   from: "",
   to: "",
@@ -42,6 +48,8 @@ export const STATUS_LABEL: Record<StatusFilter, string> = {
   missing: "Missing",
 };
 
+export const MARK_LABEL: Record<MarkFilter, string> = { kept: "Kept", rejected: "Rejected", not_rejected: "Not rejected" };
+
 export const SORT_LABEL: Record<SortKey, string> = { date: "Date", cost: "Cost", duration: "Duration" };
 
 /** Anything that narrows the results (the sort order does not). */
@@ -53,6 +61,8 @@ export function isFiltered(f: GalleryFilters): boolean {
     f.kind !== "any" ||
     f.shape !== "any" ||
     f.favourites ||
+    f.mark !== "any" ||
+    f.group !== null ||
     f.status !== "all" ||
     f.from !== "" ||
     f.to !== ""
@@ -112,6 +122,8 @@ export function buildQuery(f: GalleryFilters, offset: number, limit: number, zon
     kind: f.kind === "any" ? null : f.kind,
     shape: f.shape === "any" ? null : f.shape,
     favourites: f.favourites,
+    mark: f.mark === "any" ? null : f.mark,
+    group: f.group,
     status: f.status,
     sort: f.sort,
     ascending: f.ascending,

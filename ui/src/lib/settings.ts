@@ -1,7 +1,7 @@
 // The settings form as the user types it, and the exact Settings it becomes on Save.
 
 import type { ImageHosting, Settings, SettingsSaveArgs } from "./ipc/types";
-import { DOWNLOAD_CONCURRENCY } from "./ipc/bindings/constants";
+import { DOWNLOAD_CONCURRENCY, MAX_DAILY_CAP_MICROS } from "./ipc/bindings/constants";
 import { parseDollars, toDollarInput } from "./money";
 
 /** The download concurrencies Settings offers: Rust's range. */
@@ -15,6 +15,8 @@ export interface SettingsForm {
   library_dir: string;
   download_concurrency: number;
   confirm_above: string;
+  /** The daily spending cap in dollars; empty means off. */
+  daily_cap: string;
   hosting: ImageHosting["kind"];
   s3: { endpoint: string; bucket: string; region: string; access_key_id: string; secret_set: boolean };
   /** Write-only: empty means "leave the stored secret as it is". */
@@ -28,6 +30,7 @@ export function toForm(s: Settings): SettingsForm {
     library_dir: s.library_dir,
     download_concurrency: s.download_concurrency,
     confirm_above: toDollarInput(s.confirm_above_micros),
+    daily_cap: s.daily_cap_micros === null ? "" : toDollarInput(s.daily_cap_micros),
     hosting: h.kind,
     s3:
       h.kind === "s3"
@@ -37,7 +40,7 @@ export function toForm(s: Settings): SettingsForm {
   };
 }
 
-export type FormErrors = Partial<Record<"api_base" | "confirm_above" | "s3", string>>;
+export type FormErrors = Partial<Record<"api_base" | "confirm_above" | "daily_cap" | "s3", string>>;
 
 export function fromForm(
   f: SettingsForm,
@@ -47,6 +50,11 @@ export function fromForm(
   if (!/^https?:\/\/\S+$/i.test(base)) errors.api_base = "Enter an http(s) address, like https://kymaapi.com/v1.";
   const confirm = parseDollars(f.confirm_above);
   if (confirm === null) errors.confirm_above = "Enter an amount in dollars, like 1.50.";
+  const capText = f.daily_cap.trim();
+  const cap = capText === "" ? null : parseDollars(capText);
+  if (capText !== "" && (cap === null || cap <= 0 || cap > MAX_DAILY_CAP_MICROS)) {
+    errors.daily_cap = "Enter a daily cap in dollars, like 20, or leave it empty for no cap.";
+  }
   let hosting: ImageHosting;
   if (f.hosting === "s3") {
     const s3 = {
@@ -74,6 +82,7 @@ export function fromForm(
       download_concurrency: concurrency,
       confirm_above_micros: confirm,
       image_hosting: hosting,
+      daily_cap_micros: cap,
     },
     bucket_secret: f.hosting === "s3" && f.secret.trim() !== "" ? f.secret.trim() : null,
   };

@@ -60,3 +60,12 @@ export type Micros = number;
 /** A generation's life: queued → pending → processing → downloading → succeeded, or a failure
  * (Rust's `jobs::Status`). */
 export type { Status as JobStatus } from "./bindings/Status";
+export type { Budget } from "./bindings/Budget";
+export type { CancelOutcome } from "./bindings/CancelOutcome";
+export type { GroupDraft } from "./bindings/GroupDraft";
+export type { GroupKind } from "./bindings/GroupKind";
+export type { GroupState } from "./bindings/GroupState";
+export type { GroupView } from "./bindings/GroupView";
+export type { ImagesDropped } from "./bindings/ImagesDropped";
+export type { Mark } from "./bindings/Mark";
+export type { MarkFilter } from "./bindings/MarkFilter";

@@ -3,6 +3,7 @@
 import { AppStore } from "./app.svelte";
 import { CreateStore } from "./create.svelte";
 import { GalleryStore } from "./gallery.svelte";
+import { GroupsStore } from "./groups.svelte";
 import { JobsStore } from "./jobs.svelte";
 import { LibraryMoveStore } from "./library.svelte";
 import { PosterStore } from "./posters.svelte";
@@ -18,8 +19,9 @@ export const toasts = new ToastStore();
 export const posters = new PosterStore();
 export const gallery = new GalleryStore(toasts);
 export const spend = new SpendStore();
+export const groups = new GroupsStore();
 export const libraryMove = new LibraryMoveStore(app, jobs, gallery);
-export const stores = { app, jobs, ui, create, gallery, spend };
+export const stores = { app, jobs, ui, create, gallery, spend, groups };
 
-export { AppStore, CreateStore, GalleryStore, JobsStore, LibraryMoveStore, PosterStore, SpendStore, ToastStore, UiStore };
+export { AppStore, CreateStore, GalleryStore, GroupsStore, JobsStore, LibraryMoveStore, PosterStore, SpendStore, ToastStore, UiStore };
 export type { Stores } from "./session";

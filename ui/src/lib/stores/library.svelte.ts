@@ -48,7 +48,7 @@ export class LibraryMoveStore {
   }
 
   private async countClips(): Promise<number | null> {
-    const base = { text: "", models: [], from: null, to: null, audio: null, kind: null, shape: null, favourites: false, sort: "date", ascending: false, offset: 0, limit: 1, include_removed: false } as const;
+    const base = { text: "", models: [], from: null, to: null, audio: null, kind: null, shape: null, favourites: false, mark: null, group: null, sort: "date", ascending: false, offset: 0, limit: 1, include_removed: false } as const;
     try {
       const [clips, missing] = await Promise.all([
         ipc.galleryQuery({ query: { ...base, models: [], status: "clips" } }),

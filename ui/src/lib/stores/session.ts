@@ -7,6 +7,7 @@ import { isRunning, isStale } from "../job";
 import type { AppStore } from "./app.svelte";
 import type { CreateStore } from "./create.svelte";
 import type { GalleryStore } from "./gallery.svelte";
+import type { GroupsStore } from "./groups.svelte";
 import type { JobsStore } from "./jobs.svelte";
 import type { SpendStore } from "./spend.svelte";
 import type { UiStore } from "./ui.svelte";
@@ -19,6 +20,7 @@ export interface Stores {
   /** The library views; optional so a test can connect only what it looks at. */
   gallery?: GalleryStore;
   spend?: SpendStore;
+  groups?: GroupsStore;
 }
 
 /** The queue holds open jobs and the last day's finished ones (as `app_state` answers). */
@@ -59,7 +61,7 @@ export async function syncQueue(jobs: JobsStore, ui: UiStore, change: LibraryCha
 /** Account-wide problems reported on a job (bad key, no credit) also go to the banner. */
 const ACCOUNT_ACTIONS = new Set<AppError["action"]>(["replace_key", "add_credit"]);
 
-export async function connect({ app, jobs, ui, create, gallery, spend }: Stores): Promise<() => void> {
+export async function connect({ app, jobs, ui, create, gallery, spend, groups }: Stores): Promise<() => void> {
   const unlisten = await Promise.all([
     ipc.onJobChanged((job) => {
       const before = jobs.apply(job);
@@ -67,6 +69,7 @@ export async function connect({ app, jobs, ui, create, gallery, spend }: Stores)
       const justFinished = job.status === "succeeded" && before?.status !== "succeeded";
       if (justFinished && (ui.selectedId === null || !ui.playing)) ui.selectedId = job.id;
       gallery?.jobChanged(job);
+      groups?.jobChanged(job);
       spend?.changed();
     }),
     ipc.onLibraryChanged((change) => {
@@ -91,6 +94,7 @@ export async function connect({ app, jobs, ui, create, gallery, spend }: Stores)
     app.load(state);
     jobs.replaceAll(state.jobs);
     create.syncModels();
+    void groups?.load();
   } catch (e) {
     app.loadError = e as AppError;
   }

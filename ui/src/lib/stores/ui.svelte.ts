@@ -4,6 +4,7 @@
 import type { AppError } from "../ipc";
 
 export type Tab = "create" | "gallery" | "spend";
+export type CreateMode = "single" | "compare" | "batch";
 
 export interface Banner {
   error: AppError;
@@ -26,6 +27,15 @@ export class UiStore {
   now = $state(Date.now());
   /** The generation open in the clip details (over any view), or null. */
   detailsId = $state<number | null>(null);
+  /** The compare board open over the stage, or null. */
+  boardId = $state<number | null>(null);
+  /** What the create panel makes: one clip (with its takes), a compare board, or a batch. */
+  createMode = $state<CreateMode>("single");
+
+  openBoard(id: number) {
+    this.detailsId = null;
+    this.boardId = id;
+  }
 
   openSettings(replaceKey = false) {
     this.settingsReplaceKey = replaceKey;
