@@ -1,6 +1,7 @@
 // The window's one set of stores. Views import these; tests build their own from the classes.
 
 import { AppStore } from "./app.svelte";
+import { BudgetStore } from "./budget.svelte";
 import { CreateStore } from "./create.svelte";
 import { GalleryStore } from "./gallery.svelte";
 import { GroupsStore } from "./groups.svelte";
@@ -20,8 +21,9 @@ export const posters = new PosterStore();
 export const gallery = new GalleryStore(toasts);
 export const spend = new SpendStore();
 export const groups = new GroupsStore();
+export const budget = new BudgetStore();
 export const libraryMove = new LibraryMoveStore(app, jobs, gallery);
-export const stores = { app, jobs, ui, create, gallery, spend, groups };
+export const stores = { app, jobs, ui, create, gallery, spend, groups, budget };
 
-export { AppStore, CreateStore, GalleryStore, GroupsStore, JobsStore, LibraryMoveStore, PosterStore, SpendStore, ToastStore, UiStore };
+export { AppStore, BudgetStore, CreateStore, GalleryStore, GroupsStore, JobsStore, LibraryMoveStore, PosterStore, SpendStore, ToastStore, UiStore };
 export type { Stores } from "./session";

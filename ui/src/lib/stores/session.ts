@@ -8,6 +8,7 @@ import type { AppStore } from "./app.svelte";
 import type { CreateStore } from "./create.svelte";
 import type { GalleryStore } from "./gallery.svelte";
 import type { GroupsStore } from "./groups.svelte";
+import type { BudgetStore } from "./budget.svelte";
 import type { JobsStore } from "./jobs.svelte";
 import type { SpendStore } from "./spend.svelte";
 import type { UiStore } from "./ui.svelte";
@@ -21,6 +22,7 @@ export interface Stores {
   gallery?: GalleryStore;
   spend?: SpendStore;
   groups?: GroupsStore;
+  budget?: BudgetStore;
 }
 
 /** The queue holds open jobs and the last day's finished ones (as `app_state` answers). */
@@ -61,7 +63,7 @@ export async function syncQueue(jobs: JobsStore, ui: UiStore, change: LibraryCha
 /** Account-wide problems reported on a job (bad key, no credit) also go to the banner. */
 const ACCOUNT_ACTIONS = new Set<AppError["action"]>(["replace_key", "add_credit"]);
 
-export async function connect({ app, jobs, ui, create, gallery, spend, groups }: Stores): Promise<() => void> {
+export async function connect({ app, jobs, ui, create, gallery, spend, groups, budget }: Stores): Promise<() => void> {
   const unlisten = await Promise.all([
     ipc.onJobChanged((job) => {
       const before = jobs.apply(job);
@@ -71,6 +73,10 @@ export async function connect({ app, jobs, ui, create, gallery, spend, groups }:
       gallery?.jobChanged(job);
       groups?.jobChanged(job);
       spend?.changed();
+      // A settled job moved money: the balance follows (throttled).
+      if (job.status !== before?.status && ["succeeded", "refunded", "failed", "expired"].includes(job.status)) {
+        void budget?.refresh();
+      }
     }),
     ipc.onLibraryChanged((change) => {
       gallery?.libraryChanged(change);
@@ -95,6 +101,7 @@ export async function connect({ app, jobs, ui, create, gallery, spend, groups }:
     jobs.replaceAll(state.jobs);
     create.syncModels();
     void groups?.load();
+    void budget?.refresh(true);
   } catch (e) {
     app.loadError = e as AppError;
   }
