@@ -25,6 +25,29 @@ impl Micros {
         self.0 as f64 / 1_000_000.0
     }
 
+    /// An amount of US dollars typed by a person (`--max-spend`): `2`, `2.5`, `$2.50`, ` 0.000001 `,
+    /// read exactly (no float in between). `None` for a negative or signed amount, more than six
+    /// decimals (below a micro-dollar), more than $1,000,000,000, or anything not such a number
+    /// (`NaN`, `1e3`, `1,000`, an empty string).
+    pub fn parse_usd(text: &str) -> Option<Micros> {
+        let t = text.trim();
+        let t = t.strip_prefix('$').unwrap_or(t).trim_start();
+        let (whole, frac) = t.split_once('.').unwrap_or((t, ""));
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if (whole.is_empty() && frac.is_empty())
+            || !digits(whole)
+            || !digits(frac)
+            || frac.len() > 6
+            || whole.len() > 10
+        {
+            return None;
+        }
+        let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+        let frac: i64 = format!("{frac:0<6}").parse().ok()?;
+        let micros = whole.checked_mul(1_000_000)?.checked_add(frac)?;
+        (micros <= 1_000_000_000 * 1_000_000).then_some(Micros(micros))
+    }
+
     /// `$0.76`: rounded half-up to the cent, for labels.
     pub fn to_cents_string(self) -> String {
         let sign = if self.0 < 0 { "-" } else { "" };
@@ -96,6 +119,51 @@ mod tests {
     fn rate_times_duration_is_exact() {
         assert_eq!(Micros(326_565) * 5, Micros(1_632_825));
         assert_eq!(Micros(409_590) * 5, Micros(2_047_950));
+    }
+
+    #[test]
+    fn typed_dollars_are_read_exactly() {
+        for (text, micros) in [
+            ("2", 2_000_000),
+            ("2.5", 2_500_000),
+            ("$2.50", 2_500_000),
+            (" $ 0.10 ", 100_000),
+            ("0.000001", 1),
+            (".5", 500_000),
+            ("3.", 3_000_000),
+            ("0", 0),
+            ("1000000000", 1_000_000_000_000_000),
+        ] {
+            assert_eq!(Micros::parse_usd(text), Some(Micros(micros)), "{text:?}");
+        }
+        // 0.29 as a float is 0.28999…: read as text it is exact.
+        assert_eq!(Micros::parse_usd("0.29"), Some(Micros(290_000)));
+        for bad in [
+            "",
+            " ",
+            "$",
+            ".",
+            "-1",
+            "-0.5",
+            "+2",
+            "NaN",
+            "nan",
+            "inf",
+            "1e3",
+            "1,000",
+            "2.1234567",
+            "1.2.3",
+            "$-2",
+            "two",
+            "2 USD",
+            "1000000000.01",
+            "99999999999",
+            "0x10",
+            "١٢",
+            "0.1234560",
+        ] {
+            assert_eq!(Micros::parse_usd(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The persistent job engine: generations recorded in SQLite before they are sent, submitted
 //! and polled against Kyma, clips downloaded into the library, progress broadcast to any face.
 
+pub mod batch_rows;
 pub mod config;
 pub mod connect;
 pub mod download;
