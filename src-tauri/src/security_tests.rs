@@ -50,6 +50,8 @@ const PERMISSIONS: &[&str] = &[
     "allow-mark-set",
     "allow-budget-get",
     "allow-images-pick-many",
+    "allow-prompts-parse",
+    "allow-prompts-pick",
     "allow-ui-ready",
 ];
 

@@ -294,6 +294,13 @@ const handlers: Handlers = {
   },
   budget_get: () => ({ balance_micros: 18_420_000, spent_today_micros: 2_268_000, daily_cap_micros: settings.daily_cap_micros }),
   images_pick_many: () => [],
+  // The real parser is Rust's (jobs::batch_rows); the mock reads plain lines.
+  prompts_parse: ({ text }) =>
+    text
+      .split(/\r?\n/)
+      .map((prompt, i) => ({ line: i + 1, prompt: prompt.trim(), model: null, duration: null, aspect: null }))
+      .filter((r) => r.prompt !== "" && !r.prompt.startsWith("#")),
+  prompts_pick: () => null,
   ui_ready: () => null,
 };
 

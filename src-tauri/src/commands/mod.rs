@@ -283,3 +283,19 @@ pub async fn images_pick_many(app: AppHandle) -> Answer<sig::images_pick_many> {
         picked.unwrap_or_default().into_iter().filter_map(|p| p.into_path().ok()).collect();
     Ok(crate::media::pictures_in(&paths).iter().map(|p| p.display().to_string()).collect())
 }
+
+#[tauri::command]
+pub fn prompts_parse(args: Args<sig::prompts_parse>) -> Answer<sig::prompts_parse> {
+    crate::studio::groups::parse_prompts(&args.text, args.file_name.as_deref())
+}
+
+/// A `.txt` or `.csv` prompts list chosen with the file picker, read by the core.
+#[tauri::command]
+pub async fn prompts_pick(app: AppHandle) -> Answer<sig::prompts_pick> {
+    let picker = app.dialog().file().set_title("Open a list of prompts");
+    let picked = with_filter(picker, "Prompts (.txt, .csv)", &["txt", "csv"]).blocking_pick_file();
+    let Some(path) = picked.and_then(|p| p.into_path().ok()) else {
+        return Ok(None);
+    };
+    crate::studio::groups::read_prompts_file(&path).map(Some)
+}

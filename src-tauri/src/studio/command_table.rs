@@ -46,6 +46,8 @@ macro_rules! for_each_command {
             mark_set(MarkArgs) -> Job,
             budget_get(NoArgs) -> Budget,
             images_pick_many(NoArgs) -> Vec<String>,
+            prompts_parse(PromptsParseArgs) -> Vec<PromptRow>,
+            prompts_pick(NoArgs) -> Option<PromptsFile>,
             ui_ready(NoArgs) -> (),
         }
     };

@@ -440,3 +440,11 @@ pub struct CancelOutcome {
     /// The sentence to show: what was dropped, and that jobs at Kyma cannot be stopped.
     pub message: String,
 }
+
+/// A prompts file the user chose: its name and its text (read by the core; at most 1 MB).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct PromptsFile {
+    pub name: String,
+    pub text: String,
+}

@@ -5,6 +5,7 @@
 use super::dto::{AppError, Budget, CancelOutcome, GroupDraft, GroupView, Job};
 use super::Studio;
 use crate::error_kind::ErrorKind;
+use crate::jobs::batch_rows::{self, PromptRow, PromptsFormat};
 use crate::jobs::{Draft as EngineDraft, Group, GroupKind, Mark, NewGroup, Spending, Status};
 
 impl Studio {
@@ -115,6 +116,35 @@ impl Studio {
     }
 }
 
+/// The largest prompts file read: a list of 500 prompts of 2,000 characters fits well inside.
+pub const MAX_PROMPTS_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Rows of a prompts list: a file's format from its name, pasted text by its look.
+pub fn parse_prompts(text: &str, file_name: Option<&str>) -> Result<Vec<PromptRow>, AppError> {
+    let format = file_name.and_then(PromptsFormat::from_file_name).unwrap_or(PromptsFormat::Auto);
+    batch_rows::parse(text, format)
+        .map_err(|e| AppError::new(ErrorKind::InvalidInput, e.message).about(crate::error_kind::Field::Prompt))
+}
+
+/// A prompts file's name and text: UTF-8 (a BOM is fine), at most [`MAX_PROMPTS_FILE_BYTES`].
+pub fn read_prompts_file(path: &std::path::Path) -> Result<super::dto::PromptsFile, AppError> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let refuse = |m: String| AppError::new(ErrorKind::InvalidInput, m).about(crate::error_kind::Field::Prompt);
+    let meta = std::fs::metadata(path).map_err(|e| refuse(format!("Could not read {name}: {e}.")))?;
+    if meta.len() > MAX_PROMPTS_FILE_BYTES {
+        return Err(refuse(format!(
+            "{name} is {} MB; a prompts list is at most {} MB. Split it.",
+            meta.len().div_ceil(1024 * 1024),
+            MAX_PROMPTS_FILE_BYTES / (1024 * 1024)
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| refuse(format!("Could not read {name}: {e}.")))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        refuse(format!("{name} is not UTF-8 text. Save it as UTF-8 (CSV UTF-8 in Excel) and open it again."))
+    })?;
+    Ok(super::dto::PromptsFile { name, text })
+}
+
 fn view(g: Group, cells: Vec<Job>) -> GroupView {
     let done = cells.iter().filter(|c| c.status.is_terminal()).count() as u32;
     let spent = cells.iter().filter(|c| c.status != Status::Rejected).filter_map(|c| c.charged_micros).sum();
@@ -162,6 +192,23 @@ pub fn cancel_sentence(dropped: u32, at_kyma: u32) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn prompts_files_are_read_as_utf8_text_and_parsed_by_their_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("shots.CSV");
+        std::fs::write(&csv, "\u{feff}prompt,model\n\"a fox, running\",kling-3-pro\n夜の東京,\n").unwrap();
+        let file = super::read_prompts_file(&csv).unwrap();
+        let rows = super::parse_prompts(&file.text, Some(&file.name)).unwrap();
+        assert_eq!(rows.iter().map(|r| r.prompt.as_str()).collect::<Vec<_>>(), ["a fox, running", "夜の東京"]);
+        assert_eq!(rows[0].model.as_deref(), Some("kling-3-pro"));
+        let latin1 = dir.path().join("old.txt");
+        std::fs::write(&latin1, b"caf\xe9\n").unwrap();
+        assert!(super::read_prompts_file(&latin1).unwrap_err().message.contains("is not UTF-8 text"));
+        let pasted = super::parse_prompts("one\n\n# a note\ntwo\n", None).unwrap();
+        assert_eq!(pasted.len(), 2);
+        assert!(super::parse_prompts("", None).is_err());
+    }
+
     #[test]
     fn the_cancel_sentence_says_what_was_dropped_and_what_cannot_be_stopped() {
         assert_eq!(

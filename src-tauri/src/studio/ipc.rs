@@ -6,10 +6,12 @@
 //! at run time, never a silent `None`. The `#[tauri::command]` functions in `commands/` take
 //! `Args<sig::NAME>` and answer `Answer<sig::NAME>`, so their types come from the table too.
 
+use super::dto::PromptsFile;
 use super::dto::{
     AppError, AppState, Budget, CancelOutcome, Draft, GalleryDetails, GalleryPage, GroupDraft, GroupView, Job,
     KeyStatus, ModelInfo, Restored, Settings, StartImage,
 };
+use crate::jobs::batch_rows::PromptRow;
 use crate::library::{DeleteTicket, MoveMode, MoveReport, Query, Spend, SpendQuery};
 use serde::Deserialize;
 use ts_rs::TS;
@@ -142,6 +144,16 @@ pub struct MarkArgs {
     #[ts(type = "number")]
     pub id: i64,
     pub mark: Option<crate::jobs::Mark>,
+}
+
+/// A prompts list typed or pasted (`file_name` None: lines, unless it reads as a CSV with a
+/// header), or a file's text with its name (`.txt` lines, `.csv` CSV).
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct PromptsParseArgs {
+    pub text: String,
+    pub file_name: Option<String>,
 }
 
 macro_rules! signatures {

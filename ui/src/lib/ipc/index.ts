@@ -3,7 +3,7 @@
 // @tauri-apps/api core/event; everything else imports from here.
 
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { DropHover, ImageDropped, Job, JobProblem, JobProgress, LibraryChanged, MoveProgress } from "./types";
+import type { DropHover, ImageDropped, ImagesDropped, Job, JobProblem, JobProgress, LibraryChanged, MoveProgress } from "./types";
 
 export type * from "./types";
 export type { UnlistenFn };
@@ -20,5 +20,6 @@ export const onJobProgress = (cb: (p: JobProgress) => void) => on<JobProgress>("
 export const onJobProblem = (cb: (p: JobProblem) => void) => on<JobProblem>("job-problem", cb);
 export const onDropHover = (cb: (p: DropHover) => void) => on<DropHover>("drop-hover", cb);
 export const onImageDropped = (cb: (p: ImageDropped) => void) => on<ImageDropped>("image-dropped", cb);
+export const onImagesDropped = (cb: (p: ImagesDropped) => void) => on<ImagesDropped>("images-dropped", cb);
 export const onLibraryChanged = (cb: (p: LibraryChanged) => void) => on<LibraryChanged>("library-changed", cb);
 export const onMoveProgress = (cb: (p: MoveProgress) => void) => on<MoveProgress>("library-move-progress", cb);

@@ -69,3 +69,5 @@ export type { GroupView } from "./bindings/GroupView";
 export type { ImagesDropped } from "./bindings/ImagesDropped";
 export type { Mark } from "./bindings/Mark";
 export type { MarkFilter } from "./bindings/MarkFilter";
+export type { PromptRow } from "./bindings/PromptRow";
+export type { PromptsFile } from "./bindings/PromptsFile";

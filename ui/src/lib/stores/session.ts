@@ -9,6 +9,7 @@ import type { CreateStore } from "./create.svelte";
 import type { GalleryStore } from "./gallery.svelte";
 import type { GroupsStore } from "./groups.svelte";
 import type { BudgetStore } from "./budget.svelte";
+import type { BatchStore } from "./batch.svelte";
 import type { JobsStore } from "./jobs.svelte";
 import type { SpendStore } from "./spend.svelte";
 import type { UiStore } from "./ui.svelte";
@@ -23,6 +24,7 @@ export interface Stores {
   spend?: SpendStore;
   groups?: GroupsStore;
   budget?: BudgetStore;
+  batch?: BatchStore;
 }
 
 /** The queue holds open jobs and the last day's finished ones (as `app_state` answers). */
@@ -63,7 +65,7 @@ export async function syncQueue(jobs: JobsStore, ui: UiStore, change: LibraryCha
 /** Account-wide problems reported on a job (bad key, no credit) also go to the banner. */
 const ACCOUNT_ACTIONS = new Set<AppError["action"]>(["replace_key", "add_credit"]);
 
-export async function connect({ app, jobs, ui, create, gallery, spend, groups, budget }: Stores): Promise<() => void> {
+export async function connect({ app, jobs, ui, create, gallery, spend, groups, budget, batch }: Stores): Promise<() => void> {
   const unlisten = await Promise.all([
     ipc.onJobChanged((job) => {
       const before = jobs.apply(job);
@@ -92,7 +94,18 @@ export async function connect({ app, jobs, ui, create, gallery, spend, groups, b
     ipc.onImageDropped((result) => {
       ui.dropHover = false;
       ui.tab = "create";
-      create.dropped(result, landedOnEndSlot(result.position));
+      // One picture dropped while a batch of pictures is open joins the batch.
+      if (batch && ui.createMode === "batch") {
+        if (result.image) batch.addStaged(result.image);
+        else if (result.error) batch.error = result.error.message;
+      } else create.dropped(result, landedOnEndSlot(result.position));
+    }),
+    // Several pictures, or a folder: a batch.
+    ipc.onImagesDropped(({ paths, skipped }) => {
+      ui.dropHover = false;
+      ui.tab = "create";
+      ui.createMode = "batch";
+      batch?.addPaths(paths, skipped);
     }),
   ]);
   try {

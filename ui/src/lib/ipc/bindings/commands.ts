@@ -25,6 +25,9 @@ import type { MarkArgs } from "./MarkArgs";
 import type { ModelInfo } from "./ModelInfo";
 import type { MoveReport } from "./MoveReport";
 import type { NoArgs } from "./NoArgs";
+import type { PromptRow } from "./PromptRow";
+import type { PromptsFile } from "./PromptsFile";
+import type { PromptsParseArgs } from "./PromptsParseArgs";
 import type { Restored } from "./Restored";
 import type { Settings } from "./Settings";
 import type { SettingsSaveArgs } from "./SettingsSaveArgs";
@@ -71,6 +74,8 @@ export const COMMANDS = [
   "mark_set",
   "budget_get",
   "images_pick_many",
+  "prompts_parse",
+  "prompts_pick",
   "ui_ready",
 ] as const;
 
@@ -114,6 +119,8 @@ export interface Commands {
   mark_set: { args: MarkArgs; answer: Job };
   budget_get: { args: NoArgs; answer: Budget };
   images_pick_many: { args: NoArgs; answer: Array<string> };
+  prompts_parse: { args: PromptsParseArgs; answer: Array<PromptRow> };
+  prompts_pick: { args: NoArgs; answer: PromptsFile | null };
   ui_ready: { args: NoArgs; answer: null };
 }
 
@@ -153,4 +160,6 @@ export const groupCancel = (args: IdArgs): Promise<CancelOutcome> => call("group
 export const markSet = (args: MarkArgs): Promise<Job> => call("mark_set", args);
 export const budgetGet = (): Promise<Budget> => call("budget_get", {});
 export const imagesPickMany = (): Promise<Array<string>> => call("images_pick_many", {});
+export const promptsParse = (args: PromptsParseArgs): Promise<Array<PromptRow>> => call("prompts_parse", args);
+export const promptsPick = (): Promise<PromptsFile | null> => call("prompts_pick", {});
 export const uiReady = (): Promise<null> => call("ui_ready", {});
