@@ -271,8 +271,13 @@ impl Owner {
             return;
         };
         let paused = self.shared.paused.read().clone();
-        let waits =
-            |j: &JobState| j.gen.status == Status::Queued && j.gen.group_id.is_some_and(|g| paused.contains(&g));
+        // A paused group's members never sent wait; one whose POST may have reached Kyma goes on
+        // (its replay only learns what Kyma holds, and may be a paid job).
+        let waits = |j: &JobState| {
+            j.gen.status == Status::Queued
+                && j.gen.post_attempts == 0
+                && j.gen.group_id.is_some_and(|g| paused.contains(&g))
+        };
         let mut due: Vec<(bool, i64, Status)> = self
             .jobs
             .iter()

@@ -7,6 +7,8 @@
 //! the restarted app must finish. Screenshots of every screen go to `target/e2e-shots/`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "window/batch.rs"]
+mod batch;
 #[path = "window/fit.rs"]
 mod fit;
 #[path = "window/gallery.rs"]
@@ -82,7 +84,16 @@ impl World {
         assert!(os_drop.is_file(), "os-drop not found at {}", os_drop.display());
 
         // Loopback http image links: the bucket of step 6 is a local S3 server.
-        let sim = sim::Sim::start(&["--key", &format!("{BROKE_KEY}=0"), "--job-seconds", "6", "--allow-loopback-http"]);
+        // A queue cap of 4 (tier 1 has 12): a batch of ten must wait here for room, never be refused.
+        let sim = sim::Sim::start(&[
+            "--key",
+            &format!("{BROKE_KEY}=0"),
+            "--job-seconds",
+            "6",
+            "--allow-loopback-http",
+            "--queue-cap",
+            "4",
+        ]);
         let home = tempfile::tempdir().unwrap();
         for d in ["library", "config", "data", "cache"] {
             std::fs::create_dir_all(home.path().join(d)).unwrap();
@@ -659,6 +670,8 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
     shot::takes_in_portrait(&mut w, &s).await;
     step("7e start and end frames, Use these settings, every option at the smallest window");
     shot::start_and_end_frames(&mut w, &s).await;
+    step("7f a batch of ten dropped pictures, paused, resumed, finished; the daily cap; the balance");
+    batch::batch_and_budget(&mut w, &s).await;
 
     // 8. Quit; the key is in no file the app wrote.
     step("8 no key in any file");

@@ -1,0 +1,235 @@
+//! `make bench` (batch part, the window's side): while a 50-picture batch runs at tier 1 against
+//! kyma-sim, is the window still responsive? Real key presses (xdotool, through XTEST, as from a
+//! keyboard) type into the prompt field; the page records, for each keydown, the time from the
+//! event to the first frame painted after it (an animation frame, then the next task: the paint
+//! has happened by then). The same typing with nothing running is the baseline, on the same
+//! display. Writes a table to `--out`; speed is reported, never asserted.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use kyma_e2e::clipboard::window_of;
+use kyma_e2e::procs::{self, Guard};
+use kyma_e2e::webdriver::Session;
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const KEY: &str = "ky-sim-key";
+
+struct Args {
+    app: PathBuf,
+    sim: PathBuf,
+    images: usize,
+    job_seconds: f64,
+    out: PathBuf,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        app: PathBuf::new(),
+        sim: PathBuf::new(),
+        images: 50,
+        job_seconds: 10.0,
+        out: PathBuf::from("bench/batch-typing.md"),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(k) = it.next() {
+        let v = it.next().unwrap_or_else(|| panic!("{k} needs a value"));
+        match k.as_str() {
+            "--app" => a.app = v.into(),
+            "--sim" => a.sim = v.into(),
+            "--images" => a.images = v.parse().expect("--images N"),
+            "--job-seconds" => a.job_seconds = v.parse().expect("--job-seconds S"),
+            "--out" => a.out = v.into(),
+            _ => panic!("unknown argument {k}"),
+        }
+    }
+    for (name, p) in [("--app", &a.app), ("--sim", &a.sim)] {
+        assert!(p.is_file(), "{name} {} is not a file", p.display());
+    }
+    a
+}
+
+fn start_sim(bin: &Path, cache: &Path, job_seconds: f64) -> (Guard, String) {
+    let mut c = Command::new(bin);
+    c.args(["--listen", "127.0.0.1:0", "--key", KEY, "--tier", "1", "--balance-usd", "1000"])
+        .args(["--job-seconds", &job_seconds.to_string(), "--cache-dir"])
+        .arg(cache)
+        .stdout(Stdio::piped());
+    let mut g = Guard::spawn("kyma-sim", c).unwrap();
+    let mut line = String::new();
+    BufReader::new(g.child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.trim().strip_prefix("kyma-sim listening on ").expect("kyma-sim's first line").to_string();
+    (g, url)
+}
+
+fn quantile(v: &[f64], q: f64) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v[((v.len() - 1) as f64 * q).round() as usize]
+}
+
+/// Installs the page's probe: each keydown's time to the next painted frame, in ms.
+const PROBE: &str = r#"
+  window.__kymaKeys = [];
+  if (!window.__kymaProbe) {
+    window.__kymaProbe = true;
+    const ch = new MessageChannel();
+    let waiting = [];
+    ch.port1.onmessage = () => {
+      const now = performance.now();
+      for (const t of waiting) window.__kymaKeys.push(now - t);
+      waiting = [];
+    };
+    document.addEventListener('keydown', (e) => {
+      const t = e.timeStamp;
+      requestAnimationFrame(() => { waiting.push(t); ch.port2.postMessage(0); });
+    }, true);
+  }
+  const f = document.querySelector('textarea#prompt');
+  f.focus();
+  f.value = '';
+  return true;"#;
+
+/// Types `text` with real key presses into the app's window; answers the page's latencies.
+async fn type_and_measure(s: &Session, window: &str, text: &str) -> Vec<f64> {
+    s.script(PROBE, json!([])).await.unwrap();
+    let ok = Command::new("xdotool")
+        .args(["windowfocus", "--sync", window, "type", "--delay", "90", text])
+        .status()
+        .map(|st| st.success())
+        .unwrap_or(false);
+    assert!(ok, "xdotool type failed");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let v = s.script("return window.__kymaKeys", json!([])).await.unwrap();
+    serde_json::from_value(v).unwrap_or_default()
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let a = args();
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("library");
+    let (sim_guard, sim_url) = start_sim(&a.sim, home.path(), a.job_seconds);
+    let tauri_driver = procs::program("tauri-driver").expect("tauri-driver is not installed");
+    let (port, native) = (procs::free_port(), procs::free_port());
+    let mut c = Command::new(tauri_driver);
+    c.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+        .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+        .env("KYMA_API_BASE", format!("{sim_url}/v1"))
+        .env("KYMA_API_KEY", KEY)
+        .env("KYMA_STUDIO_DATA_DIR", &data)
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let driver = Guard::spawn("tauri-driver", c).unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    procs::wait(Duration::from_secs(20), || std::net::TcpStream::connect(&addr).ok()).expect("tauri-driver");
+    let s = Session::start(&format!("http://{addr}"), &a.app.display().to_string()).await.unwrap();
+    s.wait_for("textarea#prompt", Duration::from_secs(60)).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let app_pid =
+        procs::wait(Duration::from_secs(10), || procs::descendants_running(driver.pid(), &a.app).first().copied())
+            .expect("the app's process");
+    let window = window_of(app_pid).unwrap();
+
+    let text = "a slow dolly shot through a rain soaked neon alley at night";
+    let idle = type_and_measure(&s, &window, text).await;
+
+    // The batch: pictures staged through the app, then one group of them all.
+    let pics = home.path().join("pictures");
+    std::fs::create_dir_all(&pics).unwrap();
+    let mut ids = Vec::new();
+    for i in 0..a.images {
+        let p = pics.join(format!("pic-{i:02}.png"));
+        let colour = format!("rgb({},{},{})", (i * 37) % 256, (i * 91) % 256, (i * 53) % 256);
+        let ok = Command::new("convert")
+            .args(["-size", "1200x800", &format!("xc:{colour}")])
+            .arg(&p)
+            .status()
+            .map(|st| st.success())
+            .unwrap_or(false);
+        assert!(ok, "convert failed");
+        let r = s.invoke("image_from_path", json!({"path": p.display().to_string()})).await.unwrap();
+        ids.push(r["ok"]["id"].as_str().unwrap_or_else(|| panic!("{r}")).to_string());
+    }
+    let drafts: Vec<Value> = ids
+        .iter()
+        .map(|id| {
+            json!({"model": "kling-2.5-pro", "prompt": "the product turns slowly", "duration": 1,
+                   "image_id": id, "image_url": null, "end_image_id": null, "end_image_url": null, "takes": 1,
+                   "options": {"aspect": null, "negative_prompt": null, "cfg_scale": null, "seed": null}})
+        })
+        .collect();
+    let started = Instant::now();
+    let r =
+        s.invoke("group_make", json!({"group": {"kind": "batch", "title": "bench", "drafts": drafts}})).await.unwrap();
+    let gid = r["ok"]["id"].as_i64().unwrap_or_else(|| panic!("{r}"));
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut busy = Vec::new();
+    let mut rounds = 0;
+    // Type while the batch runs (each round ~6 s of typing), until it is done or 4 rounds.
+    loop {
+        let g = s.invoke("group_get", json!({"id": gid})).await.unwrap();
+        let done = g["ok"]["done"].as_u64().unwrap_or(0) as usize;
+        if done >= a.images || rounds >= 4 {
+            break;
+        }
+        busy.extend(type_and_measure(&s, &window, text).await);
+        rounds += 1;
+    }
+    let deadline = Instant::now() + Duration::from_secs(900);
+    loop {
+        let g = s.invoke("group_get", json!({"id": gid})).await.unwrap();
+        if g["ok"]["done"].as_u64().unwrap_or(0) as usize >= a.images {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the batch did not finish");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let wall = started.elapsed().as_secs_f64();
+    let stats: Value = reqwest::get(format!("{sim_url}/_sim/stats")).await.unwrap().json().await.unwrap();
+    drop(s);
+    drop(driver);
+    drop(sim_guard);
+
+    let row = |name: &str, v: &[f64]| {
+        format!(
+            "| {name} | {} | {:.1} | {:.1} | {:.1} |\n",
+            v.len(),
+            quantile(v, 0.5),
+            quantile(v, 0.95),
+            quantile(v, 1.0)
+        )
+    };
+    let mut md = String::from(
+        "### Typing while a batch runs (the window, real key presses)\n\n\
+         Keydown → next painted frame, ms, in the release app under Xvfb. Baseline: the same typing with nothing running.\n\n\
+         | while | keys | median | p95 | max |\n|---|---:|---:|---:|---:|\n",
+    );
+    md.push_str(&row("nothing running (baseline)", &idle));
+    md.push_str(&row(&format!("a {}-picture batch at tier 1", a.images), &busy));
+    let ratio = quantile(&busy, 0.5) / quantile(&idle, 0.5);
+    md.push_str(&format!(
+        "\nMedian during the batch: {:.1} ms ({ratio:.2}× the idle median; target ≤ 50 ms). \
+         The batch of {} took {wall:.0} s in the app (posts {}, queue_full refusals {}, rpm refusals {}, at most {} open at Kyma).\n",
+        quantile(&busy, 0.5),
+        a.images,
+        stats["posts"],
+        stats["queue_full_refusals"],
+        stats["rpm_rejections"],
+        stats["max_open_jobs"],
+    ));
+    std::fs::write(&a.out, &md).unwrap();
+    print!("{md}");
+    let _ = std::io::Write::flush(&mut std::io::stdout());
+    println!("BENCH\tbatch_typing_median_ms\t{:.1}", quantile(&busy, 0.5));
+    let _ = Path::new("");
+}
