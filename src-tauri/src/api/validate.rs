@@ -87,7 +87,7 @@ pub fn durations_text(d: &[u32]) -> String {
 }
 
 /// User text echoed in a message, shortened so a giant paste does not become a giant error.
-pub(crate) fn shown(s: &str, max: usize) -> String {
+pub fn shown(s: &str, max: usize) -> String {
     let s = s.trim();
     if s.chars().count() <= max {
         s.to_string()

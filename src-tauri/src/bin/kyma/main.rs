@@ -1,6 +1,6 @@
-//! `kyma`: the command-line face of Kyma Studio's core — generate clips, resume unfinished jobs,
-//! list the library, show the spend history and the catalog, and manage the API key. Exit codes
-//! are part of its contract.
+//! `kyma`: the command-line face of Kyma Studio's core — generate clips, compare models on one
+//! prompt, make batches, resume unfinished jobs, list the library, show the spend history and the
+//! catalog, and manage the API key. Exit codes are part of its contract.
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -18,11 +18,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 mod dev;
+mod groups;
 mod smoke;
 use dev::DevAction;
 
-/// Exit codes: 0 done; 1 the job ended failed, refunded or expired; 2 invalid input;
-/// 3 key or credit refused; 4 network gave up.
+/// Exit codes: 0 done; 1 the job ended failed, refunded, expired or cancelled; 2 invalid input;
+/// 3 key, credit or budget refused; 4 network gave up.
 #[derive(Debug)]
 struct Fail {
     code: u8,
@@ -36,8 +37,9 @@ impl Fail {
 }
 
 /// The exit code for an error of this kind: one exhaustive match, so a new kind cannot be added
-/// without deciding. 2: the input must change; 3: the key, credit or keychain; 4: the rest
-/// (network, server, disk: the job is kept and `kyma resume` finishes it).
+/// without deciding. 1: the job ended without a clip (a cancelled batch's dropped members);
+/// 2: the input must change; 3: the key, credit, budget or keychain; 4: the rest (network,
+/// server, disk: the job is kept and `kyma resume` finishes it).
 fn code_for_kind(kind: ErrorKind) -> u8 {
     use ErrorKind as K;
     match kind {
@@ -109,8 +111,8 @@ fn code_for_kind(kind: ErrorKind) -> u8 {
         | K::Timeout
         | K::InvalidSettings
         | K::UnusableJobId
-        | K::Cancelled
         | K::Internal => 4,
+        K::Cancelled => 1,
     }
 }
 
@@ -184,7 +186,23 @@ enum Command {
         #[arg(long)]
         no_wait: bool,
     },
-    /// Finish every unfinished job: submit, poll and download.
+    /// One prompt through 2 to 5 models side by side (a board): one clip per model. Options a
+    /// model does not take are left out for that model, with a note.
+    Compare(groups::CompareArgs),
+    /// Many clips at once: every picture in a folder with one prompt, or a list of prompts
+    /// (.txt: one per line; .csv: columns prompt, model, duration, aspect).
+    Batch(groups::BatchArgs),
+    /// Pause, resume or cancel the rest of a board or batch.
+    Group {
+        #[command(subcommand)]
+        action: groups::GroupAction,
+    },
+    /// List the boards and batches, newest first: done / size, spent, state.
+    Groups {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Finish every unfinished job: submit, poll and download. Members of a paused group wait.
     Resume,
     /// List the library's generations, newest first.
     Jobs {
@@ -306,20 +324,36 @@ async fn catalog(base: &str, paths: &jobs::Paths, force: bool) -> Catalog {
 /// The engine on this library, connected to Kyma with the key: the key is proven and its limits
 /// (RPM, queue cap) adopted before anything is written or sent.
 async fn start_engine(cli: &Cli, catalog: Catalog) -> Result<Engine, Fail> {
+    Ok(connect(cli, catalog).await?.0)
+}
+
+/// As [`start_engine`], also answering how to reach Kyma with the same key and RPM budget.
+async fn connect(cli: &Cli, catalog: Catalog) -> Result<(Engine, Kyma), Fail> {
     let kyma = Kyma { base: cli.api_base.clone(), key: resolve_key()?, limiter: Arc::new(RateLimiter::new(30)) };
-    Ok(jobs::connect::start_engine(EngineConfig::new(data_dir(cli)), catalog, Some(&kyma)).await?)
+    let engine = jobs::connect::start_engine(EngineConfig::new(data_dir(cli)), catalog, Some(&kyma)).await?;
+    Ok((engine, kyma))
+}
+
+/// The daily spending cap saved in this library's settings (the app's Settings), in force for
+/// every submit of this process; `None` when it is off.
+fn obey_daily_cap(cli: &Cli, engine: &Engine, utc_offset_minutes: i32) {
+    let saved = kyma_studio::studio::settings::load(&data_dir(cli));
+    engine.set_daily_cap(kyma_studio::studio::settings::daily_cap(&saved, utc_offset_minutes));
+}
+
+/// A start or end frame given on the command line: a link, or a local picture file.
+fn frame_input(s: &str) -> ImageInput {
+    if s.contains("://") || looks_like_link(s) {
+        ImageInput::Url(s.to_string())
+    } else {
+        ImageInput::File(PathBuf::from(s))
+    }
 }
 
 async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
     match &cli.command {
         Command::Generate { model, prompt, duration, image, end_image, aspect, negative, seed, takes, no_wait } => {
-            let frame = |s: &String| {
-                if s.contains("://") || looks_like_link(s) {
-                    ImageInput::Url(s.clone())
-                } else {
-                    ImageInput::File(PathBuf::from(s))
-                }
-            };
+            let frame = |s: &String| frame_input(s);
             let seed = seed.as_deref().map(api::shot::parse_seed).transpose().map_err(api::Error::from)?;
             let draft = Draft {
                 model: model.clone(),
@@ -339,8 +373,13 @@ async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
             let catalog = catalog(&cli.api_base, &paths, false).await;
             jobs::engine::check_draft(&catalog, &draft, *takes)?;
             let engine = start_engine(&cli, catalog).await?;
+            obey_daily_cap(&cli, &engine, utc_offset_minutes);
             generate(&engine, draft, *takes, *no_wait).await
         }
+        Command::Compare(args) => groups::compare(&cli, args, utc_offset_minutes).await,
+        Command::Batch(args) => groups::batch(&cli, args, utc_offset_minutes).await,
+        Command::Group { action } => groups::group_command(&cli, action).await,
+        Command::Groups { json } => groups::list(&cli, *json),
         Command::LiveSmoke { yes, report } => {
             let key = std::env::var("KYMA_API_KEY").ok().filter(|k| !k.trim().is_empty()).ok_or_else(|| {
                 Fail::new(3, "Set KYMA_API_KEY to the key to test with: the smoke test never reads the keychain.")
@@ -722,19 +761,40 @@ async fn generate(engine: &Engine, draft: Draft, takes: u32, no_wait: bool) -> R
     outcome
 }
 
+/// Finishes every unfinished generation but the queued members of paused groups, which wait
+/// by design (`kyma group resume ID` sends them); says how many wait, and where.
 async fn resume(engine: &Engine) -> Result<(), Fail> {
     let mut events = engine.subscribe();
     let paths = engine.paths().clone();
+    let paused: Vec<jobs::Group> =
+        engine.groups()?.into_iter().filter(|g| g.state == jobs::GroupState::Paused).collect();
+    let waits =
+        |g: &Generation| g.status == Status::Queued && g.group_id.is_some_and(|id| paused.iter().any(|p| p.id == id));
     let open = engine.open_generations()?;
+    let to_finish = open.iter().filter(|g| !waits(g)).count();
     if open.is_empty() {
         eprintln!("Nothing to resume: every generation is finished.");
         return Ok(());
     }
-    eprintln!("Resuming {} unfinished generation(s).", open.len());
+    if to_finish > 0 {
+        eprintln!("Resuming {to_finish} unfinished generation(s).");
+    }
     let mut failed = 0;
     loop {
         let remaining = engine.open_generations()?;
-        if remaining.is_empty() {
+        if remaining.iter().all(waits) {
+            for p in &paused {
+                let n = remaining.iter().filter(|g| g.group_id == Some(p.id)).count();
+                if n > 0 {
+                    eprintln!(
+                        "{n} generation(s) wait in paused {} #{} \"{}\"; `kyma group resume {}` sends them.",
+                        p.kind.as_str(),
+                        p.id,
+                        groups::title_shown(&p.title),
+                        p.id
+                    );
+                }
+            }
             break;
         }
         let event = tokio::time::timeout(Duration::from_secs(5), events.recv()).await;
