@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make soak`: the long versions of the crash and fault tests (their short versions run in
 # `make test`). The crash matrix kills the `kyma` CLI and the app at 8 points of a job's life ×
-# the 5 models and audits the library against the simulator's books; the fault soak drives 200
+# the 5 models, and a batch and a board through the CLI (kill -9 once 2 of a batch's 6 jobs reached
+# Kyma; a 5-model board at after_post_response), and audits the library against the simulator's
+# books; the fault soak drives 200
 # jobs through kyma-sim's faults. Prints the tables and writes them to target/soak/SOAK.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +29,7 @@ scripts/with-xvfb.sh scripts/with-keyring.sh cargo test -p kyma-e2e --test crash
 {
   printf '# make soak — %s\n\n%s · %s cores · build %d s, soak %d s\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" \
     "$(uname -srm)" "$(nproc)" $((built - start)) $(($(date +%s) - built))
-  for f in crash-cli crash-app fault-soak; do
+  for f in crash-cli crash-groups crash-app fault-soak; do
     if [ -f "$KYMA_SOAK_REPORT/$f.md" ]; then cat "$KYMA_SOAK_REPORT/$f.md"; echo; else echo "### $f: no report (the test failed before writing it)"; echo; fi
   done
 } > "$KYMA_SOAK_REPORT/SOAK.md"
@@ -37,5 +39,5 @@ if grep -q '^test result: FAILED\|panicked' "$KYMA_SOAK_REPORT/cli.log" "$KYMA_S
   echo "make soak: FAILED (logs in $KYMA_SOAK_REPORT/)" >&2
   exit 1
 fi
-for f in crash-cli crash-app fault-soak; do [ -f "$KYMA_SOAK_REPORT/$f.md" ] || { echo "make soak: $f did not run" >&2; exit 1; }; done
+for f in crash-cli crash-groups crash-app fault-soak; do [ -f "$KYMA_SOAK_REPORT/$f.md" ] || { echo "make soak: $f did not run" >&2; exit 1; }; done
 echo "make soak: passed in $(($(date +%s) - start)) s"

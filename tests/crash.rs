@@ -3,6 +3,8 @@
 //!
 //! The crash matrix runs each crash point with one model (rotating) inside `make test`; with
 //! `KYMA_SOAK_FULL=1` (`make soak`) with all five. `KYMA_SOAK_REPORT=<dir>` writes its table there.
+//! Its group points (issue 14) kill a `kyma batch` and a `kyma compare` the same way; after
+//! `kyma resume` the group is still one group with every member made.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -263,4 +265,141 @@ async fn the_crash_audit_counts_what_it_must() {
     assert_eq!((a.lost_paid_clips, a.duplicate_charges, a.broken_files, a.half_files), (1, 1, 1, 1), "{a:?}");
     let forgotten = check(&[], &sim.ledger().await, &jobs);
     assert_eq!(forgotten.lost_paid_clips, 1, "a paid job with no record is lost: {forgotten:?}");
+}
+
+/// The group points of the crash matrix (issue 14): a batch killed (`kill -9`) once 2 of its 6
+/// jobs reached Kyma, their answers held back, the other 4 never sent; a board killed at the
+/// `after_post_response` crash point, when Kyma's first answer arrives.
+const GROUP_MATRIX: [&str; 2] = ["batch: 2 of 6 at Kyma", "board: after_post_response"];
+
+/// `kyma batch` of 6 prompts with Kyma queueing 2 jobs of the key at once, killed from outside
+/// when both of its first POSTs have reached Kyma (Kyma holds their answers back).
+async fn batch_killed_after_two_at_kyma(sim: &Sim, kyma: &Kyma, model: &str, prefix: &str) {
+    let list = kyma.data.path().join("six.txt");
+    std::fs::write(&list, (0..6).map(|i| format!("{prefix}batch {i}\n")).collect::<String>()).unwrap();
+    sim.set_faults(json!({ "answer_delay_ms": 5000 })).await;
+    let mut child = kyma
+        .command()
+        .args(["batch", "--prompts", list.to_str().unwrap(), "--model", model, "--duration", "2"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let jobs = sim.public("/_sim/jobs").await;
+        let ours =
+            jobs.as_array().unwrap().iter().filter(|j| j["prompt"].as_str().unwrap().starts_with(prefix)).count();
+        if ours >= 2 {
+            assert_eq!(ours, 2, "Kyma queues 2 of the key's jobs at once");
+            break;
+        }
+        assert!(child.try_wait().unwrap().is_none(), "kyma batch exited before its POSTs reached Kyma");
+        assert!(Instant::now() < deadline, "the batch's POSTs never reached Kyma");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap(); // SIGKILL
+    let status = child.wait().unwrap();
+    assert!(killed_by_child_kill(status), "{status:?}");
+    sim.set_faults(json!({})).await;
+}
+
+/// After the group's crash and `kyma resume`: one group of `size` members, every one made, and
+/// one hold and one charge per idempotency key.
+async fn group_problems(sim: &Sim, kyma: &Kyma, size: usize) -> Vec<String> {
+    let mut problems = vec![];
+    let out = kyma.run(&["groups", "--json"]);
+    let groups: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    if groups.len() != 1 {
+        problems.push(format!("{} groups, expected one", groups.len()));
+    }
+    let jobs = kyma.jobs();
+    let members = jobs.iter().filter(|j| j["group_id"] == groups.first().map_or(json!(null), |g| g["id"].clone()));
+    let made = members.filter(|j| j["status"] == "succeeded").count();
+    if jobs.len() != size || made != size {
+        problems.push(format!("{made} of {} records made their clip, expected {size} in the group", jobs.len()));
+    }
+    let ledger = sim.ledger().await;
+    for j in &jobs {
+        let key = j["idempotency_key"].as_str().unwrap_or("");
+        let holds = entries_for(&ledger, key).into_iter().filter(|(k, _)| k == "hold").count();
+        if holds != 1 {
+            problems.push(format!("#{}: {holds} holds for its idempotency key", j["id"]));
+        }
+    }
+    problems
+}
+
+/// The group crash points (× every model with `KYMA_SOAK_FULL=1` for the batch; the board always
+/// has 3 models, 5 in the full run): kill, `kyma resume` twice, then the audit — 0 lost paid
+/// clips, 0 duplicate charges, 0 broken or half files — and the group is still one group whose
+/// members all made their clips.
+#[tokio::test(flavor = "multi_thread")]
+async fn crash_matrix_groups_kill_a_batch_and_a_board_then_resume() {
+    let full = std::env::var("KYMA_SOAK_FULL").as_deref() == Ok("1");
+    let sim = Sim::start(&["--job-seconds", "1", "--queue-cap", "2", "--concurrent", "2"]);
+    let started = Instant::now();
+    let mut rows: Vec<(String, usize, Audit)> = vec![];
+    let mut run = 0;
+    for point in GROUP_MATRIX {
+        let mut row = Audit::default();
+        let plan: Vec<Vec<&str>> = match (point.starts_with("batch"), full) {
+            (true, true) => MODELS.iter().map(|m| vec![*m]).collect(),
+            (true, false) => vec![vec!["kling-2.5-pro"]],
+            (false, true) => vec![MODELS.to_vec()],
+            (false, false) => vec![vec!["kling-2.5-pro", "kling-3-pro", "seedance-2-fast"]],
+        };
+        for models in &plan {
+            run += 1;
+            let kyma = Kyma::new(&sim);
+            let prefix = format!("crash g{run} ");
+            let size = if point.starts_with("batch") {
+                batch_killed_after_two_at_kyma(&sim, &kyma, models[0], &prefix).await;
+                6
+            } else {
+                let out = kyma
+                    .command()
+                    .env("KYMA_FAILPOINT", "after_post_response")
+                    .args(["compare", "--models", &models.join(","), "--prompt", &format!("{prefix}board")])
+                    .args(["--duration", "2"])
+                    .output()
+                    .unwrap();
+                assert!(killed_at_a_crash_point(out.status), "{point}: expected a kill, got {:?}", out.status);
+                models.len()
+            };
+            for _ in 0..2 {
+                let out = kyma.run(&["resume"]);
+                assert!(out.status.success(), "{point} {models:?}: resume failed: {}", stderr(&out));
+            }
+            let mut a =
+                audit(&sim.public("/_sim/jobs").await, &sim.ledger().await, &kyma.jobs(), &kyma.clips_dir(), &prefix);
+            if a.paid_jobs != size {
+                a.wrong_states += 1;
+                a.problems.push(format!("{point} {models:?}: {} paid jobs, expected {size}", a.paid_jobs));
+            }
+            for p in group_problems(&sim, &kyma, size).await {
+                a.wrong_states += 1;
+                a.problems.push(format!("{point} {models:?}: {p}"));
+            }
+            if !a.is_clean() {
+                eprintln!("{point} {models:?}: {:?}", a.problems);
+            }
+            row.add(&a);
+        }
+        rows.push((point.to_string(), plan.len(), row));
+    }
+    let report = format!(
+        "### Crash matrix — boards and batches through the `kyma` CLI (kill -9, then `kyma resume` twice)\n\n{}\n{} runs, {:.0} s. The batch: 6 prompts, Kyma queueing 2 of the key's jobs at once, killed when both of its first POSTs had reached Kyma (answers held back 5 s); the board: {} models, killed at `after_post_response`.\n",
+        table(&rows),
+        run,
+        started.elapsed().as_secs_f64(),
+        if full { 5 } else { 3 }
+    );
+    eprintln!("{report}");
+    if let Ok(dir) = std::env::var("KYMA_SOAK_REPORT") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(std::path::Path::new(&dir).join("crash-groups.md"), &report).unwrap();
+    }
+    let problems: Vec<&String> = rows.iter().flat_map(|(_, _, a)| a.problems.iter()).collect();
+    assert!(problems.is_empty(), "the group crash matrix found problems: {problems:#?}");
 }
