@@ -1,6 +1,6 @@
 //! The bad-input corpus (tests/fixtures/bad-inputs/cases.tsv and its images): every case through
 //! the `kyma` CLI against kyma-sim, and the kinds the core checks itself (prompts, durations,
-//! models, image files, image links, the app's settings) through the core's own functions too. Each gets one clear
+//! models, image files, image links, the app's settings, prompts lists) through the core's own functions too. Each gets one clear
 //! line with the documented exit code, never a panic; nothing is charged, and no generation is
 //! left looking like it will still run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -124,6 +124,14 @@ fn core_says(case: &Case, scratch: &Path) -> Option<String> {
                 .unwrap_or_else(|e| e.to_string()),
             Err(refused) => refused,
         }),
+        "prompts-file" => {
+            use kyma_studio::jobs::batch_rows::{self, PromptsFormat, RowDefaults};
+            let (name, text) = case.input.split_once(':').unwrap();
+            let format = PromptsFormat::from_file_name(name)?; // another extension: only the CLI says
+            let defaults = RowDefaults { model: Some("kling-3-pro".into()), ..RowDefaults::default() };
+            let read = batch_rows::parse(text, format).and_then(|rows| batch_rows::drafts(&catalog, &rows, &defaults));
+            Some(read.map(|_| "(accepted)".to_string()).unwrap_or_else(|e| e.message))
+        }
         "setting" => {
             let (field, value) = case.input.split_once('=').unwrap();
             let mut v = serde_json::to_value(settings::defaults(scratch)).unwrap();
@@ -133,6 +141,28 @@ fn core_says(case: &Case, scratch: &Path) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The folder an `images-dir` case names, made in `scratch` (its own folder per case).
+fn picture_folder(input: &str, scratch: &Path) -> PathBuf {
+    let dir = scratch.join(input.trim_start_matches('@'));
+    match input {
+        "@missing" => return dir,
+        "@empty" => std::fs::create_dir_all(&dir).unwrap(),
+        "@no-pictures" => {
+            std::fs::create_dir_all(dir.join("sub")).unwrap();
+            std::fs::write(dir.join("notes.txt"), "not a picture").unwrap();
+            std::fs::copy(Path::new(CORPUS).join("images/page.jpg"), dir.join("sub/page.jpg")).unwrap();
+            std::fs::copy(Path::new(CORPUS).join("images/page.jpg"), dir.join(".hidden.jpg")).unwrap();
+        }
+        "@damaged" => {
+            std::fs::create_dir_all(&dir).unwrap();
+            common::write_test_png(&dir.join("a-good.png"), 64, 48);
+            std::fs::copy(Path::new(CORPUS).join("images/truncated.jpg"), dir.join("truncated.jpg")).unwrap();
+        }
+        other => panic!("unknown folder {other}"),
+    }
+    dir
 }
 
 /// A `shot` case's flags as the engine's draft and takes, read as the CLI reads them (a seed's
@@ -177,7 +207,7 @@ async fn every_bad_input_in_the_corpus_gets_a_clear_message_and_costs_nothing() 
     assert!(cases.len() >= 40, "the corpus holds {} cases", cases.len());
     let before = sim.ledger().await;
     let (mut through_core, mut kinds) = (0, std::collections::BTreeSet::new());
-    for case in &cases {
+    for (n, case) in cases.iter().enumerate() {
         kinds.insert(case.kind.clone());
         let Some(code) = case.code else {
             let core = core_says(case, scratch.path()).unwrap_or_else(|| panic!("{}: no core check", case.name));
@@ -223,6 +253,41 @@ async fn every_bad_input_in_the_corpus_gets_a_clear_message_and_costs_nothing() 
             "args" => case.input.split(' ').map(str::to_string).collect(),
             "shot" => {
                 let mut v = vec!["generate".to_string(), "--no-wait".into(), "--prompt".into(), x.clone()];
+                v.extend(case.input.split(' ').map(str::to_string));
+                v
+            }
+            "prompts-file" => {
+                let (name, text) = case.input.split_once(':').unwrap();
+                let dir = scratch.path().join(format!("prompts-{n}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                std::fs::write(dir.join(name), text).unwrap();
+                let file = dir.join(name).display().to_string();
+                vec![
+                    "batch".into(),
+                    "--no-wait".into(),
+                    "--model".into(),
+                    "kling-3-pro".into(),
+                    "--prompts".into(),
+                    file,
+                ]
+            }
+            "max-spend" => {
+                let one = scratch.path().join("one.txt");
+                std::fs::write(&one, "one prompt\n").unwrap();
+                let mut v: Vec<String> =
+                    ["batch", "--no-wait", "--model", "kling-3-pro", "--duration", "1"].map(str::to_string).to_vec();
+                v.extend(["--prompts".into(), one.display().to_string(), "--max-spend".into(), case.input.clone()]);
+                v
+            }
+            "images-dir" => {
+                let dir = picture_folder(&case.input, &scratch.path().join(format!("pictures-{n}")));
+                let dir = dir.display().to_string();
+                ["batch", "--no-wait", "--model", "kling-3-pro", "--prompt", "x", "--images", &dir]
+                    .map(str::to_string)
+                    .to_vec()
+            }
+            "board" => {
+                let mut v = vec!["compare".to_string(), "--no-wait".into(), "--prompt".into(), x.clone()];
                 v.extend(case.input.split(' ').map(str::to_string));
                 v
             }
