@@ -81,7 +81,7 @@ endif
 
 test: deps lint test-icons test-rust test-ui bindings-check test-e2e bundle   ## every test: lints, icons, Rust, UI, the real window, the bundles
 
-bench: ui        ## measured figures (not part of make test): the gallery with 1,000 and 10,000 clips
+bench: ui        ## measured figures (not part of make test): the gallery with 1,000 and 10,000 clips, a 50-picture batch at tier 1
 	@scripts/install-deps.sh bench
 	@scripts/bench.sh
 

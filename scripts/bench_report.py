@@ -53,12 +53,18 @@ METRICS: List[Metric] = [
     Metric("poll_cpu_percent_of_core", "CPU while waiting on 500 jobs, % of one core", "<=", 2.0),
     Metric("gallery_search_10k_ms",
            "search keystroke → results in the store at 10,000 items, median ms", "<=", 16),
+    Metric("batch_wall_vs_ideal",
+           "50-picture batch at tier 1: wall time / ceil(50 / 4) × the simulator's job time", "<=", 1.2),
+    Metric("batch_clips_made", "clips in the library after that batch", ">=", 50),
+    Metric("batch_charges", "charges in Kyma's ledger for that batch (one per clip)", "<=", 50),
+    Metric("batch_refused_requests", "requests refused during that batch (429 queue_full + RPM)", "<=", 0),
+    Metric("batch_max_open_jobs", "most unfinished jobs at Kyma at once (tier 1 queue cap)", "<=", 12),
 ]
 BY_NAME: Dict[str, Metric] = {m.name: m for m in METRICS}
 
 # Detail pages written by the sub-benches, in the order they are included (others found in the
 # directory follow, alphabetically).
-DETAIL_FILES = ["startup.md", "download.md", "image.md", "polling.md", "gallery.md"]
+DETAIL_FILES = ["startup.md", "download.md", "image.md", "polling.md", "batch.md", "gallery.md"]
 
 SYMBOL = {"<=": "≤", ">=": "≥"}
 
