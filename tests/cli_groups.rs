@@ -116,6 +116,57 @@ async fn compare_makes_one_board_with_one_clip_and_one_charge_per_model() {
     assert!(stdout(&kyma.run(&["groups"])).contains("board  finished"), "the human list");
 }
 
+/// A board from a start image, returning once Kyma accepted its cells: Kling follows the
+/// picture's shape, so the aspect goes to Seedance only; `kyma resume` finishes the board.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_board_from_a_start_image_with_no_wait_is_finished_by_resume() {
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    let kyma = Kyma::new(&sim);
+    let start = kyma.data.path().join("start.png");
+    write_test_png(&start, 360, 640);
+    let out = kyma
+        .run_async(args(&[
+            "compare",
+            "--models",
+            "kling-3-pro,seedance-2-fast",
+            "--prompt",
+            "the kite lifts off",
+            "--image",
+            start.to_str().unwrap(),
+            "--aspect",
+            "1:1",
+            "--duration",
+            "1",
+            "--no-wait",
+        ]))
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("note: kling-3-pro follows the start image's shape: --aspect is left out for it."),
+        "{}",
+        stderr(&out)
+    );
+    let text = stdout(&out);
+    assert_eq!(text.lines().next(), Some("2 clips, total $0.477765"));
+    assert_eq!(text.lines().filter(|l| l.starts_with('#')).count(), 2, "both accepted by Kyma: {text}");
+    let out = kyma.run_async(args(&["resume"])).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let jobs = kyma.jobs();
+    assert_each_clip_paid_once(&sim, &kyma, &jobs).await;
+    let sim_jobs = sim.public("/_sim/jobs").await;
+    for j in sim_jobs.as_array().unwrap() {
+        assert_eq!(j["image_url_kind"], "data");
+        let (w, h) = (j["width"].as_u64().unwrap(), j["height"].as_u64().unwrap());
+        if j["model"] == "kling-3-pro" {
+            assert!(j["extra"].is_null(), "no aspect for Kling image-to-video: {j}");
+            assert!(h > w, "Kling follows the portrait picture: {w}×{h}");
+        } else {
+            assert_eq!(j["extra"]["aspect_ratio"], "1:1");
+            assert_eq!(w, h, "Seedance makes the asked square");
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_board_refuses_an_option_no_model_takes_and_boards_of_the_wrong_size() {
     let sim = Sim::start(&[]);

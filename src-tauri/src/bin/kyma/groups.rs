@@ -197,6 +197,16 @@ pub async fn compare(cli: &Cli, args: &CompareArgs, utc_offset_minutes: i32) -> 
     for n in &notes {
         eprintln!("note: {n}");
     }
+    // A start image file is prepared once, here, for every cell (a bad one refused before the key).
+    if let Some(ImageInput::File(f)) = &image {
+        let prepared = kyma_studio::media::prepare_image_file_async(f.clone())
+            .await
+            .map_err(|e| Fail::new(code_for_kind(e.kind()), format!("{}: {e}", f.display())))?;
+        for d in &mut drafts {
+            let image = Box::new(prepared.clone());
+            d.image = Some(ImageInput::Prepared { image, source: f.display().to_string() });
+        }
+    }
     let (engine, kyma) = connect(cli, catalog).await?;
     obey_daily_cap(cli, &engine, utc_offset_minutes);
     let balance = balance(&kyma).await;
