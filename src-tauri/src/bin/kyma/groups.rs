@@ -540,8 +540,8 @@ pub async fn group_command(cli: &Cli, action: &GroupAction) -> Result<(), Fail> 
             let store = jobs::Store::open(&db)?;
             let g = store.set_group_state(*id, GroupState::Paused)?;
             let members = store.members(*id)?;
-            let waiting = members.iter().filter(|m| m.status == Status::Queued).count();
-            let at_kyma = members.iter().filter(|m| m.status.is_remote_open()).count();
+            let waiting = members.iter().filter(|m| m.status == Status::Queued && m.post_attempts == 0).count();
+            let at_kyma = members.iter().filter(|m| !m.status.is_terminal()).count() - waiting;
             println!(
                 "{} #{} paused: {waiting} clip(s) not yet sent wait here; {at_kyma} already at Kyma cannot be stopped and finish.",
                 g.kind.as_str(),

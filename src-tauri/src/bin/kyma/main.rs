@@ -768,8 +768,13 @@ async fn resume(engine: &Engine) -> Result<(), Fail> {
     let paths = engine.paths().clone();
     let paused: Vec<jobs::Group> =
         engine.groups()?.into_iter().filter(|g| g.state == jobs::GroupState::Paused).collect();
-    let waits =
-        |g: &Generation| g.status == Status::Queued && g.group_id.is_some_and(|id| paused.iter().any(|p| p.id == id));
+    // As the engine decides: a paused group's members never sent wait; one whose POST may have
+    // reached Kyma goes on.
+    let waits = |g: &Generation| {
+        g.status == Status::Queued
+            && g.post_attempts == 0
+            && g.group_id.is_some_and(|id| paused.iter().any(|p| p.id == id))
+    };
     let open = engine.open_generations()?;
     let to_finish = open.iter().filter(|g| !waits(g)).count();
     if open.is_empty() {
