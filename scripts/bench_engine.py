@@ -414,7 +414,7 @@ def batch(args):
         why += (
             f"\n**The {stats['rpm_rejections']} requests refused for RPM** (the simulator saw {per_min} in its busiest "
             f"60 s; the client allows itself 57): the limiter stamps a request when it lets it go, the simulator when "
-            f"it arrives, up to a few hundred ms later in a burst of POSTs carrying pictures. When the client's window "
+            f"it arrives, later in a burst (each POST carries its picture as a data: URI). When the client's window "
             f"frees a whole 57-request burst at once, the simulator's still holds the end of the previous one, and a "
             f"margin of 3 does not cover it. Each refused request was retried after Retry-After (no duplicate job: the "
             f"POSTs carry their idempotency keys).\n"
