@@ -219,7 +219,11 @@ impl Client {
         loop {
             tries += 1;
             if authed {
-                self.limiter.acquire().await;
+                if method == Method::POST {
+                    self.limiter.acquire_first().await;
+                } else {
+                    self.limiter.acquire().await;
+                }
             }
             let mut rb = self.http.request(method.clone(), url.clone());
             if authed {

@@ -16,6 +16,8 @@ pub struct PollSchedule {
     pub overdue_after: Duration,
     pub overdue_every: Duration,
     pub after_problem: Duration,
+    /// A job Kyma reports pending while more are open there than it surely runs at once.
+    pub pending_behind: Duration,
 }
 
 impl Default for PollSchedule {
@@ -27,6 +29,7 @@ impl Default for PollSchedule {
             overdue_after: Duration::from_secs(600),
             overdue_every: Duration::from_secs(30),
             after_problem: Duration::from_secs(30),
+            pending_behind: Duration::from_secs(15),
         }
     }
 }
@@ -55,6 +58,9 @@ pub struct EngineConfig {
     pub max_clip_bytes: u64,
     /// Polls in flight at once (each also waits for the RPM limiter).
     pub max_polls_in_flight: usize,
+    /// Jobs Kyma surely runs at once (tier 1's running slots); more open there, and a pending
+    /// one is polled every `poll.pending_behind`.
+    pub running_slots: usize,
 }
 
 impl EngineConfig {
@@ -70,6 +76,7 @@ impl EngineConfig {
             retry: RetryPolicy::default(),
             max_clip_bytes: DEFAULT_MAX_CLIP_BYTES,
             max_polls_in_flight: 16,
+            running_slots: 4,
         }
     }
 }
