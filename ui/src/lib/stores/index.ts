@@ -3,6 +3,7 @@
 import { AppStore } from "./app.svelte";
 import { BudgetStore } from "./budget.svelte";
 import { BatchStore } from "./batch.svelte";
+import { CompareStore } from "./compare.svelte";
 import { CreateStore } from "./create.svelte";
 import { GalleryStore } from "./gallery.svelte";
 import { GroupsStore } from "./groups.svelte";
@@ -24,8 +25,9 @@ export const spend = new SpendStore();
 export const groups = new GroupsStore();
 export const budget = new BudgetStore();
 export const batch = new BatchStore(app, create, groups, ui);
+export const compare = new CompareStore(app, create, groups, jobs, ui);
 export const libraryMove = new LibraryMoveStore(app, jobs, gallery);
 export const stores = { app, jobs, ui, create, gallery, spend, groups, budget, batch };
 
-export { AppStore, BatchStore, BudgetStore, CreateStore, GalleryStore, GroupsStore, JobsStore, LibraryMoveStore, PosterStore, SpendStore, ToastStore, UiStore };
+export { AppStore, BatchStore, BudgetStore, CompareStore, CreateStore, GalleryStore, GroupsStore, JobsStore, LibraryMoveStore, PosterStore, SpendStore, ToastStore, UiStore };
 export type { Stores } from "./session";
