@@ -9,6 +9,8 @@
 
 #[path = "window/batch.rs"]
 mod batch;
+#[path = "window/board.rs"]
+mod board;
 #[path = "window/fit.rs"]
 mod fit;
 #[path = "window/gallery.rs"]
@@ -672,6 +674,8 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
     shot::start_and_end_frames(&mut w, &s).await;
     step("7f a batch of ten dropped pictures, paused, resumed, finished; the daily cap; the balance");
     batch::batch_and_budget(&mut w, &s).await;
+    step("7g a compare board: 3 and 5 models played in sync, a take kept and found by the Kept filter");
+    board::compare_board(&mut w, &s).await;
 
     // 8. Quit; the key is in no file the app wrote.
     step("8 no key in any file");
