@@ -111,6 +111,8 @@ interface Member {
   release: (() => void) | null;
   /** No new correction before this time (ms): the last one is still taking effect. */
   calmUntil: number;
+  /** Ticks in a row it has been ahead of the slowest by more than the tolerance. */
+  ahead: number;
 }
 
 /** The clip's data is there from `at` to its end. */
@@ -224,6 +226,7 @@ export class SyncController {
       held: false,
       release: null,
       calmUntil: 0,
+      ahead: 0,
     };
     for (const e of EVENTS) media.addEventListener(e, e === "ended" ? member.endedListener : member.listener);
     this.members.push(member);
@@ -469,15 +472,21 @@ export class SyncController {
       this.startTimers.push(this.opts.after(() => this.warm(), this.opts.warmEvery));
       return;
     }
-    // Every clip has got going (or the wait is over): each held one goes on when the slowest
-    // moving one reaches it.
+    // Every clip has got going (or the wait is over): each goes on when the slowest moving one
+    // reaches it — those held by the barrier, and those that got going in the same poll as the
+    // last (a pipeline's time shows only once it runs, already some way in).
     this.warmUntil = 0;
     const going = players.filter((m) => !m.held);
     const slowest = Math.min(...(going.length > 0 ? going : players).map((m) => m.media.currentTime));
     for (const m of players) {
-      if (!m.held) continue;
-      const ms = (m.media.currentTime - slowest) * 1000 - this.opts.holdOverhead;
-      m.release = this.opts.after(() => this.release(m), Math.max(0, ms));
+      const lead = m.media.currentTime - slowest;
+      if (!m.held) {
+        if (lead <= this.opts.tolerance) continue;
+        m.media.pause();
+        m.held = true;
+        this.stats.holds++;
+      }
+      m.release = this.opts.after(() => this.release(m), Math.max(0, lead * 1000 - this.opts.holdOverhead));
     }
     this.settleUntil = now + this.opts.settle;
   }
@@ -522,7 +531,12 @@ export class SyncController {
     for (const m of live) {
       const lead = m.media.currentTime - slowest;
       if (!m.held) {
-        if (lead <= o.tolerance || (now < m.calmUntil && !stalled) || lead * 1000 - o.holdOverhead < 1) continue;
+        // Ahead two ticks running (one odd reading is not acted on), or far ahead, or the slowest
+        // stalled: held.
+        m.ahead = lead > o.tolerance ? m.ahead + 1 : 0;
+        const sure = m.ahead >= 2 || lead > 3 * o.tolerance || stalled;
+        if (lead <= o.tolerance || !sure || (now < m.calmUntil && !stalled) || lead * 1000 - o.holdOverhead < 1) continue;
+        m.ahead = 0;
         m.media.pause();
         m.held = true;
         this.stats.holds++;
