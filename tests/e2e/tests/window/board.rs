@@ -320,7 +320,7 @@ fn cents(micros: i64) -> String {
     format!("${}.{:02}", c / 100, c % 100)
 }
 
-/// Step 7f: a 3-model board played in sync, paused, sought, a take kept and found by the gallery's
+/// Step 7g: a 3-model board played in sync, paused, sought, a take kept and found by the gallery's
 /// "Kept" filter; then the figure on a 5-model board, which also fits the smallest window.
 pub(super) async fn compare_board(w: &mut World, s: &Session) {
     s.click_css("#tab-create").await.unwrap();
