@@ -16,7 +16,7 @@ export BENCH_RUN="${BENCH_RUN:-$(date -u +%Y-%m-%dT%H:%MZ)}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 start=$(date +%s)
 [ -f ui/dist/index.html ] || npm --prefix ui run build
-cargo build --release -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma-studio --bin kyma -p kyma-e2e --bin bench_gallery
+cargo build --release -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma-studio --bin kyma -p kyma-e2e --bin bench_gallery --bin bench_batch_typing
 echo "== bench: built in $(( $(date +%s) - start )) s"
 
 echo "== bench: the gallery at 1,000 and 10,000 clips"
@@ -34,5 +34,8 @@ echo "== bench: polling 500 jobs in flight"
 python3 scripts/bench_engine.py polling --kyma target/release/kyma --sim target/release/kyma-sim
 echo "== bench: a batch of 50 pictures at tier 1 (about 4 minutes)"
 python3 scripts/bench_engine.py batch --kyma target/release/kyma --sim target/release/kyma-sim --images 50 --job-seconds 12
+echo "== bench: typing while a batch runs, and a 5-model board in sync (the window)"
+scripts/with-xvfb.sh scripts/with-keyring.sh target/release/bench_batch_typing --app target/release/kyma-studio \
+  --sim target/release/kyma-sim --images 50 --job-seconds 12 --out bench/batch-typing.md
 python3 scripts/bench_report.py
 echo "== bench: done in $(( $(date +%s) - start )) s; bench/RESULTS.md, bench/history.svg"

@@ -59,12 +59,16 @@ METRICS: List[Metric] = [
     Metric("batch_charges", "charges in Kyma's ledger for that batch (one per clip)", "<=", 50),
     Metric("batch_refused_requests", "requests refused during that batch (429 queue_full + RPM)", "<=", 0),
     Metric("batch_max_open_jobs", "most unfinished jobs at Kyma at once (tier 1 queue cap)", "<=", 12),
+    Metric("batch_typing_median_ms",
+           "keystroke → painted in the prompt field during a 50-picture batch, median ms", "<=", 50),
+    Metric("board_sync_spread_max_ms",
+           "5-model board: largest currentTime spread across cells, sampled every 250 ms for 5 s", "<=", 40),
 ]
 BY_NAME: Dict[str, Metric] = {m.name: m for m in METRICS}
 
 # Detail pages written by the sub-benches, in the order they are included (others found in the
 # directory follow, alphabetically).
-DETAIL_FILES = ["startup.md", "download.md", "image.md", "polling.md", "batch.md", "gallery.md"]
+DETAIL_FILES = ["startup.md", "download.md", "image.md", "polling.md", "batch.md", "batch-typing.md", "gallery.md"]
 
 SYMBOL = {"<=": "≤", ">=": "≥"}
 

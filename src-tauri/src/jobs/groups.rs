@@ -363,6 +363,29 @@ mod tests {
     }
 
     #[test]
+    fn a_post_and_a_cancel_from_another_process_cannot_both_happen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lib.sqlite3");
+        let app = Store::open(&path).unwrap();
+        let cli = Store::open(&path).unwrap(); // another process on the same library
+        let new = NewGroup { kind: GroupKind::Batch, title: "shared".into() };
+        let (gid, ids) = app.insert_many(Some(&new), &rows(3, "x"), |_| Ok(())).unwrap();
+        let gid = gid.unwrap();
+        // The app sends the first; the CLI's cancel cannot drop it after that.
+        assert_eq!(app.note_post_attempt(ids[0]).unwrap(), Some(1));
+        assert!(!cli.drop_unsent(ids[0], "cancelled", "m").unwrap(), "sent: it finishes");
+        // The CLI pauses: the app may not send the rest, but replays what it already sent.
+        cli.set_group_state(gid, GroupState::Paused).unwrap();
+        assert_eq!(app.note_post_attempt(ids[1]).unwrap(), None);
+        assert_eq!(app.note_post_attempt(ids[0]).unwrap(), Some(2), "a replay of a sent one goes on");
+        // The CLI cancels the second: the app may not send it.
+        assert!(cli.drop_unsent(ids[1], "cancelled", "m").unwrap());
+        assert_eq!(app.note_post_attempt(ids[1]).unwrap(), None);
+        assert_eq!(app.get(ids[1]).unwrap().status, crate::jobs::Status::Rejected);
+        assert_eq!(app.get(ids[1]).unwrap().post_attempts, 0);
+    }
+
+    #[test]
     fn pause_resume_cancel_and_marks() {
         let (_d, s) = store();
         let new = NewGroup { kind: GroupKind::Board, title: "a fox".into() };

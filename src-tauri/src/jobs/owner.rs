@@ -240,16 +240,18 @@ impl Owner {
                 report.at_kyma += 1;
                 continue;
             }
-            let marked = self.shared.store.lock().mark_rejected(
+            let marked = self.shared.store.lock().drop_unsent(
                 id,
                 ErrorKind::Cancelled.as_str(),
                 "Cancelled before it was sent: nothing was charged.",
             );
             match marked {
-                Ok(()) => {
+                Ok(true) => {
                     report.dropped += 1;
                     self.emit_changed(id);
                 }
+                // Sent meanwhile by another process sharing the library: it finishes.
+                Ok(false) => report.at_kyma += 1,
                 Err(e) => {
                     log::error!("cannot drop generation {id} of cancelled group {group}: {e}");
                     report.at_kyma += 1;
@@ -315,7 +317,20 @@ impl Owner {
         let g = j.gen.clone();
         let attempts = self.shared.store.lock().note_post_attempt(id);
         let first = match attempts {
-            Ok(n) => n == 1,
+            Ok(Some(n)) => n == 1,
+            Ok(None) => {
+                // Cancelled or paused in the library by another process: not sent. A pause is
+                // adopted here; a dropped row leaves the queue.
+                if let (Some(gid), Ok(group)) = (g.group_id, self.shared.store.lock().group(g.group_id.unwrap_or(0))) {
+                    if group.state == GroupState::Paused {
+                        self.shared.paused.write().insert(gid);
+                    }
+                }
+                let wait = self.config.poll.after_problem;
+                self.reschedule(id, wait);
+                self.emit_changed(id);
+                return;
+            }
             Err(e) => {
                 log::error!("cannot record a POST attempt for generation {id}: {e}");
                 false

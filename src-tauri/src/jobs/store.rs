@@ -538,14 +538,35 @@ impl Store {
         Ok(rows)
     }
 
-    /// Counts a POST about to be sent, durably, before it leaves; returns the new count.
-    pub fn note_post_attempt(&self, id: i64) -> Result<u32, Error> {
-        let n = self.conn.query_row(
-            "UPDATE generations SET post_attempts = post_attempts + 1 WHERE id = ?1 RETURNING post_attempts",
-            [id],
-            |r| r.get::<_, u32>(0),
-        )?;
+    /// Counts a POST about to be sent, durably, before it leaves; returns the new count. None when
+    /// the row may not be sent after all, as the library says now (another process, the CLI or
+    /// the app, may share it): no longer queued (its batch was cancelled there), or a member never
+    /// sent of a group paused or cancelled there. One statement, so a cancel elsewhere and this
+    /// POST cannot both happen.
+    pub fn note_post_attempt(&self, id: i64) -> Result<Option<u32>, Error> {
+        let n = self
+            .conn
+            .query_row(
+                "UPDATE generations SET post_attempts = post_attempts + 1 WHERE id = ?1 AND status = 'queued' \
+                 AND (post_attempts > 0 OR group_id IS NULL OR NOT EXISTS \
+                   (SELECT 1 FROM groups g WHERE g.id = generations.group_id AND g.state IN ('paused', 'cancelled'))) \
+                 RETURNING post_attempts",
+                [id],
+                |r| r.get::<_, u32>(0),
+            )
+            .optional()?;
         Ok(n)
+    }
+
+    /// Drops a member never sent (a cancelled batch's), with nothing charged; false when it was
+    /// sent meanwhile (by this or another process) and must finish.
+    pub fn drop_unsent(&self, id: i64, error_kind: &str, message: &str) -> Result<bool, Error> {
+        let n = self.conn.execute(
+            "UPDATE generations SET status = 'rejected', error_kind = ?2, error_message = ?3, updated_at = ?4 \
+             WHERE id = ?1 AND status = 'queued' AND post_attempts = 0",
+            params![id, error_kind, message, now_rfc3339()],
+        )?;
+        Ok(n == 1)
     }
 
     /// Kyma accepted the job: remember its id and the hold it placed.
