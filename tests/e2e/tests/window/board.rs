@@ -418,7 +418,7 @@ pub(super) async fn compare_board(w: &mut World, s: &Session) {
     )
     .await;
     let at: Vec<f64> = paused.as_array().unwrap().iter().map(|t| t.as_f64().unwrap()).collect();
-    let sp = spreads(&[at.clone()])[0];
+    let sp = spreads(std::slice::from_ref(&at))[0];
     eprintln!("  paused at {at:?} (spread {:.1} ms)", sp * 1000.0);
     assert!(sp <= MAX_SPREAD_S, "paused cells show one frame: {at:?}");
     // The seek bar moves every cell, still paused.
