@@ -313,10 +313,11 @@ async fn main() {
     if let Ok(run) = std::env::var("BENCH_RUN") {
         let tsv = a.out.parent().unwrap_or(Path::new("bench")).join("history.tsv");
         let mut f = std::fs::OpenOptions::new().append(true).create(true).open(tsv).unwrap();
-        std::io::Write::write_all(
-            &mut f,
-            format!("{run}\tbatch_typing_median_ms\t{:.1}\n", quantile(&busy, 0.5)).as_bytes(),
-        )
-        .unwrap();
+        let rows = format!(
+            "{run}\tbatch_typing_median_ms\t{:.1}\n{run}\tboard_sync_spread_max_ms\t{:.1}\n",
+            quantile(&busy, 0.5),
+            quantile(&spreads, 1.0) * 1000.0
+        );
+        std::io::Write::write_all(&mut f, rows.as_bytes()).unwrap();
     }
 }
