@@ -4,33 +4,10 @@
 //! ten charges. A daily cap typed into Settings refuses a submit with its sentence; a batch whose
 //! total passes the balance is refused before any hold. The header shows the balance.
 
+use super::shot::{click, text_of, type_into};
 use super::*;
 
 const BATCH_PROMPT: &str = "batch check: the product turns slowly on a plain table";
-
-async fn click(s: &Session, css: &str) {
-    s.script("document.querySelector(arguments[0])?.scrollIntoView({block: 'center'})", json!([css])).await.unwrap();
-    s.click_css(css).await.unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn text_of(s: &Session, css: &str) -> String {
-    s.script("return document.querySelector(arguments[0])?.textContent?.trim() ?? null", json!([css]))
-        .await
-        .unwrap()
-        .as_str()
-        .unwrap_or_else(|| panic!("no {css}"))
-        .to_string()
-}
-
-/// Types `text` into the field matching `css` (select all, then type over it).
-async fn type_into(s: &Session, css: &str, text: &str) {
-    let e = s.wait_for(css, Duration::from_secs(5)).await.unwrap();
-    s.click(&e).await.unwrap();
-    s.send_keys(&e, "\u{E009}a\u{E000}\u{E017}").await.unwrap();
-    if !text.is_empty() {
-        s.send_keys(&e, text).await.unwrap();
-    }
-}
 
 async fn group(s: &Session, id: i64) -> Value {
     let r = s.invoke("group_get", json!({"id": id})).await.unwrap();

@@ -13,12 +13,12 @@ const TAKES_PROMPT: &str = "shot check: a kite over the dunes, vertical";
 const ENDS_PROMPT: &str = "shot check: from the red card to the blue card";
 
 /// Clicks the element matching `css` (scrolled into view first: the options scroll).
-async fn click(s: &Session, css: &str) {
+pub(super) async fn click(s: &Session, css: &str) {
     s.script("document.querySelector(arguments[0])?.scrollIntoView({block: 'center'})", json!([css])).await.unwrap();
     s.click_css(css).await.unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
-async fn text_of(s: &Session, css: &str) -> String {
+pub(super) async fn text_of(s: &Session, css: &str) -> String {
     s.script("return document.querySelector(arguments[0])?.textContent?.trim() ?? null", json!([css]))
         .await
         .unwrap()
@@ -27,12 +27,14 @@ async fn text_of(s: &Session, css: &str) -> String {
         .to_string()
 }
 
-/// Types `text` into the input matching `css` (select all, then type over it).
-async fn type_into(s: &Session, css: &str, text: &str) {
+/// Types `text` into the input matching `css` (select all, then type over it; "" clears it).
+pub(super) async fn type_into(s: &Session, css: &str, text: &str) {
     let e = s.wait_for(css, Duration::from_secs(5)).await.unwrap();
     s.click(&e).await.unwrap();
     s.send_keys(&e, "\u{E009}a\u{E000}\u{E017}").await.unwrap();
-    s.send_keys(&e, text).await.unwrap();
+    if !text.is_empty() {
+        s.send_keys(&e, text).await.unwrap();
+    }
 }
 
 /// Step 7d: three 9:16 takes of seedance-2-fast, played whole, portrait in the gallery.
