@@ -97,9 +97,13 @@ async fn make_board(
     let want = format!("Total {} · {} models", cents(total), models.len());
     assert_eq!(shown, want, "the total is shown before paying");
     // The picture shows the models chosen, with the total and Compare below them.
-    s.script("document.querySelector('[data-part=CompareModels]').scrollIntoView({block: 'start'})", json!([]))
-        .await
-        .unwrap();
+    // (The options' own scroll only: scrollIntoView would scroll the page under its header too.)
+    s.script(
+        "document.querySelector('.form .options').scrollTop = 0; document.scrollingElement.scrollTop = 0",
+        json!([]),
+    )
+    .await
+    .unwrap();
     w.shot(s, shot).await;
 
     s.click_css("[data-testid=compare]").await.unwrap();
