@@ -1,6 +1,6 @@
 // The board's layout and read-outs (lib/board.ts).
 import { expect, test } from "vitest";
-import { formatClock, gridFor, readySeconds, readyText } from "../src/lib/board";
+import { formatClock, gridFor, leftOutSentence, readySeconds, readyText } from "../src/lib/board";
 import { job } from "./fixtures";
 
 const cell = { aspect: 16 / 9, chromeW: 18, chromeH: 78, gap: 10 };
@@ -39,4 +39,20 @@ test("the transport's clock reads to a tenth", () => {
   expect(formatClock(2)).toBe("0:02.0");
   expect(formatClock(83.46)).toBe("1:23.4");
   expect(formatClock(NaN)).toBe("0:00.0");
+});
+
+test("the board's notes read as one sentence, grouped by what was left out", () => {
+  expect(
+    leftOutSentence([
+      "kling-2.5-pro: seed left out",
+      "kling-3-pro: seed left out",
+      "seedance-2-pro: negative_prompt left out",
+      "seedance-2-fast: negative_prompt left out",
+      "wan: start image, end frame left out",
+    ]),
+  ).toBe(
+    'Left out (the model does not take it): the seed for kling-2.5-pro and kling-3-pro; "Avoid" for seedance-2-pro and seedance-2-fast; the start image, the end frame for wan.',
+  );
+  expect(leftOutSentence([])).toBeNull();
+  expect(leftOutSentence(["something else"])).toBe("something else");
 });

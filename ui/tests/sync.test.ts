@@ -442,6 +442,23 @@ describe("holds (where a rate change costs a seek)", () => {
     expect(media.every((m) => !m.paused)).toBe(true);
   });
 
+  test("a clip stuck for good is not waited for forever: after a second all start again from there", () => {
+    const sim = new Sim();
+    const { media, sync } = board(sim, 3, (i) => ({ ...webkit([0, 0, 0])(i), duration: 10 }), { nudge: "hold", interval: 40, staggerStarts: false, resyncAbove: 0.3 });
+    sync.play();
+    sim.advance(500);
+    media[2].hiccup(60_000); // until something moves it: a seek does
+    sim.advance(700);
+    expect(media[0].paused && media[1].paused).toBe(true); // waiting for it
+    expect(sync.stats.resyncs).toBe(0);
+    sim.advance(800);
+    expect(sync.stats.resyncs).toBe(1);
+    sim.advance(500);
+    expect(media.every((m) => !m.paused)).toBe(true);
+    expect(media[2].currentTime).toBeGreaterThan(0.9);
+    expect(spread(media.map((m) => m.currentTime))).toBeLessThan(0.012);
+  });
+
   test("the figure with WebKitGTK-like pipelines: random start lags, cheap resumes, a 2 s clip looping", () => {
     const sim = new Sim();
     const { media, sync } = board(sim, 5, webkit([4, 12, 25, 8, 18], 30), { nudge: "hold", resyncAbove: 0.3, interval: 40, settle: 60 });

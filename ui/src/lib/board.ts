@@ -74,3 +74,39 @@ export function formatClock(seconds: number): string {
   const s = Math.floor((tenths % 600) / 10);
   return `${m}:${String(s).padStart(2, "0")}.${tenths % 10}`;
 }
+
+/** The options the core names, as the create panel calls them. */
+const OPTION_NAMES: Record<string, string> = {
+  seed: "the seed",
+  negative_prompt: '"Avoid"',
+  aspect: "the aspect",
+  cfg_scale: "the cfg scale",
+  "start image": "the start image",
+  "end frame": "the end frame",
+};
+
+/**
+ * A board's notes ("kling-3-pro: seed left out", one per model) as one sentence, grouped by what
+ * was left out: 'Left out: the seed for kling-2.5-pro and kling-3-pro; "Avoid" for
+ * seedance-2-pro.' Notes of another form are kept as they are. Null when there are none.
+ */
+export function leftOutSentence(notes: readonly string[]): string | null {
+  const byWhat = new Map<string, string[]>();
+  const other: string[] = [];
+  for (const note of notes) {
+    const m = /^(.+?): (.+) left out$/.exec(note.trim());
+    if (!m) {
+      other.push(note);
+      continue;
+    }
+    const what = m[2]
+      .split(/,\s*/)
+      .map((o) => OPTION_NAMES[o] ?? o)
+      .join(", ");
+    byWhat.set(what, [...(byWhat.get(what) ?? []), m[1]]);
+  }
+  const and = (xs: string[]) => (xs.length < 2 ? xs[0] : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`);
+  const parts = [...byWhat].map(([what, models]) => `${what} for ${and(models)}`);
+  if (parts.length === 0 && other.length === 0) return null;
+  return [parts.length > 0 ? `Left out (the model does not take it): ${parts.join("; ")}.` : "", ...other].join(" ").trim();
+}

@@ -52,6 +52,9 @@ export interface SyncOptions {
   nudge?: "rate" | "hold" | "none";
   /** What a hold costs beyond its length (a resume is not instant), in ms. */
   holdOverhead?: number;
+  /** With holds: a slowest clip still stalled after this many ms is not waited for any longer —
+   * all are sent to where they are and start again (a seek gets a stuck pipeline going). */
+  stuckAfter?: number;
   /** With holds: a start is a barrier — each clip that gets going is paused at once until every
    * clip has, then all go on together, each resumed by its lead (a resume is quick and even where
    * a start after a seek is not). Polled every `warmEvery` ms, for at most `warmFor` ms. */
@@ -163,6 +166,7 @@ export class SyncController {
       tolerance: 0.012,
       nudge: "rate",
       holdOverhead: 5,
+      stuckAfter: 1000,
       warmStart: true,
       warmEvery: 5,
       warmFor: 2000,
@@ -521,8 +525,13 @@ export class SyncController {
     if (moving.length === 0 || live.length < 2) return false;
     const slow = moving.reduce((a, b) => (b.media.currentTime < a.media.currentTime ? b : a));
     const slowest = slow.media.currentTime;
-    // Its clock did not move since the last tick: stalled, so nobody is let go yet.
+    // Its clock did not move since the last tick: stalled, so nobody is let go yet — unless it has
+    // been stuck for long: then everyone starts again together from here.
     const stalled = slow.still > 0;
+    if (slow.still * o.interval >= o.stuckAfter) {
+      this.resync();
+      return true;
+    }
     const worst = Math.max(...live.map((m) => m.media.currentTime)) - slowest;
     if (worst > o.resyncAbove && now - this.lastResync >= o.resyncEvery) {
       this.resync();

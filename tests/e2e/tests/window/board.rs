@@ -99,6 +99,14 @@ async fn make_board(
     let shown = text_of(s, "[data-testid=compare-total]").await;
     let want = format!("Total {} · {} models", cents(total), models.len());
     assert_eq!(shown, want, "the total is shown before paying");
+    // The picture shows the models chosen, with the total and Compare below them.
+    // (The options' own scroll only: scrollIntoView would scroll the page under its header too.)
+    s.script(
+        "document.querySelector('.form .options').scrollTop = 0; document.scrollingElement.scrollTop = 0",
+        json!([]),
+    )
+    .await
+    .unwrap();
     w.shot(s, shot).await;
 
     s.click_css("[data-testid=compare]").await.unwrap();
@@ -348,7 +356,7 @@ pub(super) async fn compare_board(w: &mut World, s: &Session) {
     eprintln!("  board {id}: cells {cells:?}, {total}");
     let notes = text_of(s, "[data-testid=board-notes]").await;
     assert!(
-        notes.contains("kling-2.5-pro: seed left out") && notes.contains("kling-3-pro-audio: seed left out"),
+        notes.starts_with("Left out (the model does not take it): the seed for kling-2.5-pro and kling-3-pro-audio"),
         "the board names what each model left out: {notes}"
     );
     // While they run: status and time so far; the price is the hold.
@@ -524,7 +532,8 @@ pub(super) async fn compare_board(w: &mut World, s: &Session) {
     let m = s
         .script(
             "const r = (e) => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
-             return { cells: [...document.querySelectorAll('[data-testid=board-cell] video')].map(r),
+             return { cells: [...document.querySelectorAll('[data-testid=board-cell]')].map(r),
+                      clips: [...document.querySelectorAll('[data-testid=board-cell] video')].map(r),
                       transport: r(document.querySelector('[data-testid=board-play]')),
                       seek: r(document.querySelector('[data-testid=board-seek]')),
                       view: [innerWidth, innerHeight] }",
@@ -537,7 +546,10 @@ pub(super) async fn compare_board(w: &mut World, s: &Session) {
     let inside = |b: &[f64]| b[0] >= -0.5 && b[1] >= -0.5 && b[2] <= 960.5 && b[3] <= 600.5;
     for b in m["cells"].as_array().unwrap() {
         let b = rect(b);
-        // Five cells on two rows: each clip about 187 px wide here (its cell's column, letterboxed).
+        assert!(inside(&b) && b[2] - b[0] >= 280.0, "every cell in view, at least 280 px wide, at 960×600: {m}");
+    }
+    for b in m["clips"].as_array().unwrap() {
+        let b = rect(b);
         assert!(inside(&b) && b[2] - b[0] >= 160.0, "every clip in view, at least 160 px wide, at 960×600: {m}");
     }
     for b in [&m["transport"], &m["seek"]] {
