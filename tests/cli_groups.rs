@@ -151,6 +151,10 @@ async fn a_board_from_a_start_image_with_no_wait_is_finished_by_resume() {
     assert_eq!(text.lines().filter(|l| l.starts_with('#')).count(), 2, "both accepted by Kyma: {text}");
     let out = kyma.run_async(args(&["resume"])).await;
     assert!(out.status.success(), "{}", stderr(&out));
+    // What was left out is kept with the board, in the form the window reads.
+    let listed: serde_json::Value =
+        serde_json::from_str(&stdout(&kyma.run_async(args(&["groups", "--json"])).await)).unwrap();
+    assert_eq!(listed[0]["notes"], serde_json::json!(["kling-3-pro: aspect left out"]), "{listed}");
     let jobs = kyma.jobs();
     assert_each_clip_paid_once(&sim, &kyma, &jobs).await;
     let sim_jobs = sim.public("/_sim/jobs").await;
@@ -195,9 +199,10 @@ async fn a_batch_of_a_folder_makes_one_clip_per_picture_in_name_order() {
     let dir = kyma.data.path().join("shots");
     std::fs::create_dir_all(dir.join("more")).unwrap();
     let pictures: [(&str, u32, u32); 5] = [
-        ("01 wide.png", 640, 360),
-        ("02-portrait.png", 360, 640),
-        ("03-square.PNG", 300, 300),
+        // In the window's order for a dropped folder: numbers as numbers (2 before 10), any case.
+        ("1 wide.png", 640, 360),
+        ("2-portrait.png", 360, 640),
+        ("10-square.PNG", 300, 300),
         ("b-small.png", 320, 180),
         ("港の夕暮れ.png", 480, 270),
     ];
@@ -235,7 +240,7 @@ async fn a_batch_of_a_folder_makes_one_clip_per_picture_in_name_order() {
         .iter()
         .map(|j| Path::new(j["image_source"].as_str().unwrap()).file_name().unwrap().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names, pictures.iter().map(|p| p.0.to_string()).collect::<Vec<_>>(), "sorted by name");
+    assert_eq!(names, pictures.iter().map(|p| p.0.to_string()).collect::<Vec<_>>(), "sorted by name, 2 before 10");
     assert_each_clip_paid_once(&sim, &kyma, &jobs).await;
     for (j, (name, w, h)) in jobs.iter().zip(pictures) {
         assert_eq!(j["image_kind"], "file", "{name}");

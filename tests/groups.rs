@@ -63,7 +63,7 @@ async fn a_board_is_one_group_of_different_models_and_its_takes_can_be_kept() {
     let engine = Engine::start(fast_engine_config(dir.path()), client(&sim, KEY), Catalog::default()).unwrap();
     let models = ["kling-2.5-pro", "kling-3-pro", "seedance-2-fast"];
     let cells: Vec<Draft> = models.iter().map(|m| draft(m, "a paper boat in the rain")).collect();
-    let new = NewGroup { kind: GroupKind::Board, title: "a paper boat in the rain".into() };
+    let new = NewGroup { kind: GroupKind::Board, title: "a paper boat in the rain".into(), notes: Vec::new() };
     let (group, made) = engine.submit_group(new.clone(), cells, Spending::default()).await.unwrap();
     assert_eq!(group.kind, GroupKind::Board);
     assert_eq!(group.size, 3);
@@ -101,7 +101,7 @@ async fn a_batch_pauses_resumes_and_cancels_without_charging_what_was_never_sent
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::start(fast_engine_config(dir.path()), client(&sim, KEY), Catalog::default()).unwrap();
     engine.set_queue_cap(2);
-    let new = NewGroup { kind: GroupKind::Batch, title: "ten prompts".into() };
+    let new = NewGroup { kind: GroupKind::Batch, title: "ten prompts".into(), notes: Vec::new() };
     let (group, made) = engine.submit_group(new, batch(10, "pause"), Spending::default()).await.unwrap();
     let ids: Vec<i64> = made.iter().map(|g| g.id).collect();
     let at_kyma = || ids.iter().filter(|id| engine.get(**id).unwrap().kyma_id.is_some()).count();
@@ -156,7 +156,7 @@ async fn money_limits_refuse_before_anything_is_recorded_or_sent() {
     let engine = Engine::start(fast_engine_config(dir.path()), kyma, Catalog::default()).unwrap();
 
     // Kyma's balance: 11 × $0.0945 = $1.0395 > $1.00.
-    let new = NewGroup { kind: GroupKind::Batch, title: "too dear".into() };
+    let new = NewGroup { kind: GroupKind::Batch, title: "too dear".into(), notes: Vec::new() };
     let e =
         engine.submit_group(new.clone(), batch(11, "dear"), Spending { balance, max_total: None }).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InsufficientCredit);

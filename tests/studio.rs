@@ -601,6 +601,7 @@ async fn boards_batches_and_the_budget_through_the_app() {
     assert_eq!(kept.mark, Some(Mark::Keep));
     let view = studio.group_view(board.id).unwrap();
     assert_eq!((view.done, view.spent_micros), (3, 94_500 + 151_200 + 326_565));
+    assert_eq!(view.notes, board.notes, "the notes kept with the board, said again when it is reopened");
     assert_eq!(studio.group_list().unwrap().len(), 1);
 
     let budget = studio.budget().await.unwrap();

@@ -195,7 +195,7 @@ describe("Compare", () => {
     expect(backend.calls[0].args).toMatchObject({ group: { kind: "board", title: "" } });
     expect(s.groups.get(7)?.cells).toHaveLength(3);
     expect(s.ui.boardId).toBe(7);
-    expect(s.compare.notes[7]).toEqual(["kling-2.5-pro: seed left out"]);
+    expect(s.groups.get(7)?.notes).toEqual(["kling-2.5-pro: seed left out"]);
     expect(s.jobs.get(101)?.group_id).toBe(7);
   });
 

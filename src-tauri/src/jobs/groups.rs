@@ -71,6 +71,8 @@ pub struct Group {
     pub hold: Micros,
     pub created_at: String,
     pub updated_at: String,
+    /// What was said when it was made: on a board, the options each model lacks and left out.
+    pub notes: Vec<String>,
 }
 
 /// A group about to be recorded with its members.
@@ -79,6 +81,14 @@ pub struct NewGroup {
     pub kind: GroupKind,
     /// What the group is called in the queue and the gallery (its prompt, or a summary).
     pub title: String,
+    /// Kept with it and shown whenever it is opened (a board's options left out per model).
+    pub notes: Vec<String>,
+}
+
+/// A board's note for one model: "kling-3-pro: end frame, seed left out" (None when nothing was).
+/// The window and the CLI write it in this one form; the window groups the notes into a sentence.
+pub fn left_out_note(model: &str, lost: &[&str]) -> Option<String> {
+    (!lost.is_empty()).then(|| format!("{model}: {} left out", lost.join(", ")))
 }
 
 /// The largest group: a batch of more clips than this is refused before anything is recorded.
@@ -195,10 +205,12 @@ fn group_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Group> {
         hold: Micros(r.get(5)?),
         created_at: r.get(6)?,
         updated_at: r.get(7)?,
+        // Written by us as a JSON array; anything else reads as no notes rather than no group.
+        notes: serde_json::from_str(&r.get::<_, String>(8)?).unwrap_or_default(),
     })
 }
 
-const GROUP_COLUMNS: &str = "id, kind, title, state, size, hold_micros, created_at, updated_at";
+const GROUP_COLUMNS: &str = "id, kind, title, state, size, hold_micros, created_at, updated_at, notes";
 
 impl Store {
     pub fn group(&self, id: i64) -> Result<Group, Error> {
@@ -285,7 +297,7 @@ mod tests {
     #[test]
     fn a_group_and_its_members_are_recorded_together_or_not_at_all() {
         let (_d, s) = store();
-        let new = NewGroup { kind: GroupKind::Batch, title: "product shots".into() };
+        let new = NewGroup { kind: GroupKind::Batch, title: "product shots".into(), notes: Vec::new() };
         let (gid, ids) = s.insert_many(Some(&new), &rows(3, "a"), |_| Ok(())).unwrap();
         let gid = gid.unwrap();
         let g = s.group(gid).unwrap();
@@ -368,7 +380,7 @@ mod tests {
         let path = dir.path().join("lib.sqlite3");
         let app = Store::open(&path).unwrap();
         let cli = Store::open(&path).unwrap(); // another process on the same library
-        let new = NewGroup { kind: GroupKind::Batch, title: "shared".into() };
+        let new = NewGroup { kind: GroupKind::Batch, title: "shared".into(), notes: Vec::new() };
         let (gid, ids) = app.insert_many(Some(&new), &rows(3, "x"), |_| Ok(())).unwrap();
         let gid = gid.unwrap();
         // The app sends the first; the CLI's cancel cannot drop it after that.
@@ -388,7 +400,7 @@ mod tests {
     #[test]
     fn pause_resume_cancel_and_marks() {
         let (_d, s) = store();
-        let new = NewGroup { kind: GroupKind::Board, title: "a fox".into() };
+        let new = NewGroup { kind: GroupKind::Board, title: "a fox".into(), notes: Vec::new() };
         let (gid, ids) = s.insert_many(Some(&new), &rows(2, "m"), |_| Ok(())).unwrap();
         let gid = gid.unwrap();
         assert_eq!(s.set_group_state(gid, GroupState::Paused).unwrap().state, GroupState::Paused);

@@ -17,7 +17,7 @@ pub mod submit;
 pub use config::{EngineConfig, PollSchedule};
 pub use engine::{Draft, Engine, Event, ImageInput};
 pub use error::Error;
-pub use groups::{CancelReport, DailyCap, Group, GroupKind, GroupState, Mark, NewGroup, Spending};
+pub use groups::{left_out_note, CancelReport, DailyCap, Group, GroupKind, GroupState, Mark, NewGroup, Spending};
 pub use paths::{clip_file_name, default_data_dir, Paths};
 pub use store::{Generation, ImageKind, Status, Store};
 pub use submit::StartImageHost;

@@ -21,8 +21,14 @@ macro_rules! migrations {
 
 /// The schema's steps, applied in order from `migrations/`; `PRAGMA user_version` records how
 /// many ran, so a step is never renamed, edited or removed once released: add the next number.
-const MIGRATIONS: &[(&str, &str)] =
-    migrations!["0001_generations", "0002_post_attempts", "0003_gallery", "0004_shot_options", "0005_groups"];
+const MIGRATIONS: &[(&str, &str)] = migrations![
+    "0001_generations",
+    "0002_post_attempts",
+    "0003_gallery",
+    "0004_shot_options",
+    "0005_groups",
+    "0006_group_notes"
+];
 
 /// Our own lifecycle of a generation. `Queued` has no Kyma id yet; terminal states never change.
 /// Crosses IPC as is (ts-rs exports its TypeScript twin).
@@ -478,9 +484,16 @@ impl Store {
                 let now = now_rfc3339();
                 let hold: i64 = rows.iter().map(|(g, _)| g.hold.0).sum();
                 tx.execute(
-                    "INSERT INTO groups (kind, title, state, size, hold_micros, created_at, updated_at) \
-                     VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?5)",
-                    params![gr.kind.as_str(), gr.title, rows.len() as i64, hold, now],
+                    "INSERT INTO groups (kind, title, state, size, hold_micros, created_at, updated_at, notes) \
+                     VALUES (?1, ?2, 'running', ?3, ?4, ?5, ?5, ?6)",
+                    params![
+                        gr.kind.as_str(),
+                        gr.title,
+                        rows.len() as i64,
+                        hold,
+                        now,
+                        serde_json::to_string(&gr.notes).unwrap_or_else(|_| "[]".into())
+                    ],
                 )?;
                 Some(tx.last_insert_rowid())
             }

@@ -6,7 +6,7 @@ use super::dto::{AppError, Budget, CancelOutcome, GroupDraft, GroupView, Job};
 use super::Studio;
 use crate::error_kind::ErrorKind;
 use crate::jobs::batch_rows::{self, PromptRow, PromptsFormat};
-use crate::jobs::{Draft as EngineDraft, Group, GroupKind, Mark, NewGroup, Spending, Status};
+use crate::jobs::{left_out_note, Draft as EngineDraft, Group, GroupKind, Mark, NewGroup, Spending, Status};
 
 impl Studio {
     /// Makes a board or a batch: every draft checked, the total held against Kyma's balance (when
@@ -19,6 +19,11 @@ impl Studio {
         let catalog = self.engine.catalog();
         let mut notes = Vec::new();
         let mut drafts = Vec::with_capacity(group.drafts.len());
+        // On a board, a frame some cells have and another lacks was left out for it by the window
+        // (its model does not take one): said with the options that model lacks.
+        let board = group.kind == GroupKind::Board;
+        let any_start = group.drafts.iter().any(|d| d.image_id.is_some() || d.image_url.is_some());
+        let any_end = group.drafts.iter().any(|d| d.end_image_id.is_some() || d.end_image_url.is_some());
         for d in group.drafts {
             let image =
                 self.image_input(d.image_id.as_deref(), d.image_url.as_deref(), crate::error_kind::Field::Image)?;
@@ -28,14 +33,20 @@ impl Studio {
                 crate::error_kind::Field::EndImage,
             )?;
             let mut options = d.options;
-            if group.kind == GroupKind::Board {
+            if board {
+                let mut lost = Vec::new();
+                if any_start && image.is_none() {
+                    lost.push("start image");
+                }
+                if any_end && end_image.is_none() {
+                    lost.push("end frame");
+                }
                 if let Some(model) = catalog.get(&d.model) {
                     let (kept, dropped) = options.for_model(&model.caps, image.is_some());
-                    if !dropped.is_empty() {
-                        notes.push(format!("{}: {} left out", d.model, dropped.join(", ")));
-                    }
+                    lost.extend(dropped);
                     options = kept;
                 }
+                notes.extend(left_out_note(&d.model, &lost));
             }
             drafts.push(EngineDraft {
                 model: d.model,
@@ -51,10 +62,8 @@ impl Studio {
             t => t.to_string(),
         };
         let spending = Spending { max_total: None, balance: self.balance().await };
-        let (made, _) = self.engine.submit_group(NewGroup { kind: group.kind, title }, drafts, spending).await?;
-        let mut view = self.group_view(made.id)?;
-        view.notes = notes;
-        Ok(view)
+        let (made, _) = self.engine.submit_group(NewGroup { kind: group.kind, title, notes }, drafts, spending).await?;
+        self.group_view(made.id)
     }
 
     /// Kyma's balance, when it answers with a figure (a second at most: never a reason to wait).
@@ -159,7 +168,7 @@ fn view(g: Group, cells: Vec<Job>) -> GroupView {
         done,
         created_at: g.created_at,
         cells,
-        notes: Vec::new(),
+        notes: g.notes,
     }
 }
 

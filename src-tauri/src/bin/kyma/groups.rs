@@ -13,6 +13,7 @@ use kyma_studio::jobs::engine::{check_draft, check_group};
 use kyma_studio::jobs::{
     self, Draft, Engine, Event, Generation, Group, GroupKind, GroupState, ImageInput, NewGroup, Spending, Status,
 };
+use kyma_studio::media;
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -96,10 +97,6 @@ pub enum GroupAction {
     Cancel { id: i64 },
 }
 
-/// The picture files a batch takes from a folder (by extension; the content is checked when each
-/// is prepared).
-const PICTURES: [&str; 8] = ["jpg", "jpeg", "png", "webp", "gif", "bmp", "tiff", "tif"];
-
 /// `--max-spend`, read exactly.
 fn max_spend(text: Option<&str>) -> Result<Option<Micros>, Fail> {
     text.map(|t| {
@@ -159,12 +156,14 @@ pub async fn compare(cli: &Cli, args: &CompareArgs, utc_offset_minutes: i32) -> 
     // Validate before the key or a job is touched, so bad input never costs anything.
     let mut drafts = Vec::new();
     let mut notes = Vec::new();
+    let mut kept_notes = Vec::new();
     let mut dropped_by: BTreeMap<&'static str, usize> = BTreeMap::new();
     for model in &models {
         let (o, dropped) = match catalog.get(model) {
             Some(m) => {
                 let (o, dropped) = options.for_model(&m.caps, has_start);
                 notes.extend(dropped.iter().map(|d| dropped_note(&m.id, &m.caps, d, &options, has_start)));
+                kept_notes.extend(jobs::left_out_note(&m.id, &dropped));
                 (o, dropped)
             }
             None => (options.clone(), vec![]),
@@ -181,7 +180,7 @@ pub async fn compare(cli: &Cli, args: &CompareArgs, utc_offset_minutes: i32) -> 
             options: o,
         });
     }
-    let board = NewGroup { kind: GroupKind::Board, title: args.prompt.trim().to_string() };
+    let board = NewGroup { kind: GroupKind::Board, title: args.prompt.trim().to_string(), notes: kept_notes };
     check_group(&catalog, &board, &drafts)?;
     // An option no model of the board takes is a mistake, not something to leave out: refused
     // with the first model's own sentence.
@@ -274,7 +273,7 @@ pub async fn batch(cli: &Cli, args: &BatchArgs, utc_offset_minutes: i32) -> Resu
         }
         (None, None) => return Err(Fail::new(2, "Give --images DIR or --prompts FILE.")),
     };
-    let new = NewGroup { kind: GroupKind::Batch, title };
+    let new = NewGroup { kind: GroupKind::Batch, title, notes: Vec::new() };
     check_group(&catalog, &new, &drafts)?;
     let mut total = Micros::ZERO;
     for (i, d) in drafts.iter().enumerate() {
@@ -320,30 +319,27 @@ async fn balance(kyma: &Kyma) -> Option<Micros> {
     }
 }
 
-/// The picture files directly in `dir`, sorted by name (hidden files left out).
+/// The picture files directly in `dir`, in the order the app's batch takes them (`shot 2` before
+/// `shot 10`, hidden files left out): the same rule as a folder dropped on the window. A folder
+/// that cannot be read or holds no picture is refused here, before the key or a job is touched.
 fn pictures_in(dir: &Path) -> Result<Vec<PathBuf>, Fail> {
-    let read = std::fs::read_dir(dir)
-        .map_err(|e| Fail::new(2, format!("Could not read the folder {}: {e}.", dir.display())))?;
-    let mut files: Vec<(String, PathBuf)> = read
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file() || t.is_symlink()) && e.path().is_file())
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let ext = Path::new(&name).extension()?.to_string_lossy().to_ascii_lowercase();
-            (!name.starts_with('.') && PICTURES.contains(&ext.as_str())).then(|| (name, e.path()))
-        })
-        .collect();
+    std::fs::read_dir(dir).map_err(|e| Fail::new(2, format!("Could not read the folder {}: {e}.", dir.display())))?;
+    let files = media::pictures_in(&[dir.to_path_buf()]);
     if files.is_empty() {
+        let (rest, last) = match media::PICTURE_EXTENSIONS {
+            [rest @ .., last] => (rest, *last),
+            [] => (&[][..], "picture"),
+        };
         return Err(Fail::new(
             2,
             format!(
-                "There are no pictures in {} (jpg, jpeg, png, webp, gif, bmp or tiff files; sub-folders are not searched).",
-                dir.display()
+                "There are no pictures in {} ({} or {last} files; sub-folders are not searched).",
+                dir.display(),
+                rest.join(", ")
             ),
         ));
     }
-    files.sort();
-    Ok(files.into_iter().map(|(_, p)| p).collect())
+    Ok(files)
 }
 
 /// What waiting on a group's members came to.

@@ -517,6 +517,20 @@ pub(super) async fn compare_board(w: &mut World, s: &Session) {
     assert_eq!(listed, json!([kept]), "Kept lists exactly the kept take");
     w.shot(s, "gallery-kept").await;
     choose(s, "filter-mark", "any").await;
+    // The gallery's sets reopen the board: its cells in their order, its notes as they were said.
+    s.wait_for(&format!("[data-set='{id}']"), Duration::from_secs(10)).await.unwrap();
+    s.click_css(&format!("[data-set='{id}']")).await.unwrap();
+    let reopened = until(
+        s,
+        "the set reopens the board",
+        "const c = [...document.querySelectorAll('[data-testid=board] [data-testid=board-cell]')].map((e) => Number(e.dataset.id));
+             return c.length === 3 ? c : null",
+        Duration::from_secs(10),
+    )
+    .await;
+    assert_eq!(reopened, json!(cells), "the set's board, its cells in their order");
+    assert_eq!(text_of(s, "[data-testid=board-notes]").await, notes, "the notes said again on reopening");
+    s.click_css("[data-testid=board-close]").await.unwrap();
 
     // The issue's figure: a 5-model board, made the same way.
     s.click_css("#tab-create").await.unwrap();

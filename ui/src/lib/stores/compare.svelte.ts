@@ -81,9 +81,6 @@ export class CompareStore {
   confirming = $state<Micros | null>(null);
   /** Why the duration changed, while it is still that duration. */
   private durationChange = $state<{ text: string; duration: number } | null>(null);
-  /** A board's own notes (options left out per model), by board id: the core says them once, when
-   * the board is made. */
-  notes = $state<Record<number, string[]>>({});
 
   constructor(app: AppStore, create: CreateStore, groups: GroupsStore, jobs: JobsStore, ui: UiStore) {
     this.app = app;
@@ -269,12 +266,10 @@ export class CompareStore {
     this.sending = true;
     this.error = null;
     if (this.ui.banner) this.ui.banner = null;
-    const ours = this.leftOutBySending(drafts);
     try {
       const view: GroupView = await ipc.groupMake({ group: { kind: "board", title: "", drafts } });
       for (const cell of view.cells) this.jobs.apply(cell);
       this.groups.put(view);
-      this.notes[view.id] = [...ours, ...view.notes];
       this.ui.openBoard(view.id);
       // As for a single clip: an unlocked seed that was sent is rolled anew.
       if (!c.seedLocked && drafts.some((d) => d.options.seed !== null)) c.rollSeed();
@@ -283,19 +278,6 @@ export class CompareStore {
     } finally {
       this.sending = false;
     }
-  }
-
-  /** What the window itself left out (frames a model does not take); the core notes the options. */
-  private leftOutBySending(drafts: Draft[]): string[] {
-    const c = this.create;
-    const out: string[] = [];
-    for (const d of drafts) {
-      const lost: string[] = [];
-      if (c.hasStartImage && d.image_id === null && d.image_url === null) lost.push("start image");
-      if (c.wanted.endFrame && d.end_image_id === null && d.end_image_url === null) lost.push("end frame");
-      if (lost.length > 0) out.push(`${d.model}: ${lost.join(", ")} left out`);
-    }
-    return out;
   }
 
   private showError(err: AppError, drafts: Draft[]) {
