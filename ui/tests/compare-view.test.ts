@@ -31,6 +31,10 @@ beforeEach(async () => {
   backend = fakeBackend({
     app_state: () => appState({ models: MODELS }),
     group_list: () => [],
+    prompts_parse: () => [
+      { line: 1, prompt: "one", model: null, duration: null, aspect: null },
+      { line: 2, prompt: "two", model: null, duration: null, aspect: null },
+    ],
     group_make: (a) => {
       const drafts = (a.group as { drafts: Draft[] }).drafts;
       const view: GroupView = {
@@ -122,4 +126,36 @@ test("a sixth model is refused with a sentence; back in One clip the duration fi
   await fireEvent.click(screen.getByRole("radio", { name: "One clip" }));
   expect(stores.create.model?.id).toBe("kling-3-pro");
   expect(stores.create.duration).toBe(5);
+});
+
+test("Ctrl+Enter sends what the panel shows: a board in Compare (asked above the threshold), a batch in Batch, nothing while a board is open", async () => {
+  render(Create);
+  await fireEvent.click(screen.getByRole("radio", { name: "Compare" }));
+  await fireEvent.click(screen.getByRole("checkbox", { name: /seedance-2-fast/ }));
+  await fireEvent.input(screen.getByLabelText("Prompt"), { target: { value: "a kite" } });
+  stores.ui.boardId = 3;
+  await fireEvent.keyDown(window, { key: "Enter", ctrlKey: true });
+  await tick();
+  expect(screen.queryByRole("dialog")).toBeNull();
+  stores.ui.boardId = null;
+  await fireEvent.keyDown(window, { key: "Enter", ctrlKey: true });
+  await tick();
+  expect(screen.getByRole("dialog").textContent).toContain("Kyma will hold");
+  await fireEvent.click(screen.getByRole("button", { name: /^Compare · / }));
+  await tick();
+  expect(backend.calls.filter((c) => c.cmd === "group_make")).toHaveLength(1);
+
+  stores.ui.boardId = null;
+  await fireEvent.click(screen.getByRole("radio", { name: "Batch" }));
+  await stores.batch.setPromptsText("one\ntwo");
+  await tick();
+  stores.app.settings = { ...stores.app.settings, confirm_above_micros: 100_000_000 };
+  await fireEvent.keyDown(window, { key: "Enter", ctrlKey: true });
+  await tick();
+  const made = backend.calls.filter((c) => c.cmd === "group_make");
+  expect(made).toHaveLength(2);
+  expect((made[1].args.group as { kind: string; drafts: Draft[] }).drafts.map((d) => [d.prompt, d.model])).toEqual([
+    ["one", "kling-3-pro"],
+    ["two", "kling-3-pro"],
+  ]);
 });

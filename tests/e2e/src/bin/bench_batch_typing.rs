@@ -7,15 +7,16 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kyma_e2e::clipboard::window_of;
-use kyma_e2e::procs::{self, Guard};
+use kyma_e2e::procs;
 use kyma_e2e::webdriver::Session;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const KEY: &str = "ky-sim-key";
+#[path = "../../../kyma-sim/tests/common/mod.rs"]
+mod sim;
+use sim::{Sim, KEY};
 
 struct Args {
     app: PathBuf,
@@ -49,19 +50,6 @@ fn args() -> Args {
         assert!(p.is_file(), "{name} {} is not a file", p.display());
     }
     a
-}
-
-fn start_sim(bin: &Path, cache: &Path, job_seconds: f64) -> (Guard, String) {
-    let mut c = Command::new(bin);
-    c.args(["--listen", "127.0.0.1:0", "--key", KEY, "--tier", "1", "--balance-usd", "1000"])
-        .args(["--job-seconds", &job_seconds.to_string(), "--cache-dir"])
-        .arg(cache)
-        .stdout(Stdio::piped());
-    let mut g = Guard::spawn("kyma-sim", c).unwrap();
-    let mut line = String::new();
-    BufReader::new(g.child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("kyma-sim listening on ").expect("kyma-sim's first line").to_string();
-    (g, url)
 }
 
 fn quantile(v: &[f64], q: f64) -> f64 {
@@ -127,25 +115,13 @@ async fn main() {
     let a = args();
     let home = tempfile::tempdir().unwrap();
     let data = home.path().join("library");
-    let (sim_guard, sim_url) = start_sim(&a.sim, home.path(), a.job_seconds);
-    let tauri_driver = procs::program("tauri-driver").expect("tauri-driver is not installed");
-    let (port, native) = (procs::free_port(), procs::free_port());
-    let mut c = Command::new(tauri_driver);
-    c.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-        .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
-        .env("KYMA_API_BASE", format!("{sim_url}/v1"))
-        .env("KYMA_API_KEY", KEY)
-        .env("KYMA_STUDIO_DATA_DIR", &data)
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let driver = Guard::spawn("tauri-driver", c).unwrap();
-    let addr = format!("127.0.0.1:{port}");
-    procs::wait(Duration::from_secs(20), || std::net::TcpStream::connect(&addr).ok()).expect("tauri-driver");
-    let s = Session::start(&format!("http://{addr}"), &a.app.display().to_string()).await.unwrap();
+    let job_seconds = a.job_seconds.to_string();
+    let sim = Sim::start_bin(&a.sim, &["--tier", "1", "--balance-usd", "1000", "--job-seconds", &job_seconds]);
+    let app_home =
+        procs::AppHome { api_base: format!("{}/v1", sim.url), data_dir: data.clone(), xdg: home.path().into() };
+    let log = std::fs::File::create(home.path().join("tauri-driver.log")).unwrap();
+    let (driver, driver_url) = procs::start_tauri_driver(&app_home, &[("KYMA_API_KEY", KEY)], log);
+    let s = Session::start(&driver_url, &a.app.display().to_string()).await.unwrap();
     s.wait_for("textarea#prompt", Duration::from_secs(60)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let app_pid =
@@ -208,7 +184,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     let wall = started.elapsed().as_secs_f64();
-    let stats: Value = reqwest::get(format!("{sim_url}/_sim/stats")).await.unwrap().json().await.unwrap();
+    let stats: Value = reqwest::get(format!("{}/_sim/stats", sim.url)).await.unwrap().json().await.unwrap();
 
     // A 5-model board played in sync: every cell's currentTime sampled every 250 ms for 5 s.
     let models = ["kling-2.5-pro", "kling-3-pro", "kling-3-pro-audio", "seedance-2-pro", "seedance-2-fast"];
@@ -271,7 +247,7 @@ async fn main() {
     }
     drop(s);
     drop(driver);
-    drop(sim_guard);
+    drop(sim);
 
     let row = |name: &str, v: &[f64]| {
         format!(

@@ -7,13 +7,16 @@
 //! speed is reported, not asserted.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kyma_e2e::procs::{self, Guard};
+use kyma_e2e::procs;
 use kyma_e2e::webdriver::Session;
 use serde_json::json;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+#[path = "../../../kyma-sim/tests/common/mod.rs"]
+mod sim;
+use sim::{Sim, KEY};
 
 struct Args {
     app: PathBuf,
@@ -47,17 +50,6 @@ fn args() -> Args {
         assert!(p.is_file(), "{name} {} is not a file", p.display());
     }
     a
-}
-
-/// kyma-sim on a free port; answers its base URL.
-fn start_sim(bin: &Path, cache: &Path) -> (Guard, String) {
-    let mut c = Command::new(bin);
-    c.args(["--listen", "127.0.0.1:0", "--key", "ky-sim-key", "--cache-dir"]).arg(cache).stdout(Stdio::piped());
-    let mut g = Guard::spawn("kyma-sim", c).unwrap();
-    let mut line = String::new();
-    BufReader::new(g.child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("kyma-sim listening on ").expect("kyma-sim's first line").to_string();
-    (g, url)
 }
 
 /// Resident memory (KiB) of the app and the WebKit processes below `root`.
@@ -136,27 +128,14 @@ async fn measure(a: &Args, n: u32, clip: &Path) -> Figures {
     let us = |k: &str| v[k].as_u64().unwrap_or(0);
     f.store_us = (us("median_us"), us("p95_us"), us("max_us"), us("keys"));
 
-    let (_sim, sim_url) = start_sim(&a.sim, home.path());
-    let tauri_driver = procs::program("tauri-driver").expect("tauri-driver is not installed");
-    let (port, native) = (procs::free_port(), procs::free_port());
-    let mut c = Command::new(tauri_driver);
-    c.args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-        .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
-        .env("KYMA_API_BASE", format!("{sim_url}/v1"))
-        .env("KYMA_API_KEY", "ky-sim-key")
-        .env("KYMA_STUDIO_DATA_DIR", &data)
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let driver = Guard::spawn("tauri-driver", c).unwrap();
-    let addr = format!("127.0.0.1:{port}");
-    procs::wait(Duration::from_secs(20), || std::net::TcpStream::connect(&addr).ok()).expect("tauri-driver");
+    let sim = Sim::start_bin(&a.sim, &[]);
+    let app_home =
+        procs::AppHome { api_base: format!("{}/v1", sim.url), data_dir: data.clone(), xdg: home.path().into() };
+    let log = std::fs::File::create(home.path().join("tauri-driver.log")).unwrap();
+    let (driver, driver_url) = procs::start_tauri_driver(&app_home, &[("KYMA_API_KEY", KEY)], log);
 
     let t = Instant::now();
-    let s = Session::start(&format!("http://{addr}"), &a.app.display().to_string()).await.unwrap();
+    let s = Session::start(&driver_url, &a.app.display().to_string()).await.unwrap();
     s.wait_for("header nav, #app > *", Duration::from_secs(60)).await.unwrap();
     f.window_ready_ms = t.elapsed().as_secs_f64() * 1000.0;
     // The first frame with the app in it, in ms since navigation start (ui/src/main.ts records

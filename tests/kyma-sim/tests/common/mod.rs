@@ -33,8 +33,13 @@ pub struct Sim {
 impl Sim {
     /// `kyma-sim --listen 127.0.0.1:0 --key ky-sim-key --cache-dir <temp> <args>`.
     pub fn start(args: &[&str]) -> Sim {
+        Sim::start_bin(&sim_binary(), args)
+    }
+
+    /// The same with a given kyma-sim (a benchmark runs the release build).
+    pub fn start_bin(bin: &std::path::Path, args: &[&str]) -> Sim {
         let cache = tempfile::tempdir().unwrap();
-        let mut child = Command::new(sim_binary())
+        let mut child = Command::new(bin)
             .args(["--listen", "127.0.0.1:0", "--key", KEY, "--cache-dir"])
             .arg(cache.path())
             .args(args)

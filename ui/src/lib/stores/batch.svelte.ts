@@ -3,8 +3,9 @@
 // confirmation, and the one call that records the whole batch or nothing.
 
 import * as ipc from "../ipc";
-import type { AppError, Draft, StartImage } from "../ipc";
-import { buildDraft, needsConfirm, promptProblem } from "../draft";
+import type { AppError, Draft, Micros, StartImage } from "../ipc";
+import { buildDraft, promptProblem } from "../draft";
+import { ConfirmGate } from "./confirm.svelte";
 import { appliedOptions } from "../shot";
 import { placeOf } from "../errors";
 import { MAX_GROUP } from "../ipc/bindings/constants";
@@ -53,7 +54,11 @@ export class BatchStore {
   skipped = $state(0);
   sending = $state(false);
   error = $state<string | null>(null);
-  confirming = $state<number | null>(null);
+  readonly gate = new ConfirmGate();
+  /** The total awaiting a second yes, when it is above the user's threshold. */
+  get confirming(): Micros | null {
+    return this.gate.total;
+  }
 
   private queue: PictureRow[] = [];
   private inFlight = 0;
@@ -238,22 +243,19 @@ export class BatchStore {
     const total = this.total;
     if (total === null) return;
     this.error = null;
-    if (needsConfirm(total, this.app.settings.confirm_above_micros)) {
-      this.confirming = total;
-      return;
-    }
-    await this.make(d.drafts);
+    await this.gate.ask(total, this.app.settings.confirm_above_micros, async () => {
+      // The rows as they are at the second yes.
+      const now = this.drafts();
+      if ("drafts" in now) await this.make(now.drafts);
+    });
   }
 
   async confirm() {
-    if (this.confirming === null) return;
-    this.confirming = null;
-    const d = this.drafts();
-    if ("drafts" in d) await this.make(d.drafts);
+    await this.gate.confirm();
   }
 
   cancelConfirm() {
-    this.confirming = null;
+    this.gate.cancel();
   }
 
   private async make(drafts: Draft[]) {

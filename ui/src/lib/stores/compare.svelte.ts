@@ -6,10 +6,11 @@
 import * as ipc from "../ipc";
 import type { AppError, Capabilities, Draft, GroupView, Micros, ModelInfo, ShotOptions } from "../ipc";
 import { BOARD_MODELS } from "../ipc/bindings/constants";
-import { allowedDurations, buildDraft, holdMicros, imageUrlProblem, needsConfirm, promptProblem } from "../draft";
+import { allowedDurations, buildDraft, holdMicros, imageUrlProblem, promptProblem } from "../draft";
 import { ASPECTS, dropped, endFrameApplies, negativeProblem, seedProblem } from "../shot";
 import { formatCents } from "../money";
 import { placeOf } from "../errors";
+import { ConfirmGate } from "./confirm.svelte";
 import type { AppStore } from "./app.svelte";
 import type { CreateStore } from "./create.svelte";
 import type { GroupsStore } from "./groups.svelte";
@@ -78,7 +79,10 @@ export class CompareStore {
   /** The sentence under the Compare button. */
   error = $state<string | null>(null);
   /** The total awaiting a second yes, when it is above the user's threshold. */
-  confirming = $state<Micros | null>(null);
+  readonly gate = new ConfirmGate();
+  get confirming(): Micros | null {
+    return this.gate.total;
+  }
   /** Why the duration changed, while it is still that duration. */
   private durationChange = $state<{ text: string; duration: number } | null>(null);
 
@@ -244,21 +248,15 @@ export class CompareStore {
     if (c.promptError || urlProblem || endProblem || optionProblem) return;
     if (!c.canGenerate) return; // a picture still being prepared: the button waits too
     const total = this.total;
-    if (needsConfirm(total, this.app.settings.confirm_above_micros)) {
-      this.confirming = total;
-      return;
-    }
-    await this.send(this.drafts());
+    await this.gate.ask(total, this.app.settings.confirm_above_micros, () => this.send(this.drafts()));
   }
 
   async confirm() {
-    if (this.confirming === null) return;
-    this.confirming = null;
-    await this.send(this.drafts());
+    await this.gate.confirm();
   }
 
   cancelConfirm() {
-    this.confirming = null;
+    this.gate.cancel();
   }
 
   private async send(drafts: Draft[]) {

@@ -21,12 +21,12 @@ import {
   clampDuration,
   holdMicros,
   imageUrlProblem,
-  needsConfirm,
   promptLength,
   promptProblem,
   stepDuration,
 } from "../draft";
 import { placeOf } from "../errors";
+import { ConfirmGate } from "./confirm.svelte";
 import type { AppStore } from "./app.svelte";
 import type { JobsStore } from "./jobs.svelte";
 import type { UiStore } from "./ui.svelte";
@@ -73,8 +73,11 @@ export class CreateStore {
   promptError = $state<string | null>(null);
   imageError = $state<string | null>(null);
   formError = $state<string | null>(null);
-  /** The hold awaiting a second yes, when it is above the user's threshold. */
-  confirming = $state<Micros | null>(null);
+  readonly gate = new ConfirmGate();
+  /** The total awaiting a second yes, when it is above the user's threshold. */
+  get confirming(): Micros | null {
+    return this.gate.total;
+  }
 
   // Getters rather than $derived fields: they read the stores passed to the constructor,
   // and each is cheap (a lookup in a handful of models, one pass over ≤ 4000 characters).
@@ -383,21 +386,15 @@ export class CreateStore {
     if (optionProblem) this.optionsError = optionProblem;
     const total = this.totalHold;
     if (this.promptError || urlProblem || endProblem || optionProblem || total === null) return;
-    if (needsConfirm(total, this.app.settings.confirm_above_micros)) {
-      this.confirming = total;
-      return;
-    }
-    await this.send();
+    await this.gate.ask(total, this.app.settings.confirm_above_micros, () => this.send());
   }
 
   async confirm() {
-    if (this.confirming === null) return;
-    this.confirming = null;
-    await this.send();
+    await this.gate.confirm();
   }
 
   cancelConfirm() {
-    this.confirming = null;
+    this.gate.cancel();
   }
 
   private async send(draft: Draft | null = this.draft()) {
