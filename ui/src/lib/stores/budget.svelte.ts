@@ -1,6 +1,8 @@
 // The money around the next submit: Kyma's balance (shown in the header only when Kyma answers
 // with a figure), today's spending and the daily cap. Read at start, after a job settles and
 // after a group is made; never more often than every 15 s unless asked, to spare the key's RPM.
+// A refresh asked for within those 15 s is not lost: it happens when they are over, so the
+// header never keeps a balance from before the last clip was charged.
 
 import * as ipc from "../ipc";
 import type { Budget } from "../ipc";
@@ -11,6 +13,7 @@ export class BudgetStore {
   current = $state<Budget | null>(null);
   private last = 0;
   private pending: Promise<void> | null = null;
+  private trailing: ReturnType<typeof setTimeout> | null = null;
   private now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -24,7 +27,18 @@ export class BudgetStore {
 
   async refresh(force = false): Promise<void> {
     if (this.pending) return this.pending;
-    if (!force && this.now() - this.last < MIN_REFRESH_MS) return;
+    const wait = this.last + MIN_REFRESH_MS - this.now();
+    if (!force && wait > 0) {
+      this.trailing ??= setTimeout(() => {
+        this.trailing = null;
+        void this.refresh();
+      }, wait);
+      return;
+    }
+    if (this.trailing) {
+      clearTimeout(this.trailing);
+      this.trailing = null;
+    }
     this.last = this.now();
     this.pending = (async () => {
       try {
