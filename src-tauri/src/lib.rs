@@ -95,9 +95,20 @@ pub fn run() {
         })
         .on_window_event(bridge::on_window_event)
         .invoke_handler(for_each_command!(handlers))
-        .run(context);
-    if let Err(e) = result {
-        eprintln!("Kyma Studio stopped: {e}");
-        std::process::exit(1);
+        .build(context);
+    match result {
+        // Quitting gives the open jobs back at once to `kyma resume` or another process sharing
+        // the library (otherwise they wait for this process's leases to lapse).
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                if let Some(studio) = app.try_state::<Arc<studio::Studio>>() {
+                    studio.engine().release_claims();
+                }
+            }
+        }),
+        Err(e) => {
+            eprintln!("Kyma Studio stopped: {e}");
+            std::process::exit(1);
+        }
     }
 }

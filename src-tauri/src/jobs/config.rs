@@ -18,6 +18,8 @@ pub struct PollSchedule {
     pub after_problem: Duration,
     /// A job Kyma reports pending while more are open there than it surely runs at once.
     pub pending_behind: Duration,
+    /// A job another process holds (see `claims`): how often the library is read for its news.
+    pub held_elsewhere: Duration,
 }
 
 impl Default for PollSchedule {
@@ -30,6 +32,7 @@ impl Default for PollSchedule {
             overdue_every: Duration::from_secs(30),
             after_problem: Duration::from_secs(30),
             pending_behind: Duration::from_secs(15),
+            held_elsewhere: Duration::from_secs(2),
         }
     }
 }
@@ -61,6 +64,9 @@ pub struct EngineConfig {
     /// Jobs Kyma surely runs at once (tier 1's running slots); more open there, and a pending
     /// one is polled every `poll.pending_behind`.
     pub running_slots: usize,
+    /// How long this process's claim on a job holds without renewal (`claims::LEASE`): a killed
+    /// process's jobs are taken over by another after this.
+    pub lease: Duration,
 }
 
 impl EngineConfig {
@@ -77,6 +83,7 @@ impl EngineConfig {
             max_clip_bytes: DEFAULT_MAX_CLIP_BYTES,
             max_polls_in_flight: 16,
             running_slots: 4,
+            lease: super::claims::LEASE,
         }
     }
 }

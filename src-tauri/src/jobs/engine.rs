@@ -1,6 +1,7 @@
 //! The engine's handle, cheap to clone: what the app and the CLI call to submit, repeat, remove
 //! and watch generations. The work itself happens in one owner task (`owner.rs`).
 
+use super::claims::Presence;
 use super::config::EngineConfig;
 use super::download::Downloader;
 use super::error::Error;
@@ -65,6 +66,23 @@ pub struct Engine {
     /// The store, paths, image host and queue cap, shared with the owner task.
     shared: Arc<Shared>,
     catalog: Arc<RwLock<Catalog>>,
+    /// Gives back this process's claims when the last handle goes (the CLI's commands end so).
+    _give_back: Arc<GiveBack>,
+}
+
+/// This process's presence for other processes sharing the library (see `claims`); dropped, it
+/// gives back the engine's claims, then its presence.
+struct GiveBack {
+    shared: Arc<Shared>,
+    _presence: Presence,
+}
+
+impl Drop for GiveBack {
+    fn drop(&mut self) {
+        if let Err(e) = self.shared.store.lock().release_claims(&self.shared.holder) {
+            log::warn!("cannot give back this process's claims: {e}");
+        }
+    }
 }
 
 impl Engine {
@@ -98,13 +116,25 @@ impl Engine {
             daily_cap: RwLock::new(None),
             wake: Notify::new(),
             turns: AtomicU64::new(0),
+            holder: super::claims::new_holder(),
         });
         let (cmd_tx, cmd_rx) = mpsc::channel(64);
         let (events, _) = broadcast::channel(1024);
         let downloader = Downloader::new(config.retry, config.max_clip_bytes)?;
         let owner = Owner::new(shared.clone(), client, downloader, events.clone(), config);
         tokio::spawn(owner.run(cmd_rx));
-        Ok(Engine { cmd: cmd_tx, events, shared, catalog: Arc::new(RwLock::new(catalog)) })
+        let presence = Presence::take(&shared.paths.read().locks(), &shared.holder)?;
+        let give_back = Arc::new(GiveBack { shared: shared.clone(), _presence: presence });
+        Ok(Engine { cmd: cmd_tx, events, shared, catalog: Arc::new(RwLock::new(catalog)), _give_back: give_back })
+    }
+
+    /// Gives back every job this process holds (see `claims`), so another process sharing the
+    /// library (the app, `kyma resume`) takes them over at once rather than after the lease. Call
+    /// it as the process exits; the engine takes claims again if it goes on.
+    pub fn release_claims(&self) {
+        if let Err(e) = self.shared.store.lock().release_claims(&self.shared.holder) {
+            log::warn!("cannot give back this process's claims: {e}");
+        }
     }
 
     /// How many times the engine's scheduling loop has woken up so far: a handful per job and

@@ -55,6 +55,12 @@ pub enum Error {
     OverBalance { balance: crate::api::Micros, queued: crate::api::Micros, asking: crate::api::Micros },
     #[error("{0}")]
     Group(String),
+    /// Another process sharing the library is downloading this clip now (it holds the clip's
+    /// file lock): not a fault, the job is looked at again shortly.
+    #[error(
+        "Another Kyma Studio process (the app or `kyma`) is downloading this clip; it appears here when that finishes."
+    )]
+    ClipBusy,
 }
 
 impl Error {
@@ -78,6 +84,7 @@ impl Error {
             Error::OverDailyCap { .. } | Error::OverMaxSpend { .. } => ErrorKind::OverBudget,
             Error::OverBalance { .. } => ErrorKind::InsufficientCredit,
             Error::Group(_) => ErrorKind::InvalidInput,
+            Error::ClipBusy => ErrorKind::StillRunning,
         }
     }
 }

@@ -2,6 +2,7 @@
 //! and polled against Kyma, clips downloaded into the library, progress broadcast to any face.
 
 pub mod batch_rows;
+pub mod claims;
 pub mod config;
 pub mod connect;
 pub mod download;

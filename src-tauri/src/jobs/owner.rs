@@ -39,6 +39,8 @@ pub(super) struct Shared {
     pub(super) wake: Notify,
     /// How many times the owner task's loop has turned (a waiting engine must not spin).
     pub(super) turns: AtomicU64,
+    /// This process's name in the library's claims (see `claims`).
+    pub(super) holder: String,
 }
 
 /// What a record made: its group, if it had one, and its generations.
@@ -88,6 +90,8 @@ pub(super) struct Owner {
     config: EngineConfig,
     jobs: HashMap<i64, JobState>,
     polls_in_flight: usize,
+    /// When this process's leases are next renewed.
+    renew_at: Instant,
 }
 
 impl Owner {
@@ -107,6 +111,7 @@ impl Owner {
             config,
             jobs: HashMap::new(),
             polls_in_flight: 0,
+            renew_at: Instant::now(),
         }
     }
 
@@ -134,7 +139,13 @@ impl Owner {
             // slot taken, or Kyma's queue full) is not a reason to wake: the answer that frees a
             // slot wakes the loop. Counting it made the loop spin while the slots were busy.
             let next = self.jobs.values().filter(|j| !j.busy && j.due > now).map(|j| j.due).min();
-            let sleep_until = next.unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
+            // While it has jobs, the leases on them are renewed every third of a lease.
+            if now >= self.renew_at {
+                self.renew_claims(now);
+            }
+            let renew = (!self.jobs.is_empty()).then_some(self.renew_at);
+            let sleep_until =
+                next.into_iter().chain(renew).min().unwrap_or_else(|| Instant::now() + Duration::from_secs(3600));
             tokio::select! {
                 cmd = cmds.recv(), if cmds_open => match cmd {
                     Some(c) => self.on_cmd(c),
@@ -145,8 +156,93 @@ impl Owner {
                 _ = tokio::time::sleep_until(sleep_until) => {}
             }
             if !cmds_open && self.jobs.is_empty() {
-                return;
+                break;
             }
+        }
+        // Stopping: what this process held is free for another at once, not after its lease.
+        if let Err(e) = self.shared.store.lock().release_claims(&self.shared.holder) {
+            log::warn!("cannot give back this process's claims: {e}");
+        }
+    }
+
+    fn renew_claims(&mut self, now: Instant) {
+        self.renew_at = now + self.config.lease / 3;
+        if let Err(e) = self.shared.store.lock().renew_claims(&self.shared.holder, self.config.lease) {
+            log::warn!("cannot renew this process's claims: {e}");
+        }
+    }
+
+    /// Whether this process may act on job `id` now: it holds the job's claim (taken or renewed
+    /// here). When another process holds it, the job is looked at again in the library soon, so
+    /// what that process does (a clip downloaded, a failure) shows here too.
+    fn hold(&mut self, id: i64) -> bool {
+        let claimed = self.shared.store.lock().claim(id, &self.shared.holder, self.config.lease);
+        let held = match claimed {
+            Ok(true) => true,
+            Ok(false) => self.take_over_from_the_dead(id),
+            Err(e) => {
+                log::error!("cannot claim generation {id}: {e}");
+                let wait = self.config.poll.after_problem;
+                self.reschedule(id, wait);
+                return false;
+            }
+        };
+        if !held {
+            self.held_elsewhere(id);
+            return false;
+        }
+        // Taken over from another process, the job may have moved on there (sent, finished):
+        // acted on as the library has it now.
+        if self.changed_in_library(id) {
+            self.emit_changed(id);
+            self.reschedule(id, Duration::ZERO);
+            return false;
+        }
+        true
+    }
+
+    /// Job `id`'s holder is known dead (its presence file is no longer locked: killed, crashed):
+    /// the job is taken over now rather than when its lease lapses.
+    fn take_over_from_the_dead(&mut self, id: i64) -> bool {
+        let locks = self.shared.paths.read().locks();
+        let store = self.shared.store.lock();
+        match store.claim_of(id) {
+            Ok(Some(c)) if !super::claims::alive(&locks, &c.holder) => {
+                let taken = store.take_over(id, &self.shared.holder, &c.holder, self.config.lease).unwrap_or(false);
+                if taken {
+                    log::info!("generation {id}: taken over from {}, which no longer runs", c.holder);
+                }
+                taken
+            }
+            _ => false,
+        }
+    }
+
+    /// Job `id` is another process's now: its record is read again (shown when it changed) and
+    /// looked at again after `poll.held_elsewhere`.
+    fn held_elsewhere(&mut self, id: i64) {
+        let wait = self.config.poll.held_elsewhere;
+        self.reschedule(id, wait);
+        if self.changed_in_library(id) {
+            self.emit_changed(id);
+        }
+    }
+
+    /// Whether the library's record of job `id` moved on from this process's copy (another
+    /// process sent, polled or finished it).
+    fn changed_in_library(&self, id: i64) -> bool {
+        let now = self.shared.store.lock().get(id);
+        match (now, self.jobs.get(&id)) {
+            (Ok(g), Some(j)) => g.status != j.gen.status || g.kyma_id != j.gen.kyma_id,
+            _ => false,
+        }
+    }
+
+    /// Job `id` leaves this process: finished, or dropped.
+    fn forget(&mut self, id: i64) {
+        self.jobs.remove(&id);
+        if let Err(e) = self.shared.store.lock().release_claim(id, &self.shared.holder) {
+            log::warn!("cannot give back the claim on generation {id}: {e}");
         }
     }
 
@@ -155,7 +251,7 @@ impl Owner {
         match got {
             Ok(g) => {
                 if g.status.is_terminal() {
-                    self.jobs.remove(&id);
+                    self.forget(id);
                 } else if let Some(j) = self.jobs.get_mut(&id) {
                     j.gen = g.clone();
                 }
@@ -293,18 +389,24 @@ impl Owner {
         for (_, id, status) in due {
             match status {
                 Status::Queued if open < cap => {
-                    open += 1;
-                    self.spawn_post(id, &client, done.clone());
+                    if self.hold(id) {
+                        open += 1;
+                        self.spawn_post(id, &client, done.clone());
+                    }
                 }
                 Status::Queued => {}
                 Status::Pending | Status::Processing if self.polls_in_flight < self.config.max_polls_in_flight => {
-                    self.spawn_poll(id, &client, done.clone());
+                    if self.hold(id) {
+                        self.spawn_poll(id, &client, done.clone());
+                    }
                 }
                 Status::Pending | Status::Processing => {}
-                Status::Downloading => self.spawn_download(id, &client, done.clone()),
-                _ => {
-                    self.jobs.remove(&id);
+                Status::Downloading => {
+                    if self.hold(id) {
+                        self.spawn_download(id, &client, done.clone());
+                    }
                 }
+                _ => self.forget(id),
             }
         }
     }
@@ -377,10 +479,13 @@ impl Owner {
         let downloader = self.downloader.clone();
         let slots = self.download_slots.clone();
         let events = self.events.clone();
-        let clips = self.shared.paths.read().clone().media_root(&g).join("clips");
+        let (clips, locks) = {
+            let paths = self.shared.paths.read();
+            (paths.media_root(&g).join("clips"), paths.locks())
+        };
         tokio::spawn(async move {
             let result = match slots.acquire_owned().await {
-                Ok(_permit) => fetch_clip(&client, &downloader, &g, url, &clips, &events).await,
+                Ok(_permit) => fetch_clip(&client, &downloader, &g, url, (&clips, &locks), &events).await,
                 Err(_) => Err(Error::EngineStopped),
             }
             .map(|(file, bytes)| {
@@ -421,6 +526,8 @@ impl Owner {
                     }
                     self.emit_changed(id);
                 }
+                // Another process is downloading it: its news is read from the library.
+                Err(Error::ClipBusy) => self.held_elsewhere(id),
                 Err(e) => {
                     let wait = self.config.poll.after_problem;
                     self.reschedule(id, wait);
@@ -558,14 +665,20 @@ async fn fetch_clip(
     downloader: &Downloader,
     g: &Generation,
     url: Option<String>,
-    clips: &Path,
+    (clips, locks): (&Path, &Path),
     events: &broadcast::Sender<Event>,
 ) -> Result<(String, u64), Error> {
     let file = clip_file_name(g);
     let dest = clips.join(&file);
+    // One process downloads a clip at a time, even when their claims overlapped (a clock jumped):
+    // it holds the clip's lock file until the clip is in place. The lock is the OS's (flock on
+    // Linux and macOS, LockFileEx on Windows), so a killed process's lock goes with it.
+    let lock = ClipLock::take(locks, &file)?;
     // A crash after the rename but before the database heard of it: the clip is already here.
+    // (Or another process finished it while this one waited for the lock.)
     if crate::media::mp4::check_mp4(&dest).is_ok() {
         let bytes = std::fs::metadata(&dest).map_err(|e| Error::io("read the clip", &dest, e))?.len();
+        lock.done();
         return Ok((file, bytes));
     }
     let kyma_id = g.kyma_id.clone().unwrap_or_default();
@@ -585,13 +698,51 @@ async fn fetch_clip(
     let mut refreshed = false;
     loop {
         match downloader.fetch(&url, &dest, &progress).await {
-            Ok(bytes) => return Ok((file, bytes)),
+            Ok(bytes) => {
+                lock.done();
+                return Ok((file, bytes));
+            }
             Err(DownloadError::LinkExpired { .. }) if !refreshed => {
                 refreshed = true;
                 url = fresh_url(client, &kyma_id).await?;
             }
             Err(e) => return Err(e.into()),
         }
+    }
+}
+
+/// A clip's download lock: `locks/<file>.lock` locked by this process (flock on Linux and macOS,
+/// LockFileEx on Windows; a killed process's lock goes with it). [`Error::ClipBusy`] when another
+/// process holds it.
+struct ClipLock {
+    file: std::fs::File,
+    path: std::path::PathBuf,
+}
+
+impl ClipLock {
+    fn take(locks: &Path, clip: &str) -> Result<ClipLock, Error> {
+        std::fs::create_dir_all(locks).map_err(|e| Error::io("create the download locks folder", locks, e))?;
+        let path = locks.join(format!("{clip}.lock"));
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io("open a download lock", &path, e))?;
+        match file.try_lock() {
+            Ok(()) => Ok(ClipLock { file, path }),
+            Err(std::fs::TryLockError::WouldBlock) => Err(Error::ClipBusy),
+            Err(std::fs::TryLockError::Error(e)) => Err(Error::io("take a download lock", &path, e)),
+        }
+    }
+
+    /// The clip is in place: its lock file goes, while still locked. Anyone who locks a file of
+    /// that name later (or the removed one) finds the clip there first and downloads nothing. A
+    /// lock file is not removed after a failure: a second process could then lock a new file of
+    /// that name while a third holds the old one, and both download.
+    fn done(self) {
+        let _ = std::fs::remove_file(&self.path);
+        drop(self.file);
     }
 }
 
@@ -602,4 +753,22 @@ async fn fresh_url(client: &Client, kyma_id: &str) -> Result<String, Error> {
             detail: "Kyma reports the job finished but gives no clip address".into(),
         })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clip_s_download_lock_is_held_once_and_its_file_goes_with_the_clip() {
+        let dir = tempfile::tempdir().unwrap();
+        let locks = dir.path().join("locks");
+        let first = ClipLock::take(&locks, "a.mp4").unwrap();
+        // A second holder (another process, or another open of the file here) is refused.
+        assert!(matches!(ClipLock::take(&locks, "a.mp4"), Err(Error::ClipBusy)));
+        assert!(ClipLock::take(&locks, "b.mp4").is_ok(), "another clip is free");
+        first.done();
+        assert!(!locks.join("a.mp4.lock").exists(), "the lock file goes once the clip is in place");
+        assert!(ClipLock::take(&locks, "a.mp4").is_ok());
+    }
 }

@@ -43,6 +43,12 @@ impl Paths {
     }
 
     /// The library folder holding generation `g`'s files.
+    /// The clips' download locks (one process downloads a clip at a time), beside the database:
+    /// every process sharing the library shares it, and the library folder stays clips only.
+    pub fn locks(&self) -> PathBuf {
+        self.data_dir.join("locks")
+    }
+
     pub fn media_root(&self, g: &Generation) -> PathBuf {
         self.media_root_of(g.media_dir.as_deref())
     }

@@ -27,7 +27,8 @@ const MIGRATIONS: &[(&str, &str)] = migrations![
     "0003_gallery",
     "0004_shot_options",
     "0005_groups",
-    "0006_group_notes"
+    "0006_group_notes",
+    "0007_claims"
 ];
 
 /// Our own lifecycle of a generation. `Queued` has no Kyma id yet; terminal states never change.

@@ -271,6 +271,7 @@ pub async fn get_job(State(sim): State<SharedSim>, Path(id): Path<String>, heade
             let bomb = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
             return Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], bomb).into_response());
         }
+        books.jobs[index].polls += 1;
         let job = sim.view(&mut books, index);
         Ok(Json(job).into_response())
     })

@@ -93,6 +93,10 @@ pub struct Job {
     /// A late-URL job has already answered one poll with `output: null`.
     pub late_url_served: bool,
     pub tokens: Vec<Token>,
+    /// GETs of this job (polls), and of its clip: two processes sharing a library must not both
+    /// fetch one clip.
+    pub polls: u64,
+    pub downloads: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -277,6 +281,8 @@ impl Books {
             late_url: fate.1,
             late_url_served: false,
             tokens: Vec::new(),
+            polls: 0,
+            downloads: 0,
         });
         self.stats.jobs_created += 1;
         self.stats.max_open_jobs = self.stats.max_open_jobs.max(self.open_jobs(key_index));

@@ -29,6 +29,9 @@ pub struct FaultProfile {
     /// a big, valid file for download benchmarks, streamed without being stored. Padded
     /// answers are never truncated.
     pub clip_pad_to_bytes: u64,
+    /// Serve clips at most this many bytes a second (0 = as fast as the network goes): a download
+    /// that takes a while, for faults that must land during one.
+    pub clip_bytes_per_s: u64,
 }
 
 /// How a hostile server lies about a finished clip.

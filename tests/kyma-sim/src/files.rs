@@ -35,9 +35,11 @@ pub async fn download(
             }
             Some(true) => {}
         }
-        let Some(job) = books.job_index(&job_id).map(|i| &books.jobs[i]) else {
+        let Some(index) = books.job_index(&job_id) else {
             return forbidden("invalid_url", "This link is not valid");
         };
+        books.jobs[index].downloads += 1;
+        let job = &books.jobs[index];
         let request = &job.request;
         let spec = ClipSpec {
             width: request.width,
@@ -129,9 +131,12 @@ pub async fn download(
         books.stats.range_downloads += u64::from(status == StatusCode::PARTIAL_CONTENT);
         books.stats.bytes_served += (if truncate { promised / 2 } else { promised }) as u64;
     }
+    let rate = sim.faults().profile().clip_bytes_per_s;
     let body = if truncate {
         sim.books().stats.injected_truncate += 1;
         wire::cut_short(body, promised / 2)
+    } else if rate > 0 {
+        throttled(std::iter::once(body), rate)
     } else {
         Body::from(body)
     };
@@ -146,6 +151,21 @@ pub async fn download(
 }
 
 static ZEROS: [u8; 1 << 20] = [0; 1 << 20];
+
+/// `clip_bytes_per_s`: `chunks` sent in 16 KiB pieces, each after the time it takes at `rate`.
+fn throttled(chunks: impl Iterator<Item = Bytes> + Send + 'static, rate: u64) -> Body {
+    use futures_util::StreamExt as _;
+    const PIECE: usize = 16 * 1024;
+    let pieces = chunks.flat_map(|c| {
+        let n = c.len().div_ceil(PIECE);
+        (0..n).map(move |i| c.slice(i * PIECE..((i + 1) * PIECE).min(c.len())))
+    });
+    let stream = futures_util::stream::iter(pieces).then(move |piece| async move {
+        tokio::time::sleep(std::time::Duration::from_secs_f64(piece.len() as f64 / rate as f64)).await;
+        Ok::<_, std::io::Error>(piece)
+    });
+    Body::from_stream(stream)
+}
 
 /// `clip_pad_to_bytes`: the clip, then one `free` box filling the file up to `total` bytes, sent
 /// as a stream (whole or one range) without holding the file in memory.
@@ -182,8 +202,14 @@ fn padded(clip: Bytes, total: u64, range: Option<&str>, sim: &SharedSim) -> Resp
         zeros_left -= n;
         (n > 0).then(|| Bytes::from_static(&ZEROS[..n as usize]))
     });
-    let chunks = from_head.into_iter().chain(zeros).map(Ok::<_, std::io::Error>);
-    let mut response = (status, Body::from_stream(futures_util::stream::iter(chunks))).into_response();
+    let chunks = from_head.into_iter().chain(zeros);
+    let rate = sim.faults().profile().clip_bytes_per_s;
+    let body = if rate > 0 {
+        throttled(chunks, rate)
+    } else {
+        Body::from_stream(futures_util::stream::iter(chunks.map(Ok::<_, std::io::Error>)))
+    };
+    let mut response = (status, body).into_response();
     insert(&mut response, header::CONTENT_TYPE, "video/mp4");
     insert(&mut response, header::CONTENT_LENGTH, &length.to_string());
     insert(&mut response, header::ACCEPT_RANGES, "bytes");

@@ -79,6 +79,8 @@ pub async fn jobs(State(sim): State<SharedSim>) -> Json<Value> {
                 "fate": job.fate.as_str(),
                 "late_url": job.late_url,
                 "key_index": job.key_index,
+                "polls": job.polls,
+                "downloads": job.downloads,
             })
         })
         .collect();
