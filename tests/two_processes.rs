@@ -63,9 +63,13 @@ async fn wait_all_finished(engine: &Engine, within: Duration) {
 
 /// Every job succeeded with its clip whole on disk, charged once, its clip fetched once, and no
 /// claim left behind.
-async fn assert_each_once(sim: &Sim, kyma: &Kyma) {
+async fn assert_each_once(sim: &Sim, kyma: &Kyma, fault: &str) {
     let ledger = sim.public("/_sim/ledger").await;
     let sim_jobs = sim.public("/_sim/jobs").await;
+    let a = common::audit::audit(&sim_jobs, &ledger, &kyma.jobs(), &kyma.clips_dir(), "shared library");
+    let doubles = common::desktop::double_downloads(&sim_jobs);
+    common::desktop::report_desktop_fault(fault, MODELS.len(), &a, doubles);
+    assert!(a.is_clean(), "{:?}", a.problems);
     let store = Store::open(&kyma_studio::jobs::Paths::new(kyma.data.path()).db).unwrap();
     for j in kyma.jobs() {
         assert_eq!(j["status"], "succeeded", "{j}");
@@ -95,7 +99,7 @@ async fn the_app_and_kyma_resume_share_open_jobs_each_fetched_once() {
     let resume = kyma.run_async(vec!["resume".into()]).await;
     assert!(resume.status.success(), "{}", String::from_utf8_lossy(&resume.stderr));
     wait_all_finished(&engine, Duration::from_secs(60)).await;
-    assert_each_once(&sim, &kyma).await;
+    assert_each_once(&sim, &kyma, "two processes on one library (app + kyma resume)").await;
     let polls: Vec<u64> =
         sim.public("/_sim/jobs").await.as_array().unwrap().iter().map(|j| j["polls"].as_u64().unwrap()).collect();
     eprintln!("polls per job: {polls:?}");
@@ -134,5 +138,5 @@ async fn a_killed_process_s_jobs_are_taken_over_at_once() {
     let took = killed.elapsed();
     eprintln!("taken over and finished {:.1} s after the kill", took.as_secs_f64());
     assert!(took < Duration::from_secs(15), "taken over before the leases lapsed ({:.1} s)", took.as_secs_f64());
-    assert_each_once(&sim, &kyma).await;
+    assert_each_once(&sim, &kyma, "a claim holder killed (SIGKILL), taken over").await;
 }

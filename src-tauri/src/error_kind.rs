@@ -62,6 +62,9 @@ kinds! {
     Damaged = "damaged",
     Http = "http",
     Disk = "disk",
+    /// The disk holding the library (or a folder of it) has no room: the sentence names the
+    /// folder, what is free and what is needed.
+    DiskFull = "disk_full",
     // The library and the engine.
     Database = "database",
     Io = "io",

@@ -6,6 +6,7 @@
 include!("studio/command_table.rs");
 
 pub mod api;
+pub mod diskspace;
 pub mod error_kind;
 pub mod fsutil;
 pub mod jobs;

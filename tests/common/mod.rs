@@ -3,8 +3,11 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 pub mod audit;
+pub mod desktop;
 #[path = "../kyma-sim/tests/common/mod.rs"]
 pub mod sim;
+#[cfg(target_os = "linux")]
+pub mod small_disk;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -27,6 +30,11 @@ impl Kyma {
 
     pub fn with_key(sim: &Sim, key: &str) -> Kyma {
         Kyma { data: tempfile::tempdir().unwrap(), api: format!("{}/v1", sim.url), key: key.to_string() }
+    }
+
+    /// Its library folder made inside `parent` (a small disk, say).
+    pub fn in_folder(sim: &Sim, parent: &Path) -> Kyma {
+        Kyma { data: tempfile::tempdir_in(parent).unwrap(), api: format!("{}/v1", sim.url), key: KEY.to_string() }
     }
 
     pub fn command(&self) -> Command {

@@ -73,3 +73,26 @@ test("a record without a clip fails at once; a cancelled grab is no longer 'maki
   expect(p.making(3)).toBe(false);
   expect(p.busy).toBe(2);
 });
+
+test("a poster refused for a full disk says the core's sentence once, however many tiles fail", async () => {
+  const sentence =
+    "The disk holding /media/ext/Kyma is full: 0 KB free. Free some space there; the poster is made once there is room.";
+  fakeBackend({
+    thumb_put: () => {
+      throw { kind: "disk_full", field: null, message: sentence, action: null, link: null };
+    },
+  });
+  const { ToastStore } = await import("../src/lib/stores/toasts.svelte");
+  const toasts = new ToastStore();
+  const said = vi.spyOn(toasts, "error");
+  const p = new PosterStore(toasts);
+  p.broken(1, "c1", "t1");
+  p.broken(2, "c2", "t2");
+  grabs[0].settle(true);
+  grabs[1].settle(true);
+  for (let i = 0; i < 4; i++) await tick();
+  expect(p.failed(1, "t1")).toBe(true);
+  expect(p.failed(2, "t2")).toBe(true);
+  expect(said.mock.calls).toEqual([[sentence]]);
+  expect(toasts.current?.message).toBe(sentence);
+});

@@ -3,6 +3,7 @@
 
 use super::failpoint;
 use crate::api::retry::{is_retryable_status, RetryPolicy};
+use crate::diskspace::size_text;
 use crate::error_kind::ErrorKind;
 use crate::media::mp4::check_mp4;
 use futures_util::StreamExt;
@@ -38,6 +39,9 @@ pub enum DownloadError {
     Network { detail: String },
     #[error("Could not write the clip to {path}: {detail}. Check free disk space and the library folder.")]
     Disk { path: String, detail: String },
+    /// The disk filled up: the `.part` file stays, and the next try resumes it with Range.
+    #[error(transparent)]
+    DiskFull(#[from] crate::diskspace::DiskFull),
 }
 
 impl DownloadError {
@@ -52,20 +56,25 @@ impl DownloadError {
             DownloadError::Http { .. } => ErrorKind::Http,
             DownloadError::Network { .. } => ErrorKind::Network,
             DownloadError::Disk { .. } => ErrorKind::Disk,
+            DownloadError::DiskFull(_) => ErrorKind::DiskFull,
         }
     }
 }
 
-/// "5.0 GB", "812 MB": sizes as a person reads them (decimal units, as file managers show).
-fn size_text(bytes: u64) -> String {
-    if bytes >= 1_000_000_000 {
-        format!("{:.1} GB", bytes as f64 / 1e9)
-    } else {
-        format!("{} MB", bytes.div_ceil(1_000_000))
-    }
+/// A write to `path` failed. A full disk says so, with the clip's folder and what is free.
+fn disk(path: &Path, e: std::io::Error) -> DownloadError {
+    disk_needing(path, e, None)
 }
 
-fn disk(path: &Path, e: impl std::fmt::Display) -> DownloadError {
+/// As [`disk`], for a write of a clip of `total` bytes into `path` (its `.part`): the need is
+/// what the file still lacks.
+fn disk_needing(path: &Path, e: std::io::Error, total: Option<u64>) -> DownloadError {
+    if crate::diskspace::is_disk_full(&e) {
+        let folder = path.parent().unwrap_or(path);
+        let have = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let needed = total.map_or(0, |t| t.saturating_sub(have));
+        return DownloadError::DiskFull(crate::diskspace::full(folder, needed, crate::diskspace::Then::Resume));
+    }
     DownloadError::Disk { path: path.display().to_string(), detail: e.to_string() }
 }
 
@@ -315,16 +324,16 @@ impl Downloader {
                     DownloadError::NoEnd { max: self.max_bytes }
                 });
             }
-            file.write_all(&chunk).await.map_err(|e| disk(part, e))?;
+            file.write_all(&chunk).await.map_err(|e| disk_needing(part, e, total))?;
             if first_chunk {
                 first_chunk = false;
-                file.flush().await.map_err(|e| disk(part, e))?;
+                file.flush().await.map_err(|e| disk_needing(part, e, total))?;
                 failpoint::hit("mid_download");
             }
             progress(done, total);
         }
-        file.flush().await.map_err(|e| disk(part, e))?;
-        file.sync_all().await.map_err(|e| disk(part, e))?;
+        file.flush().await.map_err(|e| disk_needing(part, e, total))?;
+        file.sync_all().await.map_err(|e| disk_needing(part, e, total))?;
         match total {
             Some(t) if done == t && !cut => Ok(Attempt::Done(done)),
             None if !cut => Ok(Attempt::Done(done)),

@@ -320,6 +320,15 @@ impl Engine {
             groups::check_spending(store.conn(), spending, total)?;
             groups::check_daily_cap(store.conn(), cap, total)?;
         }
+        // Room for the clips (as heavy as Kyma's clips get) and the database beside them: a full
+        // disk refuses before anything is prepared, recorded or sent.
+        let seconds: u64 = items.iter().flat_map(|i| &i.rows).map(|r| u64::from(r.duration_s)).sum();
+        let clips = self.paths().media_root_of(self.paths().row_media_dir().as_deref()).join("clips");
+        crate::diskspace::check_room(
+            &clips,
+            crate::diskspace::RESERVE_BYTES + seconds * crate::diskspace::CLIP_BYTES_PER_S,
+            crate::diskspace::Then::TryAgain,
+        )?;
         let mut rows = Vec::new();
         let mut written = Vec::new();
         let kept = async {

@@ -61,10 +61,17 @@ pub enum Error {
         "Another Kyma Studio process (the app or `kyma`) is downloading this clip; it appears here when that finishes."
     )]
     ClipBusy,
+    #[error(transparent)]
+    DiskFull(#[from] crate::diskspace::DiskFull),
 }
 
 impl Error {
+    /// A failed file operation; a full disk is said as such, naming the folder's disk.
     pub fn io(what: &'static str, path: &Path, e: std::io::Error) -> Error {
+        if crate::diskspace::is_disk_full(&e) {
+            let folder = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+            return Error::DiskFull(crate::diskspace::full(folder, 0, crate::diskspace::Then::TryAgain));
+        }
         Error::Io { what, path: path.display().to_string(), detail: e.to_string() }
     }
 
@@ -73,6 +80,7 @@ impl Error {
             Error::Api(e) => e.kind(),
             Error::Image(e) => e.kind(),
             Error::Download(e) => e.kind(),
+            Error::Db(e) if crate::diskspace::is_db_full(e) => ErrorKind::DiskFull,
             Error::Db(_) => ErrorKind::Database,
             Error::Io { .. } => ErrorKind::Io,
             Error::NewerLibrary { .. } => ErrorKind::NewerLibrary,
@@ -85,6 +93,7 @@ impl Error {
             Error::OverBalance { .. } => ErrorKind::InsufficientCredit,
             Error::Group(_) => ErrorKind::InvalidInput,
             Error::ClipBusy => ErrorKind::StillRunning,
+            Error::DiskFull(_) => ErrorKind::DiskFull,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! downloads finished clips (at most three at a time) and reports every change as an `Event`.
 
 use super::config::EngineConfig;
-use super::download::{DownloadError, Downloader};
+use super::download::{part_path, DownloadError, Downloader};
 use super::engine::Event;
 use super::error::Error;
 use super::failpoint;
@@ -72,6 +72,11 @@ enum Done {
     Downloaded(i64, Result<Fetched, Error>),
 }
 
+/// How often a download stopped by a full disk looks for room again (at most).
+const ROOM_RECHECK: Duration = Duration::from_secs(5);
+/// Below this much free space a download is not tried: the disk is still full.
+const MIN_ROOM: u64 = 1_000_000;
+
 struct JobState {
     gen: Generation,
     due: Instant,
@@ -79,6 +84,8 @@ struct JobState {
     url: Option<String>,
     polls_without_url: u32,
     running_since: Instant,
+    /// Its download stopped for a full disk and the user was told: rechecks say nothing more.
+    short_of_room: bool,
 }
 
 pub(super) struct Owner {
@@ -124,7 +131,15 @@ impl Owner {
                 for g in open {
                     self.jobs.insert(
                         g.id,
-                        JobState { gen: g, due: now, busy: false, url: None, polls_without_url: 0, running_since: now },
+                        JobState {
+                            gen: g,
+                            due: now,
+                            busy: false,
+                            url: None,
+                            polls_without_url: 0,
+                            running_since: now,
+                            short_of_room: false,
+                        },
                     );
                 }
             }
@@ -298,6 +313,7 @@ impl Owner {
                                 busy: false,
                                 url: None,
                                 polls_without_url: 0,
+                                short_of_room: false,
                                 running_since: now,
                             },
                         );
@@ -519,15 +535,34 @@ impl Owner {
             }
             Done::Downloaded(id, result) => match result {
                 Ok((file, bytes, size)) => {
+                    if let Some(j) = self.jobs.get_mut(&id) {
+                        j.short_of_room = false;
+                    }
                     failpoint::hit("after_rename");
                     let marked = self.shared.store.lock().mark_succeeded(id, &file, bytes, size);
-                    if let Err(e) = marked {
-                        log::error!("cannot record the clip of generation {id}: {e}");
+                    match marked {
+                        Ok(()) => self.emit_changed(id),
+                        Err(e) => {
+                            // The clip is in place but the library could not say so (a full
+                            // disk): tried again, and the next try finds the clip already there.
+                            log::error!("cannot record the clip of generation {id}: {e}");
+                            self.reschedule(id, self.config.poll.after_problem);
+                            self.problem(id, e.kind(), e.to_string());
+                        }
                     }
-                    self.emit_changed(id);
                 }
                 // Another process is downloading it: its news is read from the library.
                 Err(Error::ClipBusy) => self.held_elsewhere(id),
+                // A full disk: the .part stays, and the download resumes soon after room is
+                // made (each try first looks at the free space, without asking the network).
+                Err(e @ (Error::DiskFull(_) | Error::Download(DownloadError::DiskFull(_)))) => {
+                    let wait = self.config.poll.after_problem.min(ROOM_RECHECK);
+                    self.reschedule(id, wait);
+                    let told = self.jobs.get_mut(&id).map(|j| std::mem::replace(&mut j.short_of_room, true));
+                    if told == Some(false) {
+                        self.problem(id, e.kind(), e.to_string());
+                    }
+                }
                 Err(e) => {
                     let wait = self.config.poll.after_problem;
                     self.reschedule(id, wait);
@@ -593,10 +628,16 @@ impl Owner {
                 let charged = job.charged_amount.or(job.estimated_cost).or(Some(hold));
                 let r = db.mark_downloading(id, charged, job.completed_at.as_deref()).map(|()| true);
                 drop(db);
-                if let Some(j) = self.jobs.get_mut(&id) {
-                    j.url = job.output_url.clone();
+                if r.is_ok() {
+                    if let Some(j) = self.jobs.get_mut(&id) {
+                        j.url = job.output_url.clone();
+                    }
+                    self.reschedule(id, Duration::ZERO);
+                } else {
+                    // The charge is not recorded (a full disk): no download before it is, so the
+                    // library never holds a clip whose charge it lacks. Polled again.
+                    self.reschedule(id, self.config.poll.after_problem);
                 }
-                self.reschedule(id, Duration::ZERO);
                 r
             }
             RemoteStatus::Failed | RemoteStatus::Refunded | RemoteStatus::Expired => {
@@ -646,7 +687,7 @@ impl Owner {
             Ok(true) => self.emit_changed(id),
             Err(e) => {
                 log::error!("cannot record the state of generation {id}: {e}");
-                self.emit_changed(id);
+                self.problem(id, e.kind(), e.to_string());
             }
         }
     }
@@ -680,6 +721,13 @@ async fn fetch_clip(
         let bytes = std::fs::metadata(&dest).map_err(|e| Error::io("read the clip", &dest, e))?.len();
         lock.done();
         return Ok((file, bytes));
+    }
+    // Still no room: said again without a request to Kyma or the clip's server.
+    let have = std::fs::metadata(part_path(&dest)).map(|m| m.len()).unwrap_or(0);
+    if crate::diskspace::free_space(clips).is_ok_and(|free| free < MIN_ROOM) {
+        // The clip's size is not known before its server answers: as heavy as Kyma's get.
+        let need = (u64::from(g.duration_s) * crate::diskspace::CLIP_BYTES_PER_S).saturating_sub(have);
+        return Err(Error::DiskFull(crate::diskspace::full(clips, need, crate::diskspace::Then::Resume)));
     }
     let kyma_id = g.kyma_id.clone().unwrap_or_default();
     let mut url = match url {
@@ -721,14 +769,22 @@ struct ClipLock {
 
 impl ClipLock {
     fn take(locks: &Path, clip: &str) -> Result<ClipLock, Error> {
-        std::fs::create_dir_all(locks).map_err(|e| Error::io("create the download locks folder", locks, e))?;
+        // A full disk here is a paid download waiting for room, not a refused submit.
+        let failed = |what, path: &Path, e: std::io::Error| {
+            if crate::diskspace::is_disk_full(&e) {
+                Error::DiskFull(crate::diskspace::full(locks, 0, crate::diskspace::Then::Resume))
+            } else {
+                Error::io(what, path, e)
+            }
+        };
+        std::fs::create_dir_all(locks).map_err(|e| failed("create the download locks folder", locks, e))?;
         let path = locks.join(format!("{clip}.lock"));
         let file = std::fs::OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .open(&path)
-            .map_err(|e| Error::io("open a download lock", &path, e))?;
+            .map_err(|e| failed("open a download lock", &path, e))?;
         match file.try_lock() {
             Ok(()) => Ok(ClipLock { file, path }),
             Err(std::fs::TryLockError::WouldBlock) => Err(Error::ClipBusy),

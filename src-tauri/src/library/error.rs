@@ -37,15 +37,23 @@ pub enum Error {
     Trash(String),
     #[error("The poster image is not a usable JPEG: {0}.")]
     BadThumb(String),
+    #[error(transparent)]
+    DiskFull(#[from] crate::diskspace::DiskFull),
 }
 
 impl Error {
+    /// A failed file operation; a full disk is said as such, naming the folder's disk.
     pub fn io(what: &'static str, path: &Path, e: std::io::Error) -> Error {
+        if crate::diskspace::is_disk_full(&e) {
+            let folder = if path.is_dir() { path } else { path.parent().unwrap_or(path) };
+            return Error::DiskFull(crate::diskspace::full(folder, 0, crate::diskspace::Then::TryAgain));
+        }
         Error::Io { what, path: path.display().to_string(), detail: e.to_string() }
     }
 
     pub fn kind(&self) -> ErrorKind {
         match self {
+            Error::Db(e) if crate::diskspace::is_db_full(e) => ErrorKind::DiskFull,
             Error::Db(_) => ErrorKind::Database,
             Error::Jobs(e) => e.kind(),
             Error::Io { .. } => ErrorKind::Io,
@@ -61,6 +69,7 @@ impl Error {
             Error::MoveRefused(_) => ErrorKind::MoveRefused,
             Error::Trash(_) => ErrorKind::TrashFailed,
             Error::BadThumb(_) => ErrorKind::BadThumbnail,
+            Error::DiskFull(_) => ErrorKind::DiskFull,
         }
     }
 }

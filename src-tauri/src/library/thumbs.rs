@@ -44,7 +44,7 @@ impl Library {
                 return Ok(None);
             }
         };
-        crate::fsutil::write_atomic(&path, &small).map_err(|e| Error::io("save the poster", &path, e))?;
+        crate::fsutil::write_atomic(&path, &small).map_err(|e| poster_not_saved(&path, e))?;
         Ok(Some(path))
     }
 
@@ -54,8 +54,18 @@ impl Library {
         row(&self.store(), id)?;
         check_thumb(jpeg)?;
         let path = self.paths().thumb_path(id);
-        crate::fsutil::write_atomic(&path, jpeg).map_err(|e| Error::io("save the poster", &path, e))
+        crate::fsutil::write_atomic(&path, jpeg).map_err(|e| poster_not_saved(&path, e))
     }
+}
+
+/// A poster that could not be written. On a full disk the clip stays as it is, without a poster
+/// until there is room (the gallery asks again when it next shows the clip).
+fn poster_not_saved(path: &Path, e: std::io::Error) -> Error {
+    if crate::diskspace::is_disk_full(&e) {
+        let folder = path.parent().unwrap_or(path);
+        return Error::DiskFull(crate::diskspace::full(folder, 0, crate::diskspace::Then::Later));
+    }
+    Error::io("save the poster", path, e)
 }
 
 /// A cheap look at a cached poster: a JPEG start and end marker, and a sane size.

@@ -40,6 +40,7 @@ pub fn action_for(kind: ErrorKind) -> Option<ErrorAction> {
         | K::Damaged
         | K::Http
         | K::Disk
+        | K::DiskFull
         | K::Database
         | K::Io
         | K::NewerLibrary

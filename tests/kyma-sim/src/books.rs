@@ -97,6 +97,8 @@ pub struct Job {
     /// fetch one clip.
     pub polls: u64,
     pub downloads: u64,
+    /// The first byte each download asked for (0 for a whole one; a Range resume asks for more).
+    pub range_starts: Vec<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -283,6 +285,7 @@ impl Books {
             tokens: Vec::new(),
             polls: 0,
             downloads: 0,
+            range_starts: Vec::new(),
         });
         self.stats.jobs_created += 1;
         self.stats.max_open_jobs = self.stats.max_open_jobs.max(self.open_jobs(key_index));

@@ -39,6 +39,13 @@ pub async fn download(
             return forbidden("invalid_url", "This link is not valid");
         };
         books.jobs[index].downloads += 1;
+        // Where each GET asked to start: a resumed download asks from where it stopped.
+        let from = headers
+            .get(header::RANGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|r| r.trim().strip_prefix("bytes=")?.split('-').next()?.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        books.jobs[index].range_starts.push(from);
         let job = &books.jobs[index];
         let request = &job.request;
         let spec = ClipSpec {

@@ -81,6 +81,7 @@ pub async fn jobs(State(sim): State<SharedSim>) -> Json<Value> {
                 "key_index": job.key_index,
                 "polls": job.polls,
                 "downloads": job.downloads,
+                "range_starts": job.range_starts,
             })
         })
         .collect();

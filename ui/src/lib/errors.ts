@@ -67,6 +67,7 @@ function placeOfKind(kind: ErrorKind): ErrorPlace {
     case "clock_skew":
     case "timeout":
     case "disk":
+    case "disk_full":
     case "unusable_job_id":
     case "over_budget":
       return "banner";

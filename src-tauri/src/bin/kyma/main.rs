@@ -80,6 +80,7 @@ fn code_for_kind(kind: ErrorKind) -> u8 {
         | K::Damaged
         | K::Http
         | K::Disk
+        | K::DiskFull
         | K::Database
         | K::NewerLibrary
         | K::StillRunning

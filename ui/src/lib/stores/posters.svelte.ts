@@ -4,12 +4,19 @@
 
 import { SvelteMap, SvelteSet } from "svelte/reactivity";
 import * as ipc from "../ipc";
+import { toAppError } from "../ipc/call";
 import { GrabQueue, grabFrame } from "../frames";
+import type { ToastStore } from "./toasts.svelte";
 
 /** Posters are small: the grid never shows a tile wider than this. */
 const POSTER_WIDTH = 320;
 
 export class PosterStore {
+  /** A full disk is said once a session (a gallery of 35 tiles would say it 35 times). */
+  private toldDiskFull = false;
+
+  constructor(private toasts?: ToastStore) {}
+
   /** id → a cache-busting version once the window made a poster for it. */
   private versions = new SvelteMap<number, number>();
   /**
@@ -54,7 +61,16 @@ export class PosterStore {
     this.drawing.add(id);
     void this.queue.request(id, async () => {
       const frame = await grabFrame(clipUrl, { at: 0.05, maxWidth: POSTER_WIDTH, type: "image/jpeg", quality: 0.8 });
-      await ipc.thumbPut({ id, bytes: frame.base64 });
+      try {
+        await ipc.thumbPut({ id, bytes: frame.base64 });
+      } catch (e) {
+        const err = toAppError(e);
+        if (err.kind === "disk_full" && !this.toldDiskFull) {
+          this.toldDiskFull = true;
+          this.toasts?.error(err.message);
+        }
+        throw e;
+      }
     });
   }
 
