@@ -16,7 +16,6 @@ use common::{fast_engine_config, Kyma, Sim, KEY};
 use kyma_studio::api::limiter::RateLimiter;
 use kyma_studio::api::{ApiKey, Catalog, Client};
 use kyma_studio::jobs::{Engine, Event};
-use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
