@@ -63,6 +63,12 @@ pub enum Error {
     ClipBusy,
     #[error(transparent)]
     DiskFull(#[from] crate::diskspace::DiskFull),
+    /// The clip's link expired (a computer that slept past its lifetime) and polling the job
+    /// again gave no link that works. The job stays open and paid; it is asked again later.
+    #[error(
+        "Kyma's link to this paid clip expired, and asking Kyma again gave no link that works (HTTP {status}). The clip stays in the library as paid, and Kyma Studio keeps asking Kyma for a new link."
+    )]
+    NoFreshLink { status: u16 },
 }
 
 impl Error {
@@ -94,6 +100,7 @@ impl Error {
             Error::Group(_) => ErrorKind::InvalidInput,
             Error::ClipBusy => ErrorKind::StillRunning,
             Error::DiskFull(_) => ErrorKind::DiskFull,
+            Error::NoFreshLink { .. } => ErrorKind::LinkExpired,
         }
     }
 }

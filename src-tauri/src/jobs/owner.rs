@@ -754,6 +754,8 @@ async fn fetch_clip(
                 refreshed = true;
                 url = fresh_url(client, &kyma_id).await?;
             }
+            // Polled again and the new link is dead too (Kyma gave none that works).
+            Err(DownloadError::LinkExpired { status }) => return Err(Error::NoFreshLink { status }),
             Err(e) => return Err(e.into()),
         }
     }

@@ -105,7 +105,8 @@ impl Sim {
     pub fn view(&self, books: &mut Books, index: usize) -> serde_json::Value {
         let url_ttl = Duration::from_secs_f64(self.faults().profile().url_ttl_s);
         let now = self.clock.now();
-        let mut job = books.view(index, now, self.life(), url_ttl, &self.config.base_url, &self.clock);
+        let links = crate::books::Links { ttl: url_ttl, renew: !self.faults().profile().no_fresh_urls };
+        let mut job = books.view(index, now, self.life(), links, &self.config.base_url, &self.clock);
         let lie = match self.faults().profile().hostile {
             Some(Hostile::FileUrl) => Some("file:///etc/passwd"),
             Some(Hostile::ForeignHttp) => Some("http://198.51.100.7/clips/job.mp4"),

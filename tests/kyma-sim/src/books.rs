@@ -362,15 +362,15 @@ impl Books {
         }
     }
 
-    /// The job object as a client sees it. `url_ttl` > 0 makes result-URL tokens expire;
-    /// `base_url` is where `/files` is served. Viewing may issue a fresh token and uses up
-    /// a late-URL job's one empty answer.
+    /// The job object as a client sees it. `links` says how long result-URL tokens live and
+    /// whether a view may issue a fresh one; `base_url` is where `/files` is served. Viewing may
+    /// issue a fresh token and uses up a late-URL job's one empty answer.
     pub fn view(
         &mut self,
         index: usize,
         now: Duration,
         life: Lifecycle,
-        url_ttl: Duration,
+        links: Links,
         base_url: &str,
         clock: &Clock,
     ) -> Value {
@@ -381,7 +381,7 @@ impl Books {
                 job.late_url_served = true;
                 Value::Null
             } else {
-                let token = current_token(job, now, url_ttl);
+                let token = current_token(job, now, links);
                 json!({ "url": format!("{base_url}/files/{}/{token}.mp4", job.id) })
             }
         } else {
@@ -438,11 +438,19 @@ impl Books {
     }
 }
 
+/// How result links behave: their lifetime (zero: forever), and whether a view may issue a new one.
+#[derive(Clone, Copy, Debug)]
+pub struct Links {
+    pub ttl: Duration,
+    pub renew: bool,
+}
+
 /// The token to put in the job's URL: the newest one, or a fresh one when there is none or
-/// the newest is older than half the TTL. Older tokens keep working until they expire.
-fn current_token(job: &mut Job, now: Duration, url_ttl: Duration) -> String {
+/// the newest is older than half the TTL (and `renew`). Older tokens keep working until they expire.
+fn current_token(job: &mut Job, now: Duration, links: Links) -> String {
+    let Links { ttl: url_ttl, renew } = links;
     let fresh_enough =
-        job.tokens.last().is_some_and(|t| url_ttl.is_zero() || now.saturating_sub(t.issued) <= url_ttl / 2);
+        job.tokens.last().is_some_and(|t| !renew || url_ttl.is_zero() || now.saturating_sub(t.issued) <= url_ttl / 2);
     if !fresh_enough {
         job.tokens.push(Token {
             value: random_hex(32),

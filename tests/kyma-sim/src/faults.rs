@@ -32,6 +32,9 @@ pub struct FaultProfile {
     /// Serve clips at most this many bytes a second (0 = as fast as the network goes): a download
     /// that takes a while, for faults that must land during one.
     pub clip_bytes_per_s: u64,
+    /// Kyma gives no new result URL: a succeeded job shows the first token it was given for
+    /// good, expired or not (with `url_ttl_s`, a client that slept past it gets no working link).
+    pub no_fresh_urls: bool,
 }
 
 /// How a hostile server lies about a finished clip.

@@ -97,6 +97,26 @@ async fn expired_urls_answer_403_and_a_fresh_poll_renews_them() {
 }
 
 #[tokio::test]
+async fn with_no_fresh_urls_an_expired_link_is_all_a_poll_gives() {
+    let sim = Sim::start(&["--job-seconds", "0.5"]);
+    sim.set_faults(json!({"url_ttl_s": 1.0, "no_fresh_urls": true})).await;
+    let job = sim.create(t2v("kling-2.5-pro", 1)).await;
+    let id = job["id"].as_str().unwrap();
+    let old = sim.finish(id).await["output"]["url"].as_str().unwrap().to_string();
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    // Polled again past the TTL: the same, expired link.
+    assert_eq!(sim.job(KEY, id).await["output"]["url"], old.as_str());
+    let expired = sim.http.get(&old).send().await.unwrap();
+    assert_eq!(expired.status(), 403);
+    assert_eq!(error_code(&expired.json().await.unwrap()), "url_expired");
+    // Kyma gives links again: the next poll has a working one.
+    sim.set_faults(json!({"url_ttl_s": 1.0})).await;
+    let fresh = sim.job(KEY, id).await["output"]["url"].as_str().unwrap().to_string();
+    assert_ne!(fresh, old);
+    sim.download(&fresh).await;
+}
+
+#[tokio::test]
 async fn a_reset_post_still_creates_the_job_and_a_replay_finds_it() {
     let sim = Sim::start(&["--job-seconds", "0.5"]);
     sim.set_faults(json!({"reset_rate": 1.0})).await;
