@@ -95,6 +95,13 @@ impl Engine {
     pub fn start_with(config: EngineConfig, client: Option<Client>, catalog: Catalog) -> Result<Engine, Error> {
         let db = Paths::new(&config.data_dir).db;
         let store = Store::open(&db)?;
+        // The daily backup (see `recovery`), off the start-up path.
+        let backed = db.clone();
+        std::thread::spawn(move || {
+            if let Err(e) = super::recovery::backup_if_due(&backed) {
+                log::warn!("no daily backup of the library: {e}");
+            }
+        });
         // The library folder the app chose (the CLI and the app read the same record).
         let library = store.library_dir()?;
         let paths = Paths::with_library(&config.data_dir, library.as_deref().unwrap_or(&config.data_dir));

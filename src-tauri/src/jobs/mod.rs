@@ -12,6 +12,8 @@ pub mod failpoint;
 pub mod groups;
 mod owner;
 pub mod paths;
+pub mod recovery;
+pub mod sidecar;
 pub mod store;
 pub mod submit;
 

@@ -276,6 +276,19 @@ impl Owner {
         }
     }
 
+    /// The clip's sidecar (what made it, what it cost) beside it, so the library can be rebuilt
+    /// from the clips folder. A failure is logged: the clip and its record are what count.
+    fn write_sidecar(&self, id: i64) {
+        let g = match self.shared.store.lock().get(id) {
+            Ok(g) => g,
+            Err(e) => return log::warn!("generation {id}: no sidecar ({e})"),
+        };
+        let clips = self.shared.paths.read().media_root(&g).join("clips");
+        if let Err(e) = super::sidecar::write(&clips, &g) {
+            log::warn!("generation {id}: could not write its sidecar in {}: {e}", clips.display());
+        }
+    }
+
     fn problem(&mut self, id: i64, kind: ErrorKind, message: String) {
         let noted = self.shared.store.lock().note_problem(id, kind.as_str(), &message);
         if let Err(e) = noted {
@@ -541,7 +554,10 @@ impl Owner {
                     failpoint::hit("after_rename");
                     let marked = self.shared.store.lock().mark_succeeded(id, &file, bytes, size);
                     match marked {
-                        Ok(()) => self.emit_changed(id),
+                        Ok(()) => {
+                            self.write_sidecar(id);
+                            self.emit_changed(id);
+                        }
                         Err(e) => {
                             // The clip is in place but the library could not say so (a full
                             // disk): tried again, and the next try finds the clip already there.

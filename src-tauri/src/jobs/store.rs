@@ -422,6 +422,14 @@ impl Store {
         let version = |c: &Connection| -> Result<usize, Error> {
             Ok(c.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?.max(0) as usize)
         };
+        let start = version(&self.conn)?;
+        if start > 0 && start < MIGRATIONS.len() {
+            // A copy of the library as the older version left it, before the new schema touches
+            // it (a new library has nothing to keep).
+            if let Err(e) = super::recovery::backup(&self.path, &format!("before-schema-{}", MIGRATIONS.len())) {
+                log::warn!("no backup before the schema change: {e}");
+            }
+        }
         loop {
             let found = version(&self.conn)?;
             if found > MIGRATIONS.len() {
@@ -871,6 +879,12 @@ mod tests {
             let s = Store::open(&path).unwrap();
             let v: i64 = s.conn().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
             assert_eq!(v as usize, MIGRATIONS.len(), "from version {from}");
+            // The library as the older release left it was backed up first, once.
+            let backups = super::super::recovery::backups(&path);
+            assert_eq!(backups.len(), 1, "from version {from}: {backups:?}");
+            let old = Connection::open(&backups[0]).unwrap();
+            let kept: i64 = old.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+            assert_eq!(kept as usize, from, "the backup is of the old schema");
             let g = s.list().unwrap().pop().unwrap();
             assert_eq!((g.idempotency_key.as_str(), g.post_attempts, g.favourite), ("old", 0, false));
             assert!(g.has_audio, "from version {from}: the audio model's clip has sound");

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 mod dev;
 mod groups;
+mod library_cmd;
 mod smoke;
 use dev::DevAction;
 
@@ -39,7 +40,8 @@ impl Fail {
 /// The exit code for an error of this kind: one exhaustive match, so a new kind cannot be added
 /// without deciding. 1: the job ended without a clip (a cancelled batch's dropped members);
 /// 2: the input must change; 3: the key, credit, budget or keychain; 4: the rest (network,
-/// server, disk: the job is kept and `kyma resume` finishes it).
+/// server, disk: the job is kept and `kyma resume` finishes it). (5, the library needs
+/// `kyma library recover`, is `kyma library check`'s own.)
 fn code_for_kind(kind: ErrorKind) -> u8 {
     use ErrorKind as K;
     match kind {
@@ -243,6 +245,11 @@ enum Command {
         #[arg(long, default_value = "kyma-live-smoke.json")]
         report: PathBuf,
     },
+    /// Check the library, back it up, or recover it when its database is damaged.
+    Library {
+        #[command(subcommand)]
+        action: library_cmd::LibraryAction,
+    },
     /// Tools for developing Kyma Studio.
     #[command(hide = true)]
     Dev {
@@ -378,6 +385,7 @@ async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
             generate(&engine, draft, *takes, *no_wait).await
         }
         Command::Compare(args) => groups::compare(&cli, args, utc_offset_minutes).await,
+        Command::Library { action } => library_cmd::run(&data_dir(&cli), action),
         Command::Batch(args) => groups::batch(&cli, args, utc_offset_minutes).await,
         Command::Group { action } => groups::group_command(&cli, action).await,
         Command::Groups { json } => groups::list(&cli, *json),
