@@ -32,6 +32,8 @@ linux_packages() {
     echo python3-venv                # make lint's workflow linters live in a project-local venv
     # The window test's paste step: pictures and text on the X clipboard (tests/e2e/src/clipboard.rs).
     echo xclip
+    # The clock test (tests/clock.rs): a real process whose wall clock jumps a day (libfaketime).
+    echo faketime
   fi
   if wants bench; then
     echo libvips-tools               # make bench's baseline for image preparation (vipsthumbnail)
@@ -76,6 +78,7 @@ install_macos() {
   # WKWebView, the Keychain and AVFoundation (H.264/AAC playback) come with macOS itself.
   local formulae=(node ffmpeg) missing=()
   wants bench && formulae+=(vips)
+  wants test && formulae+=(libfaketime)
   for f in "${formulae[@]}"; do brew list --formula "$f" >/dev/null 2>&1 || missing+=("$f"); done
   if [ ${#missing[@]} -gt 0 ]; then
     echo "Installing with Homebrew: ${missing[*]}"
