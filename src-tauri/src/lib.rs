@@ -43,6 +43,15 @@ macro_rules! handlers {
     };
 }
 
+/// Makes an open library the app's: its engine's and library's events go to the window, and
+/// every command finds it.
+pub(crate) fn attach_studio<R: tauri::Runtime>(app: &tauri::AppHandle<R>, studio: studio::Studio) {
+    let studio = Arc::new(studio);
+    bridge::forward_engine_events(app.clone(), studio.clone());
+    bridge::forward_library_events(app.clone(), studio.clone());
+    app.manage(studio);
+}
+
 /// Launches the desktop app.
 pub fn run() {
     // Read first, while this is the only thread: the OS's local offset is only safe to read then
@@ -86,12 +95,21 @@ pub fn run() {
         // the plugin's commands (it would read or overwrite anything the user copied).
         .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
-            let studio = tauri::async_runtime::block_on(studio::Studio::open(options, listener))
-                .map_err(|e| Box::<dyn std::error::Error>::from(e.message))?;
-            let studio = Arc::new(studio);
-            bridge::forward_engine_events(app.handle().clone(), studio.clone());
-            bridge::forward_library_events(app.handle().clone(), studio.clone());
-            app.manage(studio);
+            let spare = (options.clone(), listener.try_clone()?);
+            match tauri::async_runtime::block_on(studio::Studio::open(options, listener)) {
+                Ok(studio) => {
+                    attach_studio(app.handle(), studio);
+                    app.manage(studio::rescue::Rescue::default());
+                }
+                // A damaged database: the window opens on the recovery offer instead.
+                Err(e) => {
+                    let rescue = studio::rescue::Rescue::after_failed_open(spare.0, spare.1, &e);
+                    if rescue.trouble().is_none() {
+                        return Err(Box::<dyn std::error::Error>::from(e.message));
+                    }
+                    app.manage(rescue);
+                }
+            }
             Ok(())
         })
         .on_window_event(bridge::on_window_event)

@@ -53,6 +53,8 @@ const PERMISSIONS: &[&str] = &[
     "allow-prompts-parse",
     "allow-prompts-pick",
     "allow-ui-ready",
+    "allow-library-trouble",
+    "allow-library-recover",
 ];
 
 fn directives(csp: &Csp) -> BTreeMap<String, Vec<String>> {

@@ -10,7 +10,7 @@
 // `target/debug/kyma --data-dir target/demo/library dev seed-library 10000`).
 //
 // Scenarios (?scenario=… or #…): create (default), settings, models, key, key-nokeychain,
-// confirm, banner, empty. Add ?live to keep the simulated downloads moving, ?latency=… ms to
+// confirm, banner, empty, damaged. Add ?live to keep the simulated downloads moving, ?latency=… ms to
 // slow every command.
 
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
@@ -32,6 +32,7 @@ const scenario = params.get("scenario") ?? (location.hash.slice(1) || "create");
 const live = params.has("live");
 const latency = Number(params.get("latency") ?? 0);
 const emptyLibrary = scenario === "empty";
+let recovered = false;
 
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
 
@@ -302,6 +303,26 @@ const handlers: Handlers = {
       .filter((r) => r.prompt !== "" && !r.prompt.startsWith("#")),
   prompts_pick: () => null,
   ui_ready: () => null,
+  // The "damaged" scenario opens on the recovery offer; recovery then opens the library.
+  library_trouble: () =>
+    scenario === "damaged" && !recovered
+      ? {
+          sentence:
+            "The library database at /home/you/.local/share/kyma-studio/library.sqlite3 is damaged (database disk image is malformed).",
+          backup: "library-20261206-091500-000-daily.sqlite3",
+          clips_on_disk: 37,
+          damaged_folder: "/home/you/.local/share/kyma-studio/damaged",
+        }
+      : null,
+  library_recover: () => {
+    recovered = true;
+    return {
+      sentence:
+        "The library is recovered: 212 record(s) came back from the backup library-20261206-091500-000-daily.sqlite3, and 5 clip(s) got their records back from the files beside them.",
+      from_backup: 212,
+      rebuilt: 5,
+    };
+  },
 };
 
 function handle(cmd: string, raw: Record<string, unknown>): unknown {

@@ -231,6 +231,23 @@ pub fn ui_ready() -> Answer<sig::ui_ready> {
     Ok(())
 }
 
+/// What is wrong with the library when it could not be opened (None: it opened).
+#[tauri::command]
+pub fn library_trouble(rescue: State<'_, crate::studio::rescue::Rescue>) -> Answer<sig::library_trouble> {
+    Ok(rescue.trouble())
+}
+
+/// Recovers the damaged library and opens it; the window then reloads into it.
+#[tauri::command]
+pub async fn library_recover(
+    app: AppHandle,
+    rescue: State<'_, crate::studio::rescue::Rescue>,
+) -> Answer<sig::library_recover> {
+    let (report, studio) = rescue.recover().await?;
+    crate::attach_studio(&app, studio);
+    Ok(report)
+}
+
 #[cfg(test)]
 mod tests;
 

@@ -49,6 +49,8 @@ macro_rules! for_each_command {
             prompts_parse(PromptsParseArgs) -> Vec<PromptRow>,
             prompts_pick(NoArgs) -> Option<PromptsFile>,
             ui_ready(NoArgs) -> (),
+            library_trouble(NoArgs) -> Option<LibraryTrouble>,
+            library_recover(NoArgs) -> RecoveryReport,
         }
     };
 }

@@ -11,6 +11,7 @@ use super::dto::{
     AppError, AppState, Budget, CancelOutcome, Draft, GalleryDetails, GalleryPage, GroupDraft, GroupView, Job,
     KeyStatus, ModelInfo, Restored, Settings, StartImage,
 };
+use super::rescue::{LibraryTrouble, RecoveryReport};
 use crate::jobs::batch_rows::PromptRow;
 use crate::library::{DeleteTicket, MoveMode, MoveReport, Query, Spend, SpendQuery};
 use serde::Deserialize;

@@ -8,6 +8,7 @@ pub mod error;
 pub mod gallery;
 pub mod groups;
 pub mod ipc;
+pub mod rescue;
 pub mod settings;
 
 use crate::api::limiter::RateLimiter;
@@ -24,6 +25,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+#[derive(Clone)]
 pub struct StudioOptions {
     pub data_dir: PathBuf,
     /// `KYMA_API_BASE`: overrides the saved API base for this run (the simulator, a proxy).

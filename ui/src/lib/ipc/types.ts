@@ -4,6 +4,8 @@
 
 export type { AppError } from "./bindings/AppError";
 export type { AppState } from "./bindings/AppState";
+export type { LibraryTrouble } from "./bindings/LibraryTrouble";
+export type { RecoveryReport } from "./bindings/RecoveryReport";
 export type { Capabilities } from "./bindings/Capabilities";
 export type { Restored } from "./bindings/Restored";
 export type { ShotOptions } from "./bindings/ShotOptions";

@@ -21,6 +21,7 @@ import type { Job } from "./Job";
 import type { KeyArgs } from "./KeyArgs";
 import type { KeyStatus } from "./KeyStatus";
 import type { LibraryMoveArgs } from "./LibraryMoveArgs";
+import type { LibraryTrouble } from "./LibraryTrouble";
 import type { MarkArgs } from "./MarkArgs";
 import type { ModelInfo } from "./ModelInfo";
 import type { MoveReport } from "./MoveReport";
@@ -28,6 +29,7 @@ import type { NoArgs } from "./NoArgs";
 import type { PromptRow } from "./PromptRow";
 import type { PromptsFile } from "./PromptsFile";
 import type { PromptsParseArgs } from "./PromptsParseArgs";
+import type { RecoveryReport } from "./RecoveryReport";
 import type { Restored } from "./Restored";
 import type { Settings } from "./Settings";
 import type { SettingsSaveArgs } from "./SettingsSaveArgs";
@@ -77,6 +79,8 @@ export const COMMANDS = [
   "prompts_parse",
   "prompts_pick",
   "ui_ready",
+  "library_trouble",
+  "library_recover",
 ] as const;
 
 export type CommandName = (typeof COMMANDS)[number];
@@ -122,6 +126,8 @@ export interface Commands {
   prompts_parse: { args: PromptsParseArgs; answer: Array<PromptRow> };
   prompts_pick: { args: NoArgs; answer: PromptsFile | null };
   ui_ready: { args: NoArgs; answer: null };
+  library_trouble: { args: NoArgs; answer: LibraryTrouble | null };
+  library_recover: { args: NoArgs; answer: RecoveryReport };
 }
 
 export const appState = (): Promise<AppState> => call("app_state", {});
@@ -163,3 +169,5 @@ export const imagesPickMany = (): Promise<Array<string>> => call("images_pick_ma
 export const promptsParse = (args: PromptsParseArgs): Promise<Array<PromptRow>> => call("prompts_parse", args);
 export const promptsPick = (): Promise<PromptsFile | null> => call("prompts_pick", {});
 export const uiReady = (): Promise<null> => call("ui_ready", {});
+export const libraryTrouble = (): Promise<LibraryTrouble | null> => call("library_trouble", {});
+export const libraryRecover = (): Promise<RecoveryReport> => call("library_recover", {});

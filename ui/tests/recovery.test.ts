@@ -1,0 +1,61 @@
+// @vitest-environment jsdom
+// A damaged library: the window opens on the recovery offer (what is wrong, the backup, the
+// clips that come back), repairs with one button, says what it did, and then opens the library.
+import { afterEach, expect, test, vi } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/svelte";
+import App from "../src/App.svelte";
+import Recovery from "../src/views/Recovery.svelte";
+import { appState } from "./fixtures";
+import { clearMocks, fakeBackend, tick } from "./backend";
+
+const trouble = {
+  sentence: "The library database at /data/library.sqlite3 is damaged (database disk image is malformed).",
+  backup: "library-20261206-091500-000-daily.sqlite3",
+  clips_on_disk: 5,
+  damaged_folder: "/data/damaged",
+};
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+test("a damaged library opens the window on the recovery offer, not the app", async () => {
+  fakeBackend({
+    library_trouble: () => trouble,
+    app_state: () => {
+      throw { kind: "internal", field: null, message: "state not managed", action: null, link: null };
+    },
+  });
+  render(App);
+  for (let i = 0; i < 5; i++) await tick();
+  expect(screen.getByTestId("recovery-problem").textContent).toBe(trouble.sentence);
+  expect(screen.getByTestId("recovery").textContent).toContain("2026-12-06 09:15 UTC");
+  expect(screen.getByTestId("recovery").textContent).toContain("/data/damaged");
+  expect(screen.queryByText("Kyma Studio could not start")).toBeNull();
+});
+
+test("a sound library opens as usual", async () => {
+  fakeBackend({ library_trouble: () => null, app_state: () => appState() });
+  render(App);
+  for (let i = 0; i < 5; i++) await tick();
+  expect(screen.queryByTestId("recovery")).toBeNull();
+});
+
+test("repairing says what came back, then opens the library", async () => {
+  const backend = fakeBackend({
+    library_recover: () => ({
+      sentence: "The library is recovered: 1 record(s) came back from the backup x, and 5 clip(s) got their records back from the files beside them.",
+      from_backup: 1,
+      rebuilt: 5,
+    }),
+  });
+  const onopen = vi.fn();
+  render(Recovery, { trouble, onopen });
+  await fireEvent.click(screen.getByTestId("recovery-go"));
+  for (let i = 0; i < 3; i++) await tick();
+  expect(backend.calls.map((c) => c.cmd)).toEqual(["library_recover"]);
+  expect(screen.getByTestId("recovery-report").textContent).toContain("5 clip(s) got their records back");
+  await fireEvent.click(screen.getByTestId("recovery-open"));
+  expect(onopen).toHaveBeenCalledOnce();
+});
