@@ -39,8 +39,8 @@ pub enum Then {
     TryAgain,
     /// A poster: made again when the gallery next shows the clip.
     Later,
-    /// The library database could not record a change; it is retried.
-    Retried,
+    /// Moving the library to another folder: it stopped, every clip whole in one folder or the other.
+    MoveStopped,
 }
 
 impl Then {
@@ -49,7 +49,9 @@ impl Then {
             Then::Resume => "; the paid download is kept and resumes where it stopped",
             Then::TryAgain => " and try again; nothing was sent or charged",
             Then::Later => "; the poster is made once there is room",
-            Then::Retried => "; the library's change is made again once there is room",
+            Then::MoveStopped => {
+                " and move the library again; the move stopped here, and every clip is whole in one folder or the other"
+            }
         }
     }
 }

@@ -250,9 +250,15 @@ fn place_files(
             placed.push(Placed { original, copy, made_here: false });
             continue;
         }
-        let copied = before_copy(&original)
-            .and_then(|()| copy_verified(&original, &copy))
-            .map_err(|e| Error::io("copy a file into the new library folder", &original, e))?;
+        let copied = before_copy(&original).and_then(|()| copy_verified(&original, &copy)).map_err(|e| {
+            // Out of room: it is the new folder's disk that is full, and this file that did not fit.
+            if crate::diskspace::is_disk_full(&e) {
+                let need = std::fs::metadata(&original).map(|m| m.len()).unwrap_or(0);
+                let folder = copy.parent().unwrap_or(new_root);
+                return Error::DiskFull(crate::diskspace::full(folder, need, crate::diskspace::Then::MoveStopped));
+            }
+            Error::io("copy a file into the new library folder", &original, e)
+        })?;
         bytes += copied.bytes;
         placed.push(Placed { original, copy, made_here: true });
     }
