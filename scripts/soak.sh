@@ -15,15 +15,15 @@ mkdir -p "$KYMA_SOAK_REPORT"
 
 start=$(date +%s)
 cargo build -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma-studio --bin kyma
-cargo test --no-run --test crash --test engine_faults --test disk_full --test two_processes --test sleep --test damaged_library --test clock
+cargo test --no-run --test crash --test engine_faults --test disk_full --test two_processes --test sleep --test damaged_library --test clock --test library_folder
 cargo test -p kyma-e2e --no-run --test crash_app
 built=$(date +%s)
 
 echo "== the CLI's crash matrix and the 200-job fault soak"
 scripts/with-keyring.sh cargo test --no-fail-fast --test crash --test engine_faults -- --test-threads 1 --nocapture \
   crash_matrix jobs_under_faults 2>&1 | grep -v '^dbus-daemon' | tee "$KYMA_SOAK_REPORT/cli.log" | grep -E '^test |^test result' || true
-echo "== desktop faults: a full disk, a sleeping laptop, a damaged database, the clock, two processes on one library"
-scripts/with-keyring.sh cargo test --no-fail-fast --test disk_full --test two_processes --test sleep --test damaged_library --test clock -- --test-threads 1 --nocapture 2>&1 \
+echo "== desktop faults: a full disk, a sleeping laptop, a damaged database, the clock, a vanished library folder, two processes on one library"
+scripts/with-keyring.sh cargo test --no-fail-fast --test disk_full --test two_processes --test sleep --test damaged_library --test clock --test library_folder -- --test-threads 1 --nocapture 2>&1 \
   | grep -v '^dbus-daemon' | tee "$KYMA_SOAK_REPORT/desktop.log" | grep -E '^test |^test result' || true
 echo "== the app's crash matrix (the real window under Xvfb)"
 scripts/with-xvfb.sh scripts/with-keyring.sh cargo test -p kyma-e2e --test crash_app -- --nocapture 2>&1 \

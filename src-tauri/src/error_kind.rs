@@ -65,6 +65,9 @@ kinds! {
     /// The disk holding the library (or a folder of it) has no room: the sentence names the
     /// folder, what is free and what is needed.
     DiskFull = "disk_full",
+    /// The library folder is not there (an unplugged drive, a renamed folder): nothing is made
+    /// in its place; paid clips wait for it.
+    LibraryMissing = "library_missing",
     // The library and the engine.
     Database = "database",
     Io = "io",

@@ -201,6 +201,10 @@ impl Downloader {
             match self.attempt(&url, &part, progress).await {
                 Ok(Attempt::Done(size)) => {
                     if let Err(e) = check_mp4(&part) {
+                        if !part.exists() {
+                            // Its folder went while it came (an unplugged drive): not damaged, away.
+                            return Err(disk(&part, std::io::Error::from(std::io::ErrorKind::NotFound)));
+                        }
                         // A whole-looking but damaged file: start again from zero next time.
                         let _ = tokio::fs::remove_file(&part).await;
                         return Err(DownloadError::NotMp4(e.0));

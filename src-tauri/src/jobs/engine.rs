@@ -105,9 +105,10 @@ impl Engine {
         // The library folder the app chose (the CLI and the app read the same record).
         let library = store.library_dir()?;
         let paths = Paths::with_library(&config.data_dir, library.as_deref().unwrap_or(&config.data_dir));
-        let unplugged = library.is_some() && !paths.library.is_dir();
+        // A new library folder gets its clips/ when it is chosen (`library::relocate`); one
+        // without it now is an unplugged drive or a renamed folder: nothing is made there.
+        let unplugged = library.is_some() && !paths.library_present(&paths.library);
         if unplugged {
-            // An external drive not mounted now: creating folders there would fill the mount point.
             log::warn!("the library folder {} is not there; new clips wait for it", paths.library.display());
         }
         for dir in [&paths.clips, &paths.start_images].into_iter().filter(|_| !unplugged) {
@@ -326,6 +327,14 @@ impl Engine {
             let store = self.shared.store.lock();
             groups::check_spending(store.conn(), spending, total)?;
             groups::check_daily_cap(store.conn(), cap, total)?;
+        }
+        // The library folder must be there: a new clip never makes an empty library in the place
+        // of an unplugged drive or a renamed folder.
+        {
+            let paths = self.paths();
+            if !paths.library_present(&paths.library) {
+                return Err(Error::LibraryMissing { folder: paths.library.display().to_string(), paid: false });
+            }
         }
         // Room for the clips (as heavy as Kyma's clips get) and the database beside them: a full
         // disk refuses before anything is prepared, recorded or sent.

@@ -69,6 +69,17 @@ pub enum Error {
         "Kyma's link to this paid clip expired, and asking Kyma again gave no link that works (HTTP {status}). The clip stays in the library as paid, and Kyma Studio keeps asking Kyma for a new link."
     )]
     NoFreshLink { status: u16 },
+    /// The library folder is not there (an unplugged drive, a renamed folder). `paid`: a paid
+    /// clip waits for it; otherwise a submit was refused.
+    #[error(
+        "The library folder {folder} is not there (an unplugged drive, or a renamed or moved folder?). {}",
+        if *paid {
+            "The paid clip waits for it and downloads as soon as the folder is back; nothing is lost."
+        } else {
+            "Plug its drive in, or choose the library folder in Settings; nothing was sent or charged."
+        }
+    )]
+    LibraryMissing { folder: String, paid: bool },
 }
 
 impl Error {
@@ -101,6 +112,7 @@ impl Error {
             Error::ClipBusy => ErrorKind::StillRunning,
             Error::DiskFull(_) => ErrorKind::DiskFull,
             Error::NoFreshLink { .. } => ErrorKind::LinkExpired,
+            Error::LibraryMissing { .. } => ErrorKind::LibraryMissing,
         }
     }
 }

@@ -84,7 +84,8 @@ struct JobState {
     url: Option<String>,
     polls_without_url: u32,
     running_since: Instant,
-    /// Its download stopped for a full disk and the user was told: rechecks say nothing more.
+    /// Its download stopped for a full disk or a missing library folder and the user was told:
+    /// rechecks say nothing more.
     short_of_room: bool,
 }
 
@@ -569,9 +570,14 @@ impl Owner {
                 }
                 // Another process is downloading it: its news is read from the library.
                 Err(Error::ClipBusy) => self.held_elsewhere(id),
-                // A full disk: the .part stays, and the download resumes soon after room is
-                // made (each try first looks at the free space, without asking the network).
-                Err(e @ (Error::DiskFull(_) | Error::Download(DownloadError::DiskFull(_)))) => {
+                // A full disk, or a library folder gone: the .part stays, and the download
+                // resumes soon after room is made or the folder is back (each try looks first,
+                // without asking the network).
+                Err(
+                    e @ (Error::DiskFull(_)
+                    | Error::Download(DownloadError::DiskFull(_))
+                    | Error::LibraryMissing { .. }),
+                ) => {
                     let wait = self.config.poll.after_problem.min(ROOM_RECHECK);
                     self.reschedule(id, wait);
                     let told = self.jobs.get_mut(&id).map(|j| std::mem::replace(&mut j.short_of_room, true));
@@ -727,6 +733,13 @@ async fn fetch_clip(
 ) -> Result<(String, u64), Error> {
     let file = clip_file_name(g);
     let dest = clips.join(&file);
+    // The library folder is gone (an unplugged drive, a renamed folder): the clip waits for it,
+    // and nothing is made in its place. The data folder's own clips/ is always made.
+    let root = clips.parent().unwrap_or(clips);
+    let home = locks.parent().unwrap_or(locks);
+    if root != home && !clips.is_dir() {
+        return Err(Error::LibraryMissing { folder: root.display().to_string(), paid: true });
+    }
     // One process downloads a clip at a time, even when their claims overlapped (a clock jumped):
     // it holds the clip's lock file until the clip is in place. The lock is the OS's (flock on
     // Linux and macOS, LockFileEx on Windows), so a killed process's lock goes with it.
@@ -769,6 +782,10 @@ async fn fetch_clip(
             Err(DownloadError::LinkExpired { .. }) if !refreshed => {
                 refreshed = true;
                 url = fresh_url(client, &kyma_id).await?;
+            }
+            // The folder went while the clip came (unplugged, renamed): said as such.
+            Err(DownloadError::Disk { .. }) if root != home && !clips.is_dir() => {
+                return Err(Error::LibraryMissing { folder: root.display().to_string(), paid: true });
             }
             // Polled again and the new link is dead too (Kyma gave none that works).
             Err(DownloadError::LinkExpired { status }) => return Err(Error::NoFreshLink { status }),

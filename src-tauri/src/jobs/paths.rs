@@ -42,6 +42,14 @@ impl Paths {
         (self.library != self.data_dir).then(|| self.library.display().to_string())
     }
 
+    /// Whether the library folder `root` (a record's, or the current one) is there to write in.
+    /// The data folder always is (the database lives there). Another folder is only when its
+    /// `clips/` folder is: an unplugged drive leaves an empty mount point, and a renamed folder
+    /// nothing, and Kyma Studio never makes an empty library in their place.
+    pub fn library_present(&self, root: &Path) -> bool {
+        root == self.data_dir || root.join("clips").is_dir()
+    }
+
     /// The library folder holding generation `g`'s files.
     /// The clips' download locks (one process downloads a clip at a time), beside the database:
     /// every process sharing the library shares it, and the library folder stays clips only.

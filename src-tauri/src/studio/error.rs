@@ -41,6 +41,7 @@ pub fn action_for(kind: ErrorKind) -> Option<ErrorAction> {
         | K::Http
         | K::Disk
         | K::DiskFull
+        | K::LibraryMissing
         | K::Database
         | K::Io
         | K::NewerLibrary

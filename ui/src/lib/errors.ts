@@ -68,6 +68,7 @@ function placeOfKind(kind: ErrorKind): ErrorPlace {
     case "timeout":
     case "disk":
     case "disk_full":
+    case "library_missing":
     case "unusable_job_id":
     case "over_budget":
       return "banner";

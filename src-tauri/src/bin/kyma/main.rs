@@ -83,6 +83,7 @@ fn code_for_kind(kind: ErrorKind) -> u8 {
         | K::Http
         | K::Disk
         | K::DiskFull
+        | K::LibraryMissing
         | K::Database
         | K::NewerLibrary
         | K::StillRunning

@@ -1,0 +1,154 @@
+//! Issue 15, a library folder that vanishes: the library lives in a folder of its own (as on an
+//! external drive), which is renamed away before a launch and while clips download, then put
+//! back. Kyma Studio says where it expected the library, keeps every record, never makes an
+//! empty library in its place, refuses new clips while it is gone (nothing sent), and finishes
+//! the paid ones once it is back: each fetched and charged once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::audit::{audit, MODELS};
+use common::desktop::{double_downloads, report_desktop_fault};
+use common::{fast_engine_config, stderr, Kyma, Sim, KEY};
+use kyma_studio::api::limiter::RateLimiter;
+use kyma_studio::api::{ApiKey, Catalog, Client};
+use kyma_studio::jobs::{Engine, Event};
+use kyma_studio::library::{Library, MoveMode};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Makes `dir` the library folder (as Settings → Library folder does), answers it.
+fn library_at(kyma: &Kyma, dir: &Path) -> PathBuf {
+    let lib = Library::open(kyma.data.path()).unwrap();
+    lib.move_library(dir, MoveMode::Leave, &mut |_, _| {}).unwrap();
+    assert!(dir.join("clips").is_dir());
+    dir.to_path_buf()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_library_folder_gone_before_launch_refuses_new_clips_and_is_not_remade() {
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    let kyma = Kyma::new(&sim);
+    let drive = tempfile::tempdir().unwrap();
+    let ext = library_at(&kyma, &drive.path().join("Kyma on the drive"));
+    let out = kyma.run(&["generate", "--model", "kling-3-pro", "--prompt", "before the drive went", "--duration", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let away = drive.path().join("unplugged");
+    std::fs::rename(&ext, &away).unwrap();
+
+    let out = kyma.run(&["generate", "--model", "kling-3-pro", "--prompt", "while it is gone", "--duration", "1"]);
+    assert!(!out.status.success());
+    let said = stderr(&out);
+    assert!(said.contains(&format!("The library folder {} is not there", ext.display())), "{said}");
+    assert!(said.contains("nothing was sent or charged"), "{said}");
+    assert!(!ext.exists(), "no empty library was made in its place");
+    let jobs = kyma.jobs();
+    assert_eq!(jobs.len(), 1, "every record kept, none added");
+    assert_eq!(jobs[0]["status"], "succeeded");
+    assert_eq!(sim.public("/_sim/jobs").await.as_array().unwrap().len(), 1, "nothing sent");
+    assert!(!ext.exists(), "listing the library made nothing either");
+
+    // Back: new clips go there again, and the old one is where it was.
+    std::fs::rename(&away, &ext).unwrap();
+    let out = kyma.run(&["generate", "--model", "kling-3-pro", "--prompt", "the drive is back", "--duration", "1"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for j in kyma.jobs() {
+        assert!(ext.join("clips").join(j["clip_file"].as_str().unwrap()).is_file(), "{j}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_library_folder_gone_mid_download_keeps_the_paid_clips_waiting_for_it() {
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    // 3 MB clips at 0.5 MB/s: six seconds a download, so the folder goes while they come.
+    sim.set_faults(serde_json::json!({ "clip_pad_to_bytes": 3_000_000, "clip_bytes_per_s": 500_000 })).await;
+    let kyma = Kyma::new(&sim);
+    let drive = tempfile::tempdir().unwrap();
+    let ext = library_at(&kyma, &drive.path().join("Kyma on the drive"));
+    let prefix = "folder gone";
+    for model in MODELS {
+        let out = kyma.run(&[
+            "generate",
+            "--model",
+            model,
+            "--prompt",
+            &format!("{prefix} {model}"),
+            "--duration",
+            "1",
+            "--no-wait",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let config = fast_engine_config(kyma.data.path());
+    let client = Client::with_policy(
+        &format!("{}/v1", sim.url),
+        ApiKey::new(KEY),
+        config.retry,
+        Arc::new(RateLimiter::new(100_000)),
+    )
+    .unwrap();
+    let engine = Engine::start(config, client, Catalog::default()).unwrap();
+    let mut events = engine.subscribe();
+
+    // Mid-download: clips are coming into their .part files when the folder goes.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let part_bytes = || -> u64 {
+        std::fs::read_dir(ext.join("clips"))
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
+                    .filter_map(|e| e.metadata().ok())
+                    .map(|m| m.len())
+                    .max()
+                    .unwrap_or(0)
+            })
+            .unwrap_or(0)
+    };
+    while part_bytes() < 200_000 {
+        assert!(Instant::now() < deadline, "no download got under way");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let away = drive.path().join("unplugged");
+    std::fs::rename(&ext, &away).unwrap();
+
+    let sentence = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            if let Ok(Event::Problem { kind, message, .. }) = events.recv().await {
+                if kind == "library_missing" {
+                    return message;
+                }
+            }
+        }
+    })
+    .await
+    .expect("the missing folder is reported");
+    eprintln!("the user reads: {sentence}");
+    assert_eq!(
+        sentence,
+        format!(
+            "The library folder {} is not there (an unplugged drive, or a renamed or moved folder?). The paid clip \
+             waits for it and downloads as soon as the folder is back; nothing is lost.",
+            ext.display()
+        )
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert!(!ext.exists(), "no empty library was made in its place");
+    let states: Vec<String> = kyma.jobs().iter().map(|j| j["status"].as_str().unwrap().to_string()).collect();
+    assert!(states.iter().all(|s| s == "downloading" || s == "succeeded" || s == "processing"), "{states:?}");
+    assert!(states.iter().any(|s| s == "downloading"), "{states:?}");
+
+    std::fs::rename(&away, &ext).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !engine.open_generations().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "{:?}", engine.open_generations().unwrap());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let sim_jobs = sim.public("/_sim/jobs").await;
+    let a = audit(&sim_jobs, &sim.public("/_sim/ledger").await, &kyma.jobs(), &ext.join("clips"), prefix);
+    let doubles = double_downloads(&sim_jobs);
+    report_desktop_fault("the library folder renamed away mid-download, then back", MODELS.len(), &a, doubles);
+    assert_eq!(a.paid_jobs, MODELS.len());
+    assert!(a.is_clean(), "{:?}", a.problems);
+    assert_eq!(doubles, 0, "{sim_jobs}");
+}
