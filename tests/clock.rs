@@ -32,19 +32,7 @@ async fn jump(offset: &str) {
     let kyma = Kyma::new(&sim);
     let prefix = format!("clock {offset}");
     let today = time::OffsetDateTime::now_utc().date().to_string();
-    for model in MODELS {
-        let out = kyma.run(&[
-            "generate",
-            "--model",
-            model,
-            "--prompt",
-            &format!("{prefix} {model}"),
-            "--duration",
-            "1",
-            "--no-wait",
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-    }
+    kyma.one_clip_per_model(&prefix, true);
     let clock = tempfile::NamedTempFile::new().unwrap();
     std::fs::write(clock.path(), "+0").unwrap();
     let child = kyma

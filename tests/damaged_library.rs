@@ -42,11 +42,7 @@ async fn library(sim: &Sim, kyma: &Kyma, prefix: &str, hold_wal: bool) -> Option
         c.query_row("SELECT COUNT(*) FROM generations", [], |r| r.get::<_, i64>(0)).unwrap();
         c
     });
-    for model in MODELS {
-        let out =
-            kyma.run(&["generate", "--model", model, "--prompt", &format!("{prefix} {model}"), "--duration", "1"]);
-        assert!(out.status.success(), "{}", stderr(&out));
-    }
+    kyma.one_clip_per_model(prefix, false);
     // Each clip has its sidecar, naming it and what it cost.
     let jobs = kyma.jobs();
     for j in jobs.iter().filter(|j| j["status"] == "succeeded") {

@@ -12,26 +12,11 @@ mod common;
 use common::audit::{audit, MODELS};
 use common::desktop::{double_downloads, report_desktop_fault, resumed};
 use common::small_disk::{may_mount_or_rerun, SmallDisk};
-use common::{fast_engine_config, Kyma, Sim, KEY};
-use kyma_studio::api::limiter::RateLimiter;
-use kyma_studio::api::{ApiKey, Catalog, Client};
-use kyma_studio::jobs::{Engine, Event};
-use std::sync::Arc;
+use common::{Kyma, Sim};
+use kyma_studio::jobs::Event;
 use std::time::{Duration, Instant};
 
 const CLIP_BYTES: u64 = 6_000_000;
-
-fn engine_for(sim: &Sim, kyma: &Kyma) -> Engine {
-    let config = fast_engine_config(kyma.data.path());
-    let client = Client::with_policy(
-        &format!("{}/v1", sim.url),
-        ApiKey::new(KEY),
-        config.retry,
-        Arc::new(RateLimiter::new(100_000)),
-    )
-    .unwrap();
-    Engine::start(config, client, Catalog::default()).unwrap()
-}
 
 fn quick_check(kyma: &Kyma) -> String {
     let db = kyma_studio::jobs::Paths::new(kyma.data.path()).db;
@@ -58,22 +43,10 @@ async fn one_round(round: usize) -> (common::audit::Audit, usize) {
     sim.set_faults(serde_json::json!({ "clip_pad_to_bytes": CLIP_BYTES, "clip_bytes_per_s": 3_000_000 })).await;
     let kyma = Kyma::in_folder(&sim, disk.path());
     let prefix = format!("disk full {round}");
-    for model in MODELS {
-        let out = kyma.run(&[
-            "generate",
-            "--model",
-            model,
-            "--prompt",
-            &format!("{prefix} {model}"),
-            "--duration",
-            "1",
-            "--no-wait",
-        ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
+    kyma.one_clip_per_model(&prefix, true);
     disk.fill_leaving(8_000_000);
 
-    let engine = engine_for(&sim, &kyma);
+    let engine = kyma.engine(&sim);
     let mut events = engine.subscribe();
     let clips = kyma.clips_dir();
     // The sentence the user reads: the clips folder's disk, what is free, what is needed.
@@ -187,7 +160,7 @@ async fn a_full_disk_refuses_a_submit_before_anything_is_sent() {
     );
 
     // The app's engine: the same refusal, typed.
-    let engine = engine_for(&sim, &kyma);
+    let engine = kyma.engine(&sim);
     let draft = kyma_studio::jobs::Draft {
         model: "seedance-2-fast".into(),
         prompt: "no room either".into(),

@@ -9,13 +9,10 @@ mod common;
 
 use common::audit::{audit, MODELS};
 use common::desktop::{double_downloads, report_desktop_fault};
-use common::{fast_engine_config, stderr, Kyma, Sim, KEY};
-use kyma_studio::api::limiter::RateLimiter;
-use kyma_studio::api::{ApiKey, Catalog, Client};
-use kyma_studio::jobs::{Engine, Event};
+use common::{stderr, Kyma, Sim};
+use kyma_studio::jobs::Event;
 use kyma_studio::library::{Library, MoveMode};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Makes `dir` the library folder (as Settings → Library folder does), answers it.
@@ -67,28 +64,8 @@ async fn a_library_folder_gone_mid_download_keeps_the_paid_clips_waiting_for_it(
     let drive = tempfile::tempdir().unwrap();
     let ext = library_at(&kyma, &drive.path().join("Kyma on the drive"));
     let prefix = "folder gone";
-    for model in MODELS {
-        let out = kyma.run(&[
-            "generate",
-            "--model",
-            model,
-            "--prompt",
-            &format!("{prefix} {model}"),
-            "--duration",
-            "1",
-            "--no-wait",
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-    }
-    let config = fast_engine_config(kyma.data.path());
-    let client = Client::with_policy(
-        &format!("{}/v1", sim.url),
-        ApiKey::new(KEY),
-        config.retry,
-        Arc::new(RateLimiter::new(100_000)),
-    )
-    .unwrap();
-    let engine = Engine::start(config, client, Catalog::default()).unwrap();
+    kyma.one_clip_per_model(prefix, true);
+    let engine = kyma.engine(&sim);
     let mut events = engine.subscribe();
 
     // Mid-download: clips are coming into their .part files when the folder goes.

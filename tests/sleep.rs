@@ -47,19 +47,7 @@ fn statuses(kyma: &Kyma) -> Vec<String> {
 /// is known finished at Kyma (all "downloading" here) and the first downloads are under way, and
 /// is stopped. Three download at a time: the other two hold links they have not used yet.
 async fn stopped_with_links_in_hand(sim: &Sim, kyma: &Kyma, prefix: &str) -> Child {
-    for model in MODELS {
-        let out = kyma.run(&[
-            "generate",
-            "--model",
-            model,
-            "--prompt",
-            &format!("{prefix} {model}"),
-            "--duration",
-            "1",
-            "--no-wait",
-        ]);
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
+    kyma.one_clip_per_model(prefix, true);
     let child = kyma
         .command()
         .arg("resume")

@@ -7,12 +7,9 @@
 
 mod common;
 
-use common::{entries_for, fast_engine_config, Kyma, Sim, KEY};
-use kyma_studio::api::limiter::RateLimiter;
-use kyma_studio::api::{ApiKey, Catalog, Client};
+use common::{entries_for, fast_engine_config, Kyma, Sim};
 use kyma_studio::jobs::{Engine, Store};
 use serde_json::Value;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const MODELS: [&str; 5] = ["kling-2.5-pro", "kling-3-pro", "kling-3-pro-audio", "seedance-2-pro", "seedance-2-fast"];
@@ -35,14 +32,7 @@ fn app_engine(sim: &Sim, kyma: &Kyma) -> Engine {
     // finish: without claims, both would see some finish and fetch its clip.
     config.poll.first = Duration::from_secs(2);
     config.poll.later = Duration::from_secs(2);
-    let client = Client::with_policy(
-        &format!("{}/v1", sim.url),
-        ApiKey::new(KEY),
-        config.retry,
-        Arc::new(RateLimiter::new(100_000)),
-    )
-    .unwrap();
-    Engine::start(config, client, Catalog::default()).unwrap()
+    kyma.engine_with(sim, config)
 }
 
 async fn wait_all_finished(engine: &Engine, within: Duration) {

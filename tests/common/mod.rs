@@ -58,6 +58,34 @@ impl Kyma {
         tokio::task::spawn_blocking(move || c.output().unwrap()).await.unwrap()
     }
 
+    /// One 1-second clip per model, each prompted "<prefix> <model>"; with `no_wait` each is
+    /// only sent and left open at Kyma (`kyma resume` or an engine finishes them).
+    pub fn one_clip_per_model(&self, prefix: &str, no_wait: bool) {
+        for model in audit::MODELS {
+            let prompt = format!("{prefix} {model}");
+            let mut args = vec!["generate", "--model", model, "--prompt", &prompt, "--duration", "1"];
+            if no_wait {
+                args.push("--no-wait");
+            }
+            let out = self.run(&args);
+            assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        }
+    }
+
+    /// The app's engine on this library, in this process (as the app runs it), with `config`.
+    pub fn engine_with(&self, sim: &Sim, config: kyma_studio::jobs::EngineConfig) -> kyma_studio::jobs::Engine {
+        use kyma_studio::api::{limiter::RateLimiter, ApiKey, Catalog, Client};
+        let limiter = std::sync::Arc::new(RateLimiter::new(100_000));
+        let client =
+            Client::with_policy(&format!("{}/v1", sim.url), ApiKey::new(&self.key), config.retry, limiter).unwrap();
+        kyma_studio::jobs::Engine::start(config, client, Catalog::default()).unwrap()
+    }
+
+    /// [`Kyma::engine_with`] the tests' quick schedule.
+    pub fn engine(&self, sim: &Sim) -> kyma_studio::jobs::Engine {
+        self.engine_with(sim, fast_engine_config(self.data.path()))
+    }
+
     pub fn jobs(&self) -> Vec<Value> {
         let out = self.run(&["jobs", "--json"]);
         assert!(out.status.success(), "kyma jobs: {}", String::from_utf8_lossy(&out.stderr));
