@@ -13,7 +13,6 @@ use common::audit::{audit, MODELS};
 use common::desktop::{double_downloads, report_desktop_fault, resumed};
 use common::small_disk::{may_mount_or_rerun, SmallDisk};
 use common::{Kyma, Sim};
-use kyma_studio::jobs::Event;
 use std::time::{Duration, Instant};
 
 const CLIP_BYTES: u64 = 6_000_000;
@@ -50,18 +49,7 @@ async fn one_round(round: usize) -> (common::audit::Audit, usize) {
     let mut events = engine.subscribe();
     let clips = kyma.clips_dir();
     // The sentence the user reads: the clips folder's disk, what is free, what is needed.
-    let sentence = tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            if let Ok(Event::Problem { kind, message, .. }) = events.recv().await {
-                if kind == "disk_full" {
-                    return message;
-                }
-            }
-        }
-    })
-    .await
-    .expect("a disk-full problem is reported");
-    eprintln!("the user reads: {sentence}");
+    let sentence = common::first_problem(&mut events, "disk_full").await;
     assert!(sentence.starts_with(&format!("The disk holding {} is full: ", clips.display())), "{sentence}");
     assert!(sentence.contains(" free, about ") && sentence.contains(" MB more is needed."), "{sentence}");
     assert!(sentence.ends_with("the paid download is kept and resumes where it stopped."), "{sentence}");

@@ -10,7 +10,6 @@ mod common;
 use common::audit::{audit, MODELS};
 use common::desktop::{double_downloads, report_desktop_fault};
 use common::{stderr, Kyma, Sim};
-use kyma_studio::jobs::Event;
 use kyma_studio::library::{Library, MoveMode};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -89,18 +88,7 @@ async fn a_library_folder_gone_mid_download_keeps_the_paid_clips_waiting_for_it(
     let away = drive.path().join("unplugged");
     std::fs::rename(&ext, &away).unwrap();
 
-    let sentence = tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            if let Ok(Event::Problem { kind, message, .. }) = events.recv().await {
-                if kind == "library_missing" {
-                    return message;
-                }
-            }
-        }
-    })
-    .await
-    .expect("the missing folder is reported");
-    eprintln!("the user reads: {sentence}");
+    let sentence = common::first_problem(&mut events, "library_missing").await;
     assert_eq!(
         sentence,
         format!(

@@ -175,6 +175,27 @@ pub fn entries_for(ledger: &Value, idempotency_key: &str) -> Vec<(String, i64)> 
         .collect()
 }
 
+/// The sentence of the first problem of `kind` the engine reports within a minute.
+pub async fn first_problem(
+    events: &mut tokio::sync::broadcast::Receiver<kyma_studio::jobs::Event>,
+    kind: &str,
+) -> String {
+    let wait = async {
+        loop {
+            if let Ok(kyma_studio::jobs::Event::Problem { kind: k, message, .. }) = events.recv().await {
+                if k == kind {
+                    return message;
+                }
+            }
+        }
+    };
+    let sentence = tokio::time::timeout(Duration::from_secs(60), wait)
+        .await
+        .unwrap_or_else(|_| panic!("no {kind} problem was reported"));
+    eprintln!("the user reads: {sentence}");
+    sentence
+}
+
 /// An engine schedule for tests: quick retries and polls, the same rules.
 pub fn fast_engine_config(dir: &std::path::Path) -> kyma_studio::jobs::EngineConfig {
     let mut c = kyma_studio::jobs::EngineConfig::new(dir.to_path_buf());
