@@ -509,13 +509,11 @@ impl Owner {
         let downloader = self.downloader.clone();
         let slots = self.download_slots.clone();
         let events = self.events.clone();
-        let (clips, locks) = {
-            let paths = self.shared.paths.read();
-            (paths.media_root(&g).join("clips"), paths.locks())
-        };
+        let paths = self.shared.paths.read().clone();
+        let clips = paths.media_root(&g).join("clips");
         tokio::spawn(async move {
             let result = match slots.acquire_owned().await {
-                Ok(_permit) => fetch_clip(&client, &downloader, &g, url, (&clips, &locks), &events).await,
+                Ok(_permit) => fetch_clip(&client, &downloader, &g, url, &paths, &events).await,
                 Err(_) => Err(Error::EngineStopped),
             }
             .map(|(file, bytes)| {
@@ -728,17 +726,19 @@ async fn fetch_clip(
     downloader: &Downloader,
     g: &Generation,
     url: Option<String>,
-    (clips, locks): (&Path, &Path),
+    paths: &Paths,
     events: &broadcast::Sender<Event>,
 ) -> Result<(String, u64), Error> {
+    let root = paths.media_root(g);
+    let clips = &root.join("clips");
+    let locks = &paths.locks();
     let file = clip_file_name(g);
     let dest = clips.join(&file);
     // The library folder is gone (an unplugged drive, a renamed folder): the clip waits for it,
-    // and nothing is made in its place. The data folder's own clips/ is always made.
-    let root = clips.parent().unwrap_or(clips);
-    let home = locks.parent().unwrap_or(locks);
-    if root != home && !clips.is_dir() {
-        return Err(Error::LibraryMissing { folder: root.display().to_string(), paid: true });
+    // and nothing is made in its place.
+    let gone = || Error::LibraryMissing { folder: root.display().to_string(), paid: true };
+    if !paths.library_present(&root) {
+        return Err(gone());
     }
     // One process downloads a clip at a time, even when their claims overlapped (a clock jumped):
     // it holds the clip's lock file until the clip is in place. The lock is the OS's (flock on
@@ -784,8 +784,8 @@ async fn fetch_clip(
                 url = fresh_url(client, &kyma_id).await?;
             }
             // The folder went while the clip came (unplugged, renamed): said as such.
-            Err(DownloadError::Disk { .. }) if root != home && !clips.is_dir() => {
-                return Err(Error::LibraryMissing { folder: root.display().to_string(), paid: true });
+            Err(DownloadError::Disk { .. }) if !paths.library_present(&root) => {
+                return Err(gone());
             }
             // Polled again and the new link is dead too (Kyma gave none that works).
             Err(DownloadError::LinkExpired { status }) => return Err(Error::NoFreshLink { status }),

@@ -91,6 +91,12 @@ fn clip_folders(paths: &Paths, store: Option<&Store>) -> Vec<PathBuf> {
     out
 }
 
+/// Clips with a sidecar in the library's clips folders (the data folder's and the current
+/// library folder's): the records a recovery can give back.
+pub fn clips_with_sidecars(paths: &Paths) -> usize {
+    clip_folders(paths, None).iter().map(|f| sidecar::read_all(f).len()).sum()
+}
+
 /// Sidecars on disk whose clip the library does not have as a finished record.
 fn missing(store: &Store, paths: &Paths) -> Result<Vec<(PathBuf, Sidecar)>, Error> {
     let mut out = Vec::new();

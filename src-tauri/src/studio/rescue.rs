@@ -7,7 +7,7 @@ use super::dto::AppError;
 use super::{Studio, StudioOptions};
 use crate::error_kind::ErrorKind;
 use crate::jobs::recovery::{self, Health};
-use crate::jobs::{sidecar, Paths};
+use crate::jobs::Paths;
 use parking_lot::Mutex;
 use serde::Serialize;
 use ts_rs::TS;
@@ -52,17 +52,13 @@ impl Rescue {
         let rescue = Rescue::default();
         match recovery::check(&paths) {
             Health::Damaged(why) => {
-                let clips_on_disk = [paths.data_dir.join("clips"), paths.clips.clone()]
-                    .iter()
-                    .map(|f| sidecar::read_all(f).len())
-                    .max();
                 *rescue.trouble.lock() = Some(LibraryTrouble {
                     sentence: format!("The library database at {} is damaged ({why}).", paths.db.display()),
                     backup: recovery::backups(&paths.db)
                         .into_iter()
                         .find(|b| recovery::quick_check(b).is_none())
                         .and_then(|b| b.file_name().map(|n| n.to_string_lossy().into_owned())),
-                    clips_on_disk: clips_on_disk.unwrap_or(0) as u32,
+                    clips_on_disk: recovery::clips_with_sidecars(&paths) as u32,
                     damaged_folder: paths.data_dir.join("damaged").display().to_string(),
                 });
                 *rescue.pending.lock() = Some((options, listener));
