@@ -87,6 +87,16 @@ struct JobState {
     /// Its download stopped for a full disk or a missing library folder and the user was told:
     /// rechecks say nothing more.
     short_of_room: bool,
+    /// When this process's claim on the job was last granted or renewed, on both clocks: while
+    /// that is under a lease ago on each, nobody else can have held the job in between, so its
+    /// record needs no re-reading before acting.
+    claimed: Option<(Instant, std::time::SystemTime)>,
+}
+
+/// Whether a claim granted or renewed at `(at, wall)` still holds: under a `lease` ago on both
+/// clocks.
+fn unbroken((at, wall): (Instant, std::time::SystemTime), lease: Duration) -> bool {
+    at.elapsed() < lease && wall.elapsed().is_ok_and(|d| d < lease)
 }
 
 pub(super) struct Owner {
@@ -140,6 +150,7 @@ impl Owner {
                             polls_without_url: 0,
                             running_since: now,
                             short_of_room: false,
+                            claimed: None,
                         },
                     );
                 }
@@ -183,9 +194,30 @@ impl Owner {
 
     fn renew_claims(&mut self, now: Instant) {
         self.renew_at = now + self.config.lease / 3;
-        if let Err(e) = self.shared.store.lock().renew_claims(&self.shared.holder, self.config.lease) {
-            log::warn!("cannot renew this process's claims: {e}");
+        let wall = std::time::SystemTime::now();
+        match self.shared.store.lock().renew_claims(&self.shared.holder, self.config.lease) {
+            Ok(_) => {
+                // Only a lease still unbroken is extended: one that lapsed (a process stopped
+                // past it, the wall clock jumped) may have been another's meanwhile.
+                let lease = self.config.lease;
+                for j in self.jobs.values_mut() {
+                    if j.claimed.is_some_and(|c| unbroken(c, lease)) {
+                        j.claimed = Some((now, wall));
+                    } else {
+                        j.claimed = None;
+                    }
+                }
+            }
+            Err(e) => log::warn!("cannot renew this process's claims: {e}"),
         }
+    }
+
+    /// Whether job `id`'s claim has been this process's without a break since it was last
+    /// granted or renewed here: under a lease ago on the monotonic clock (a stopped process
+    /// counts the time it slept) and on the wall clock (which the other processes' leases
+    /// read, so a jump forwards counts, and a jump backwards is not trusted).
+    fn held_throughout(&self, id: i64) -> bool {
+        self.jobs.get(&id).and_then(|j| j.claimed).is_some_and(|c| unbroken(c, self.config.lease))
     }
 
     /// Whether this process may act on job `id` now: it holds the job's claim (taken or renewed
@@ -204,12 +236,20 @@ impl Owner {
             }
         };
         if !held {
+            if let Some(j) = self.jobs.get_mut(&id) {
+                j.claimed = None;
+            }
             self.held_elsewhere(id);
             return false;
         }
-        // Taken over from another process, the job may have moved on there (sent, finished):
-        // acted on as the library has it now.
-        if self.changed_in_library(id) {
+        // Newly held (at start, after another process had it, or after a lease that may have
+        // lapsed), the job may have moved on elsewhere (sent, finished): acted on as the library
+        // has it now. Held throughout, this process's copy is the record: no re-read.
+        let throughout = self.held_throughout(id);
+        if let Some(j) = self.jobs.get_mut(&id) {
+            j.claimed = Some((Instant::now(), std::time::SystemTime::now()));
+        }
+        if !throughout && self.changed_in_library(id) {
             self.emit_changed(id);
             self.reschedule(id, Duration::ZERO);
             return false;
@@ -265,28 +305,27 @@ impl Owner {
     fn emit_changed(&mut self, id: i64) {
         let got = self.shared.store.lock().get(id);
         match got {
-            Ok(g) => {
-                if g.status.is_terminal() {
-                    self.forget(id);
-                } else if let Some(j) = self.jobs.get_mut(&id) {
-                    j.gen = g.clone();
-                }
-                let _ = self.events.send(Event::Changed(Box::new(g)));
-            }
+            Ok(g) => self.emit(g),
             Err(e) => log::error!("generation {id} vanished: {e}"),
         }
     }
 
+    /// Shows record `g`, just read from the library, and keeps it as this process's copy.
+    fn emit(&mut self, g: Generation) {
+        if g.status.is_terminal() {
+            self.forget(g.id);
+        } else if let Some(j) = self.jobs.get_mut(&g.id) {
+            j.gen = g.clone();
+        }
+        let _ = self.events.send(Event::Changed(Box::new(g)));
+    }
+
     /// The clip's sidecar (what made it, what it cost) beside it, so the library can be rebuilt
     /// from the clips folder. A failure is logged: the clip and its record are what count.
-    fn write_sidecar(&self, id: i64) {
-        let g = match self.shared.store.lock().get(id) {
-            Ok(g) => g,
-            Err(e) => return log::warn!("generation {id}: no sidecar ({e})"),
-        };
-        let clips = self.shared.paths.read().media_root(&g).join("clips");
-        if let Err(e) = super::sidecar::write(&clips, &g) {
-            log::warn!("generation {id}: could not write its sidecar in {}: {e}", clips.display());
+    fn write_sidecar(&self, g: &Generation) {
+        let clips = self.shared.paths.read().media_root(g).join("clips");
+        if let Err(e) = super::sidecar::write(&clips, g) {
+            log::warn!("generation {}: could not write its sidecar in {}: {e}", g.id, clips.display());
         }
     }
 
@@ -329,6 +368,7 @@ impl Owner {
                                 polls_without_url: 0,
                                 short_of_room: false,
                                 running_since: now,
+                                claimed: None,
                             },
                         );
                         let _ = self.events.send(Event::Changed(Box::new(g.clone())));
@@ -554,8 +594,14 @@ impl Owner {
                     let marked = self.shared.store.lock().mark_succeeded(id, &file, bytes, size);
                     match marked {
                         Ok(()) => {
-                            self.write_sidecar(id);
-                            self.emit_changed(id);
+                            let got = self.shared.store.lock().get(id);
+                            match got {
+                                Ok(g) => {
+                                    self.write_sidecar(&g);
+                                    self.emit(g);
+                                }
+                                Err(e) => log::error!("generation {id}: no sidecar, its record cannot be read ({e})"),
+                            }
                         }
                         Err(e) => {
                             // The clip is in place but the library could not say so (a full
