@@ -95,13 +95,10 @@ impl Engine {
     pub fn start_with(config: EngineConfig, client: Option<Client>, catalog: Catalog) -> Result<Engine, Error> {
         let db = Paths::new(&config.data_dir).db;
         let store = Store::open(&db)?;
-        // The daily backup (see `recovery`), off the start-up path.
-        let backed = db.clone();
-        std::thread::spawn(move || {
-            if let Err(e) = super::recovery::backup_if_due(&backed) {
-                log::warn!("no daily backup of the library: {e}");
-            }
-        });
+        // A whole check of the database and the daily backup (see `recovery`), off the
+        // start-up path.
+        let looked = db.clone();
+        std::thread::spawn(move || super::recovery::look_in_background(&looked));
         // The library folder the app chose (the CLI and the app read the same record).
         let library = store.library_dir()?;
         let paths = Paths::with_library(&config.data_dir, library.as_deref().unwrap_or(&config.data_dir));
@@ -189,6 +186,14 @@ impl Engine {
     /// of earlier jobs are unaffected.
     pub fn set_paths(&self, paths: Paths) {
         *self.shared.paths.write() = paths;
+    }
+
+    /// After the records of a library folder that was away were pointed at where it is now
+    /// (`Library::relink`): the new paths, and every unfinished job's record read again, so a
+    /// paid clip waiting for the folder downloads into the new place now rather than later.
+    pub async fn relinked(&self, paths: Paths) -> Result<(), Error> {
+        self.set_paths(paths);
+        self.cmd.send(Cmd::Reread).await.map_err(|_| Error::EngineStopped)
     }
 
     pub fn catalog(&self) -> Catalog {

@@ -76,7 +76,7 @@ pub enum Error {
         if *paid {
             "The paid clip waits for it and downloads as soon as the folder is back; nothing is lost."
         } else {
-            "Plug its drive in, or choose the library folder in Settings; nothing was sent or charged."
+            "Plug its drive in or put the folder back, or show where it is now (\"Locate…\" in the app, `kyma library relink` on the command line); nothing was sent or charged."
         }
     )]
     LibraryMissing { folder: String, paid: bool },

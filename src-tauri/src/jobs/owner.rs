@@ -60,6 +60,9 @@ pub(super) enum Cmd {
     CancelGroup { group: i64, reply: oneshot::Sender<Result<CancelReport, Error>> },
     /// A new key (or none): network work pauses without a client and resumes with one.
     SetClient(Option<Client>),
+    /// The records changed under the engine (a library folder relinked): each unfinished job's
+    /// record is read again, and what waited is tried now.
+    Reread,
 }
 
 /// A downloaded clip: its file name, its size in bytes and its frame size (when the file says).
@@ -329,6 +332,18 @@ impl Owner {
         }
     }
 
+    /// A database write refused for a full disk is said as the full disk it is: the data
+    /// folder's disk (the database lives there), and the room the database wants to go on.
+    fn said(&self, e: Error) -> Error {
+        match e {
+            Error::Db(db) if crate::diskspace::is_db_full(&db) => {
+                let dir = self.shared.paths.read().data_dir.clone();
+                Error::DiskFull(crate::diskspace::full(&dir, MIN_ROOM, crate::diskspace::Then::Resume))
+            }
+            e => e,
+        }
+    }
+
     fn problem(&mut self, id: i64, kind: ErrorKind, message: String) {
         let noted = self.shared.store.lock().note_problem(id, kind.as_str(), &message);
         if let Err(e) = noted {
@@ -384,6 +399,18 @@ impl Owner {
                 let now = Instant::now();
                 for j in self.jobs.values_mut() {
                     j.due = j.due.min(now);
+                }
+            }
+            Cmd::Reread => {
+                let now = Instant::now();
+                let store = self.shared.store.lock();
+                for (id, j) in self.jobs.iter_mut() {
+                    match store.get(*id) {
+                        Ok(g) => j.gen = g,
+                        Err(e) => log::warn!("generation {id}: its record cannot be read again ({e})"),
+                    }
+                    j.due = j.due.min(now);
+                    j.short_of_room = false;
                 }
             }
         }
@@ -608,6 +635,7 @@ impl Owner {
                             // disk): tried again, and the next try finds the clip already there.
                             log::error!("cannot record the clip of generation {id}: {e}");
                             self.reschedule(id, self.config.poll.after_problem);
+                            let e = self.said(e);
                             self.problem(id, e.kind(), e.to_string());
                         }
                     }
@@ -632,6 +660,7 @@ impl Owner {
                 Err(e) => {
                     let wait = self.config.poll.after_problem;
                     self.reschedule(id, wait);
+                    let e = self.said(e);
                     self.problem(id, e.kind(), e.to_string());
                 }
             },
@@ -753,6 +782,7 @@ impl Owner {
             Ok(true) => self.emit_changed(id),
             Err(e) => {
                 log::error!("cannot record the state of generation {id}: {e}");
+                let e = self.said(e);
                 self.problem(id, e.kind(), e.to_string());
             }
         }

@@ -190,6 +190,46 @@ pub fn backup(db: &Path, why: &str) -> Result<PathBuf, Error> {
     Ok(path)
 }
 
+/// Where a check in the background notes the database damaged (`library.sqlite3.damaged`,
+/// beside it, holding SQLite's words): the next start opens on the repair offer even when the
+/// damage lies in pages that opening does not read.
+pub fn damage_note(db: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.damaged", db.display()))
+}
+
+/// What a background check noted about the database, if it found it damaged.
+pub fn noted_damage(db: &Path) -> Option<String> {
+    std::fs::read_to_string(damage_note(db)).ok().map(|s| s.trim().to_string())
+}
+
+/// Notes the database damaged (see `damage_note`), so the next start opens on the repair offer.
+pub fn note_damage(db: &Path, why: &str) {
+    log::error!("the library database at {} is damaged ({why}); it is repaired at the next start", db.display());
+    if let Err(e) = crate::fsutil::write_atomic(&damage_note(db), why.as_bytes()) {
+        log::error!("cannot note the damage beside {}: {e}", db.display());
+    }
+}
+
+/// Forgets a noted damage (the database was recovered, or is sound after all).
+pub fn clear_damage_note(db: &Path) {
+    let _ = std::fs::remove_file(damage_note(db));
+}
+
+/// The look the engine takes at its database in the background after it starts: `quick_check`
+/// reads every page, so damage that opening never touched is found. A damaged database is
+/// noted (see `damage_note`) and not backed up, since its backup would push a sound one out; a
+/// sound one gets its daily backup when one is due. Answers the damage found.
+pub fn look_in_background(db: &Path) -> Option<String> {
+    if let Some(why) = quick_check(db) {
+        note_damage(db, &why);
+        return Some(why);
+    }
+    if let Err(e) = backup_if_due(db) {
+        log::warn!("no daily backup of the library: {e}");
+    }
+    None
+}
+
 /// The daily backup, when the newest is older than a day (or there is none). None when none
 /// was due.
 pub fn backup_if_due(db: &Path) -> Result<Option<PathBuf>, Error> {
@@ -307,6 +347,8 @@ pub fn recover(paths: &Paths) -> Result<Recovered, Error> {
             report.backup = Some(good);
         }
     }
+    // Sound now (recovered, or sound all along): a note from a background check is done with.
+    clear_damage_note(&paths.db);
     let store = Store::open(&paths.db)?;
     report.from_backup = count(&store)?;
     for (folder, s) in missing(&store, paths)? {

@@ -33,6 +33,8 @@ pub enum Error {
     BadQuery(String),
     #[error("The library folder cannot change now: {0}")]
     MoveRefused(String),
+    #[error("That is not where the library folder went: {0}")]
+    RelinkRefused(String),
     #[error("Could not move the clip to the system trash: {0}.")]
     Trash(String),
     #[error("The poster image is not a usable JPEG: {0}.")]
@@ -67,6 +69,7 @@ impl Error {
             Error::NotDeleted(_) => ErrorKind::NotDeleted,
             Error::BadQuery(_) => ErrorKind::InvalidInput,
             Error::MoveRefused(_) => ErrorKind::MoveRefused,
+            Error::RelinkRefused(_) => ErrorKind::MoveRefused,
             Error::Trash(_) => ErrorKind::TrashFailed,
             Error::BadThumb(_) => ErrorKind::BadThumbnail,
             Error::DiskFull(_) => ErrorKind::DiskFull,

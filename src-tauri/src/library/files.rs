@@ -142,9 +142,13 @@ impl Library {
             let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
             rows.collect::<Result<_, _>>()?
         };
-        // The stats happen without the lock: the gallery keeps answering meanwhile.
+        // The stats happen without the lock: the gallery keeps answering meanwhile. The library
+        // folder away (an unplugged drive) is not a pile of missing clips: its records stay as
+        // they are, and `away` says where the folder was expected.
+        let away = super::away::away_folder(&paths);
         let changed: Vec<(i64, bool, bool)> = clips
             .into_iter()
+            .filter(|(_, _, media_dir, _)| away.is_none() || *media_dir != away)
             .filter_map(|(id, file, media_dir, was_missing)| {
                 let missing = !paths.clip_path_of(media_dir.as_deref(), &file).is_file();
                 (missing != was_missing).then_some((id, missing, was_missing))

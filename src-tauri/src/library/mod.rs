@@ -1,9 +1,11 @@
 //! The library as a collection: gallery queries with full-text search, filters and sorting,
 //! favourites, the spend history, deleting with undo (to the OS trash), clips gone missing
-//! (locate / forget), poster thumbnails, moving the library folder, and a synthetic library for
+//! (locate / forget), poster thumbnails, moving the library folder, a library folder away
+//! (an unplugged drive: where it was expected, relinking it), and a synthetic library for
 //! tests and benchmarks. The job engine writes generations; this module reads and curates them
 //! through its own SQLite connection (WAL lets both work at once). Never imports tauri.
 
+pub mod away;
 pub mod error;
 pub mod files;
 pub mod query;

@@ -42,6 +42,7 @@ pub fn item_of(g: &Generation) -> Item {
         created_at: g.created_at.clone(),
         favourite: g.favourite,
         missing: g.clip_missing && g.status == Status::Succeeded && g.removed.is_none(),
+        away: false,
         error_message: g.error_message.clone(),
         removed: g.removed.clone(),
         mark: g.mark,
@@ -253,6 +254,7 @@ fn tile_row(r: &Row<'_>) -> rusqlite::Result<TileRow> {
     let item = Item {
         id: r.get(0)?,
         missing: clip_missing && status == Status::Succeeded && removed.is_none(),
+        away: false,
         status,
         model: r.get(2)?,
         prompt: cut_prompt(&prompt),
@@ -297,9 +299,15 @@ impl Library {
             .query_map(params_from_iter(params.iter()), tile_row)?
             .collect::<Result<Vec<_>, _>>()?;
 
-        // Only clips the user kept are looked for.
+        // Only clips the user kept are looked for; those in the library folder while it is away
+        // are said to be away, not missing.
+        let away = super::away::away_folder(&paths);
         let mut changed = Vec::new();
         for row in rows.iter_mut().filter(|r| r.item.status == Status::Succeeded && r.item.removed.is_none()) {
+            if away.is_some() && row.media_dir == away {
+                row.item.away = true;
+                continue;
+            }
             let there =
                 row.clip_file.as_deref().is_some_and(|f| paths.clip_path_of(row.media_dir.as_deref(), f).is_file());
             if there == row.item.missing {

@@ -299,7 +299,7 @@ fn prepare_folder(dir: &Path) -> Result<(), Error> {
 
 /// `p` with symlinks and `..` resolved as far as it exists (the rest appended as given), so two
 /// spellings of one folder compare equal.
-fn normalized(p: &Path) -> PathBuf {
+pub(super) fn normalized(p: &Path) -> PathBuf {
     let mut tail = Vec::new();
     let mut cur = p;
     loop {

@@ -148,6 +148,9 @@ pub struct Item {
     pub favourite: bool,
     /// Succeeded but the file is not there: offer "locate…" and "forget".
     pub missing: bool,
+    /// Its library folder is not there (an unplugged drive, a renamed folder): not a missing
+    /// clip, and it plays again once the folder is back (see `Library::away`).
+    pub away: bool,
     pub error_message: Option<String>,
     /// Set when the user removed the record's clip: only queries with `include_removed` show it.
     #[ts(type = "\"deleting\" | \"trashed\" | \"forgotten\" | null")]
@@ -278,4 +281,30 @@ pub struct DeleteTicket {
     #[ts(type = "number")]
     pub id: i64,
     pub undo_until: String,
+}
+
+/// The library folder when it is not there (an unplugged drive, a renamed or moved folder).
+/// Its records are all kept; nothing is made in its place.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct AwayFolder {
+    /// Where the library expects it.
+    pub folder: String,
+    /// Finished clips recorded in it.
+    pub clips: u32,
+    /// Unfinished generations whose clip goes there (paid ones wait for it to download).
+    pub waiting: u32,
+}
+
+/// The records of a library folder pointed at where it is now (`Library::relink`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct Relinked {
+    pub from: String,
+    pub to: String,
+    /// Generations whose records now point at `to`.
+    pub records: u32,
+    /// Finished clips recorded in the folder, and how many of them were found in `to`.
+    pub clips: u32,
+    pub found: u32,
 }

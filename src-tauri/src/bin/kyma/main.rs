@@ -41,7 +41,8 @@ impl Fail {
 /// without deciding. 1: the job ended without a clip (a cancelled batch's dropped members);
 /// 2: the input must change; 3: the key, credit, budget or keychain; 4: the rest (network,
 /// server, disk: the job is kept and `kyma resume` finishes it). (5, the library needs
-/// `kyma library recover`, is `kyma library check`'s own.)
+/// `kyma library recover`, is `kyma library check`'s own; 6, a library folder away, is
+/// `kyma library away`'s.)
 fn code_for_kind(kind: ErrorKind) -> u8 {
     use ErrorKind as K;
     match kind {
