@@ -55,6 +55,9 @@ const PERMISSIONS: &[&str] = &[
     "allow-ui-ready",
     "allow-library-trouble",
     "allow-library-recover",
+    "allow-library-health",
+    "allow-library-relink",
+    "allow-app-restart",
 ];
 
 fn directives(csp: &Csp) -> BTreeMap<String, Vec<String>> {

@@ -10,7 +10,7 @@
 // `target/debug/kyma --data-dir target/demo/library dev seed-library 10000`).
 //
 // Scenarios (?scenario=… or #…): create (default), settings, models, key, key-nokeychain,
-// confirm, banner, empty, damaged. Add ?live to keep the simulated downloads moving, ?latency=… ms to
+// confirm, banner, empty, damaged, away. Add ?live to keep the simulated downloads moving, ?latency=… ms to
 // slow every command.
 
 import { mockIPC, mockWindows } from "@tauri-apps/api/mocks";
@@ -323,6 +323,16 @@ const handlers: Handlers = {
       rebuilt: 5,
     };
   },
+  // The "away" scenario: the library lives on a drive that is unplugged.
+  library_health: () => ({
+    away: scenario === "away" ? { folder: "/media/you/T7/Kyma Library", clips: 212, waiting: 2 } : null,
+    damage: null,
+  }),
+  app_restart: () => {
+    location.reload();
+    return null;
+  },
+  library_relink: ({ from, to }) => ({ from, to, records: 214, clips: 212, found: 212 }),
 };
 
 function handle(cmd: string, raw: Record<string, unknown>): unknown {

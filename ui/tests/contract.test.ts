@@ -114,3 +114,13 @@ describe("library events", () => {
     for (const stop of stops) stop();
   });
 });
+
+test("every action the core can send is known to the window and has a button", async () => {
+  const { ERROR_ACTIONS } = await import("../src/lib/ipc/bindings/constants");
+  const { ACTION_LABEL } = await import("../src/lib/errors");
+  // ACTION_LABEL is typed by ts-rs's ErrorAction (every Rust variant); ERROR_ACTIONS is Rust's
+  // ErrorAction::ALL, which the window uses to accept an action arriving at run time.
+  expect([...ERROR_ACTIONS].sort()).toEqual(Object.keys(ACTION_LABEL).sort());
+  const restart = { kind: "database", field: null, message: "damaged", action: "restart", link: null };
+  expect(ipc.toAppError(restart).action).toBe("restart");
+});

@@ -130,6 +130,7 @@ export function item(id: number, patch: Partial<GalleryItem> = {}): GalleryItem 
     created_at: new Date(Date.UTC(2026, 0, 1, 12, 0, 0) - id * 60_000).toISOString(),
     favourite: false,
     missing: false,
+    away: false,
     error_message: null,
     removed: null,
     mark: null,

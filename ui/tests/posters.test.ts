@@ -96,3 +96,14 @@ test("a poster refused for a full disk says the core's sentence once, however ma
   expect(said.mock.calls).toEqual([[sentence]]);
   expect(toasts.current?.message).toBe(sentence);
 });
+
+test("a poster that failed for want of a clip is drawn once the clip is there (its folder back)", () => {
+  fakeBackend({ thumb_put: () => null });
+  const p = new PosterStore();
+  p.broken(9, null, "t9");
+  expect(p.failed(9, "t9", null)).toBe(true);
+  expect(p.failed(9, "t9", "http://127.0.0.1:1/s/clip/9")).toBe(false);
+  p.broken(9, "http://127.0.0.1:1/s/clip/9", "t9");
+  expect(p.making(9)).toBe(true);
+  p.cancel(9);
+});

@@ -59,3 +59,27 @@ test("repairing says what came back, then opens the library", async () => {
   await fireEvent.click(screen.getByTestId("recovery-open"));
   expect(onopen).toHaveBeenCalledOnce();
 });
+
+test("a database found damaged by the window's first read offers a restart into the repair", async () => {
+  const damaged = {
+    kind: "database",
+    field: null,
+    message:
+      "The library database at /data/library.sqlite3 is damaged (database disk image is malformed). Restart Kyma Studio to repair it: it opens on the repair offer, and every clip stays in its folder.",
+    action: "restart",
+    link: null,
+  };
+  const backend = fakeBackend({
+    library_trouble: () => null,
+    app_state: () => {
+      throw damaged;
+    },
+    app_restart: () => null,
+  });
+  render(App);
+  for (let i = 0; i < 5; i++) await tick();
+  expect(screen.getByTestId("fatal-message").textContent).toBe(damaged.message);
+  await fireEvent.click(screen.getByTestId("fatal-restart"));
+  await tick();
+  expect(backend.commands()).toContain("app_restart");
+});

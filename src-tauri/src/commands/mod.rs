@@ -204,8 +204,12 @@ pub async fn spend_summary(studio: Studio_<'_>, args: Args<sig::spend_summary>) 
 }
 
 #[tauri::command]
-pub async fn library_pick_folder(app: AppHandle) -> Answer<sig::library_pick_folder> {
-    let picked = app.dialog().file().set_title("Choose the library folder").blocking_pick_folder();
+pub async fn library_pick_folder(app: AppHandle, studio: Studio_<'_>) -> Answer<sig::library_pick_folder> {
+    let mut picker = app.dialog().file().set_title("Choose the library folder");
+    if let Some(start) = studio.picker_start() {
+        picker = picker.set_directory(start);
+    }
+    let picked = picker.blocking_pick_folder();
     Ok(picked.and_then(|p| p.into_path().ok()).map(|p| p.display().to_string()))
 }
 
@@ -246,6 +250,30 @@ pub async fn library_recover(
     let (report, studio) = rescue.recover().await?;
     crate::attach_studio(&app, studio);
     Ok(report)
+}
+
+/// The library folders the records expect and cannot find (an unplugged drive, a renamed
+/// folder), and damage found in the database in the background.
+#[tauri::command]
+pub async fn library_health(studio: Studio_<'_>) -> Answer<sig::library_health> {
+    studio.library_health().await
+}
+
+/// Points the records of a library folder that is away at where the user found it.
+#[tauri::command]
+pub async fn library_relink(studio: Studio_<'_>, args: Args<sig::library_relink>) -> Answer<sig::library_relink> {
+    studio.library_relink(args.from.into(), args.to.into()).await
+}
+
+/// Quits and starts the app again (after damage was found: it opens on the repair offer). The
+/// open jobs are given back first, so the new process takes them at once.
+#[tauri::command]
+pub fn app_restart(app: AppHandle) -> Answer<sig::app_restart> {
+    use tauri::Manager as _;
+    if let Some(studio) = app.try_state::<Arc<Studio>>() {
+        studio.engine().release_claims();
+    }
+    app.restart()
 }
 
 #[cfg(test)]

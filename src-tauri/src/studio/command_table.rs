@@ -51,6 +51,9 @@ macro_rules! for_each_command {
             ui_ready(NoArgs) -> (),
             library_trouble(NoArgs) -> Option<LibraryTrouble>,
             library_recover(NoArgs) -> RecoveryReport,
+            library_health(NoArgs) -> LibraryHealth,
+            library_relink(LibraryRelinkArgs) -> Relinked,
+            app_restart(NoArgs) -> (),
         }
     };
 }

@@ -221,6 +221,19 @@ pub enum ErrorAction {
     AddCredit,
     Retry,
     FixSettings,
+    /// The library's database was found damaged: restarting opens on the repair offer.
+    Restart,
+}
+
+impl ErrorAction {
+    /// Every action, for the UI to recognise one arriving at run time (generated constants).
+    pub const ALL: &'static [ErrorAction] = &[
+        ErrorAction::ReplaceKey,
+        ErrorAction::AddCredit,
+        ErrorAction::Retry,
+        ErrorAction::FixSettings,
+        ErrorAction::Restart,
+    ];
 }
 
 /// Every command's error: what went wrong (one of a closed set), the input it concerns if any,

@@ -30,8 +30,8 @@ pub(crate) async fn blocking<T: Send + 'static>(
 
 impl Studio {
     pub(crate) fn gallery_item(&self, item: library::Item) -> GalleryItem {
-        let clip_url =
-            (item.status == Status::Succeeded && !item.missing).then(|| self.clips.url(Served::Clip, item.id));
+        let clip_url = (item.status == Status::Succeeded && !item.missing && !item.away)
+            .then(|| self.clips.url(Served::Clip, item.id));
         GalleryItem { thumb_url: self.clips.url(Served::Thumb, item.id), clip_url, item }
     }
 
@@ -61,7 +61,10 @@ impl Studio {
         })
         .await?;
         let resolution = self.engine.catalog().get(&g.model).and_then(|m| m.resolution.clone());
-        let item = self.gallery_item(library::query::item_of(&g));
+        let mut item = library::query::item_of(&g);
+        let away = library::away::away_folder(&self.library.paths());
+        item.away = has_clip(&g) && away.is_some() && g.media_dir == away;
+        let item = self.gallery_item(item);
         let mut job = self.job(&g);
         job.clip_url = item.clip_url.clone();
         Ok(GalleryDetails {

@@ -11,9 +11,10 @@ use super::dto::{
     AppError, AppState, Budget, CancelOutcome, Draft, GalleryDetails, GalleryPage, GroupDraft, GroupView, Job,
     KeyStatus, ModelInfo, Restored, Settings, StartImage,
 };
+use super::health::LibraryHealth;
 use super::rescue::{LibraryTrouble, RecoveryReport};
 use crate::jobs::batch_rows::PromptRow;
-use crate::library::{DeleteTicket, MoveMode, MoveReport, Query, Spend, SpendQuery};
+use crate::library::{DeleteTicket, MoveMode, MoveReport, Query, Relinked, Spend, SpendQuery};
 use serde::Deserialize;
 use ts_rs::TS;
 
@@ -127,6 +128,15 @@ pub struct SpendArgs {
 pub struct LibraryMoveArgs {
     pub dir: String,
     pub mode: MoveMode,
+}
+
+/// A library folder that is away (`from`, as `library_away` named it) and where the user found it.
+#[derive(Debug, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+#[ts(export)]
+pub struct LibraryRelinkArgs {
+    pub from: String,
+    pub to: String,
 }
 
 /// A board or batch to make.

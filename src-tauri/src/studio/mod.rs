@@ -7,6 +7,7 @@ pub mod dto;
 pub mod error;
 pub mod gallery;
 pub mod groups;
+pub mod health;
 pub mod ipc;
 pub mod rescue;
 pub mod settings;
@@ -86,17 +87,21 @@ pub struct Studio {
     /// connect or limits refresh that answers after a newer key or address applies nothing.
     link: Arc<tokio::sync::Mutex<u64>>,
     limits_refresh: tokio::task::JoinHandle<()>,
+    /// Notices a library folder going away and coming back, and damage found (`health::watch`).
+    health_watch: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for Studio {
     fn drop(&mut self) {
         self.limits_refresh.abort();
+        self.health_watch.abort();
     }
 }
 
 impl Studio {
     /// Opens the library and starts the engine and the clip server (inside a tokio runtime).
     pub async fn open(opts: StudioOptions, clip_listener: std::net::TcpListener) -> Result<Studio, AppError> {
+        health::refuse_noted_damage(&Paths::new(&opts.data_dir).db)?;
         let library = Arc::new(Library::open(&opts.data_dir)?);
         let paths = library.paths();
         let mut settings = settings::load(&opts.data_dir);
@@ -130,6 +135,8 @@ impl Studio {
             limiter: limiter.clone(),
             link: link.clone(),
         };
+        let library_events = tokio::sync::broadcast::channel(64).0;
+        let health_watch = health::watch(library.clone(), engine.clone(), library_events.clone());
         let studio = Studio {
             paths,
             settings,
@@ -141,8 +148,9 @@ impl Studio {
             engine,
             staged: Mutex::new(HashMap::new()),
             clips,
+            health_watch,
             library,
-            library_events: tokio::sync::broadcast::channel(64).0,
+            library_events,
             demo: opts.demo,
             utc_offset_minutes: opts.utc_offset_minutes,
             link,
@@ -260,7 +268,7 @@ impl Studio {
             key: self.key_status(),
             settings: self.effective_settings(),
             models: self.models(),
-            jobs: self.jobs()?,
+            jobs: self.jobs().map_err(|e| health::check_after(&self.paths.db, e))?,
             demo: self.demo,
             version: env!("CARGO_PKG_VERSION").to_string(),
         })

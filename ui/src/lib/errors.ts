@@ -129,4 +129,5 @@ export const ACTION_LABEL: Record<NonNullable<AppError["action"]>, string> = {
   add_credit: "Add credit",
   retry: "Retry now",
   fix_settings: "Open settings",
+  restart: "Restart to repair",
 };

@@ -152,6 +152,7 @@ export function itemMoney(it: GalleryItem): { label: "charged" | "refunded" | "h
 
 /** One or two words for a tile without a playable clip. */
 export function itemState(it: GalleryItem): string {
+  if (it.away) return "Library folder not there";
   if (it.missing) return "Clip file missing";
   switch (it.status) {
     case "queued":

@@ -114,6 +114,7 @@ fn constants() -> String {
     let models: Vec<ModelInfo> = crate::api::Catalog::default().models.iter().map(ModelInfo::from).collect();
     format!(
         "// Generated from Rust by `cargo test` (studio::ipc). Do not edit: the values live in Rust.\n\n\
+         import type {{ ErrorAction }} from \"./ErrorAction\";\n\
          import type {{ ErrorKind }} from \"./ErrorKind\";\n\
          import type {{ Field }} from \"./Field\";\n\
          import type {{ ModelInfo }} from \"./ModelInfo\";\n\
@@ -131,6 +132,8 @@ fn constants() -> String {
          /** Every ErrorKind, to recognise one arriving from the core at run time. */\n\
          export const ERROR_KINDS: readonly ErrorKind[] = {};\n\n\
          export const FIELDS: readonly Field[] = {};\n\n\
+         /** Every ErrorAction (the button that fixes an error). */\n\
+         export const ERROR_ACTIONS: readonly ErrorAction[] = {};\n\n\
          /** The shot's limits: takes at once, the largest seed, \"Avoid\"'s length, every aspect ratio. */\n\
          export const MAX_TAKES = {};\n\
          export const MAX_SEED = {};\n\
@@ -148,6 +151,7 @@ fn constants() -> String {
         json(serde_json::to_value(&models).unwrap_or_default()),
         serde_json::to_string(crate::error_kind::ErrorKind::ALL).unwrap_or_default(),
         serde_json::to_string(crate::error_kind::Field::ALL).unwrap_or_default(),
+        serde_json::to_string(crate::studio::dto::ErrorAction::ALL).unwrap_or_default(),
         crate::api::shot::MAX_TAKES,
         crate::api::shot::MAX_SEED,
         crate::api::shot::MAX_NEGATIVE_CHARS,

@@ -4,12 +4,11 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import type { AppError } from "./bindings/AppError";
-import { ERROR_KINDS, FIELDS } from "./bindings/constants";
-import type { ErrorAction } from "./bindings/ErrorAction";
+import { ERROR_ACTIONS, ERROR_KINDS, FIELDS } from "./bindings/constants";
 import type { ErrorKind } from "./bindings/ErrorKind";
 import type { Field } from "./bindings/Field";
 
-const ACTIONS: ReadonlySet<string> = new Set<ErrorAction>(["replace_key", "add_credit", "retry", "fix_settings"]);
+const ACTIONS: ReadonlySet<string> = new Set(ERROR_ACTIONS);
 const KINDS: ReadonlySet<string> = new Set(ERROR_KINDS);
 const FIELD_NAMES: ReadonlySet<string> = new Set(FIELDS);
 

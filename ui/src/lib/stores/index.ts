@@ -1,6 +1,7 @@
 // The window's one set of stores. Views import these; tests build their own from the classes.
 
 import { AppStore } from "./app.svelte";
+import { LibraryHealthStore } from "./health.svelte";
 import { BudgetStore } from "./budget.svelte";
 import { BatchStore } from "./batch.svelte";
 import { CompareStore } from "./compare.svelte";
@@ -27,7 +28,8 @@ export const budget = new BudgetStore();
 export const batch = new BatchStore(app, create, groups, ui);
 export const compare = new CompareStore(app, create, groups, jobs, ui);
 export const libraryMove = new LibraryMoveStore(app, jobs, gallery);
-export const stores = { app, jobs, ui, create, gallery, spend, groups, budget, batch };
+export const health = new LibraryHealthStore(toasts, ui);
+export const stores = { app, jobs, ui, create, gallery, spend, groups, budget, batch, health };
 
-export { AppStore, BatchStore, BudgetStore, CompareStore, CreateStore, GalleryStore, GroupsStore, JobsStore, LibraryMoveStore, PosterStore, SpendStore, ToastStore, UiStore };
+export { AppStore, BatchStore, BudgetStore, CompareStore, CreateStore, GalleryStore, GroupsStore, JobsStore, LibraryHealthStore, LibraryMoveStore, PosterStore, SpendStore, ToastStore, UiStore };
 export type { Stores } from "./session";

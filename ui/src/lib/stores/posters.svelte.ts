@@ -8,6 +8,9 @@ import { toAppError } from "../ipc/call";
 import { GrabQueue, grabFrame } from "../frames";
 import type { ToastStore } from "./toasts.svelte";
 
+/** The failure of a poster with no clip to draw it from (never a poster URL). */
+const NO_CLIP = "\u0000no clip";
+
 /** Posters are small: the grid never shows a tile wider than this. */
 const POSTER_WIDTH = 320;
 
@@ -21,7 +24,9 @@ export class PosterStore {
   private versions = new SvelteMap<number, number>();
   /**
    * ids whose poster cannot be shown: `true` when none could be made (the tile shows an icon,
-   * never a broken image), or the one poster URL that still failed after a poster was made.
+   * never a broken image), `NO_CLIP` while there was no clip to draw one from (its library
+   * folder away, say: tried again once the clip is there), or the one poster URL that still
+   * failed after a poster was made.
    */
   private failures = new SvelteMap<number, string | true>();
   /** ids whose poster is being drawn: their tiles show the loading state, not "No preview". */
@@ -41,16 +46,20 @@ export class PosterStore {
     return this.versions.get(id);
   }
 
-  /** Whether the tile should not try `src` (or any poster, when none could be made). */
-  failed(id: number, src: string): boolean {
+  /**
+   * Whether the tile should not try `src` (or any poster, when none could be made). A poster
+   * that failed for want of a clip is tried again once the tile has one (`clipUrl`).
+   */
+  failed(id: number, src: string, clipUrl: string | null = null): boolean {
     const f = this.failures.get(id);
+    if (f === NO_CLIP) return clipUrl === null;
     return f === true || f === src;
   }
 
   /** The poster at `src` did not load: draw one from the clip, if there is a clip and it was not tried. */
   broken(id: number, clipUrl: string | null, src: string) {
     if (!clipUrl) {
-      this.failures.set(id, true);
+      this.failures.set(id, NO_CLIP);
       return;
     }
     // Already made once this session and this URL still fails: not again (a new URL may work).

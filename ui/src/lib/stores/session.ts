@@ -5,6 +5,7 @@ import * as ipc from "../ipc";
 import type { AppError, LibraryChanged } from "../ipc";
 import { isRunning, isStale } from "../job";
 import type { AppStore } from "./app.svelte";
+import type { LibraryHealthStore } from "./health.svelte";
 import type { CreateStore } from "./create.svelte";
 import type { GalleryStore } from "./gallery.svelte";
 import type { GroupsStore } from "./groups.svelte";
@@ -25,6 +26,7 @@ export interface Stores {
   groups?: GroupsStore;
   budget?: BudgetStore;
   batch?: BatchStore;
+  health?: LibraryHealthStore;
 }
 
 /** The queue holds open jobs and the last day's finished ones (as `app_state` answers). */
@@ -65,7 +67,7 @@ export async function syncQueue(jobs: JobsStore, ui: UiStore, change: LibraryCha
 /** Account-wide problems reported on a job (bad key, no credit) also go to the banner. */
 const ACCOUNT_ACTIONS = new Set<AppError["action"]>(["replace_key", "add_credit"]);
 
-export async function connect({ app, jobs, ui, create, gallery, spend, groups, budget, batch }: Stores): Promise<() => void> {
+export async function connect({ app, jobs, ui, create, gallery, spend, groups, budget, batch, health }: Stores): Promise<() => void> {
   const unlisten = await Promise.all([
     ipc.onJobChanged((job) => {
       const before = jobs.apply(job);
@@ -84,11 +86,14 @@ export async function connect({ app, jobs, ui, create, gallery, spend, groups, b
       gallery?.libraryChanged(change);
       spend?.changed();
       void syncQueue(jobs, ui, change);
+      // A folder went away or came back, damage was found, or the library moved: the alerts follow.
+      if (change.all) void health?.refresh();
     }),
     ipc.onJobProgress((p) => jobs.progress(p)),
     ipc.onJobProblem((p) => {
       jobs.problem(p);
       if (ACCOUNT_ACTIONS.has(p.error.action)) ui.showBanner(p.error);
+      if (p.error.kind === "library_missing") void health?.refresh();
     }),
     ipc.onDropHover(({ over }) => (ui.dropHover = over)),
     ipc.onImageDropped((result) => {
@@ -115,6 +120,7 @@ export async function connect({ app, jobs, ui, create, gallery, spend, groups, b
     create.syncModels();
     void groups?.load();
     void budget?.refresh(true);
+    void health?.refresh();
   } catch (e) {
     app.loadError = e as AppError;
   }

@@ -27,7 +27,12 @@ shape: Shape, hold_micros: number, charged_micros: number | null, refunded_micro
 /**
  * Succeeded but the file is not there: offer "locate…" and "forget".
  */
-missing: boolean, error_message: string | null, 
+missing: boolean, 
+/**
+ * Its library folder is not there (an unplugged drive, a renamed folder): not a missing
+ * clip, and it plays again once the folder is back (see `Library::away`).
+ */
+away: boolean, error_message: string | null, 
 /**
  * Set when the user removed the record's clip: only queries with `include_removed` show it.
  */

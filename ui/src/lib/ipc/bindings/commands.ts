@@ -20,7 +20,9 @@ import type { ImagePathArgs } from "./ImagePathArgs";
 import type { Job } from "./Job";
 import type { KeyArgs } from "./KeyArgs";
 import type { KeyStatus } from "./KeyStatus";
+import type { LibraryHealth } from "./LibraryHealth";
 import type { LibraryMoveArgs } from "./LibraryMoveArgs";
+import type { LibraryRelinkArgs } from "./LibraryRelinkArgs";
 import type { LibraryTrouble } from "./LibraryTrouble";
 import type { MarkArgs } from "./MarkArgs";
 import type { ModelInfo } from "./ModelInfo";
@@ -30,6 +32,7 @@ import type { PromptRow } from "./PromptRow";
 import type { PromptsFile } from "./PromptsFile";
 import type { PromptsParseArgs } from "./PromptsParseArgs";
 import type { RecoveryReport } from "./RecoveryReport";
+import type { Relinked } from "./Relinked";
 import type { Restored } from "./Restored";
 import type { Settings } from "./Settings";
 import type { SettingsSaveArgs } from "./SettingsSaveArgs";
@@ -81,6 +84,9 @@ export const COMMANDS = [
   "ui_ready",
   "library_trouble",
   "library_recover",
+  "library_health",
+  "library_relink",
+  "app_restart",
 ] as const;
 
 export type CommandName = (typeof COMMANDS)[number];
@@ -128,6 +134,9 @@ export interface Commands {
   ui_ready: { args: NoArgs; answer: null };
   library_trouble: { args: NoArgs; answer: LibraryTrouble | null };
   library_recover: { args: NoArgs; answer: RecoveryReport };
+  library_health: { args: NoArgs; answer: LibraryHealth };
+  library_relink: { args: LibraryRelinkArgs; answer: Relinked };
+  app_restart: { args: NoArgs; answer: null };
 }
 
 export const appState = (): Promise<AppState> => call("app_state", {});
@@ -171,3 +180,6 @@ export const promptsPick = (): Promise<PromptsFile | null> => call("prompts_pick
 export const uiReady = (): Promise<null> => call("ui_ready", {});
 export const libraryTrouble = (): Promise<LibraryTrouble | null> => call("library_trouble", {});
 export const libraryRecover = (): Promise<RecoveryReport> => call("library_recover", {});
+export const libraryHealth = (): Promise<LibraryHealth> => call("library_health", {});
+export const libraryRelink = (args: LibraryRelinkArgs): Promise<Relinked> => call("library_relink", args);
+export const appRestart = (): Promise<null> => call("app_restart", {});

@@ -1,5 +1,6 @@
 // Generated from Rust by `cargo test` (studio::ipc). Do not edit: the values live in Rust.
 
+import type { ErrorAction } from "./ErrorAction";
 import type { ErrorKind } from "./ErrorKind";
 import type { Field } from "./Field";
 import type { ModelInfo } from "./ModelInfo";
@@ -222,6 +223,9 @@ export const BUNDLED_MODELS: ModelInfo[] = [
 export const ERROR_KINDS: readonly ErrorKind[] = ["invalid_input","unauthorized","insufficient_credit","rejected","not_found","rate_limited","queue_full","server","unreachable","network","protocol","unusable_job_id","unsafe_url","link_expired","too_large","not_video","incomplete","damaged","http","disk","disk_full","library_missing","database","io","newer_library","still_running","engine_stopped","missing_image","no_clip","not_missing","clip_missing","not_a_clip","undo_expired","not_deleted","move_refused","trash_failed","bad_thumbnail","keychain_unavailable","keychain_locked","keychain_failed","bad_endpoint","bad_bucket_name","bad_region","bad_access_key","missing_secret","bad_object_key","bad_link_lifetime","unsupported_method","access_denied","wrong_secret","unknown_access_key","clock_skew","bucket_not_found","wrong_region","bucket_error","timeout","empty","file_too_large","not_an_image","unsupported_format","unsupported_variant","too_many_pixels","too_much_memory","corrupt","output_too_large","convert","clipboard_unreadable","no_key","over_budget","cancelled","invalid_settings","internal"];
 
 export const FIELDS: readonly Field[] = ["prompt","model","duration","image","key","settings","aspect","end_image","negative","seed","takes"];
+
+/** Every ErrorAction (the button that fixes an error). */
+export const ERROR_ACTIONS: readonly ErrorAction[] = ["replace_key","add_credit","retry","fix_settings","restart"];
 
 /** The shot's limits: takes at once, the largest seed, "Avoid"'s length, every aspect ratio. */
 export const MAX_TAKES = 4;
