@@ -3,6 +3,7 @@
 //! The tests themselves live in `tests/window.rs`; `scripts/e2e.sh` runs them.
 
 pub mod clipboard;
+pub mod dialog;
 pub mod form;
 pub mod frames;
 pub mod procs;

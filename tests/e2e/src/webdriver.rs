@@ -71,15 +71,23 @@ impl Session {
             .unwrap_or_default())
     }
 
-    /// Waits up to `timeout` for the first element matching `css`.
+    /// Waits up to `timeout` for the first element matching `css`. A failed look (the page
+    /// reloading in between, say) is looked again, and said only if the wait runs out.
     pub async fn wait_for(&self, css: &str, timeout: Duration) -> Result<Element> {
         let deadline = Instant::now() + timeout;
+        let mut failed = None;
         loop {
-            if let Some(e) = self.find_all(css).await?.into_iter().next() {
-                return Ok(e);
+            match self.find_all(css).await {
+                Ok(found) => {
+                    if let Some(e) = found.into_iter().next() {
+                        return Ok(e);
+                    }
+                }
+                Err(e) => failed = Some(e),
             }
             if Instant::now() > deadline {
-                return Err(format!("no element `{css}` after {timeout:?}"));
+                let why = failed.map(|e| format!(" (last look failed: {e})")).unwrap_or_default();
+                return Err(format!("no element `{css}` after {timeout:?}{why}"));
             }
             tokio::time::sleep(Duration::from_millis(150)).await;
         }
