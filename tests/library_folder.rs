@@ -1,8 +1,9 @@
 //! Issue 15, a library folder that vanishes: the library lives in a folder of its own (as on an
 //! external drive), which is renamed away before a launch and while clips download, then put
-//! back. Kyma Studio says where it expected the library, keeps every record, never makes an
-//! empty library in its place, refuses new clips while it is gone (nothing sent), and finishes
-//! the paid ones once it is back: each fetched and charged once.
+//! back, or moved for good and located. Kyma Studio says where it expected the library, keeps
+//! every record, never makes an empty library in its place, refuses new clips while it is gone
+//! (nothing sent), and finishes the paid ones once it is back or located: each fetched and
+//! charged once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -54,23 +55,11 @@ async fn a_library_folder_gone_before_launch_refuses_new_clips_and_is_not_remade
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_library_folder_gone_mid_download_keeps_the_paid_clips_waiting_for_it() {
-    let sim = Sim::start(&["--job-seconds", "1"]);
-    // 3 MB clips at 0.5 MB/s: six seconds a download, so the folder goes while they come.
-    sim.set_faults(serde_json::json!({ "clip_pad_to_bytes": 3_000_000, "clip_bytes_per_s": 500_000 })).await;
-    let kyma = Kyma::new(&sim);
-    let drive = tempfile::tempdir().unwrap();
-    let ext = library_at(&kyma, &drive.path().join("Kyma on the drive"));
-    let prefix = "folder gone";
-    kyma.one_clip_per_model(prefix, true);
-    let engine = kyma.engine(&sim);
-    let mut events = engine.subscribe();
-
-    // Mid-download: clips are coming into their .part files when the folder goes.
+/// Waits until some clip is downloading into `library`'s clips folder (200 KB in its .part).
+async fn under_way(library: &Path) {
     let deadline = Instant::now() + Duration::from_secs(60);
     let part_bytes = || -> u64 {
-        std::fs::read_dir(ext.join("clips"))
+        std::fs::read_dir(library.join("clips"))
             .map(|rd| {
                 rd.flatten()
                     .filter(|e| e.file_name().to_string_lossy().ends_with(".part"))
@@ -85,6 +74,23 @@ async fn a_library_folder_gone_mid_download_keeps_the_paid_clips_waiting_for_it(
         assert!(Instant::now() < deadline, "no download got under way");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_library_folder_gone_mid_download_keeps_the_paid_clips_waiting_for_it() {
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    // 3 MB clips at 0.5 MB/s: six seconds a download, so the folder goes while they come.
+    sim.set_faults(serde_json::json!({ "clip_pad_to_bytes": 3_000_000, "clip_bytes_per_s": 500_000 })).await;
+    let kyma = Kyma::new(&sim);
+    let drive = tempfile::tempdir().unwrap();
+    let ext = library_at(&kyma, &drive.path().join("Kyma on the drive"));
+    let prefix = "folder gone";
+    kyma.one_clip_per_model(prefix, true);
+    let engine = kyma.engine(&sim);
+    let mut events = engine.subscribe();
+
+    // Mid-download: clips are coming into their .part files when the folder goes.
+    under_way(&ext).await;
     let away = drive.path().join("unplugged");
     std::fs::rename(&ext, &away).unwrap();
 
@@ -116,4 +122,54 @@ async fn a_library_folder_gone_mid_download_keeps_the_paid_clips_waiting_for_it(
     assert_eq!(a.paid_jobs, MODELS.len());
     assert!(a.is_clean(), "{:?}", a.problems);
     assert_eq!(doubles, 0, "{sim_jobs}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_library_folder_moved_mid_download_and_located_finishes_its_clips_in_the_new_place() {
+    let sim = Sim::start(&["--job-seconds", "1"]);
+    sim.set_faults(serde_json::json!({ "clip_pad_to_bytes": 3_000_000, "clip_bytes_per_s": 500_000 })).await;
+    let kyma = Kyma::new(&sim);
+    let drive = tempfile::tempdir().unwrap();
+    let ext = library_at(&kyma, &drive.path().join("Kyma on the drive"));
+    let prefix = "folder located";
+    kyma.one_clip_per_model(prefix, true);
+    let engine = kyma.engine(&sim);
+    let mut events = engine.subscribe();
+    under_way(&ext).await;
+
+    // Renamed for good (a new drive letter, a tidy-up): the paid clips wait, said once.
+    let moved = drive.path().join("Videos").join("Kyma");
+    std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
+    std::fs::rename(&ext, &moved).unwrap();
+    common::first_problem(&mut events, "library_missing").await;
+    let lib = Library::open(kyma.data.path()).unwrap();
+    let away = lib.away().unwrap().expect("away");
+    assert_eq!((away.folder.as_str(), away.clips), (ext.to_str().unwrap(), 0));
+    assert!(away.waiting >= 1, "{away:?}");
+
+    // Located (what the window's Locate… does): the records and the engine follow.
+    let r = lib.relink(&ext, &moved).unwrap();
+    assert_eq!(r.records, MODELS.len() as u32);
+    engine.relinked(lib.paths()).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !engine.open_generations().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "{:?}", engine.open_generations().unwrap());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(!ext.exists(), "nothing was made where the folder used to be");
+    let sim_jobs = sim.public("/_sim/jobs").await;
+    let a = audit(&sim_jobs, &sim.public("/_sim/ledger").await, &kyma.jobs(), &moved.join("clips"), prefix);
+    let doubles = double_downloads(&sim_jobs);
+    report_desktop_fault("the library folder moved mid-download, then located (relinked)", MODELS.len(), &a, doubles);
+    assert_eq!(a.paid_jobs, MODELS.len());
+    assert!(a.is_clean(), "{:?}", a.problems);
+    assert_eq!(doubles, 0, "{sim_jobs}");
+    // The .part files moved with the folder: the downloads went on from where they were.
+    let resumed: usize = sim_jobs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| j["range_starts"].as_array().is_some_and(|r| r.iter().any(|v| v.as_u64().unwrap_or(0) > 0)))
+        .count();
+    assert!(resumed >= 1, "{sim_jobs}");
 }
