@@ -1,5 +1,5 @@
-//! The library as the gallery and `kyma spend` see it: search (words, prefixes, diacritics, and
-//! text that would break a naive FTS query), paging, removed records, spend sums exact to the
+//! The library as the gallery, `kyma jobs --search` and `kyma spend` see it: search (words in
+//! every script, pieces of words, diacritics, and text that would break a naive FTS query), paging, removed records, spend sums exact to the
 //! micro-dollar against the database itself, and a seeded library of thousands of generations.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -212,6 +212,45 @@ fn search_pages_and_removed_records() {
 }
 
 #[test]
+fn kyma_jobs_search_finds_what_the_gallery_finds_in_every_script() {
+    let k = kyma();
+    let c = db(k.data.path());
+    let prompts = [
+        "海辺の夕日、カメラがゆっくり動く",
+        "Der Leuchtturmwärter auf der Hauptstraße",
+        "해질녘 바다 위를 나는 갈매기",
+        "a lighthouse at dusk, forgotten",
+    ];
+    for (i, p) in prompts.iter().enumerate() {
+        let removed = (i == 3).then_some("forgotten");
+        let created = format!("2026-05-0{}T12:00:00Z", i + 1);
+        insert(&c, Rec { hold: 100, charged: Some(100), removed, ..rec("kling-3-pro", "succeeded", p, &created) });
+    }
+    let lib = Library::open(k.data.path()).unwrap();
+    let listed = |text: &str| -> Vec<i64> {
+        let out = k.run(&["jobs", "--json", "--search", text]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        v.as_array().unwrap().iter().map(|g| g["id"].as_i64().unwrap()).collect()
+    };
+    let gallery = |text: &str| -> Vec<i64> {
+        lib.query(&Query { text: text.into(), ..Query::default() }).unwrap().items.iter().map(|i| i.id).collect()
+    };
+    for (text, want) in
+        [("夕日", vec![1]), ("strasse", vec![2]), ("turmwarter", vec![2]), ("바다", vec![3]), ("夕日 바다", vec![])]
+    {
+        assert_eq!(listed(text), want, "kyma jobs --search {text}");
+        assert_eq!(gallery(text), want, "the gallery's search for {text}");
+    }
+    // The list has every record, forgotten ones too; the gallery leaves those out.
+    assert_eq!(listed("lighthouse"), [4]);
+    assert_eq!(gallery("lighthouse"), Vec::<i64>::new());
+    let out = k.run(&["jobs", "--search", "nowhere"]);
+    assert!(out.status.success());
+    assert_eq!(stdout(&out).trim(), "No generation's prompt holds \"nowhere\".");
+}
+
+#[test]
 fn a_seeded_library_searches_and_sums() {
     let k = kyma();
     let out = k.run(&["dev", "seed-library", "2000", "--seed", "42"]);
@@ -244,7 +283,20 @@ fn search_timing_at_ten_thousand_records() {
     let t = Instant::now();
     lib.seed(10_000, None, 3).unwrap();
     eprintln!("seed 10000: {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
-    let typed = ["l", "li", "lig", "ligh", "light", "lighth", "lighthouse", "lighthouse d", "lighthouse dusk"];
+    let typed = [
+        "l",
+        "li",
+        "lig",
+        "ligh",
+        "light",
+        "lighth",
+        "lighthouse",
+        "lighthouse d",
+        "lighthouse dusk",
+        "夕",
+        "夕日",
+        "strasse",
+    ];
     let mut worst = 0f64;
     for round in 0..3 {
         for text in typed {

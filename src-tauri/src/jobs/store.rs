@@ -28,7 +28,8 @@ const MIGRATIONS: &[(&str, &str)] = migrations![
     "0004_shot_options",
     "0005_groups",
     "0006_group_notes",
-    "0007_claims"
+    "0007_claims",
+    "0008_search"
 ];
 
 /// Our own lifecycle of a generation. `Queued` has no Kyma id yet; terminal states never change.
@@ -891,7 +892,9 @@ mod tests {
             assert_eq!((g.shot.clone(), g.clip_size), (Shot::default(), None), "from version {from}: no options yet");
             let found: i64 = s
                 .conn()
-                .query_row("SELECT rowid FROM generations_fts WHERE generations_fts MATCH 'kite'", [], |r| r.get(0))
+                .query_row("SELECT rowid FROM generations_search WHERE generations_search MATCH 'kite'", [], |r| {
+                    r.get(0)
+                })
                 .unwrap();
             assert_eq!(found, g.id, "from version {from}: the old prompt is searchable");
             assert_eq!(s.library_dir().unwrap(), None);

@@ -50,17 +50,58 @@ pub fn item_of(g: &Generation) -> Item {
     }
 }
 
-/// Turns what the user typed into an FTS5 MATCH expression that cannot be a syntax error: every
-/// word (a run of Unicode letters and digits) quoted and prefix-matched, all of them required.
-/// Quotes, operators and punctuation only separate words. None when there is no word to search.
-pub fn fts_match(text: &str) -> Option<String> {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .take(MAX_SEARCH_WORDS)
-        .map(|w| format!("\"{w}\"*"))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" AND "))
+/// What the search box asks for, in SQL. Each word (a run of letters and digits, in any script)
+/// must appear somewhere in the prompt, as a piece of it, without regard to case or diacritics,
+/// so 夕日 is found in 海辺の夕日, "turm" in "Leuchtturmwärter" and "ligh" in "lighthouse".
+/// Words of three characters or more ask the trigram index (`generations_search`); shorter ones
+/// (夕日, 바다, "of"), which have no trigram, are a plain substring scan of the prompt. "ss" and
+/// "ß" stand for each other ("strasse" finds "Straße"). Quotes, operators and punctuation only
+/// separate words, so no input is a syntax error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    /// An FTS5 MATCH expression for the trigram index, when a word is long enough for it.
+    pub matching: Option<String>,
+    /// `LIKE` patterns (escaped with `\`) for the shorter words.
+    pub containing: Vec<String>,
+}
+
+impl Search {
+    /// None when there is no word to search for.
+    pub fn parse(text: &str) -> Option<Search> {
+        let words: Vec<&str> =
+            text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).take(MAX_SEARCH_WORDS).collect();
+        if words.is_empty() {
+            return None;
+        }
+        let mut long = Vec::new();
+        let mut containing = Vec::new();
+        for w in words {
+            if w.chars().count() >= 3 {
+                let forms: Vec<String> = spellings(w).iter().map(|f| format!("\"{f}\"")).collect();
+                long.push(if forms.len() == 1 { forms[0].clone() } else { format!("({})", forms.join(" OR ")) });
+            } else {
+                let escaped: String = w
+                    .chars()
+                    .flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] })
+                    .collect();
+                containing.push(format!("%{escaped}%"));
+            }
+        }
+        Some(Search { matching: (!long.is_empty()).then(|| long.join(" AND ")), containing })
+    }
+}
+
+/// The spellings a word may have in a prompt: as typed, with "ß" written "ss", and with "ss"
+/// written "ß" (German's two spellings of one sound; the index folds case, not this).
+fn spellings(word: &str) -> Vec<String> {
+    let lower = word.to_lowercase();
+    let mut out = vec![word.to_string()];
+    for other in [lower.replace('ß', "ss"), lower.replace("ss", "ß")] {
+        if !out.iter().any(|o| o.to_lowercase() == other) {
+            out.push(other);
+        }
+    }
+    out
 }
 
 fn cut_prompt(prompt: &str) -> String {
@@ -147,9 +188,15 @@ impl Bound {
 fn filters(q: &Query) -> Result<(String, Vec<Value>), Error> {
     let mut sql = String::from(if q.include_removed { "1" } else { "removed IS NULL" });
     let mut params = Vec::new();
-    if let Some(m) = fts_match(&q.text) {
-        sql.push_str(" AND id IN (SELECT rowid FROM generations_fts WHERE generations_fts MATCH ?)");
-        params.push(Value::Text(m));
+    if let Some(search) = Search::parse(&q.text) {
+        if let Some(m) = search.matching {
+            sql.push_str(" AND id IN (SELECT rowid FROM generations_search WHERE generations_search MATCH ?)");
+            params.push(Value::Text(m));
+        }
+        for pattern in search.containing {
+            sql.push_str(" AND prompt LIKE ? ESCAPE '\\'");
+            params.push(Value::Text(pattern));
+        }
     }
     if !q.models.is_empty() {
         sql.push_str(" AND model IN (SELECT value FROM json_each(?))");
@@ -329,6 +376,16 @@ impl Library {
             tx.commit()?;
         }
         Ok(Page { total, offset: q.offset, items: rows.into_iter().map(|r| r.item).collect() })
+    }
+
+    /// The ids of every record whose prompt matches `text` as the gallery's search box does
+    /// (deleted and forgotten ones too), newest first: `kyma jobs --search`.
+    pub fn search_ids(&self, text: &str) -> Result<Vec<i64>, Error> {
+        let (filter, params) = filters(&Query { text: text.into(), include_removed: true, ..Query::default() })?;
+        let store = self.store();
+        let mut st = store.conn().prepare(&format!("SELECT id FROM generations WHERE {filter} ORDER BY id DESC"))?;
+        let ids = st.query_map(params_from_iter(params.iter()), |r| r.get(0))?.collect::<Result<_, _>>()?;
+        Ok(ids)
     }
 
     /// Marks generation `id` as a favourite (or not).
@@ -536,20 +593,75 @@ mod tests {
     }
 
     #[test]
-    fn fts_match_quotes_every_word_and_drops_operators() {
-        assert_eq!(fts_match("light"), Some("\"light\"*".into()));
-        assert_eq!(fts_match("  slow   DOLLY "), Some("\"slow\"* AND \"DOLLY\"*".into()));
+    fn search_words_become_trigram_phrases_or_substrings_and_never_syntax() {
+        let parse = |t: &str| Search::parse(t).map(|s| (s.matching, s.containing));
+        assert_eq!(parse("light"), Some((Some("\"light\"".into()), vec![])));
+        assert_eq!(parse("  slow   DOLLY "), Some((Some("\"slow\" AND \"DOLLY\"".into()), vec![])));
+        // Operators and punctuation only separate words; short words are substrings.
         assert_eq!(
-            fts_match("\"a\" AND -b NEAR(c) d:e ^f g*"),
-            Some(
-                "\"a\"* AND \"AND\"* AND \"b\"* AND \"NEAR\"* AND \"c\"* AND \"d\"* AND \"e\"* AND \"f\"* AND \"g\"*"
-                    .into()
-            )
+            parse("\"a\" AND -b NEAR(c) d:e ^f g*"),
+            Some((
+                Some("\"AND\" AND \"NEAR\"".into()),
+                ["%a%", "%b%", "%c%", "%d%", "%e%", "%f%", "%g%"].map(String::from).to_vec()
+            ))
         );
-        assert_eq!(fts_match("crème brûlée"), Some("\"crème\"* AND \"brûlée\"*".into()));
-        assert_eq!(fts_match(""), None);
-        assert_eq!(fts_match("  \t"), None);
-        assert_eq!(fts_match("\"*()-:^ 🔥"), None);
+        assert_eq!(parse("夕日"), Some((None, vec!["%夕日%".into()])));
+        assert_eq!(parse("海辺の夕日、カメラ"), Some((Some("\"海辺の夕日\" AND \"カメラ\"".into()), vec![])));
+        // German's two spellings of one sound, both ways.
+        assert_eq!(parse("strasse"), Some((Some("(\"strasse\" OR \"straße\")".into()), vec![])));
+        assert_eq!(parse("Straße"), Some((Some("(\"Straße\" OR \"strasse\")".into()), vec![])));
+        assert_eq!(parse("100%_x"), Some((Some("\"100\"".into()), vec!["%x%".into()])));
+        assert_eq!(parse(""), None);
+        assert_eq!(parse("  \t"), None);
+        assert_eq!(parse("\"*()-:^ 🔥"), None);
+    }
+
+    /// A library of prompts in many scripts, each a queued record.
+    fn prompts(list: &[&str]) -> (tempfile::TempDir, Library) {
+        let dir = tempfile::tempdir().unwrap();
+        let lib = Library::open(dir.path()).unwrap();
+        for (i, p) in list.iter().enumerate() {
+            lib.store().insert(&crate::jobs::store::NewGeneration::sample(p), &format!("k{i}")).unwrap();
+        }
+        (dir, lib)
+    }
+
+    #[test]
+    fn search_finds_words_in_every_script_as_a_user_expects() {
+        let (_dir, lib) = prompts(&[
+            "海辺の夕日、カメラがゆっくり動く",           // 1 Japanese
+            "一只猫在雨中的街道上慢慢走",                 // 2 Chinese
+            "해질녘 바다 위를 나는 갈매기",               // 3 Korean
+            "Der Leuchtturmwärter auf der Hauptstraße",   // 4 German compounds, ß
+            "a slow dolly shot down a Strasse in Zürich", // 5 "ss", diacritics
+            "ＦＵＬＬ width and café crème",              // 6
+        ]);
+        let q = |t: &str| {
+            let mut v = ids(&lib, &Query { text: t.into(), ..Query::default() });
+            v.sort();
+            v
+        };
+        assert_eq!(q("夕日"), [1], "a word inside a run of Japanese");
+        assert_eq!(q("カメラ"), [1]);
+        assert_eq!(q("ゆっくり動く"), [1]);
+        assert_eq!(q("夕日 カメラ"), [1], "every word, anywhere");
+        assert_eq!(q("猫"), [2], "one Chinese character");
+        assert_eq!(q("雨中"), [2]);
+        assert_eq!(q("街道上"), [2]);
+        assert_eq!(q("바다"), [3], "a Korean word");
+        assert_eq!(q("갈매기"), [3]);
+        assert_eq!(q("Leuchtturm"), [4], "the start of a German compound");
+        assert_eq!(q("turmwärter"), [4], "its middle");
+        assert_eq!(q("turmwarter"), [4], "without the umlaut");
+        assert_eq!(q("strasse"), [4, 5], "ss finds ß");
+        assert_eq!(q("HAUPTSTRASSE"), [4]);
+        assert_eq!(q("Straße"), [4, 5], "ß finds ss");
+        assert_eq!(q("zurich"), [5]);
+        assert_eq!(q("CAFE CREME"), [6]);
+        assert_eq!(q("ca"), [6], "shorter than a trigram: a plain substring");
+        assert_eq!(q("夕日 바다"), Vec::<i64>::new(), "all words must be there");
+        assert_eq!(q("%"), [1, 2, 3, 4, 5, 6], "punctuation alone searches nothing");
+        assert_eq!(q("_"), [1, 2, 3, 4, 5, 6]);
     }
 
     #[test]

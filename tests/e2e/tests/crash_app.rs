@@ -83,9 +83,9 @@ async fn launch(rig: &Rig, home: &AppHome, failpoint: Option<&str>, log_name: &s
 /// library of this D-Bus session finds).
 async fn enter_key(rig: &Rig, home: &AppHome) {
     let (driver, s) = launch(rig, home, None, "crash-key.log").await;
-    let field = s.wait_for("main.first-run #api-key", Duration::from_secs(30)).await.unwrap();
+    let field = s.wait_for("[data-testid=first-run] #api-key", Duration::from_secs(30)).await.unwrap();
     s.send_keys(&field, sim::KEY).await.unwrap();
-    s.click_css("main.first-run form.key-form button[type=submit]").await.unwrap();
+    s.click_css("[data-testid=first-run] form.key-form button[type=submit]").await.unwrap();
     s.wait_for("[data-testid=key-indicator] .masked", Duration::from_secs(20)).await.unwrap();
     s.delete().await;
     drop(driver);

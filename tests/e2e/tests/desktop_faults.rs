@@ -31,6 +31,19 @@ fn kyma(home: &AppHome, args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// A simulator (clips ready after `job_seconds`) and an app home under a fresh temporary root,
+/// the library's data folder named `data`.
+fn sim_and_home(job_seconds: &str, data: &str) -> (sim::Sim, tempfile::TempDir, AppHome) {
+    let sim = sim::Sim::start(&["--job-seconds", job_seconds]);
+    let root = tempfile::tempdir().unwrap();
+    let home = AppHome {
+        api_base: format!("{}/v1", sim.url),
+        data_dir: root.path().join(data),
+        xdg: root.path().to_path_buf(),
+    };
+    (sim, root, home)
+}
+
 /// One app at a time: the app is single-instance, so a second window in the same session would
 /// hand over to the first and quit.
 static ONE_APP: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -119,13 +132,7 @@ async fn a_damaged_library_opens_on_the_recovery_offer_and_comes_back() {
         return;
     }
     // A library made by the CLI: two clips, a backup, three more clips; then the file is cut.
-    let sim = sim::Sim::start(&["--job-seconds", "1"]);
-    let root = tempfile::tempdir().unwrap();
-    let home = AppHome {
-        api_base: format!("{}/v1", sim.url),
-        data_dir: root.path().join("library"),
-        xdg: root.path().to_path_buf(),
-    };
+    let (_sim, root, home) = sim_and_home("1", "library");
     for (i, model) in MODELS.iter().enumerate() {
         if i == 2 {
             assert!(kyma(&home, &["library", "backup"]).status.success());
@@ -251,15 +258,9 @@ async fn a_library_folder_away_is_named_carries_on_when_back_and_is_located() {
         return;
     }
     // A library on an external drive (a folder of its own), two clips made there by the CLI.
-    let sim = sim::Sim::start(&["--job-seconds", "1"]);
-    let root = tempfile::tempdir().unwrap();
+    let (sim, root, home) = sim_and_home("1", "data");
     let drive = root.path().join("T7");
     let folder = drive.join("Kyma Library");
-    let home = AppHome {
-        api_base: format!("{}/v1", sim.url),
-        data_dir: root.path().join("data"),
-        xdg: root.path().to_path_buf(),
-    };
     let out = kyma(&home, &["library", "move", folder.to_str().unwrap()]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     for (i, model) in MODELS[..2].iter().enumerate() {
@@ -413,13 +414,7 @@ async fn damage_that_opening_does_not_read_is_found_while_the_app_runs() {
     // A library of 400 records with a page of garbage in its search index: a page that opening
     // and the window's first reads never touch, so the window opens as usual. (Which page that
     // is, SQLite's own dbstat table says, through Python's sqlite3.)
-    let sim = sim::Sim::start(&["--job-seconds", "1"]);
-    let root = tempfile::tempdir().unwrap();
-    let home = AppHome {
-        api_base: format!("{}/v1", sim.url),
-        data_dir: root.path().join("data"),
-        xdg: root.path().to_path_buf(),
-    };
+    let (_sim, _root, home) = sim_and_home("1", "data");
     let out = kyma(&home, &["dev", "seed-library", "400"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let db = home.data_dir.join("library.sqlite3");
@@ -427,7 +422,7 @@ async fn damage_that_opening_does_not_read_is_found_while_the_app_runs() {
         .args([
             "-c",
             "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA wal_checkpoint(TRUNCATE)'); \
-             print(c.execute(\"SELECT max(pageno) FROM dbstat WHERE name = 'generations_fts_data'\").fetchone()[0], \
+             print(c.execute(\"SELECT max(pageno) FROM dbstat WHERE name = 'generations_search_data'\").fetchone()[0], \
              c.execute('PRAGMA page_size').fetchone()[0])",
         ])
         .arg(&db)

@@ -351,10 +351,10 @@ async fn the_real_window_makes_plays_and_keeps_clips() {
     // 1. First run: the key screen; the key goes to the real keychain; the header masks it.
     step("1 key screen");
     let s = w.session().await;
-    let field = s.wait_for("main.first-run #api-key", Duration::from_secs(30)).await.unwrap();
+    let field = s.wait_for("[data-testid=first-run] #api-key", Duration::from_secs(30)).await.unwrap();
     w.shot(&s, "key-screen").await;
     s.send_keys(&field, KEY).await.unwrap();
-    s.click_css("main.first-run form.key-form button[type=submit]").await.unwrap();
+    s.click_css("[data-testid=first-run] form.key-form button[type=submit]").await.unwrap();
     let masked = s.wait_for("[data-testid=key-indicator] .masked", Duration::from_secs(20)).await.unwrap();
     let masked = s.text(&masked).await.unwrap();
     assert_eq!(masked, MASKED, "the header shows the masked key");

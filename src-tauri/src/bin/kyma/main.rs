@@ -213,6 +213,10 @@ enum Command {
     Jobs {
         #[arg(long)]
         json: bool,
+        /// Only those whose prompt holds every word of TEXT, in any script, as the gallery's
+        /// search box finds them (夕日 in 海辺の夕日, "strasse" in "Straße").
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
     },
     /// Show what the library cost: totals, per model, and per day, week or month (local time).
     Spend {
@@ -402,9 +406,18 @@ async fn run(cli: Cli, utc_offset_minutes: i32) -> Result<(), Fail> {
             let engine = start_engine(&cli, catalog).await?;
             resume(&engine).await
         }
-        Command::Jobs { json } => {
+        Command::Jobs { json, search } => {
             let store = jobs::Store::open(&jobs::Paths::new(&data_dir(&cli)).db)?;
-            let list = store.list()?;
+            let mut list = store.list()?;
+            if let Some(text) = search {
+                let found: std::collections::HashSet<i64> =
+                    Library::open(&data_dir(&cli))?.search_ids(text)?.into_iter().collect();
+                list.retain(|g| found.contains(&g.id));
+                if list.is_empty() && !*json {
+                    let _ = writeln!(std::io::stdout().lock(), "No generation's prompt holds \"{text}\".");
+                    return Ok(());
+                }
+            }
             let mut out = std::io::stdout().lock();
             if *json {
                 let v = serde_json::to_string_pretty(&list).map_err(|e| Fail::new(4, e.to_string()))?;
