@@ -378,10 +378,11 @@ impl Library {
         Ok(Page { total, offset: q.offset, items: rows.into_iter().map(|r| r.item).collect() })
     }
 
-    /// The ids of every record whose prompt matches `text` as the gallery's search box does
-    /// (deleted and forgotten ones too), newest first: `kyma jobs --search`.
+    /// The ids of the records whose prompt matches `text`, newest first, exactly as the
+    /// gallery's search box finds them (deleted and forgotten ones left out, as `kyma jobs`
+    /// leaves them out): `kyma jobs --search`.
     pub fn search_ids(&self, text: &str) -> Result<Vec<i64>, Error> {
-        let (filter, params) = filters(&Query { text: text.into(), include_removed: true, ..Query::default() })?;
+        let (filter, params) = filters(&Query { text: text.into(), ..Query::default() })?;
         let store = self.store();
         let mut st = store.conn().prepare(&format!("SELECT id FROM generations WHERE {filter} ORDER BY id DESC"))?;
         let ids = st.query_map(params_from_iter(params.iter()), |r| r.get(0))?.collect::<Result<_, _>>()?;
