@@ -312,6 +312,7 @@ const handlers: Handlers = {
           backup: "library-20261206-091500-000-daily.sqlite3",
           clips_on_disk: 37,
           damaged_folder: "/home/you/.local/share/kyma-studio/damaged",
+          repairable: true,
         }
       : null,
   library_recover: () => {

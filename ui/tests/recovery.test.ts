@@ -13,6 +13,7 @@ const trouble = {
   backup: "library-20261206-091500-000-daily.sqlite3",
   clips_on_disk: 5,
   damaged_folder: "/data/damaged",
+  repairable: true,
 };
 
 afterEach(() => {
@@ -82,4 +83,20 @@ test("a database found damaged by the window's first read offers a restart into 
   await fireEvent.click(screen.getByTestId("fatal-restart"));
   await tick();
   expect(backend.commands()).toContain("app_restart");
+});
+
+test("a library from a newer Kyma Studio says to update and offers no repair", async () => {
+  const backend = fakeBackend({});
+  const newer = {
+    sentence: "This library was written by a newer Kyma Studio (schema 9, this one knows 8). Update Kyma Studio.",
+    backup: null,
+    clips_on_disk: 0,
+    damaged_folder: "",
+    repairable: false,
+  };
+  render(Recovery, { trouble: newer, onopen: () => {} });
+  expect(screen.getByTestId("recovery-problem").textContent).toBe(newer.sentence);
+  expect(screen.getByText("This library needs a newer Kyma Studio")).toBeTruthy();
+  expect(screen.queryByTestId("recovery-go")).toBeNull();
+  expect(backend.calls).toEqual([]);
 });

@@ -32,6 +32,9 @@ pub enum Health {
     /// The database is sound but lacks clips that are on disk with their sidecars (a lost
     /// `-wal`, an old backup put back by hand).
     MissingClips(usize),
+    /// The database is sound but was written by a newer Kyma Studio: not damage, and never
+    /// "repaired" (that would set aside what the newer release wrote). The sentence says so.
+    Newer(String),
 }
 
 /// What a recovery did.
@@ -124,6 +127,7 @@ pub fn check(paths: &Paths) -> Health {
     match Store::open(&paths.db).and_then(|s| missing(&s, paths)) {
         Ok(m) if m.is_empty() => Health::Sound,
         Ok(m) => Health::MissingClips(m.len()),
+        Err(e @ Error::NewerLibrary { .. }) => Health::Newer(e.to_string()),
         Err(e) => Health::Damaged(e.to_string()),
     }
 }
@@ -407,5 +411,25 @@ mod tests {
         bytes[page..page + 4096].fill(0xA5);
         std::fs::write(&paths.db, &bytes).unwrap();
         assert!(matches!(check(&paths), Health::Damaged(_)), "{:?}", check(&paths));
+    }
+
+    #[test]
+    fn a_library_from_a_newer_release_is_not_damage_and_recovery_leaves_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::new(dir.path());
+        {
+            let store = Store::open(&paths.db).unwrap();
+            store.insert(&super::super::store::NewGeneration::sample("made by a newer release"), "k1").unwrap();
+            store.conn().pragma_update(None, "user_version", 99).unwrap();
+        }
+        let before = std::fs::read(&paths.db).unwrap();
+        match check(&paths) {
+            Health::Newer(why) => assert!(why.contains("newer Kyma Studio") && why.contains("Update"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(look_in_background(&paths.db), None, "sound: no damage is noted");
+        assert!(recover(&paths).is_err(), "refused: this release cannot open it");
+        assert_eq!(std::fs::read(&paths.db).unwrap(), before, "nothing was set aside or changed");
+        assert!(!dir.path().join("damaged").exists());
     }
 }

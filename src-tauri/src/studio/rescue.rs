@@ -1,7 +1,8 @@
 //! When the library cannot be opened because its database is damaged, the window still opens,
 //! on the recovery offer: what is wrong, which backup would be restored, how many clips on disk
 //! would get their records back. Recovering is `jobs::recovery::recover`; the library then opens
-//! as usual. Nothing here runs while the library is sound.
+//! as usual. A library written by a newer Kyma Studio is not damage: the window says to update,
+//! and offers no repair. Nothing here runs while the library opens.
 
 use super::dto::AppError;
 use super::{Studio, StudioOptions};
@@ -24,6 +25,9 @@ pub struct LibraryTrouble {
     pub clips_on_disk: u32,
     /// Where the damaged file is kept.
     pub damaged_folder: String,
+    /// False when the library is sound but cannot be opened by this release (written by a newer
+    /// Kyma Studio): the window says so, and offers no repair.
+    pub repairable: bool,
 }
 
 /// What recovery did, for the window to say.
@@ -60,8 +64,19 @@ impl Rescue {
                         .and_then(|b| b.file_name().map(|n| n.to_string_lossy().into_owned())),
                     clips_on_disk: recovery::clips_with_sidecars(&paths) as u32,
                     damaged_folder: paths.data_dir.join("damaged").display().to_string(),
+                    repairable: true,
                 });
                 *rescue.pending.lock() = Some((options, listener));
+            }
+            // Not damage: a newer release's library. Said in the window, never "repaired".
+            Health::Newer(why) => {
+                *rescue.trouble.lock() = Some(LibraryTrouble {
+                    sentence: why,
+                    backup: None,
+                    clips_on_disk: 0,
+                    damaged_folder: String::new(),
+                    repairable: false,
+                });
             }
             _ => log::error!("the library did not open: {}", failure.message),
         }

@@ -460,3 +460,39 @@ async fn damage_that_opening_does_not_read_is_found_while_the_app_runs() {
     drop(window);
     assert!(home.data_dir.join("library.sqlite3.damaged").is_file(), "the next start opens on the repair offer");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_library_from_a_newer_release_says_update_and_is_never_repaired() {
+    if !e2e_on() {
+        return;
+    }
+    // A library a newer Kyma Studio wrote (its schema number ahead of this release's), opened by
+    // this one: not damage. Found by trying the installed .deb on a library the newer CLI made.
+    let (sim, _root, home) = sim_and_home("1", "data");
+    let out =
+        kyma(&home, &["generate", "--model", "kling-3-pro", "--prompt", "made by a newer release", "--duration", "1"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let db = home.data_dir.join("library.sqlite3");
+    let set = Command::new("python3")
+        .args([
+            "-c",
+            "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('PRAGMA user_version = 99'); c.commit()",
+        ])
+        .arg(&db)
+        .status()
+        .unwrap();
+    assert!(set.success());
+    let before = std::fs::read(&db).unwrap();
+    let window = open_window(&home, "desktop-faults-newer.log", (960, 640)).await;
+    let (s, shots) = (&window.s, &window.shots);
+    let problem = s.wait_for("[data-testid=recovery-problem]", Duration::from_secs(30)).await.unwrap();
+    let said = s.text(&problem).await.unwrap();
+    assert!(said.starts_with("This library was written by a newer Kyma Studio (schema 99"), "{said}");
+    assert!(s.find_all("[data-testid=recovery-go]").await.unwrap().is_empty(), "no repair is offered");
+    shot(s, shots, "library-newer").await;
+    s.delete().await;
+    drop(window);
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the library is untouched");
+    assert!(!home.data_dir.join("damaged").exists());
+    assert_eq!(sim.public("/_sim/jobs").await.as_array().unwrap().len(), 1);
+}

@@ -76,6 +76,7 @@ pub fn run(data_dir: &Path, action: &LibraryAction) -> Result<(), Fail> {
                     paths.db.display()
                 ),
             )),
+            Health::Newer(why) => Err(Fail::new(4, why)),
             Health::MissingClips(n) => Err(Fail::new(
                 5,
                 format!(

@@ -19,4 +19,9 @@ clips_on_disk: number,
 /**
  * Where the damaged file is kept.
  */
-damaged_folder: string, };
+damaged_folder: string, 
+/**
+ * False when the library is sound but cannot be opened by this release (written by a newer
+ * Kyma Studio): the window says so, and offers no repair.
+ */
+repairable: boolean, };
