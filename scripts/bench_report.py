@@ -15,7 +15,8 @@ Standard library only. Usage:
   scripts/bench_report.py [--tsv bench/history.tsv] [--out-md bench/RESULTS.md]
                           [--out-svg bench/history.svg] [--details-dir DIR (default: --out-md's dir)]
   scripts/bench_report.py --append-gallery bench/gallery.md [--tsv bench/history.tsv]
-      appends gallery_search_10k_ms (the 10,000-item row's "search in the store" median) as a row
+      appends the 10,000-item row's figures as rows: gallery_search_10k_ms ("search in the store"
+      median), gallery_open_10k_ms and gallery_browse_rss_10k_vs_idle (RSS after scrolling / idle)
       of run $BENCH_RUN; used by scripts/bench.sh after the gallery bench.
 """
 from __future__ import annotations
@@ -53,6 +54,9 @@ METRICS: List[Metric] = [
     Metric("poll_cpu_percent_of_core", "CPU while waiting on 500 jobs, % of one core", "<=", 2.0),
     Metric("gallery_search_10k_ms",
            "search keystroke → results in the store at 10,000 items, median ms", "<=", 16),
+    Metric("gallery_open_10k_ms", "click → tiles painted, gallery of 10,000 items (issue 16), ms", "<=", 150),
+    Metric("gallery_browse_rss_10k_vs_idle",
+           "RSS after scrolling through all 10,000 items / idle RSS (issue 16)", "<=", 1.4),
     Metric("batch_wall_vs_ideal",
            "50-picture batch at tier 1: wall time / ceil(50 / 4) × the simulator's job time", "<=", 1.2),
     Metric("batch_clips_made", "clips in the library after that batch", ">=", 50),
@@ -429,47 +433,72 @@ def render_svg(h: History) -> str:
 # the gallery bench's page -> a history row
 
 
-def gallery_search_10k_ms(path: str) -> Optional[str]:
-    """The 10,000-item row's "search in the store" median (ms) from bench_gallery's table, or None
-    when the table has no 10,000-item row (BENCH_GALLERY_SIZES without 10000). Raises ValueError
-    when the table is not there or has no such column: the page's format changed."""
+# Columns of the gallery page's 10,000-item row → history metrics. Each takes the cell's text and
+# answers the value as it is written.
+def _first_number(cell: str) -> Optional[str]:
+    m = re.match(r"\s*([0-9]+(?:\.[0-9]+)?)", cell)
+    return m.group(1) if m else None
+
+
+def _rss_ratio(cell: str) -> Optional[str]:
+    m = re.match(r"\s*([0-9]+(?:\.[0-9]+)?)\s*→\s*([0-9]+(?:\.[0-9]+)?)", cell)
+    return f"{float(m.group(2)) / float(m.group(1)):.2f}" if m and float(m.group(1)) > 0 else None
+
+
+GALLERY_COLUMNS = [
+    ("search in the store", "gallery_search_10k_ms", _first_number),
+    ("gallery open", "gallery_open_10k_ms", _first_number),
+    ("rss idle", "gallery_browse_rss_10k_vs_idle", _rss_ratio),
+]
+
+
+def gallery_10k_figures(path: str) -> Optional[List[Tuple[str, str]]]:
+    """The history rows of the gallery page's 10,000-item row: (metric, value) for each known
+    column the table has, or None when the table has no 10,000-item row (BENCH_GALLERY_SIZES
+    without 10000). Raises ValueError when the table is not there, lacks the "search in the
+    store" column, or a known column's cell is not a number: the page's format changed."""
     with open(path, encoding="utf-8") as f:
         lines = [l.strip() for l in f if l.strip().startswith("|")]
     cells = [[c.strip() for c in l.strip("|").split("|")] for l in lines]
     for k, head in enumerate(cells):
-        col = next((j for j, c in enumerate(head) if c.lower().startswith("search in the store")), None)
-        if col is None:
+        cols = [(j, metric, parse) for prefix, metric, parse in GALLERY_COLUMNS
+                for j, c in enumerate(head) if c.lower().startswith(prefix)]
+        if not any(metric == "gallery_search_10k_ms" for _, metric, _ in cols):
             continue
         for row in cells[k + 1:]:
             if all(re.fullmatch(r":?-+:?", c) for c in row):
                 continue
-            if len(row) <= col or not row[0]:
+            if not row or not row[0]:
                 break
             if re.sub(r"[\s,_]", "", row[0]) == "10000":
-                num = re.match(r"\s*([0-9]+(?:\.[0-9]+)?)", row[col])
-                if not num:
-                    raise ValueError(f"{path}: 10000 row, '{head[col]}' is not a number: {row[col]!r}")
-                return num.group(1)
+                out = []
+                for j, metric, parse in cols:
+                    v = parse(row[j]) if j < len(row) else None
+                    if v is None:
+                        raise ValueError(f"{path}: 10000 row, '{head[j]}' is not a number: {row[j] if j < len(row) else ''!r}")
+                    out.append((metric, v))
+                return out
         return None
     raise ValueError(f"{path}: no table with a 'search in the store' column")
 
 
 def append_gallery(page: str, tsv: str) -> int:
     try:
-        v = gallery_search_10k_ms(page)
+        figures = gallery_10k_figures(page)
     except (OSError, ValueError) as e:
         print(f"bench_report: {e}", file=sys.stderr)
         return 2
-    if v is None:
-        print(f"bench_report: {page} has no 10000-item row; gallery_search_10k_ms not recorded", file=sys.stderr)
+    if figures is None:
+        print(f"bench_report: {page} has no 10000-item row; no gallery figures recorded", file=sys.stderr)
         return 0
     run = os.environ.get("BENCH_RUN") or dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%MZ")
     d = os.path.dirname(tsv)
     if d:
         os.makedirs(d, exist_ok=True)
     with open(tsv, "a", encoding="utf-8") as f:
-        f.write(f"{run}\tgallery_search_10k_ms\t{v}\n")
-    print(f"bench_report: {run}\tgallery_search_10k_ms\t{v} → {tsv}")
+        for metric, v in figures:
+            f.write(f"{run}\t{metric}\t{v}\n")
+            print(f"bench_report: {run}\t{metric}\t{v} → {tsv}")
     return 0
 
 
@@ -493,7 +522,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     p.add_argument("--out-svg", default="bench/history.svg")
     p.add_argument("--details-dir", help="where the sub-benches' pages are (default: --out-md's directory)")
     p.add_argument("--append-gallery", metavar="GALLERY_MD",
-                   help="only append gallery_search_10k_ms from this page to --tsv (run: $BENCH_RUN)")
+                   help="only append the 10,000-item gallery figures from this page to --tsv (run: $BENCH_RUN)")
     p.add_argument("--quiet", action="store_true", help="do not print the summary")
     a = p.parse_args(argv)
     if a.append_gallery:

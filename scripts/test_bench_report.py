@@ -33,10 +33,10 @@ GALLERY = """\
 
 2026-11-26 02:35 UTC · AMD EPYC · 2 cores · release build under Xvfb
 
-| library | seed | search in the store median / p95 / max | window ready |
-|---|---|---|---|
-| 1000 | 0.3 s | 0.31 / 0.56 / 1.00 ms (44 keys) | 454 ms |
-| 10000 | 2.5 s | 1.39 / 3.63 / 4.88 ms (44 keys) | 393 ms |
+| library | seed | search in the store median / p95 / max | window ready | gallery open (2 idle frames) | RSS idle → after scrolling all |
+|---|---|---|---|---|---|
+| 1000 | 0.3 s | 0.31 / 0.56 / 1.00 ms (44 keys) | 454 ms | 506 ms (20 ms) | 566 → 805 MiB |
+| 10000 | 2.5 s | 1.39 / 3.63 / 4.88 ms (44 keys) | 393 ms | 730 ms (20 ms) | 578 → 980 MiB |
 """
 
 
@@ -118,7 +118,16 @@ class BenchReportTest(unittest.TestCase):
         p = run("--append-gallery", page, "--tsv", self.tsv, env=env)
         self.assertEqual(p.returncode, 0, p.stderr)
         with open(self.tsv, encoding="utf-8") as f:
-            self.assertEqual(f.read(), "2026-11-26T02:35Z\tgallery_search_10k_ms\t1.39\n")
+            self.assertEqual(
+                f.read(),
+                "2026-11-26T02:35Z\tgallery_search_10k_ms\t1.39\n"
+                "2026-11-26T02:35Z\tgallery_open_10k_ms\t730\n"
+                "2026-11-26T02:35Z\tgallery_browse_rss_10k_vs_idle\t1.70\n",
+            )
+        md = self.generate(open(self.tsv, encoding="utf-8").read())
+        self.assertIn("**MISSED**", self.row(md, "gallery_open_10k_ms"))
+        self.assertIn("**MISSED**", self.row(md, "gallery_browse_rss_10k_vs_idle"))
+        self.assertIn("| met |", self.row(md, "gallery_search_10k_ms"))
         with open(page, "w", encoding="utf-8") as f:
             f.write(GALLERY.replace("search in the store", "lookup"))
         self.assertEqual(run("--append-gallery", page, "--tsv", self.tsv, env=env).returncode, 2)
