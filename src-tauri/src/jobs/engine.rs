@@ -188,9 +188,10 @@ impl Engine {
         *self.shared.paths.write() = paths;
     }
 
-    /// After the records of a library folder that was away were pointed at where it is now
-    /// (`Library::relink`): the new paths, and every unfinished job's record read again, so a
-    /// paid clip waiting for the folder downloads into the new place now rather than later.
+    /// After the library folder changed under the engine (moved, relinked where it was found
+    /// with `Library::relink`, or back after it was away): the new paths, and every unfinished
+    /// job's record read again, so a paid clip waiting for the folder downloads into its place
+    /// now rather than at its next recheck.
     pub async fn relinked(&self, paths: Paths) -> Result<(), Error> {
         self.set_paths(paths);
         self.cmd.send(Cmd::Reread).await.map_err(|_| Error::EngineStopped)

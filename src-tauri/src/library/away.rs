@@ -17,28 +17,37 @@ pub fn away_folder(paths: &Paths) -> Option<String> {
     paths.row_media_dir().filter(|_| !paths.library_present(&paths.library))
 }
 
+/// Whether a record with this `media_dir` keeps its files in `away` (`away_folder`'s answer).
+/// Records of the data folder (no `media_dir`) never are: it is always there.
+pub fn in_away_folder(away: &Option<String>, media_dir: &Option<String>) -> bool {
+    away.is_some() && media_dir == away
+}
+
 impl Library {
     /// The library folder, when it is not there (the data folder always is). Clips left in an
     /// earlier folder (a move that left them) are not counted here: each one missing is shown
     /// missing, with its own "Locate…".
     pub fn away(&self) -> Result<Option<AwayFolder>, Error> {
         let Some(current) = away_folder(&self.paths()) else { return Ok(None) };
-        let (clips, waiting) =
-            self.folders()?.into_iter().find(|(f, ..)| *f == current).map(|(_, c, w)| (c, w)).unwrap_or((0, 0));
+        let (_, clips, waiting) = self.counts_in(&current)?;
         Ok(Some(AwayFolder { folder: current, clips, waiting }))
     }
 
-    /// Each folder the records name (`media_dir`), with its shown clips and unfinished jobs.
-    fn folders(&self) -> Result<Vec<(String, u32, u32)>, Error> {
+    /// The records that name folder `media_dir`: all of them, their shown clips, and the
+    /// unfinished ones.
+    fn counts_in(&self, media_dir: &str) -> Result<(u32, u32, u32), Error> {
         let store = self.store();
-        let mut st = store.conn().prepare(&format!(
-            "SELECT media_dir, \
-                    sum(status = 'succeeded' AND removed IS NULL AND clip_file IS NOT NULL), \
-                    sum(status IN {OPEN}) \
-             FROM generations WHERE media_dir IS NOT NULL GROUP BY media_dir"
-        ))?;
-        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let counts = store.conn().query_row(
+            &format!(
+                "SELECT count(*), \
+                        coalesce(sum(status = 'succeeded' AND removed IS NULL AND clip_file IS NOT NULL), 0), \
+                        coalesce(sum(status IN {OPEN}), 0) \
+                 FROM generations WHERE media_dir = ?1"
+            ),
+            [media_dir],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok(counts)
     }
 
     /// Points every record of library folder `from` (away) at `to`, where the user found it:
@@ -64,11 +73,11 @@ impl Library {
             return refuse(format!("\"{to_text}\" is not a full path; choose the folder in the folder picker."));
         }
         let from_text = from.display().to_string();
-        let Some((_, clips, _)) = self.folders()?.into_iter().find(|(f, ..)| *f == from_text).or_else(|| {
-            (paths.row_media_dir().as_deref() == Some(from_text.as_str())).then(|| (from_text.clone(), 0, 0))
-        }) else {
+        let current = paths.row_media_dir().as_deref() == Some(from_text.as_str());
+        let (named, clips, _) = self.counts_in(&from_text)?;
+        if named == 0 && !current {
             return refuse(format!("no record keeps its clips in {from_text}."));
-        };
+        }
         if paths.library_present(from) {
             return refuse(format!("{from_text} is there now; nothing to locate."));
         }
@@ -87,7 +96,6 @@ impl Library {
         // The data folder is recorded as no folder at all (see `Paths::media_root`).
         let is_data_dir = normalized(&to) == normalized(&paths.data_dir);
         let new_media_dir = (!is_data_dir).then_some(to_text.as_str());
-        let current = paths.row_media_dir().as_deref() == Some(from_text.as_str());
         let records = {
             let store = self.store();
             let tx = store.conn().unchecked_transaction()?;

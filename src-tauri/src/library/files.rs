@@ -148,7 +148,7 @@ impl Library {
         let away = super::away::away_folder(&paths);
         let changed: Vec<(i64, bool, bool)> = clips
             .into_iter()
-            .filter(|(_, _, media_dir, _)| away.is_none() || *media_dir != away)
+            .filter(|(_, _, media_dir, _)| !super::away::in_away_folder(&away, media_dir))
             .filter_map(|(id, file, media_dir, was_missing)| {
                 let missing = !paths.clip_path_of(media_dir.as_deref(), &file).is_file();
                 (missing != was_missing).then_some((id, missing, was_missing))

@@ -351,7 +351,7 @@ impl Library {
         let away = super::away::away_folder(&paths);
         let mut changed = Vec::new();
         for row in rows.iter_mut().filter(|r| r.item.status == Status::Succeeded && r.item.removed.is_none()) {
-            if away.is_some() && row.media_dir == away {
+            if super::away::in_away_folder(&away, &row.media_dir) {
                 row.item.away = true;
                 continue;
             }

@@ -63,7 +63,7 @@ impl Studio {
         let resolution = self.engine.catalog().get(&g.model).and_then(|m| m.resolution.clone());
         let mut item = library::query::item_of(&g);
         let away = library::away::away_folder(&self.library.paths());
-        item.away = has_clip(&g) && away.is_some() && g.media_dir == away;
+        item.away = has_clip(&g) && library::away::in_away_folder(&away, &g.media_dir);
         let item = self.gallery_item(item);
         let mut job = self.job(&g);
         job.clip_url = item.clip_url.clone();
@@ -153,10 +153,19 @@ impl Studio {
             l.move_library(&dir, mode, &mut |done, total| progress(MoveProgress { done, total }))
         })
         .await?;
-        self.engine.set_paths(self.library.paths());
-        self.settings.write().library_dir = self.library.paths().library.display().to_string();
-        self.changed(Vec::new(), true);
+        self.library_folder_changed().await?;
         Ok(report)
+    }
+
+    /// After the library's folder changed (moved, or relinked where it was found): the engine
+    /// takes the new paths and reads its unfinished jobs again, the settings show the folder,
+    /// and the window reloads the library.
+    pub(super) async fn library_folder_changed(&self) -> Result<(), AppError> {
+        let paths = self.library.paths();
+        self.settings.write().library_dir = paths.library.display().to_string();
+        self.engine.relinked(paths).await?;
+        self.changed(Vec::new(), true);
+        Ok(())
     }
 
     /// Start-up housekeeping: deletions interrupted by a quit go to the trash; clips removed

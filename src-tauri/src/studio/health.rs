@@ -97,10 +97,7 @@ impl Studio {
     /// reads its unfinished jobs again, so a paid clip waiting for the folder downloads now.
     pub async fn library_relink(&self, from: PathBuf, to: PathBuf) -> Result<Relinked, AppError> {
         let relinked = blocking(&self.library, move |l| l.relink(&from, &to)).await?;
-        let paths = self.library.paths();
-        self.settings.write().library_dir = paths.library.display().to_string();
-        self.engine.relinked(paths).await?;
-        let _ = self.library_events.send(LibraryChanged { ids: Vec::new(), all: true });
+        self.library_folder_changed().await?;
         Ok(relinked)
     }
 }
