@@ -11,6 +11,7 @@ mod common;
 use common::audit::{audit, MODELS};
 use common::desktop::{double_downloads, report_desktop_fault};
 use common::{stderr, Kyma, Sim};
+use kyma_studio::jobs::{Engine, Event};
 use kyma_studio::library::{Library, MoveMode};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -76,25 +77,60 @@ async fn under_way(library: &Path) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_library_folder_gone_mid_download_keeps_the_paid_clips_waiting_for_it() {
+/// A library on a drive of its own, a clip per model made with `prefix` and downloading
+/// (3 MB clips at 0.5 MB/s: six seconds a download, so the folder can go while they come), and
+/// the app's engine on it, listened to.
+struct UnderWay {
+    sim: Sim,
+    kyma: Kyma,
+    drive: tempfile::TempDir,
+    ext: PathBuf,
+    engine: Engine,
+    events: tokio::sync::broadcast::Receiver<Event>,
+}
+
+async fn downloading(prefix: &str) -> UnderWay {
     let sim = Sim::start(&["--job-seconds", "1"]);
-    // 3 MB clips at 0.5 MB/s: six seconds a download, so the folder goes while they come.
     sim.set_faults(serde_json::json!({ "clip_pad_to_bytes": 3_000_000, "clip_bytes_per_s": 500_000 })).await;
     let kyma = Kyma::new(&sim);
     let drive = tempfile::tempdir().unwrap();
     let ext = library_at(&kyma, &drive.path().join("Kyma on the drive"));
-    let prefix = "folder gone";
     kyma.one_clip_per_model(prefix, true);
     let engine = kyma.engine(&sim);
-    let mut events = engine.subscribe();
-
-    // Mid-download: clips are coming into their .part files when the folder goes.
+    let events = engine.subscribe();
     under_way(&ext).await;
-    let away = drive.path().join("unplugged");
+    UnderWay { sim, kyma, drive, ext, engine, events }
+}
+
+/// Waits for every job to finish, then audits the library (clips in `clips`) against the
+/// simulator's books and reports `fault` in the desktop-fault table: every clip paid once,
+/// none lost, broken or fetched twice. Answers the simulator's jobs.
+async fn every_clip_once(w: &UnderWay, clips: &Path, prefix: &str, fault: &str) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !w.engine.open_generations().unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "{:?}", w.engine.open_generations().unwrap());
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let sim_jobs = w.sim.public("/_sim/jobs").await;
+    let a = audit(&sim_jobs, &w.sim.public("/_sim/ledger").await, &w.kyma.jobs(), clips, prefix);
+    let doubles = double_downloads(&sim_jobs);
+    report_desktop_fault(fault, MODELS.len(), &a, doubles);
+    assert_eq!(a.paid_jobs, MODELS.len());
+    assert!(a.is_clean(), "{:?}", a.problems);
+    assert_eq!(doubles, 0, "{sim_jobs}");
+    sim_jobs
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_library_folder_gone_mid_download_keeps_the_paid_clips_waiting_for_it() {
+    let prefix = "folder gone";
+    let mut w = downloading(prefix).await;
+    let (kyma, ext) = (&w.kyma, w.ext.clone());
+    // Mid-download: clips are coming into their .part files when the folder goes.
+    let away = w.drive.path().join("unplugged");
     std::fs::rename(&ext, &away).unwrap();
 
-    let sentence = common::first_problem(&mut events, "library_missing").await;
+    let sentence = common::first_problem(&mut w.events, "library_missing").await;
     assert_eq!(
         sentence,
         format!(
@@ -110,38 +146,20 @@ async fn a_library_folder_gone_mid_download_keeps_the_paid_clips_waiting_for_it(
     assert!(states.iter().any(|s| s == "downloading"), "{states:?}");
 
     std::fs::rename(&away, &ext).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while !engine.open_generations().unwrap().is_empty() {
-        assert!(Instant::now() < deadline, "{:?}", engine.open_generations().unwrap());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let sim_jobs = sim.public("/_sim/jobs").await;
-    let a = audit(&sim_jobs, &sim.public("/_sim/ledger").await, &kyma.jobs(), &ext.join("clips"), prefix);
-    let doubles = double_downloads(&sim_jobs);
-    report_desktop_fault("the library folder renamed away mid-download, then back", MODELS.len(), &a, doubles);
-    assert_eq!(a.paid_jobs, MODELS.len());
-    assert!(a.is_clean(), "{:?}", a.problems);
-    assert_eq!(doubles, 0, "{sim_jobs}");
+    every_clip_once(&w, &ext.join("clips"), prefix, "the library folder renamed away mid-download, then back").await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_library_folder_moved_mid_download_and_located_finishes_its_clips_in_the_new_place() {
-    let sim = Sim::start(&["--job-seconds", "1"]);
-    sim.set_faults(serde_json::json!({ "clip_pad_to_bytes": 3_000_000, "clip_bytes_per_s": 500_000 })).await;
-    let kyma = Kyma::new(&sim);
-    let drive = tempfile::tempdir().unwrap();
-    let ext = library_at(&kyma, &drive.path().join("Kyma on the drive"));
     let prefix = "folder located";
-    kyma.one_clip_per_model(prefix, true);
-    let engine = kyma.engine(&sim);
-    let mut events = engine.subscribe();
-    under_way(&ext).await;
+    let mut w = downloading(prefix).await;
+    let (kyma, ext, drive) = (&w.kyma, w.ext.clone(), w.drive.path().to_path_buf());
 
     // Renamed for good (a new drive letter, a tidy-up): the paid clips wait, said once.
-    let moved = drive.path().join("Videos").join("Kyma");
+    let moved = drive.join("Videos").join("Kyma");
     std::fs::create_dir_all(moved.parent().unwrap()).unwrap();
     std::fs::rename(&ext, &moved).unwrap();
-    common::first_problem(&mut events, "library_missing").await;
+    common::first_problem(&mut w.events, "library_missing").await;
     let lib = Library::open(kyma.data.path()).unwrap();
     let away = lib.away().unwrap().expect("away");
     assert_eq!((away.folder.as_str(), away.clips), (ext.to_str().unwrap(), 0));
@@ -150,20 +168,10 @@ async fn a_library_folder_moved_mid_download_and_located_finishes_its_clips_in_t
     // Located (what the window's Locate… does): the records and the engine follow.
     let r = lib.relink(&ext, &moved).unwrap();
     assert_eq!(r.records, MODELS.len() as u32);
-    engine.relinked(lib.paths()).await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while !engine.open_generations().unwrap().is_empty() {
-        assert!(Instant::now() < deadline, "{:?}", engine.open_generations().unwrap());
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    w.engine.relinked(lib.paths()).await.unwrap();
+    let fault = "the library folder moved mid-download, then located (relinked)";
+    let sim_jobs = every_clip_once(&w, &moved.join("clips"), prefix, fault).await;
     assert!(!ext.exists(), "nothing was made where the folder used to be");
-    let sim_jobs = sim.public("/_sim/jobs").await;
-    let a = audit(&sim_jobs, &sim.public("/_sim/ledger").await, &kyma.jobs(), &moved.join("clips"), prefix);
-    let doubles = double_downloads(&sim_jobs);
-    report_desktop_fault("the library folder moved mid-download, then located (relinked)", MODELS.len(), &a, doubles);
-    assert_eq!(a.paid_jobs, MODELS.len());
-    assert!(a.is_clean(), "{:?}", a.problems);
-    assert_eq!(doubles, 0, "{sim_jobs}");
     // The .part files moved with the folder: the downloads went on from where they were.
     let resumed: usize = sim_jobs
         .as_array()

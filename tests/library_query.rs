@@ -167,6 +167,16 @@ fn kyma_spend_refuses_a_bad_date_with_one_sentence() {
     assert!(stdout(&out).is_empty());
 }
 
+/// A succeeded kling-3-pro clip per prompt, a day apart from 2026-05-01, each charged 100; the
+/// one at `forgotten` is forgotten.
+fn clips_of(c: &Connection, prompts: &[&str], forgotten: usize) {
+    for (i, p) in prompts.iter().enumerate() {
+        let removed = (i == forgotten).then_some("forgotten");
+        let created = format!("2026-05-0{}T12:00:00Z", i + 1);
+        insert(c, Rec { hold: 100, charged: Some(100), removed, ..rec("kling-3-pro", "succeeded", p, &created) });
+    }
+}
+
 #[test]
 fn search_pages_and_removed_records() {
     let dir = tempfile::tempdir().unwrap();
@@ -178,11 +188,7 @@ fn search_pages_and_removed_records() {
         "a fox in the snow \"quoted\" AND NEAR(x) -y col:val 🔥",
         "a lighthouse, forgotten",
     ];
-    for (i, p) in prompts.iter().enumerate() {
-        let removed = (i == 4).then_some("forgotten");
-        let created = format!("2026-05-0{}T12:00:00Z", i + 1);
-        insert(&c, Rec { hold: 100, charged: Some(100), removed, ..rec("kling-3-pro", "succeeded", p, &created) });
-    }
+    clips_of(&c, &prompts, 4);
     let lib = Library::open(dir.path()).unwrap();
     let found = |text: &str| -> Vec<i64> {
         lib.query(&Query { text: text.into(), ..Query::default() }).unwrap().items.iter().map(|i| i.id).collect()
@@ -221,11 +227,7 @@ fn kyma_jobs_search_finds_what_the_gallery_finds_in_every_script() {
         "해질녘 바다 위를 나는 갈매기",
         "a lighthouse at dusk, forgotten",
     ];
-    for (i, p) in prompts.iter().enumerate() {
-        let removed = (i == 3).then_some("forgotten");
-        let created = format!("2026-05-0{}T12:00:00Z", i + 1);
-        insert(&c, Rec { hold: 100, charged: Some(100), removed, ..rec("kling-3-pro", "succeeded", p, &created) });
-    }
+    clips_of(&c, &prompts, 3);
     let lib = Library::open(k.data.path()).unwrap();
     let listed = |text: &str| -> Vec<i64> {
         let out = k.run(&["jobs", "--json", "--search", text]);

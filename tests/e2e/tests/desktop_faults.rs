@@ -244,6 +244,9 @@ async fn a_disk_that_fills_during_a_download_is_said_in_the_queue_and_the_clip_f
     s.delete().await;
 }
 
+/// True once the library-away banner has gone.
+const AWAY_GONE: &str = "return document.querySelector('[data-testid=library-away]') ? null : true;";
+
 /// Both gallery tiles show their poster.
 const POSTERS_SHOWN: &str = "const i = [...document.querySelectorAll('[data-testid=gallery-tile] img')];
      return i.length === 2 && i.every(e => e.complete && e.naturalWidth > 0) || null;";
@@ -309,13 +312,7 @@ async fn a_library_folder_away_is_named_carries_on_when_back_and_is_located() {
 
     // Plugged back in: the banner goes by itself and both clips play from the folder.
     std::fs::rename(&away, &folder).unwrap();
-    s.wait_until(
-        "the banner gone",
-        "return document.querySelector('[data-testid=library-away]') ? null : true;",
-        Duration::from_secs(15),
-    )
-    .await
-    .unwrap();
+    s.wait_until("the banner gone", AWAY_GONE, Duration::from_secs(15)).await.unwrap();
     s.click_css("#tab-gallery").await.unwrap();
     s.wait_until(
         "two playable clips in the gallery",
@@ -360,13 +357,7 @@ async fn a_library_folder_away_is_named_carries_on_when_back_and_is_located() {
     shot(s, shots, "library-away-wrong-folder").await;
     s.click_css("[data-testid=library-locate]").await.unwrap();
     kyma_e2e::dialog::choose_folder("Choose the library folder", &renamed).unwrap();
-    s.wait_until(
-        "the banner gone after Locate",
-        "return document.querySelector('[data-testid=library-away]') ? null : true;",
-        Duration::from_secs(15),
-    )
-    .await
-    .unwrap();
+    s.wait_until("the banner gone after Locate", AWAY_GONE, Duration::from_secs(15)).await.unwrap();
     let toast = s
         .wait_until(
             "the relinked toast",
