@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: measured figures, never part of `make test`; each a ratio to a baseline run in the
 # same script on the same machine, medians of repeated runs:
-#   the gallery at 1,000 and 10,000 seeded clips in the release app under Xvfb
+#   the gallery at 1,000 and 10,000 seeded clips in the release app under Xvfb, its opening
+#     against a static copy of its tiles in the empty Tauri window, and switching tabs
 #     (tests/e2e/src/bin/bench_gallery.rs → bench/gallery.md);
 #   image preparation vs vipsthumbnail (scripts/bench-image.sh → bench/image.md);
 #   start-up and idle memory vs an empty Tauri window (scripts/bench-startup.sh → bench/startup.md);
@@ -17,11 +18,15 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 start=$(date +%s)
 [ -f ui/dist/index.html ] || npm --prefix ui run build
 cargo build --release -p kyma-sim --bin kyma-sim -p kyma-studio --bin kyma-studio --bin kyma -p kyma-e2e --bin bench_gallery --bin bench_batch_typing
+# The empty Tauri window: the baseline of start-up and of opening the gallery (same crate
+# versions as the app, so it reuses what target/release holds).
+cp Cargo.lock tests/bench/empty-app/Cargo.lock
+CARGO_TARGET_DIR="$(realpath "${CARGO_TARGET_DIR:-target}")" cargo build --release --manifest-path tests/bench/empty-app/Cargo.toml
 echo "== bench: built in $(( $(date +%s) - start )) s"
 
 echo "== bench: the gallery at 1,000 and 10,000 clips"
 scripts/with-xvfb.sh scripts/with-keyring.sh target/release/bench_gallery --app target/release/kyma-studio --kyma target/release/kyma \
-  --sim target/release/kyma-sim --sizes "${BENCH_GALLERY_SIZES:-1000,10000}" --out bench/gallery.md
+  --sim target/release/kyma-sim --empty target/release/empty-app --sizes "${BENCH_GALLERY_SIZES:-1000,10000}" --out bench/gallery.md
 # bench_gallery writes no history row: the 10,000-item "search in the store" median from its table.
 python3 scripts/bench_report.py --append-gallery bench/gallery.md --tsv bench/history.tsv
 echo "== bench: image preparation vs vipsthumbnail"

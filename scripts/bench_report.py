@@ -16,7 +16,8 @@ Standard library only. Usage:
                           [--out-svg bench/history.svg] [--details-dir DIR (default: --out-md's dir)]
   scripts/bench_report.py --append-gallery bench/gallery.md [--tsv bench/history.tsv]
       appends the 10,000-item row's figures as rows: gallery_search_10k_ms ("search in the store"
-      median), gallery_open_10k_ms and gallery_browse_rss_10k_vs_idle (RSS after scrolling / idle)
+      median), gallery_open_10k_ms, gallery_open_10k_vs_baseline, tab_switch_10k_ms (the slowest
+      tab's median) and gallery_browse_rss_10k_vs_idle (RSS after scrolling / idle)
       of run $BENCH_RUN; used by scripts/bench.sh after the gallery bench.
 """
 from __future__ import annotations
@@ -55,6 +56,10 @@ METRICS: List[Metric] = [
     Metric("gallery_search_10k_ms",
            "search keystroke → results in the store at 10,000 items, median ms", "<=", 16),
     Metric("gallery_open_10k_ms", "click → tiles painted, gallery of 10,000 items (issue 16), ms", "<=", 150),
+    Metric("gallery_open_10k_vs_baseline",
+           "gallery open at 10,000 items / the same 35 tiles drawn in the empty window (issue 16)", "<=", 1.3),
+    Metric("tab_switch_10k_ms",
+           "switching Create / Gallery / Spend at 10,000 items: the slowest tab's median, ms (issue 16)", "<=", 100),
     Metric("gallery_browse_rss_10k_vs_idle",
            "RSS after scrolling through all 10,000 items / idle RSS (issue 16)", "<=", 1.4),
     Metric("batch_wall_vs_ideal",
@@ -445,9 +450,17 @@ def _rss_ratio(cell: str) -> Optional[str]:
     return f"{float(m.group(2)) / float(m.group(1)):.2f}" if m and float(m.group(1)) > 0 else None
 
 
+def _slowest_median(cell: str) -> Optional[str]:
+    """ "50 / 80 / 97 ms (107 ms)": the largest of the medians before the parenthesis."""
+    nums = re.findall(r"[0-9]+(?:\.[0-9]+)?", cell.split("(")[0])
+    return max(nums, key=float) if nums else None
+
+
 GALLERY_COLUMNS = [
     ("search in the store", "gallery_search_10k_ms", _first_number),
     ("gallery open", "gallery_open_10k_ms", _first_number),
+    ("open / baseline", "gallery_open_10k_vs_baseline", _first_number),
+    ("tab switch", "tab_switch_10k_ms", _slowest_median),
     ("rss idle", "gallery_browse_rss_10k_vs_idle", _rss_ratio),
 ]
 

@@ -3,6 +3,12 @@
 
 Run: python3 scripts/test_bench_report.py   (or: python3 -m unittest discover -s scripts -p 'test_bench_report.py')
 """
+
+GALLERY_WITH_BASELINE = """\
+| library | seed | search in the store median / p95 / max | window ready | first paint | gallery open (2 idle frames) | baseline open (again) | open / baseline | tab switch create / gallery / spend, medians (max) | RSS idle → after scrolling all |
+|---|---|---|---|---|---|---|---|---|---|
+| 10000 | 2.5 s | 1.80 / 3.63 / 4.88 ms (44 keys) | 393 ms | 62 ms | 122 ms (21 ms) | 95 ms (44 ms) | 1.28× | 51 / 79 / 104 ms (107 ms) | 578 → 780 MiB |
+"""
 import os
 import subprocess
 import sys
@@ -109,6 +115,22 @@ class BenchReportTest(unittest.TestCase):
         md = self.generate("")
         self.assertIn("No runs in the history yet.", md)
         ET.parse(self.svg)
+
+    def test_gallery_open_against_its_baseline_and_the_slowest_tab(self):
+        page = os.path.join(self.dir, "gallery.md")
+        with open(page, "w", encoding="utf-8") as f:
+            f.write(GALLERY_WITH_BASELINE)
+        env = dict(os.environ, BENCH_RUN="2026-12-07T21:00Z")
+        p = run("--append-gallery", page, "--tsv", self.tsv, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = open(self.tsv, encoding="utf-8").read()
+        self.assertIn("2026-12-07T21:00Z\tgallery_open_10k_ms\t122\n", rows)
+        self.assertIn("2026-12-07T21:00Z\tgallery_open_10k_vs_baseline\t1.28\n", rows)
+        # The slowest tab's median (Spend, 104), not the worst single switch (107).
+        self.assertIn("2026-12-07T21:00Z\ttab_switch_10k_ms\t104\n", rows)
+        md = self.generate(rows)
+        self.assertIn("| met |", self.row(md, "gallery_open_10k_vs_baseline"))
+        self.assertIn("**MISSED**", self.row(md, "tab_switch_10k_ms"))
 
     def test_gallery_page_to_history_row(self):
         page = os.path.join(self.dir, "gallery.md")

@@ -14,6 +14,7 @@ pub mod keychain;
 pub mod library;
 pub mod media;
 pub mod ospath;
+pub mod render;
 pub mod studio;
 
 mod bridge;
@@ -54,6 +55,8 @@ pub(crate) fn attach_studio<R: tauri::Runtime>(app: &tauri::AppHandle<R>, studio
 
 /// Launches the desktop app.
 pub fn run() {
+    // Before anything starts a thread or a web view: how the window is drawn without a GPU.
+    let rendering = render::apply();
     // Read first, while this is the only thread: the OS's local offset is only safe to read then
     // (the `time` crate refuses it otherwise on Linux and macOS, and we get UTC).
     let utc_offset_minutes = time::UtcOffset::current_local_offset().map_or(0, |o| i32::from(o.whole_minutes()));
@@ -95,6 +98,7 @@ pub fn run() {
         // the plugin's commands (it would read or overwrite anything the user copied).
         .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
+            log::info!("drawing the window: {rendering:?}");
             let spare = (options.clone(), listener.try_clone()?);
             match tauri::async_runtime::block_on(studio::Studio::open(options, listener)) {
                 Ok(studio) => {

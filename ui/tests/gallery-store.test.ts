@@ -44,6 +44,34 @@ describe("the stale-answer guard", () => {
 });
 
 describe("searching", () => {
+  test("after start the first page is read once, while idle, so the first open draws tiles at once", async () => {
+    vi.useFakeTimers();
+    const backend = fakeBackend({ gallery_query: library(300) });
+    const g = new GalleryStore(new ToastStore());
+    g.prefetch(600);
+    g.prefetch(600);
+    await vi.advanceTimersByTimeAsync(599);
+    expect(backend.calls).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(backend.calls).toHaveLength(1);
+    expect(g.total).toBe(300);
+    // Already read: nothing more.
+    g.prefetch(600);
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(backend.calls).toHaveLength(1);
+  });
+
+  test("a prefetch waiting when the window closes never runs", async () => {
+    vi.useFakeTimers();
+    const backend = fakeBackend({ gallery_query: library(3) });
+    const g = new GalleryStore(new ToastStore());
+    g.prefetch(600);
+    g.stop();
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(backend.calls).toHaveLength(0);
+    expect(g.total).toBeNull();
+  });
+
   test("the first page comes with the answer; later pages as the grid asks", async () => {
     const backend = fakeBackend({ gallery_query: library(10_000) });
     const g = new GalleryStore(new ToastStore());

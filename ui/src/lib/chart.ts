@@ -2,6 +2,7 @@
 // axis in whole cents, and each period's bar stacked per model. Drawn as inline SVG by the view.
 
 import type { Bucket, Micros, Period } from "./ipc/types";
+import { formatDate } from "./dates";
 
 /** Distinct in both themes; a model keeps its colour as long as the catalog order holds. */
 export const PALETTE = ["#7b8cff", "#43c88a", "#e3a44a", "#e8699b", "#4cb6d6", "#b28cf0", "#cfc45a", "#f08058"];
@@ -138,8 +139,8 @@ function sumModels(b: Bucket): Micros {
 /** How a period's start reads under its bar: "12 Mar", "wk of 10 Mar", "Mar 2026". */
 export function periodLabel(ymd: string, period: Period, long = false): string {
   const d = parse(ymd);
-  const day = d.toLocaleDateString(undefined, { day: "numeric", month: "short", timeZone: "UTC" });
-  if (period === "month") return d.toLocaleDateString(undefined, { month: long ? "long" : "short", year: "numeric", timeZone: "UTC" });
+  if (period === "month") return formatDate(d, { month: long ? "long" : "short", year: "numeric", timeZone: "UTC" });
+  const day = formatDate(d, { day: "numeric", month: "short", timeZone: "UTC" });
   if (period === "week") return long ? `Week of ${day} ${d.getUTCFullYear()}` : day;
-  return long ? d.toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }) : day;
+  return long ? formatDate(d, { weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: "UTC" }) : day;
 }

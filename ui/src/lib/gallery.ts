@@ -2,6 +2,7 @@
 // (local calendar days to UTC instants), and how one item reads on a tile.
 
 import type { GalleryItem, MarkFilter, Micros, Query, Shape, SortKey, StatusFilter, VideoKind } from "./ipc/types";
+import { formatDate } from "./dates";
 
 export interface GalleryFilters {
   text: string;
@@ -180,9 +181,9 @@ export function itemState(it: GalleryItem): string {
 export function formatWhen(iso: string, now: Date = new Date()): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "";
-  if (localDay(d) === localDay(now)) return d.toLocaleTimeString(undefined, { hour: "numeric", minute: "2-digit" });
+  if (localDay(d) === localDay(now)) return formatDate(d, { hour: "numeric", minute: "2-digit" });
   const sameYear = d.getFullYear() === now.getFullYear();
-  return d.toLocaleDateString(undefined, { day: "numeric", month: "short", ...(sameYear ? {} : { year: "numeric" }) });
+  return formatDate(d, sameYear ? { day: "numeric", month: "short" } : { day: "numeric", month: "short", year: "numeric" });
 }
 
 /** Full local date and time, for the details panel. */
@@ -190,7 +191,7 @@ export function formatDateTime(iso: string | null): string {
   if (!iso) return "—";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "—";
-  return d.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
+  return formatDate(d, { dateStyle: "medium", timeStyle: "short" });
 }
 
 /** Playback position or length as m:ss. */

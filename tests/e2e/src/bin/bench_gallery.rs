@@ -3,8 +3,14 @@
 //! the window's first paint, opening the gallery (click → first tiles painted), the time from a
 //! search keystroke to results in the gallery store (IPC round trip) and on screen, the DOM size
 //! at the top and while scrolling through every tile, and the resident memory of the app and its
-//! WebKit processes before and after scrolling. Run by `scripts/bench.sh`, never by `make test`:
-//! speed is reported, not asserted.
+//! WebKit processes before and after scrolling. Then switching tabs (Create → Gallery → Spend,
+//! five times, click → painted), and the baseline of opening the gallery: with `--empty`, the
+//! empty Tauri window shows a copy of the app's Create page and then of its first 35 tiles (same
+//! markup, styles and posters), timed the same way (`baseline_open`). Run by `scripts/bench.sh`,
+//! never by `make test`: speed is reported, not asserted. `--probe` stops after the tabs and the
+//! baseline; `BENCH_GALLERY_CSS` (a style added before the gallery opens) and
+//! `BENCH_GALLERY_MARK` (a file touched around the first open, for `perf record`) are for finding
+//! where time goes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use kyma_e2e::procs;
@@ -24,6 +30,10 @@ struct Args {
     sim: PathBuf,
     sizes: Vec<u32>,
     out: PathBuf,
+    /// The empty Tauri window (tests/bench/empty-app): the baseline page of the gallery's tiles.
+    empty: Option<PathBuf>,
+    /// Only open the gallery and switch tabs (no search, no scrolling): for finding where time goes.
+    probe: bool,
 }
 
 fn args() -> Args {
@@ -33,9 +43,15 @@ fn args() -> Args {
         sim: PathBuf::new(),
         sizes: vec![1_000, 10_000],
         out: PathBuf::from("bench/gallery.md"),
+        probe: false,
+        empty: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(k) = it.next() {
+        if k == "--probe" {
+            a.probe = true;
+            continue;
+        }
         let v = it.next().unwrap_or_else(|| panic!("{k} needs a value"));
         match k.as_str() {
             "--app" => a.app = v.into(),
@@ -43,6 +59,7 @@ fn args() -> Args {
             "--sim" => a.sim = v.into(),
             "--sizes" => a.sizes = v.split(',').map(|n| n.trim().parse().expect("--sizes 1000,10000")).collect(),
             "--out" => a.out = v.into(),
+            "--empty" => a.empty = Some(v.into()),
             _ => panic!("unknown argument {k}"),
         }
     }
@@ -105,6 +122,173 @@ struct Figures {
     rss_idle_mib: f64,
     rss_after_scroll_mib: f64,
     scroll_steps: u64,
+    tabs: Tabs,
+    /// The baseline page in the empty window: its first open, then again.
+    baseline: Option<(f64, Vec<f64>)>,
+}
+
+/// The script that clicks tab `arguments[0]` and answers when `arguments[1]` is in the page and two
+/// animation frames later (painted): `{ ms, at: { shown, raf1 } }`.
+const SWITCH_TAB: &str = r#"const [tab, sel, done] = arguments;
+const nav = document.getElementById('tab-' + tab);
+if (!nav) return done({ error: 'no tab ' + tab });
+const t0 = performance.now();
+const at = {};
+nav.click();
+at.clicked = performance.now() - t0;
+const poll = () => {
+  const t = performance.now() - t0;
+  if (document.querySelector(sel)) {
+    at.shown = t;
+    requestAnimationFrame(() => { at.raf1 = performance.now() - t0;
+      requestAnimationFrame(() => done({ ms: performance.now() - t0, at })); });
+  } else if (t > 30000) done({ error: 'nothing after 30 s', at });
+  else setTimeout(poll, 2);
+};
+poll();"#;
+
+const GALLERY_SHOWN: &str = "[data-testid=gallery-tile]";
+const CREATE_SHOWN: &str = "main .create";
+const SPEND_SHOWN: &str = "main .spend";
+
+/// Click → painted for one tab, in ms (panics with the page's answer when it never shows).
+async fn switch_tab(s: &Session, tab: &str, shown: &str) -> f64 {
+    let v = s.script_async(SWITCH_TAB, json!([tab, shown])).await.unwrap();
+    v["ms"].as_f64().unwrap_or_else(|| panic!("the {tab} tab did not show: {v}"))
+}
+
+/// Switching tabs again and again once the gallery has been opened: Create → Gallery → Spend,
+/// `rounds` times, each switch click → painted.
+async fn tab_rounds(s: &Session, rounds: usize) -> Tabs {
+    let mut t = Tabs::default();
+    for _ in 0..rounds {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        t.create.push(switch_tab(s, "create", CREATE_SHOWN).await);
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        t.gallery.push(switch_tab(s, "gallery", GALLERY_SHOWN).await);
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        t.spend.push(switch_tab(s, "spend", SPEND_SHOWN).await);
+    }
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    switch_tab(s, "gallery", GALLERY_SHOWN).await;
+    t
+}
+
+/// Click → painted, in ms, per switch.
+#[derive(Debug, Default, Clone)]
+struct Tabs {
+    create: Vec<f64>,
+    gallery: Vec<f64>,
+    spend: Vec<f64>,
+}
+
+/// What the app showed: its styles, the page at the Create tab, and the stage with the gallery's
+/// first tiles (posters replaced by `__POSTER_<n>__`, their bytes in `posters`).
+struct Snapshot {
+    css: String,
+    html_class: String,
+    create_body: String,
+    gallery_stage: String,
+    posters: Vec<Vec<u8>>,
+}
+
+/// Copies what the app shows on the Gallery tab (it must be there, scrolled to the top) and then
+/// on the Create tab, for the baseline page.
+async fn snapshot(s: &Session) -> Snapshot {
+    let g = s
+        .script_async(
+            r#"const done = arguments[arguments.length - 1];
+            const stage = document.querySelector('main.stage').cloneNode(true);
+            // The page may not fetch from the clip server (its CSP's connect-src): the bench does.
+            const posters = [...stage.querySelectorAll('img')].map((img, n) => {
+              const src = img.src;
+              img.setAttribute('src', `__POSTER_${n}__`);
+              return src;
+            });
+            const css = [...document.styleSheets].map((sh) => [...sh.cssRules].map((r) => r.cssText).join('\n')).join('\n');
+            done({ stage: stage.innerHTML, posters, css, htmlClass: document.documentElement.className });"#,
+            json!([]),
+        )
+        .await
+        .unwrap();
+    assert!(g.get("error").is_none(), "could not copy the gallery: {g}");
+    switch_tab(s, "create", CREATE_SHOWN).await;
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let body = s.script("return document.body.innerHTML", json!([])).await.unwrap();
+    switch_tab(s, "gallery", GALLERY_SHOWN).await;
+    let mut posters = vec![];
+    for url in g["posters"].as_array().unwrap() {
+        let r = reqwest::get(url.as_str().unwrap()).await.unwrap();
+        assert!(r.status().is_success(), "poster {url}: {}", r.status());
+        posters.push(r.bytes().await.unwrap().to_vec());
+    }
+    Snapshot {
+        css: g["css"].as_str().unwrap().into(),
+        html_class: g["htmlClass"].as_str().unwrap_or("").into(),
+        create_body: body.as_str().unwrap().into(),
+        gallery_stage: g["stage"].as_str().unwrap().into(),
+        posters,
+    }
+}
+
+/// The baseline of opening the gallery: the empty Tauri window shows the app's Create page (its
+/// markup and styles, copied), then its stage is replaced by the copy of the gallery's first tiles
+/// with the same posters, served from a loopback server as the app serves them. Click → painted as
+/// for the app: the tiles in the page, then two animation frames. The first time (posters never
+/// loaded) and then `rounds` times more.
+async fn baseline_open(empty: &Path, driver_url: &str, snap: &Snapshot, rounds: usize) -> (f64, Vec<f64>) {
+    let dir = tempfile::tempdir().unwrap();
+    let port = procs::free_port();
+    let mut stage = snap.gallery_stage.clone();
+    for (n, bytes) in snap.posters.iter().enumerate() {
+        std::fs::write(dir.path().join(format!("{n}.jpg")), bytes).unwrap();
+        stage = stage.replace(&format!("__POSTER_{n}__"), &format!("http://127.0.0.1:{port}/{n}.jpg"));
+    }
+    let mut c = Command::new("python3");
+    c.args(["-m", "http.server", "--bind", "127.0.0.1", &port.to_string(), "--directory"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let _server = procs::Guard::spawn("http.server", c).unwrap();
+    let addr = format!("127.0.0.1:{port}");
+    let up = Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(up.elapsed() < Duration::from_secs(10), "the poster server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let s = Session::start(driver_url, &empty.display().to_string()).await.unwrap();
+    s.wait_until("the empty window", "return document.readyState === 'complete' || null", Duration::from_secs(30))
+        .await
+        .unwrap();
+    s.script(
+        "const [css, cls, body] = arguments; const st = document.createElement('style'); st.textContent = css;
+         document.head.append(st); document.documentElement.className = cls; document.body.innerHTML = body;",
+        json!([snap.css, snap.html_class, snap.create_body]),
+    )
+    .await
+    .unwrap();
+    let create_stage = s.script("return document.querySelector('main.stage').innerHTML", json!([])).await.unwrap();
+    const SHOW: &str = r#"const [html, done] = arguments;
+        const stage = document.querySelector('main.stage');
+        const t0 = performance.now();
+        stage.innerHTML = html;
+        const poll = () => {
+          if (document.querySelector('[data-testid=gallery-tile]'))
+            requestAnimationFrame(() => requestAnimationFrame(() => done({ ms: performance.now() - t0 })));
+          else setTimeout(poll, 2);
+        };
+        poll();"#;
+    let mut times = vec![];
+    for _ in 0..=rounds {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let v = s.script_async(SHOW, json!([stage])).await.unwrap();
+        times.push(v["ms"].as_f64().unwrap_or_else(|| panic!("the baseline did not draw: {v}")));
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        s.script("document.querySelector('main.stage').innerHTML = arguments[0]", json!([create_stage])).await.unwrap();
+    }
+    s.delete().await;
+    let first = times.remove(0);
+    (first, times)
 }
 
 async fn measure(a: &Args, n: u32, clip: &Path) -> Figures {
@@ -169,36 +353,45 @@ async fn measure(a: &Args, n: u32, clip: &Path) -> Figures {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     f.idle_two_frames_ms = median(&mut frames);
+    if let Ok(css) = std::env::var("BENCH_GALLERY_CSS") {
+        // Probing: a style tried on the running app (say, without one effect), before the gallery opens.
+        s.script("const st = document.createElement('style'); st.textContent = arguments[0]; document.head.append(st)", json!([css]))
+            .await
+            .unwrap();
+    }
+    let mark = std::env::var("BENCH_GALLERY_MARK").ok();
+    if let Some(m) = &mark {
+        // Probing: a tracer (perf) starts when this file appears and stops when `.done` does.
+        std::fs::write(m, "").unwrap();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
     // Open the gallery: click → the first tiles painted (two animation frames after they exist).
-    let opened = s
-        .script_async(
-            r#"const done = arguments[arguments.length - 1];
-            const nav = document.getElementById('tab-gallery');
-            if (!nav) return done({ error: 'no Gallery button' });
-            const t0 = performance.now();
-            const at = {};
-            nav.click();
-            at.clicked = performance.now() - t0;
-            const poll = () => {
-              const t = performance.now() - t0;
-              if (at.grid === undefined && document.querySelector('[data-testid=gallery-grid]')) at.grid = t;
-              if (document.querySelector('[data-testid=gallery-tile]')) {
-                at.tile = t;
-                requestAnimationFrame(() => { at.raf1 = performance.now() - t0;
-                  requestAnimationFrame(() => done({ ms: performance.now() - t0, at })); });
-              } else if (t > 30000) done({ error: 'no tiles after 30 s', at });
-              else setTimeout(poll, 2);
-            };
-            poll();"#,
-            json!([]),
-        )
-        .await
-        .unwrap();
+    let opened = s.script_async(SWITCH_TAB, json!(["gallery", GALLERY_SHOWN])).await.unwrap();
     eprintln!("  opening the gallery: {opened}");
+    if let Some(m) = &mark {
+        std::fs::write(format!("{m}.done"), "").unwrap();
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+    }
     f.gallery_open_ms = opened["ms"].as_f64().unwrap_or_else(|| panic!("gallery did not open: {opened}"));
     let first = s.script("return window.__kymaGalleryStats ?? null", json!([])).await.unwrap();
     eprintln!("  gallery opened in {:.0} ms; its first search: {first}", f.gallery_open_ms);
     tokio::time::sleep(Duration::from_millis(1500)).await;
+    f.tabs = tab_rounds(&s, 5).await;
+    eprintln!("  switching tabs: {:?}", f.tabs);
+    let snap = a.empty.as_ref().map(|_| snapshot(&s));
+    let snap = match snap {
+        Some(fut) => Some(fut.await),
+        None => None,
+    };
+    if a.probe {
+        s.delete().await;
+        if let (Some(empty), Some(snap)) = (&a.empty, &snap) {
+            f.baseline = Some(baseline_open(empty, &driver_url, snap, 5).await);
+            eprintln!("  baseline: {:?}", f.baseline);
+        }
+        drop(driver);
+        return f;
+    }
     f.dom_top =
         s.script("return document.getElementsByTagName('*').length", json!([])).await.unwrap().as_u64().unwrap();
     let root = driver.pid();
@@ -284,6 +477,10 @@ async fn measure(a: &Args, n: u32, clip: &Path) -> Figures {
     f.rss_after_scroll_mib = rss_kib(root) as f64 / 1024.0;
     eprintln!("  after scrolling: {:?}", rss_by_process(root));
     s.delete().await;
+    if let (Some(empty), Some(snap)) = (&a.empty, &snap) {
+        f.baseline = Some(baseline_open(empty, &driver_url, snap, 5).await);
+        eprintln!("  baseline: {:?}", f.baseline);
+    }
     drop(driver);
     f
 }
@@ -315,12 +512,17 @@ async fn main() {
         all.push(f);
     }
     let mut md = String::from(
-        "| library | seed | search in the store median / p95 / max | window ready | first paint | gallery open (2 idle frames) | search IPC median / max | search → screen median / max | DOM nodes top / max scrolling | tiles in DOM (max) | RSS idle → after scrolling all |\n|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| library | seed | search in the store median / p95 / max | window ready | first paint | gallery open (2 idle frames) | baseline open (again) | open / baseline | tab switch create / gallery / spend, medians (max) | search IPC median / max | search → screen median / max | DOM nodes top / max scrolling | tiles in DOM (max) | RSS idle → after scrolling all |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for f in &mut all {
         let (mut ipc, mut render) = (f.search_ipc_ms.clone(), f.search_render_ms.clone());
+        let (base, base_again) = f.baseline.clone().unwrap_or((f64::NAN, vec![]));
+        let mut again = base_again.clone();
+        let tabs = [f.tabs.create.clone(), f.tabs.gallery.clone(), f.tabs.spend.clone()];
+        let medians: Vec<f64> = tabs.iter().map(|t| median(&mut t.clone())).collect();
+        let slowest = tabs.iter().map(|t| max(t)).fold(f64::NAN, f64::max);
         md += &format!(
-            "| {} | {:.1} s | {:.2} / {:.2} / {:.2} ms ({} keys) | {:.0} ms | {:.0} ms | {:.0} ms ({:.0} ms) | {:.1} / {:.1} ms ({} keys) | {:.1} / {:.1} ms | {} / {} | {} | {:.0} → {:.0} MiB |\n",
+            "| {} | {:.1} s | {:.2} / {:.2} / {:.2} ms ({} keys) | {:.0} ms | {:.0} ms | {:.0} ms ({:.0} ms) | {:.0} ms ({:.0} ms) | {:.2}× | {:.0} / {:.0} / {:.0} ms ({:.0} ms) | {:.1} / {:.1} ms ({} keys) | {:.1} / {:.1} ms | {} / {} | {} | {:.0} → {:.0} MiB |\n",
             f.n,
             f.seed_s,
             f.store_us.0 as f64 / 1000.0,
@@ -331,6 +533,13 @@ async fn main() {
             f.first_paint_ms,
             f.gallery_open_ms,
             f.idle_two_frames_ms,
+            base,
+            median(&mut again),
+            f.gallery_open_ms / base,
+            medians[0],
+            medians[1],
+            medians[2],
+            slowest,
             median(&mut ipc),
             max(&f.search_ipc_ms),
             f.search_ipc_ms.len(),

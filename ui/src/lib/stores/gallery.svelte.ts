@@ -39,6 +39,9 @@ function record(sample: SearchSample) {
   }
 }
 
+/** After the window has started, the pause before the gallery's first page is read (`prefetch`). */
+export const PREFETCH_MS = 600;
+
 const now = () => (typeof performance !== "undefined" ? performance.now() : Date.now());
 
 export class GalleryStore {
@@ -55,6 +58,7 @@ export class GalleryStore {
 
   private latest = new Latest();
   private liveTimer: ReturnType<typeof setTimeout> | null = null;
+  private prefetchTimer: ReturnType<typeof setTimeout> | null = null;
   private toasts: ToastStore;
   /** Whether the gallery is on screen; off screen, changes wait for the next visit (which refreshes). */
   private watching = false;
@@ -111,6 +115,19 @@ export class GalleryStore {
     record({ searchMs: now() - t0, ipcMs, total: first.total });
   }
 
+  /**
+   * Once the window has started: the gallery's first page is read a moment later, while the
+   * window is idle, so opening the gallery draws its tiles in its first frame (the opened gallery
+   * refreshes it then). Nothing if a search already ran.
+   */
+  prefetch(delayMs = PREFETCH_MS) {
+    if (this.prefetchTimer || this.results) return;
+    this.prefetchTimer = setTimeout(() => {
+      this.prefetchTimer = null;
+      if (!this.results && !this.searching) void this.search();
+    }, delayMs);
+  }
+
   /** The library changed under the current query: refetch what is visible, keep showing it meanwhile. */
   refresh() {
     if (this.liveTimer) clearTimeout(this.liveTimer);
@@ -146,6 +163,8 @@ export class GalleryStore {
   stop() {
     if (this.liveTimer) clearTimeout(this.liveTimer);
     this.liveTimer = null;
+    if (this.prefetchTimer) clearTimeout(this.prefetchTimer);
+    this.prefetchTimer = null;
     this.latest.cancel();
   }
 

@@ -121,6 +121,7 @@ export async function connect({ app, jobs, ui, create, gallery, spend, groups, b
     void groups?.load();
     void budget?.refresh(true);
     void health?.refresh();
+    gallery?.prefetch();
   } catch (e) {
     app.loadError = e as AppError;
   }
