@@ -213,6 +213,7 @@ pub fn fast_engine_config(dir: &std::path::Path) -> kyma_studio::jobs::EngineCon
         after_problem: Duration::from_millis(500),
         pending_behind: Duration::from_secs(2),
         held_elsewhere: Duration::from_millis(300),
+        near_done: Duration::from_millis(300),
     };
     c
 }

@@ -302,6 +302,8 @@ pub struct Limits {
     pub has_credits: Option<bool>,
     /// Our assumption: how many unfinished video jobs the key may have at Kyma at once.
     pub video_queue_cap: Option<u32>,
+    /// Our assumption: how many of them Kyma runs at once (the tier's video concurrency).
+    pub video_concurrent: Option<u32>,
     pub tier: Option<u32>,
 }
 
@@ -313,6 +315,7 @@ impl Limits {
             rpm_remaining: u("rpm_remaining").or_else(|| u("remaining")),
             has_credits: v.get("has_credits").and_then(Value::as_bool),
             video_queue_cap: u("video_queue_cap"),
+            video_concurrent: u("video_concurrent"),
             tier: u("tier"),
         }
     }

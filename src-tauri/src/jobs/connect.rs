@@ -39,14 +39,18 @@ pub async fn start_engine(config: EngineConfig, catalog: Catalog, kyma: Option<&
     if let Some(cap) = queue_cap(&limits) {
         config.queue_cap = cap;
     }
+    if let Some(n) = limits.video_concurrent {
+        config.running_slots = (n as usize).max(1);
+    }
     Engine::start_with(config, Some(client), catalog)
 }
 
 /// Applies the key's limits to a running engine: its queue cap (how many unfinished jobs may be
-/// at Kyma at once), or the default when Kyma states none, so a previous account's cap never
+/// at Kyma at once) and running slots, or the defaults when Kyma states none, so a previous account's cap never
 /// lingers. (The RPM went to the shared limiter when the limits were read.)
 pub fn apply_limits(engine: &Engine, limits: &Limits) {
     engine.set_queue_cap(queue_cap(limits).unwrap_or(EngineConfig::DEFAULT_QUEUE_CAP));
+    engine.set_running_slots(limits.video_concurrent.map_or(EngineConfig::DEFAULT_RUNNING_SLOTS, |n| n as usize));
 }
 
 /// `/auth/limits` in 3 quick tries (it proves a key before it is kept, and a refresh should not

@@ -117,6 +117,7 @@ impl Engine {
             image_host: RwLock::new(StartImageHost::DataUri),
             paths: RwLock::new(paths),
             queue_cap: AtomicUsize::new(config.queue_cap),
+            running_slots: AtomicUsize::new(config.running_slots),
             paused: RwLock::new(paused),
             daily_cap: RwLock::new(None),
             wake: Notify::new(),
@@ -160,6 +161,12 @@ impl Engine {
         self.shared.queue_cap.store(cap, Ordering::Relaxed);
         // The owner may be asleep with queued jobs it had no room for: let it look again.
         self.shared.wake.notify_one();
+    }
+
+    /// How many jobs Kyma runs at once for the key (its tier's video concurrency): the owner
+    /// reckons its oldest open jobs there that many are running, the rest waiting for a slot.
+    pub fn set_running_slots(&self, slots: usize) {
+        self.shared.running_slots.store(slots.max(1), Ordering::Relaxed);
     }
 
     /// Swaps the API client (a new key or API base); `None` pauses all network work.

@@ -11,6 +11,7 @@ pub mod error;
 pub mod failpoint;
 pub mod groups;
 mod owner;
+pub mod pace;
 pub mod paths;
 pub mod recovery;
 pub mod sidecar;

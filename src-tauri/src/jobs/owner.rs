@@ -8,6 +8,7 @@ use super::engine::Event;
 use super::error::Error;
 use super::failpoint;
 use super::groups::{self, CancelReport, DailyCap, Group, GroupState, NewGroup, Spending};
+use super::pace::{self, Paces};
 use super::paths::{clip_file_name, Paths};
 use super::store::{Generation, NewGeneration, Status, Store};
 use super::submit::{build_request, is_final_refusal, PostError, StartImageHost};
@@ -22,6 +23,12 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc, oneshot, Notify, Semaphore};
 use tokio::time::Instant;
 
+/// Finished clips read at start to learn how long each model takes (`pace`).
+const PACE_HISTORY: usize = 500;
+/// The fewest requests to Kyma (POSTs and polls) in flight at once, however few a minute the key
+/// has.
+const MIN_REQUESTS_IN_FLIGHT: usize = 2;
+
 /// What the handles and the owner task share. A lock is held for one store call or one copy,
 /// never across an await.
 pub(super) struct Shared {
@@ -31,6 +38,8 @@ pub(super) struct Shared {
     pub(super) paths: RwLock<Paths>,
     /// Unfinished jobs Kyma may hold at once, read at every dispatch so a change applies at once.
     pub(super) queue_cap: AtomicUsize,
+    /// Jobs Kyma runs at once for the key (its tier's video concurrency); the rest wait there.
+    pub(super) running_slots: AtomicUsize,
     /// Groups the user paused: their queued members are not sent.
     pub(super) paused: RwLock<std::collections::HashSet<i64>>,
     /// The daily spending cap (None: off), checked again when a submit is recorded.
@@ -87,6 +96,14 @@ struct JobState {
     url: Option<String>,
     polls_without_url: u32,
     running_since: Instant,
+    /// When it began to run at Kyma, as far as we can tell: when it became one of the key's
+    /// oldest open jobs there that Kyma runs at once, or was first seen processing.
+    started: Option<Instant>,
+    /// Whether this process saw it begin (it was sent, or moved up into a running slot, while
+    /// this process ran): only then does its run time teach `paces` anything.
+    start_seen: bool,
+    /// The order Kyma accepted it in, among this process's jobs (Kyma runs the oldest first).
+    seq: u64,
     /// Its download stopped for a full disk or a missing library folder and the user was told:
     /// rechecks say nothing more.
     short_of_room: bool,
@@ -111,8 +128,16 @@ pub(super) struct Owner {
     config: EngineConfig,
     jobs: HashMap<i64, JobState>,
     polls_in_flight: usize,
+    posts_in_flight: usize,
     /// When this process's leases are next renewed.
     renew_at: Instant,
+    /// How long each model takes: which running jobs to poll first.
+    paces: Paces,
+    /// The next `JobState::seq`.
+    next_seq: u64,
+    /// When Kyma finished jobs whose running slots no job has been seen to take yet, oldest
+    /// first: the next job up began then, not when we noticed.
+    freed: std::collections::VecDeque<Instant>,
 }
 
 impl Owner {
@@ -132,17 +157,29 @@ impl Owner {
             config,
             jobs: HashMap::new(),
             polls_in_flight: 0,
+            posts_in_flight: 0,
             renew_at: Instant::now(),
+            paces: Paces::default(),
+            next_seq: 1,
+            freed: std::collections::VecDeque::new(),
         }
     }
 
     pub(super) async fn run(mut self, mut cmds: mpsc::Receiver<Cmd>) {
         let (done_tx, mut done_rx) = mpsc::channel::<Done>(256);
+        match self.shared.store.lock().run_history(PACE_HISTORY) {
+            Ok(rows) => self.paces = Paces::from_history(rows),
+            Err(e) => log::warn!("cannot read how long past clips took: {e}"),
+        }
         let open = self.shared.store.lock().open_generations();
         match open {
-            Ok(open) => {
+            Ok(mut open) => {
                 let now = Instant::now();
+                // Accepted by Kyma first, run first: their order is the order of `seq`.
+                open.sort_by(|a, b| (a.submitted_at.is_none(), &a.submitted_at, a.id).cmp(&(b.submitted_at.is_none(), &b.submitted_at, b.id)));
                 for g in open {
+                    let seq = self.next_seq;
+                    self.next_seq += 1;
                     self.jobs.insert(
                         g.id,
                         JobState {
@@ -152,6 +189,9 @@ impl Owner {
                             url: None,
                             polls_without_url: 0,
                             running_since: now,
+                            started: None,
+                            start_seen: false,
+                            seq,
                             short_of_room: false,
                             claimed: None,
                         },
@@ -383,6 +423,9 @@ impl Owner {
                                 polls_without_url: 0,
                                 short_of_room: false,
                                 running_since: now,
+                                started: None,
+                                start_seen: true,
+                                seq: 0,
                                 claimed: None,
                             },
                         );
@@ -454,6 +497,46 @@ impl Owner {
         Ok(report)
     }
 
+    /// How far job `id` is through the time its model and duration are expected to take, from
+    /// when it began to run at Kyma (0 while it waits there for a slot).
+    fn progress(&self, id: i64, now: Instant) -> f64 {
+        let Some(j) = self.jobs.get(&id) else { return 0.0 };
+        let Some(started) = j.started else { return 0.0 };
+        pace::progress(now.saturating_duration_since(started), self.paces.expected(&j.gen.model, j.gen.duration_s))
+    }
+
+    /// Kyma runs a key's oldest open jobs at once, as many as its running slots: those of ours
+    /// among them have begun to run, if not before (seen processing).
+    fn mark_started(&mut self, now: Instant) {
+        let slots = self.shared.running_slots.load(Ordering::Relaxed);
+        let open: Vec<(u64, i64)> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| j.gen.status.is_remote_open() && j.gen.kyma_id.is_some())
+            .map(|(id, j)| (j.seq, *id))
+            .collect();
+        for id in pace::running_now(open, slots) {
+            let Some(j) = self.jobs.get(&id) else { continue };
+            if j.started.is_some() {
+                continue;
+            }
+            let at = if j.start_seen {
+                // It took the slot a finished job freed, when that job finished.
+                self.freed.pop_front().unwrap_or(now)
+            } else {
+                // Already at Kyma when this process started: running since it was accepted, at
+                // the most (a bound, for ordering only).
+                let ago = j.gen.submitted_at.as_deref().and_then(super::store::seconds_since).unwrap_or(0.0);
+                now.checked_sub(Duration::from_secs_f64(ago.clamp(0.0, 3600.0))).unwrap_or(now)
+            };
+            if let Some(j) = self.jobs.get_mut(&id) {
+                j.started = Some(at);
+            }
+        }
+        // Slots freed with no job of ours to take them went to other processes' jobs.
+        self.freed.clear();
+    }
+
     fn remote_open(&self) -> usize {
         self.jobs
             .values()
@@ -473,6 +556,7 @@ impl Owner {
                 && j.gen.post_attempts == 0
                 && j.gen.group_id.is_some_and(|g| paused.contains(&g))
         };
+        self.mark_started(now);
         let mut due: Vec<(bool, i64, Status)> = self
             .jobs
             .iter()
@@ -481,24 +565,14 @@ impl Owner {
             .collect();
         // A clip asked for alone goes before the rest of a batch; otherwise first come, first sent.
         due.sort_unstable_by_key(|(grouped, id, _)| (*grouped, *id));
-        let mut open = self.remote_open();
-        let cap = self.shared.queue_cap.load(Ordering::Relaxed);
+        let mut posts = vec![];
+        let mut polls = vec![];
         for (_, id, status) in due {
             match status {
-                Status::Queued if open < cap => {
-                    if self.hold(id) {
-                        open += 1;
-                        self.spawn_post(id, &client, done.clone());
-                    }
-                }
-                Status::Queued => {}
-                Status::Pending | Status::Processing if self.polls_in_flight < self.config.max_polls_in_flight => {
-                    if self.hold(id) {
-                        self.spawn_poll(id, &client, done.clone());
-                    }
-                }
-                Status::Pending | Status::Processing => {}
+                Status::Queued => posts.push(id),
+                Status::Pending | Status::Processing => polls.push((self.poll_priority(id, now), id)),
                 Status::Downloading => {
+                    // Clips come from the result URL, outside the key's requests per minute.
                     if self.hold(id) {
                         self.spawn_download(id, &client, done.clone());
                     }
@@ -506,6 +580,58 @@ impl Owner {
                 _ => self.forget(id),
             }
         }
+        // Polls go first to the jobs most likely done: furthest through their expected time.
+        polls.sort_by(|a, b| b.0 .1.total_cmp(&a.0 .1));
+        let (likely, unlikely): (Vec<_>, Vec<_>) = polls.into_iter().partition(|((likely, _), _)| *likely);
+        // Requests to Kyma go out in this order, only as many waiting for the key's limiter at
+        // once as it sends in half a second (at least two; an answer takes milliseconds), so the
+        // order is kept (a crowd of waiting requests would go in whatever order their timers
+        // woke):
+        //   1. POSTs while Kyma has fewer jobs than it runs at once, and a few more to take the
+        //      slots of jobs about to finish: a free slot would stand idle;
+        //   2. polls of jobs likely done (or of models not yet timed): what the user waits for;
+        //   3. POSTs that fill Kyma's queue further, up to its cap;
+        //   4. polls of the jobs still early in their expected time.
+        let rpm = client.limiter().rpm() as usize;
+        let room = (rpm / 120).max(MIN_REQUESTS_IN_FLIGHT).min(self.config.max_polls_in_flight.max(1));
+        let slots = self.shared.running_slots.load(Ordering::Relaxed);
+        let cap = self.shared.queue_cap.load(Ordering::Relaxed);
+        let mut open = self.remote_open();
+        let mut posts = posts.into_iter().peekable();
+        let mut send_posts = |owner: &mut Owner, open: &mut usize, up_to: usize| {
+            while *open < up_to.min(cap) && owner.polls_in_flight + owner.posts_in_flight < room {
+                let Some(id) = posts.next() else { break };
+                if owner.hold(id) {
+                    *open += 1;
+                    owner.spawn_post(id, &client, done.clone());
+                }
+            }
+        };
+        send_posts(self, &mut open, slots + (slots / 4).max(2));
+        let send_polls = |owner: &mut Owner, ids: Vec<((bool, f64), i64)>| {
+            for (_, id) in ids {
+                if owner.polls_in_flight + owner.posts_in_flight >= room {
+                    break;
+                }
+                if owner.hold(id) {
+                    owner.spawn_poll(id, &client, done.clone());
+                }
+            }
+        };
+        send_polls(self, likely);
+        send_posts(self, &mut open, cap);
+        send_polls(self, unlikely);
+    }
+
+    /// Whether job `id` is likely done now (near or just past its expected time, or of a model
+    /// not timed yet), and how far through its expected time it is.
+    fn poll_priority(&self, id: i64, now: Instant) -> (bool, f64) {
+        let p = self.progress(id, now);
+        let known = self.jobs.get(&id).is_some_and(|j| self.paces.expected(&j.gen.model, j.gen.duration_s).is_some());
+        let started = self.jobs.get(&id).is_some_and(|j| j.started.is_some());
+        // Past twice its expected time it is slow (or began long before this process saw it):
+        // polled on the usual schedule, after the ones likely done.
+        (started && (!known || (super::config::NEAR_DONE..super::config::SLOW).contains(&p)), p)
     }
 
     fn spawn_post(&mut self, id: i64, client: &Client, done: mpsc::Sender<Done>) {
@@ -535,6 +661,7 @@ impl Owner {
                 false
             }
         };
+        self.posts_in_flight += 1;
         let client = client.clone();
         let images = self.shared.paths.read().clone().media_root(&g).join("start-images");
         let host = self.shared.image_host.read().clone();
@@ -600,7 +727,10 @@ impl Owner {
 
     fn on_done(&mut self, done: Done) {
         match done {
-            Done::Posted(id, first, result) => self.on_posted(id, first, result),
+            Done::Posted(id, first, result) => {
+                self.posts_in_flight = self.posts_in_flight.saturating_sub(1);
+                self.on_posted(id, first, result)
+            }
             Done::Polled(id, result) => {
                 self.polls_in_flight = self.polls_in_flight.saturating_sub(1);
                 match result {
@@ -675,8 +805,11 @@ impl Owner {
                 if let Err(e) = marked {
                     log::error!("cannot record Kyma's id for generation {id}: {e}");
                 }
+                let seq = self.next_seq;
+                self.next_seq += 1;
                 if let Some(j) = self.jobs.get_mut(&id) {
                     j.running_since = Instant::now();
+                    j.seq = seq;
                 }
                 self.emit_changed(id);
                 self.apply_remote(id, job);
@@ -711,11 +844,41 @@ impl Owner {
     }
 
     fn apply_remote(&mut self, id: i64, job: RemoteJob) {
-        let crowded = self.remote_open() > self.config.running_slots;
+        let now = Instant::now();
+        let crowded = self.remote_open() > self.shared.running_slots.load(Ordering::Relaxed);
+        if job.status == RemoteStatus::Processing {
+            if let Some(j) = self.jobs.get_mut(&id) {
+                j.started.get_or_insert(now);
+            }
+        }
+        let progress = self.progress(id, now);
         let Some(j) = self.jobs.get(&id) else { return };
         let hold = j.gen.estimated.unwrap_or(j.gen.hold);
         let running_for = j.running_since.elapsed();
-        let interval = self.config.poll.interval(running_for);
+        let behind = j.started.is_none();
+        let expected = self.paces.expected(&j.gen.model, j.gen.duration_s);
+        let left = match (expected, j.started) {
+            (Some(e), Some(started)) => Some(e.as_secs_f64() - now.saturating_duration_since(started).as_secs_f64()),
+            _ => None,
+        };
+        if job.status == RemoteStatus::Succeeded && job.output_url.is_some() {
+            // Learned: how long this model took for this much footage.
+            if let (Some(started), true) = (j.started, j.start_seen) {
+                let (model, duration) = (j.gen.model.clone(), j.gen.duration_s);
+                self.paces.learn(&model, duration, now.saturating_duration_since(started));
+            }
+        }
+        let finished = match job.status {
+            RemoteStatus::Succeeded => job.output_url.is_some(),
+            RemoteStatus::Failed | RemoteStatus::Refunded | RemoteStatus::Expired => true,
+            _ => false,
+        };
+        if finished {
+            // Its running slot is free since Kyma finished it (its own stamp; our notice at the latest).
+            let ago = job.completed_at.as_deref().and_then(super::store::seconds_since).unwrap_or(0.0);
+            self.freed.push_back(now.checked_sub(Duration::from_secs_f64(ago.clamp(0.0, 60.0))).unwrap_or(now));
+        }
+        let interval = self.config.poll.interval_near(running_for, left.map(|l| (progress, l)));
         let shared = self.shared.clone();
         let db = shared.store.lock();
         let written = match &job.status {
@@ -760,7 +923,7 @@ impl Owner {
                 // likely waiting for a running slot and cannot finish before it runs. Polled less,
                 // so the key's requests go to the jobs that can finish and to the POSTs that
                 // keep Kyma's queue full (a 50-clip batch at tier 1: 1.62× → 1.05× the ideal time).
-                let interval = if local == Status::Pending && crowded {
+                let interval = if local == Status::Pending && crowded && behind {
                     interval.max(self.config.poll.pending_behind)
                 } else {
                     interval

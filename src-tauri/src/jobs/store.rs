@@ -311,6 +311,12 @@ fn micros(v: Option<i64>) -> Option<Micros> {
     v.map(Micros)
 }
 
+/// Seconds from an RFC 3339 stamp to now (negative when it is ahead of this clock); None when it
+/// does not parse.
+pub fn seconds_since(stamp: &str) -> Option<f64> {
+    OffsetDateTime::parse(stamp, &Rfc3339).ok().map(|t| (OffsetDateTime::now_utc() - t).as_seconds_f64())
+}
+
 /// How long after submission an unfinished job counts as overdue.
 pub const OVERDUE_AFTER: time::Duration = time::Duration::minutes(10);
 
@@ -553,6 +559,29 @@ impl Store {
     }
 
     /// Generations that still need work: not yet accepted, running at Kyma, or downloading.
+    /// The newest `limit` clips Kyma made, oldest first: (model, seconds of footage, seconds
+    /// from Kyma accepting the job to Kyma completing it), for `pace`.
+    pub fn run_history(&self, limit: usize) -> Result<Vec<(String, u32, f64)>, Error> {
+        let mut st = self.conn.prepare(
+            "SELECT model, duration_s, submitted_at, completed_at FROM generations \
+             WHERE submitted_at IS NOT NULL AND completed_at IS NOT NULL AND charged_micros IS NOT NULL \
+             ORDER BY id DESC LIMIT ?1",
+        )?;
+        let rows = st.query_map([limit as i64], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (model, duration, from, to) = row?;
+            let (Ok(from), Ok(to)) = (OffsetDateTime::parse(&from, &Rfc3339), OffsetDateTime::parse(&to, &Rfc3339)) else {
+                continue;
+            };
+            out.push((model, duration, (to - from).as_seconds_f64()));
+        }
+        out.reverse();
+        Ok(out)
+    }
+
     pub fn open_generations(&self) -> Result<Vec<Generation>, Error> {
         let mut st = self.conn.prepare(&format!(
             "SELECT {COLUMNS} FROM generations WHERE status IN ('queued','pending','processing','downloading') ORDER BY id"

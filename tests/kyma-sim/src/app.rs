@@ -40,6 +40,8 @@ impl Config {
 /// learn of it from `/v1/auth/limits`.
 pub struct Config {
     pub job_time: Duration,
+    /// Run times follow the model and the duration (`--paced`).
+    pub paced: bool,
     /// Requests per key per sliding minute.
     pub rpm: AtomicUsize,
     /// Jobs running at once per key.
@@ -98,7 +100,7 @@ impl Sim {
     }
 
     pub fn life(&self) -> Lifecycle {
-        Lifecycle { job_time: self.config.job_time, concurrent: self.config.concurrent() }
+        Lifecycle { job_time: self.config.job_time, concurrent: self.config.concurrent(), paced: self.config.paced }
     }
 
     /// The job object a client sees now (may issue a fresh URL token).
@@ -106,7 +108,7 @@ impl Sim {
         let url_ttl = Duration::from_secs_f64(self.faults().profile().url_ttl_s);
         let now = self.clock.now();
         let links = crate::books::Links { ttl: url_ttl, renew: !self.faults().profile().no_fresh_urls };
-        let mut job = books.view(index, now, self.life(), links, &self.config.base_url, &self.clock);
+        let mut job = books.view(index, now, links, &self.config.base_url, &self.clock);
         let lie = match self.faults().profile().hostile {
             Some(Hostile::FileUrl) => Some("file:///etc/passwd"),
             Some(Hostile::ForeignHttp) => Some("http://198.51.100.7/clips/job.mp4"),

@@ -84,6 +84,8 @@ pub struct Job {
     pub created: Duration,
     /// When the job got one of its key's concurrency slots.
     pub slot_at: Option<Duration>,
+    /// How long it runs once it has a slot (`Lifecycle::run_time`).
+    pub run_time: Duration,
     /// When it reached its terminal state (and the ledger was settled).
     pub settled_at: Option<Duration>,
     pub hold: Micros,
@@ -158,6 +160,20 @@ pub struct Stats {
 pub struct Lifecycle {
     pub job_time: Duration,
     pub concurrent: usize,
+    /// Run times follow the model and the duration (`--paced`), not one `job_time` for all.
+    pub paced: bool,
+}
+
+impl Lifecycle {
+    /// How long a job of `model` for `duration_s` seconds of footage runs once it has a slot:
+    /// `job_time`, or with `paced` `job_time` × the model's pace × duration / 5 s.
+    pub fn run_time(&self, model: &crate::catalog::Model, duration_s: i64) -> Duration {
+        if self.paced {
+            self.job_time.mul_f64(model.pace * duration_s.max(1) as f64 / 5.0)
+        } else {
+            self.job_time
+        }
+    }
 }
 
 pub struct Books {
@@ -253,6 +269,7 @@ impl Books {
         self.advance(now, life);
         let id = format!("v{}", random_hex(24));
         let hold = request.model.cost(request.duration);
+        let run_time = life.run_time(request.model, request.duration);
         let slot_at = (self.running(key_index) < life.concurrent).then_some(now);
         self.ledger.push(LedgerEntry {
             key_index,
@@ -276,6 +293,7 @@ impl Books {
             request,
             created: now,
             slot_at,
+            run_time,
             settled_at: None,
             hold,
             charged: None,
@@ -302,22 +320,30 @@ impl Books {
                 .iter()
                 .enumerate()
                 .filter(|(_, j)| j.settled_at.is_none())
-                .filter_map(|(i, j)| j.slot_at.map(|s| (i, s + life.job_time)))
+                .filter_map(|(i, j)| j.slot_at.map(|s| (i, s + j.run_time)))
                 .filter(|(_, end)| *end <= now)
                 .min_by_key(|(_, end)| *end);
             let Some((index, end)) = due else { break };
             self.settle(index, end);
             let key_index = self.jobs[index].key_index;
-            if self.running(key_index) < life.concurrent {
-                let queued = self
-                    .jobs
-                    .iter_mut()
-                    .filter(|j| j.key_index == key_index && j.slot_at.is_none())
-                    .min_by_key(|j| j.created);
-                if let Some(job) = queued {
-                    job.slot_at = Some(end.max(job.created));
-                }
-            }
+            self.fill_slots(key_index, end, life);
+        }
+        // Slots free without a job finishing (more running slots after a tier change).
+        for key_index in 0..self.accounts.len() {
+            self.fill_slots(key_index, now, life);
+        }
+    }
+
+    /// Gives a key's free running slots to its oldest waiting jobs, from `at`.
+    fn fill_slots(&mut self, key_index: usize, at: Duration, life: Lifecycle) {
+        while self.running(key_index) < life.concurrent {
+            let queued = self
+                .jobs
+                .iter_mut()
+                .filter(|j| j.key_index == key_index && j.slot_at.is_none() && j.settled_at.is_none())
+                .min_by_key(|j| j.created);
+            let Some(job) = queued else { break };
+            job.slot_at = Some(at.max(job.created));
         }
     }
 
@@ -352,12 +378,12 @@ impl Books {
     }
 
     /// The job's status at `now` (call `advance` first).
-    pub fn status(&self, job: &Job, now: Duration, life: Lifecycle) -> &'static str {
+    pub fn status(&self, job: &Job, now: Duration) -> &'static str {
         if job.settled_at.is_some() {
             return job.fate.as_str();
         }
         match job.slot_at {
-            Some(slot) if now >= slot + life.job_time.mul_f64(0.2) => "processing",
+            Some(slot) if now >= slot + job.run_time.mul_f64(0.2) => "processing",
             _ => "pending",
         }
     }
@@ -369,12 +395,11 @@ impl Books {
         &mut self,
         index: usize,
         now: Duration,
-        life: Lifecycle,
         links: Links,
         base_url: &str,
         clock: &Clock,
     ) -> Value {
-        let status = self.status(&self.jobs[index], now, life);
+        let status = self.status(&self.jobs[index], now);
         let job = &mut self.jobs[index];
         let output = if job.settled_at.is_some() && job.fate == Fate::Succeeded {
             if job.late_url && !job.late_url_served {
@@ -526,12 +551,12 @@ mod tests {
 
     #[test]
     fn success_settles_once_with_release_and_charge() {
-        let life = Lifecycle { job_time: secs(1.0), concurrent: 4 };
+        let life = Lifecycle { job_time: secs(1.0), concurrent: 4, paced: false };
         let mut books = Books::new(vec![("k".into(), Micros(10_000_000))]);
         let i = books.create_job(0, request("kling-3-pro", 5), (Fate::Succeeded, false), secs(0.0), life);
         assert_eq!(books.accounts[0].balance, Micros(10_000_000 - 756_000));
-        assert_eq!(books.status(&books.jobs[i], secs(0.1), life), "pending");
-        assert_eq!(books.status(&books.jobs[i], secs(0.5), life), "processing");
+        assert_eq!(books.status(&books.jobs[i], secs(0.1)), "pending");
+        assert_eq!(books.status(&books.jobs[i], secs(0.5)), "processing");
         books.advance(secs(1.5), life);
         books.advance(secs(2.5), life);
         let kinds: Vec<_> = books.ledger.iter().map(|e| (e.kind, e.micros)).collect();
@@ -545,16 +570,31 @@ mod tests {
 
     #[test]
     fn queued_jobs_wait_for_a_slot() {
-        let life = Lifecycle { job_time: secs(1.0), concurrent: 1 };
+        let life = Lifecycle { job_time: secs(1.0), concurrent: 1, paced: false };
         let mut books = Books::new(vec![("k".into(), Micros(100_000_000))]);
         let a = books.create_job(0, request("kling-2.5-pro", 1), (Fate::Failed, false), secs(0.0), life);
         let b = books.create_job(0, request("kling-2.5-pro", 1), (Fate::Succeeded, false), secs(0.1), life);
-        assert_eq!(books.status(&books.jobs[b], secs(0.9), life), "pending");
+        assert_eq!(books.status(&books.jobs[b], secs(0.9)), "pending");
         books.advance(secs(3.0), life);
         assert_eq!(books.jobs[a].settled_at, Some(secs(1.0)));
         assert_eq!(books.jobs[b].slot_at, Some(secs(1.0)));
         assert_eq!(books.jobs[b].settled_at, Some(secs(2.0)));
         assert_eq!(books.accounts[0].balance, Micros(100_000_000 - 94_500));
+    }
+
+    #[test]
+    fn paced_jobs_run_as_long_as_their_model_and_duration_say() {
+        let life = Lifecycle { job_time: secs(10.0), concurrent: 4, paced: true };
+        let mut books = Books::new(vec![("k".into(), Micros(100_000_000))]);
+        let slow = books.create_job(0, request("kling-3-pro", 10), (Fate::Succeeded, false), secs(0.0), life);
+        let fast = books.create_job(0, request("seedance-2-fast", 5), (Fate::Succeeded, false), secs(0.0), life);
+        books.advance(secs(60.0), life);
+        // 10 s × 1.4 × 10 / 5 and 10 s × 0.6 × 5 / 5.
+        assert_eq!(books.jobs[slow].settled_at, Some(secs(28.0)));
+        assert_eq!(books.jobs[fast].settled_at, Some(secs(6.0)));
+        // Unpaced, every job takes job_time.
+        let flat = Lifecycle { paced: false, ..life };
+        assert_eq!(flat.run_time(crate::catalog::find_model("kling-3-pro").unwrap(), 10), secs(10.0));
     }
 
     #[test]

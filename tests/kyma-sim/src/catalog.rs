@@ -16,6 +16,9 @@ pub struct Model {
     /// The resolution Kyma prices; the frame sizes are the provider's (provider.rs).
     pub resolution: &'static str,
     pub best_for: &'static str,
+    /// With `--paced`: how long this model takes per clip against the others (1.0 = a job of
+    /// `--job-seconds` for a 5-second clip). Assumed: Kyma publishes no timings.
+    pub pace: f64,
 }
 
 pub const MIN_DURATION: i64 = 1;
@@ -29,6 +32,7 @@ pub const MODELS: [Model; 5] = [
         audio: false,
         resolution: "1080p",
         best_for: "budget cinematic clips, b-roll",
+        pace: 1.0,
     },
     Model {
         id: "kling-3-pro",
@@ -37,6 +41,7 @@ pub const MODELS: [Model; 5] = [
         audio: false,
         resolution: "1080p",
         best_for: "premium cinematic, hero brand video",
+        pace: 1.4,
     },
     Model {
         id: "kling-3-pro-audio",
@@ -45,6 +50,7 @@ pub const MODELS: [Model; 5] = [
         audio: true,
         resolution: "1080p",
         best_for: "cinematic with diegetic sound, talking heads",
+        pace: 1.7,
     },
     Model {
         id: "seedance-2-pro",
@@ -53,6 +59,7 @@ pub const MODELS: [Model; 5] = [
         audio: true,
         resolution: "720p",
         best_for: "action, multi-shot, social with synced audio",
+        pace: 1.2,
     },
     Model {
         id: "seedance-2-fast",
@@ -61,6 +68,7 @@ pub const MODELS: [Model; 5] = [
         audio: true,
         resolution: "720p",
         best_for: "social shorts, rapid iteration, UI motion",
+        pace: 0.6,
     },
 ];
 

@@ -45,6 +45,10 @@ struct Args {
     /// Seconds a job runs once it has a concurrency slot.
     #[arg(long, default_value_t = 3.0)]
     job_seconds: f64,
+    /// Run times follow the model and the clip's duration: --job-seconds × the model's pace ×
+    /// duration / 5 s (paces in catalog.rs), as real models differ.
+    #[arg(long)]
+    paced: bool,
     /// Kyma's tier for every key (0–4): its RPM, running slots and queue cap, unless given below.
     #[arg(long, default_value_t = catalog::DEFAULT_TIER)]
     tier: u32,
@@ -130,6 +134,7 @@ fn run(args: Args) -> Result<(), String> {
         let base_url = format!("http://{host}:{}", local.port());
         let config = Config {
             job_time: Duration::from_secs_f64(args.job_seconds),
+            paced: args.paced,
             rpm: args.rpm.unwrap_or(tier_rpm).into(),
             concurrent: args.concurrent.unwrap_or(tier_concurrent).max(1).into(),
             queue_cap: args.queue_cap.unwrap_or(tier_queue_cap).into(),

@@ -56,7 +56,7 @@ pub async fn jobs(State(sim): State<SharedSim>) -> Json<Value> {
             let r = &job.request;
             json!({
                 "id": job.id,
-                "status": books.status(job, now, sim.life()),
+                "status": books.status(job, now),
                 "model": r.model.id,
                 "duration": r.duration,
                 "prompt": r.prompt,
@@ -73,6 +73,8 @@ pub async fn jobs(State(sim): State<SharedSim>) -> Json<Value> {
                 })),
                 "extra": r.extra,
                 "created_at": sim.clock.stamp(job.created),
+                "started_at": job.slot_at.map(|t| sim.clock.stamp(t)),
+                "run_seconds": job.run_time.as_secs_f64(),
                 "completed_at": job.settled_at.map(|t| sim.clock.stamp(t)),
                 "charged_micros": job.charged.map(|c| c.0),
                 "hold_micros": job.hold.0,
@@ -130,11 +132,12 @@ pub async fn set_balance(State(sim): State<SharedSim>, body: Bytes) -> Response 
 pub struct SetLimits {
     tier: Option<u32>,
     rpm: Option<usize>,
+    concurrent: Option<usize>,
 }
 
-/// `PUT /_sim/limits {"tier": N, "rpm": N}`: the key's tier changed (its RPM, running slots and
-/// queue cap become that tier's; `rpm` overrides the RPM); clients learn it from
-/// `/v1/auth/limits`.
+/// `PUT /_sim/limits {"tier": N, "rpm": N, "concurrent": N}`: the key's tier changed (its RPM,
+/// running slots and queue cap become that tier's; `rpm` and `concurrent` override them); clients
+/// learn it from `/v1/auth/limits`. More running slots start waiting jobs at once.
 pub async fn set_limits(State(sim): State<SharedSim>, body: Bytes) -> Response {
     use std::sync::atomic::Ordering::Relaxed;
     let request = match serde_json::from_slice::<SetLimits>(&body) {
@@ -156,6 +159,11 @@ pub async fn set_limits(State(sim): State<SharedSim>, body: Bytes) -> Response {
     if let Some(rpm) = request.rpm {
         sim.config.rpm.store(rpm, Relaxed);
     }
+    if let Some(n) = request.concurrent {
+        sim.config.concurrent.store(n.max(1), Relaxed);
+    }
+    let now = sim.clock.now();
+    sim.books().advance(now, sim.life());
     let c = &sim.config;
     Json(json!({ "tier": c.tier(), "rpm": c.rpm(), "concurrent": c.concurrent(), "queue_cap": c.queue_cap() }))
         .into_response()

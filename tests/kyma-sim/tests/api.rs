@@ -270,6 +270,36 @@ async fn jobs_beyond_the_concurrency_limit_wait_in_pending() {
 }
 
 #[tokio::test]
+async fn more_running_slots_start_waiting_jobs_at_once() {
+    let sim = Sim::start(&["--concurrent", "1", "--job-seconds", "30"]);
+    for _ in 0..3 {
+        sim.create(t2v("kling-2.5-pro", 1)).await;
+    }
+    let started = |jobs: &Value| {
+        jobs.as_array().unwrap().iter().filter(|j| !j["started_at"].is_null()).count()
+    };
+    assert_eq!(started(&sim.public("/_sim/jobs").await), 1, "one slot: one runs, two wait");
+    let r = sim.http.put(format!("{}/_sim/limits", sim.url)).body(r#"{"concurrent": 3}"#).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.json::<Value>().await.unwrap()["concurrent"], 3);
+    // No job had to finish: the two waiting ones run now.
+    assert_eq!(started(&sim.public("/_sim/jobs").await), 3);
+    let limits: Value = sim.get(KEY, "/v1/auth/limits").await.json().await.unwrap();
+    assert_eq!(limits["video_concurrent"], 3);
+}
+
+#[tokio::test]
+async fn paced_run_times_follow_the_model_and_the_duration() {
+    let sim = Sim::start(&["--paced", "--job-seconds", "10"]);
+    sim.create(t2v("kling-3-pro-audio", 10)).await;
+    sim.create(t2v("seedance-2-fast", 5)).await;
+    let jobs = sim.public("/_sim/jobs").await;
+    let secs: Vec<f64> = jobs.as_array().unwrap().iter().map(|j| j["run_seconds"].as_f64().unwrap()).collect();
+    // 10 s × 1.7 × 10 / 5, and 10 s × 0.6 × 5 / 5.
+    assert!((secs[0] - 34.0).abs() < 1e-9 && (secs[1] - 6.0).abs() < 1e-9, "{secs:?}");
+}
+
+#[tokio::test]
 async fn the_rpm_limit_can_change_while_running() {
     let sim = Sim::start(&["--rpm", "50"]);
     let limits: Value = sim.get(KEY, "/v1/auth/limits").await.json().await.unwrap();
