@@ -6,9 +6,10 @@
 #     (tests/e2e/src/bin/bench_gallery.rs → bench/gallery.md);
 #   image preparation vs vipsthumbnail (scripts/bench-image.sh → bench/image.md);
 #   start-up and idle memory vs an empty Tauri window (scripts/bench-startup.sh → bench/startup.md);
-#   a 1 GiB download vs curl, polling 500 jobs in flight, and a 50-picture `kyma batch` at tier 1
+#   a 1 GiB download vs curl, polling 500 jobs in flight, notice of finished clips at tier 4
+#     (Kyma's queue full, then 500 more queued here), and a 50-picture `kyma batch` at tier 1
 #     against the ideal schedule (scripts/bench_engine.py → bench/download.md, bench/polling.md,
-#     bench/batch.md).
+#     bench/notice.md, bench/batch.md).
 # Each step appends `<run>\t<metric>\t<value>` rows to bench/history.tsv under one BENCH_RUN; the
 # last step writes bench/RESULTS.md and bench/history.svg (scripts/bench_report.py). Prints the tables.
 set -euo pipefail
@@ -37,6 +38,8 @@ echo "== bench: a 1 GiB download vs curl"
 python3 scripts/bench_engine.py download --kyma target/release/kyma --sim target/release/kyma-sim
 echo "== bench: polling 500 jobs in flight"
 python3 scripts/bench_engine.py polling --kyma target/release/kyma --sim target/release/kyma-sim
+echo "== bench: notice of finished clips at tier 4 (about 7 minutes)"
+python3 scripts/bench_engine.py notice --kyma target/release/kyma --sim target/release/kyma-sim
 echo "== bench: a batch of 50 pictures at tier 1 (about 4 minutes)"
 python3 scripts/bench_engine.py batch --kyma target/release/kyma --sim target/release/kyma-sim --images 50 --job-seconds 12
 echo "== bench: typing while a batch runs, and a 5-model board in sync (the window)"
