@@ -22,11 +22,11 @@ const MODELS: [&str; 5] = ["kling-2.5-pro", "kling-3-pro", "kling-3-pro-audio", 
 async fn paced_jobs_at_a_tight_rpm_are_made_once_and_teach_the_next_engine() {
     // Kyma runs 4 at once and holds no more (so accepted → completed is the run time itself); 90
     // requests a minute for 20 jobs of 2 to 5 s is tight: polls must be chosen.
-    let sim =
-        Sim::start(&["--paced", "--job-seconds", "1", "--concurrent", "4", "--queue-cap", "4", "--rpm", "90"]);
+    let sim = Sim::start(&["--paced", "--job-seconds", "1", "--concurrent", "4", "--queue-cap", "4", "--rpm", "90"]);
     let dir = tempfile::tempdir().unwrap();
     let config = fast_engine_config(dir.path());
-    let kyma = Kyma { base: format!("{}/v1", sim.url), key: ApiKey::new(KEY), limiter: Arc::new(RateLimiter::new(1_000)) };
+    let kyma =
+        Kyma { base: format!("{}/v1", sim.url), key: ApiKey::new(KEY), limiter: Arc::new(RateLimiter::new(1_000)) };
     let engine = start_engine(config, Catalog::default(), Some(&kyma)).await.unwrap();
     let mut ids = vec![];
     for i in 0..20 {
@@ -69,5 +69,8 @@ async fn paced_jobs_at_a_tight_rpm_are_made_once_and_teach_the_next_engine() {
     let audio = secs("kling-3-pro-audio");
     let fast = secs("seedance-2-fast");
     assert!(audio > 2.0 * fast, "kling-3-pro-audio {audio:.1} s, seedance-2-fast {fast:.1} s for 10 s of footage");
-    assert!((1.0..3.0).contains(&fast) && (3.0..6.0).contains(&audio), "{fast:.1} s and {audio:.1} s against 1.2 s and 3.4 s");
+    assert!(
+        (1.0..3.0).contains(&fast) && (3.0..6.0).contains(&audio),
+        "{fast:.1} s and {audio:.1} s against 1.2 s and 3.4 s"
+    );
 }

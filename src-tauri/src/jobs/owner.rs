@@ -176,7 +176,13 @@ impl Owner {
             Ok(mut open) => {
                 let now = Instant::now();
                 // Accepted by Kyma first, run first: their order is the order of `seq`.
-                open.sort_by(|a, b| (a.submitted_at.is_none(), &a.submitted_at, a.id).cmp(&(b.submitted_at.is_none(), &b.submitted_at, b.id)));
+                open.sort_by(|a, b| {
+                    (a.submitted_at.is_none(), &a.submitted_at, a.id).cmp(&(
+                        b.submitted_at.is_none(),
+                        &b.submitted_at,
+                        b.id,
+                    ))
+                });
                 for g in open {
                     let seq = self.next_seq;
                     self.next_seq += 1;

@@ -117,7 +117,8 @@ mod tests {
     #[test]
     fn a_model_never_seen_takes_the_others_median_and_nothing_known_is_none() {
         assert_eq!(Paces::default().expected("kling-3-pro", 5), None);
-        let p = Paces::from_history([("a".to_string(), 5, 10.0), ("b".to_string(), 5, 20.0), ("c".to_string(), 5, 30.0)]);
+        let p =
+            Paces::from_history([("a".to_string(), 5, 10.0), ("b".to_string(), 5, 20.0), ("c".to_string(), 5, 30.0)]);
         assert_eq!(p.expected("new-model", 5), Some(s(20.0)));
     }
 

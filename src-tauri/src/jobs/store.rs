@@ -573,7 +573,8 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (model, duration, from, to) = row?;
-            let (Ok(from), Ok(to)) = (OffsetDateTime::parse(&from, &Rfc3339), OffsetDateTime::parse(&to, &Rfc3339)) else {
+            let (Ok(from), Ok(to)) = (OffsetDateTime::parse(&from, &Rfc3339), OffsetDateTime::parse(&to, &Rfc3339))
+            else {
                 continue;
             };
             out.push((model, duration, (to - from).as_seconds_f64()));

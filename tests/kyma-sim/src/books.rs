@@ -391,14 +391,7 @@ impl Books {
     /// The job object as a client sees it. `links` says how long result-URL tokens live and
     /// whether a view may issue a fresh one; `base_url` is where `/files` is served. Viewing may
     /// issue a fresh token and uses up a late-URL job's one empty answer.
-    pub fn view(
-        &mut self,
-        index: usize,
-        now: Duration,
-        links: Links,
-        base_url: &str,
-        clock: &Clock,
-    ) -> Value {
+    pub fn view(&mut self, index: usize, now: Duration, links: Links, base_url: &str, clock: &Clock) -> Value {
         let status = self.status(&self.jobs[index], now);
         let job = &mut self.jobs[index];
         let output = if job.settled_at.is_some() && job.fate == Fate::Succeeded {

@@ -275,9 +275,7 @@ async fn more_running_slots_start_waiting_jobs_at_once() {
     for _ in 0..3 {
         sim.create(t2v("kling-2.5-pro", 1)).await;
     }
-    let started = |jobs: &Value| {
-        jobs.as_array().unwrap().iter().filter(|j| !j["started_at"].is_null()).count()
-    };
+    let started = |jobs: &Value| jobs.as_array().unwrap().iter().filter(|j| !j["started_at"].is_null()).count();
     assert_eq!(started(&sim.public("/_sim/jobs").await), 1, "one slot: one runs, two wait");
     let r = sim.http.put(format!("{}/_sim/limits", sim.url)).body(r#"{"concurrent": 3}"#).send().await.unwrap();
     assert_eq!(r.status(), 200);

@@ -355,9 +355,12 @@ async fn measure(a: &Args, n: u32, clip: &Path) -> Figures {
     f.idle_two_frames_ms = median(&mut frames);
     if let Ok(css) = std::env::var("BENCH_GALLERY_CSS") {
         // Probing: a style tried on the running app (say, without one effect), before the gallery opens.
-        s.script("const st = document.createElement('style'); st.textContent = arguments[0]; document.head.append(st)", json!([css]))
-            .await
-            .unwrap();
+        s.script(
+            "const st = document.createElement('style'); st.textContent = arguments[0]; document.head.append(st)",
+            json!([css]),
+        )
+        .await
+        .unwrap();
     }
     let mark = std::env::var("BENCH_GALLERY_MARK").ok();
     if let Some(m) = &mark {
