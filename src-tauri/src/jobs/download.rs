@@ -310,10 +310,6 @@ impl Downloader {
         }
         let mut done = start;
         let mut first_chunk = true;
-        // Chunks arrive 16–64 KiB at a time; each write to a tokio file is a hop to a blocking
-        // thread. Gathered into writes of WRITE_BATCH, a 1 GiB clip is a thousand hops, not tens
-        // of thousands: on two cores beside a busy server those hops made the slow runs.
-        let mut batch: Vec<u8> = Vec::with_capacity(WRITE_BATCH);
         let mut stream = resp.bytes_stream();
         let mut cut = false;
         while let Some(chunk) = stream.next().await {
@@ -332,23 +328,14 @@ impl Downloader {
                     DownloadError::NoEnd { max: self.max_bytes }
                 });
             }
+            file.write_all(&chunk).await.map_err(|e| disk_needing(part, e, total))?;
             if first_chunk {
-                // The first chunk goes to disk at once: a download cut from here on resumes.
                 first_chunk = false;
-                file.write_all(&chunk).await.map_err(|e| disk_needing(part, e, total))?;
                 file.flush().await.map_err(|e| disk_needing(part, e, total))?;
                 failpoint::hit("mid_download");
-            } else {
-                batch.extend_from_slice(&chunk);
-                if batch.len() >= WRITE_BATCH {
-                    file.write_all(&batch).await.map_err(|e| disk_needing(part, e, total))?;
-                    batch.clear();
-                }
             }
             progress(done, total);
         }
-        // What arrived before the end (or the cut) is kept: a resume asks for the rest.
-        file.write_all(&batch).await.map_err(|e| disk_needing(part, e, total))?;
         file.flush().await.map_err(|e| disk_needing(part, e, total))?;
         file.sync_all().await.map_err(|e| disk_needing(part, e, total))?;
         match total {
@@ -358,9 +345,6 @@ impl Downloader {
         }
     }
 }
-
-/// Bytes gathered before one write to the `.part` file.
-const WRITE_BATCH: usize = 1 << 20;
 
 fn e_unsafe_redirect(resp: &reqwest::Response) -> bool {
     check_clip_url(resp.url().as_str()).is_err()
