@@ -6,7 +6,7 @@ export CARGO_PROFILE_DEV_DEBUG ?= false
 
 OS := $(shell uname -s)
 
-.PHONY: deps deps-demo ui demo demo-cli run bundle deb icons test-icons test-e2e test check lint lint-workflows \
+.PHONY: deps deps-demo ui demo demo-cli run bundle deb icons test-icons test-bench-report test-e2e test check lint lint-workflows \
 	test-rust test-ui bindings-check bench soak live-smoke check-windows check-macos clean
 
 deps:            ## install what is missing for building and testing (apt on Debian/Ubuntu, Homebrew on macOS)
@@ -44,6 +44,9 @@ test-icons:      ## each icon decodes and holds the sizes its platform needs (an
 	python3 scripts/check_icons.py icons
 	python3 scripts/test_check_icons.py
 
+test-bench-report: ## bench_report.py reads the sub-benches' pages and judges each target as it should
+	python3 scripts/test_bench_report.py
+
 check: deps      ## the fast inner loop: fmt, clippy, unit tests, vitest (no simulator, no window)
 	@[ -f ui/dist/index.html ] || npm --prefix ui run build
 	cargo fmt --all -- --check
@@ -79,7 +82,7 @@ else
 	@echo "test-e2e: skipped on $(OS): tauri-driver drives only WebKitGTK (Linux) and WebView2 (Windows)"
 endif
 
-test: deps lint test-icons test-rust test-ui bindings-check test-e2e bundle   ## every test: lints, icons, Rust, UI, the real window, the bundles
+test: deps lint test-icons test-bench-report test-rust test-ui bindings-check test-e2e bundle   ## every test: lints, icons, the bench report, Rust, UI, the real window, the bundles
 
 bench: ui        ## measured figures (not part of make test): the gallery with 1,000 and 10,000 clips, a 50-picture batch at tier 1
 	@scripts/install-deps.sh bench

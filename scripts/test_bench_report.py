@@ -116,12 +116,17 @@ class BenchReportTest(unittest.TestCase):
         self.assertIn("No runs in the history yet.", md)
         ET.parse(self.svg)
 
-    def test_gallery_open_against_its_baseline_and_the_slowest_tab(self):
+    def append_gallery(self, text, bench_run):
+        """Writes `text` as the gallery page and appends its figures under run `bench_run`:
+        (the page's path, the environment used, the process)."""
         page = os.path.join(self.dir, "gallery.md")
         with open(page, "w", encoding="utf-8") as f:
-            f.write(GALLERY_WITH_BASELINE)
-        env = dict(os.environ, BENCH_RUN="2026-12-07T21:00Z")
-        p = run("--append-gallery", page, "--tsv", self.tsv, env=env)
+            f.write(text)
+        env = dict(os.environ, BENCH_RUN=bench_run)
+        return page, env, run("--append-gallery", page, "--tsv", self.tsv, env=env)
+
+    def test_gallery_open_against_its_baseline_and_the_slowest_tab(self):
+        _, _, p = self.append_gallery(GALLERY_WITH_BASELINE, "2026-12-07T21:00Z")
         self.assertEqual(p.returncode, 0, p.stderr)
         rows = open(self.tsv, encoding="utf-8").read()
         self.assertIn("2026-12-07T21:00Z\tgallery_open_10k_ms\t122\n", rows)
@@ -133,11 +138,7 @@ class BenchReportTest(unittest.TestCase):
         self.assertIn("**MISSED**", self.row(md, "tab_switch_10k_ms"))
 
     def test_gallery_page_to_history_row(self):
-        page = os.path.join(self.dir, "gallery.md")
-        with open(page, "w", encoding="utf-8") as f:
-            f.write(GALLERY)
-        env = dict(os.environ, BENCH_RUN="2026-11-26T02:35Z")
-        p = run("--append-gallery", page, "--tsv", self.tsv, env=env)
+        page, env, p = self.append_gallery(GALLERY, "2026-11-26T02:35Z")
         self.assertEqual(p.returncode, 0, p.stderr)
         with open(self.tsv, encoding="utf-8") as f:
             self.assertEqual(

@@ -25,9 +25,6 @@ use tokio::time::Instant;
 
 /// Finished clips read at start to learn how long each model takes (`pace`).
 const PACE_HISTORY: usize = 500;
-/// The fewest requests to Kyma (POSTs and polls) in flight at once, however few a minute the key
-/// has.
-const MIN_REQUESTS_IN_FLIGHT: usize = 2;
 
 /// What the handles and the owner task share. A lock is held for one store call or one copy,
 /// never across an await.
@@ -128,7 +125,6 @@ pub(super) struct Owner {
     config: EngineConfig,
     jobs: HashMap<i64, JobState>,
     polls_in_flight: usize,
-    posts_in_flight: usize,
     /// When this process's leases are next renewed.
     renew_at: Instant,
     /// How long each model takes: which running jobs to poll first.
@@ -157,7 +153,6 @@ impl Owner {
             config,
             jobs: HashMap::new(),
             polls_in_flight: 0,
-            posts_in_flight: 0,
             renew_at: Instant::now(),
             paces: Paces::default(),
             next_seq: 1,
@@ -571,14 +566,28 @@ impl Owner {
             .collect();
         // A clip asked for alone goes before the rest of a batch; otherwise first come, first sent.
         due.sort_unstable_by_key(|(grouped, id, _)| (*grouped, *id));
-        let mut posts = vec![];
-        let mut polls = vec![];
+        // The order of polls by how likely each job is done (`poll_priority`) is not applied yet:
+        // sent first, it changed which downloads started when, and the window and fault tests'
+        // audits then saw a clip fetched twice from byte 0 (a download cut before its first byte
+        // was written starts again from 0). Until that is solved, first come, first sent.
+        let mut open = self.remote_open();
+        let cap = self.shared.queue_cap.load(Ordering::Relaxed);
         for (_, id, status) in due {
             match status {
-                Status::Queued => posts.push(id),
-                Status::Pending | Status::Processing => polls.push((self.poll_priority(id, now), id)),
+                Status::Queued if open < cap => {
+                    if self.hold(id) {
+                        open += 1;
+                        self.spawn_post(id, &client, done.clone());
+                    }
+                }
+                Status::Queued => {}
+                Status::Pending | Status::Processing if self.polls_in_flight < self.config.max_polls_in_flight => {
+                    if self.hold(id) {
+                        self.spawn_poll(id, &client, done.clone());
+                    }
+                }
+                Status::Pending | Status::Processing => {}
                 Status::Downloading => {
-                    // Clips come from the result URL, outside the key's requests per minute.
                     if self.hold(id) {
                         self.spawn_download(id, &client, done.clone());
                     }
@@ -586,63 +595,6 @@ impl Owner {
                 _ => self.forget(id),
             }
         }
-        // Polls go first to the jobs most likely done: furthest through their expected time.
-        polls.sort_by(|a, b| b.0 .1.total_cmp(&a.0 .1));
-        let (likely, unlikely): (Vec<_>, Vec<_>) = polls.into_iter().partition(|((likely, _), _)| *likely);
-        // Requests to Kyma go out in this order, only as many waiting for the key's limiter at
-        // once as it sends in half a second (at least two; an answer takes milliseconds), so the
-        // order is kept (a crowd of waiting requests would go in whatever order their timers
-        // woke):
-        //   1. POSTs while Kyma has fewer jobs than it runs at once, and a few more to take the
-        //      slots of jobs about to finish: a free slot would stand idle;
-        //   2. polls of jobs likely done (or of models not yet timed): what the user waits for;
-        //   3. POSTs that fill Kyma's queue further, up to its cap;
-        //   4. polls of the jobs still early in their expected time.
-        let rpm = client.limiter().rpm() as usize;
-        // Held at `max_polls_in_flight`: two at a time at 300 a minute (rpm / 120) kept the order
-        // best (bench/notice.md), but staggered the downloads enough that one got no byte on a
-        // filling disk and was fetched again from its start (tests/disk_full.rs); until that is
-        // solved, the order holds among the requests dispatched together.
-        let _ = (rpm, MIN_REQUESTS_IN_FLIGHT);
-        let room = self.config.max_polls_in_flight.max(1);
-        let slots = self.shared.running_slots.load(Ordering::Relaxed);
-        let cap = self.shared.queue_cap.load(Ordering::Relaxed);
-        let mut open = self.remote_open();
-        let mut posts = posts.into_iter().peekable();
-        let mut send_posts = |owner: &mut Owner, open: &mut usize, up_to: usize| {
-            while *open < up_to.min(cap) && owner.polls_in_flight + owner.posts_in_flight < room {
-                let Some(id) = posts.next() else { break };
-                if owner.hold(id) {
-                    *open += 1;
-                    owner.spawn_post(id, &client, done.clone());
-                }
-            }
-        };
-        send_posts(self, &mut open, slots + (slots / 4).max(2));
-        let send_polls = |owner: &mut Owner, ids: Vec<((bool, f64), i64)>| {
-            for (_, id) in ids {
-                if owner.polls_in_flight + owner.posts_in_flight >= room {
-                    break;
-                }
-                if owner.hold(id) {
-                    owner.spawn_poll(id, &client, done.clone());
-                }
-            }
-        };
-        send_polls(self, likely);
-        send_posts(self, &mut open, cap);
-        send_polls(self, unlikely);
-    }
-
-    /// Whether job `id` is likely done now (near or just past its expected time, or of a model
-    /// not timed yet), and how far through its expected time it is.
-    fn poll_priority(&self, id: i64, now: Instant) -> (bool, f64) {
-        let p = self.progress(id, now);
-        let known = self.jobs.get(&id).is_some_and(|j| self.paces.expected(&j.gen.model, j.gen.duration_s).is_some());
-        let started = self.jobs.get(&id).is_some_and(|j| j.started.is_some());
-        // Past twice its expected time it is slow (or began long before this process saw it):
-        // polled on the usual schedule, after the ones likely done.
-        (started && (!known || (super::config::NEAR_DONE..super::config::SLOW).contains(&p)), p)
     }
 
     fn spawn_post(&mut self, id: i64, client: &Client, done: mpsc::Sender<Done>) {
@@ -672,7 +624,6 @@ impl Owner {
                 false
             }
         };
-        self.posts_in_flight += 1;
         let client = client.clone();
         let images = self.shared.paths.read().clone().media_root(&g).join("start-images");
         let host = self.shared.image_host.read().clone();
@@ -738,10 +689,7 @@ impl Owner {
 
     fn on_done(&mut self, done: Done) {
         match done {
-            Done::Posted(id, first, result) => {
-                self.posts_in_flight = self.posts_in_flight.saturating_sub(1);
-                self.on_posted(id, first, result)
-            }
+            Done::Posted(id, first, result) => self.on_posted(id, first, result),
             Done::Polled(id, result) => {
                 self.polls_in_flight = self.polls_in_flight.saturating_sub(1);
                 match result {
