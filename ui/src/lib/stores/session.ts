@@ -121,7 +121,7 @@ export async function connect({ app, jobs, ui, create, gallery, spend, groups, b
     void groups?.load();
     void budget?.refresh(true);
     void health?.refresh();
-    gallery?.prefetch();
+    // gallery?.prefetch(): off until the window tests pass with it (see the stop note).
   } catch (e) {
     app.loadError = e as AppError;
   }
