@@ -56,7 +56,7 @@ pub(crate) fn attach_studio<R: tauri::Runtime>(app: &tauri::AppHandle<R>, studio
 /// Launches the desktop app.
 pub fn run() {
     // Before anything starts a thread or a web view: how the window is drawn without a GPU.
-    let rendering = render::Rendering::Default; // render::apply() off until the window tests pass with it (see the stop note)
+    let rendering = render::apply();
     // Read first, while this is the only thread: the OS's local offset is only safe to read then
     // (the `time` crate refuses it otherwise on Linux and macOS, and we get UTC).
     let utc_offset_minutes = time::UtcOffset::current_local_offset().map_or(0, |o| i32::from(o.whole_minutes()));

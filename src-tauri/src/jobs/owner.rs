@@ -498,14 +498,6 @@ impl Owner {
         Ok(report)
     }
 
-    /// How far job `id` is through the time its model and duration are expected to take, from
-    /// when it began to run at Kyma (0 while it waits there for a slot).
-    fn progress(&self, id: i64, now: Instant) -> f64 {
-        let Some(j) = self.jobs.get(&id) else { return 0.0 };
-        let Some(started) = j.started else { return 0.0 };
-        pace::progress(now.saturating_duration_since(started), self.paces.expected(&j.gen.model, j.gen.duration_s))
-    }
-
     /// Kyma runs a key's oldest open jobs at once, as many as its running slots: those of ours
     /// among them have begun to run, if not before (seen processing).
     fn mark_started(&mut self, now: Instant) {
@@ -527,8 +519,7 @@ impl Owner {
             } else {
                 // Already at Kyma when this process started: running since it was accepted, at
                 // the most (a bound, for ordering only).
-                let ago = j.gen.submitted_at.as_deref().and_then(super::store::seconds_since).unwrap_or(0.0);
-                now.checked_sub(Duration::from_secs_f64(ago.clamp(0.0, 3600.0))).unwrap_or(now)
+                stamped(j.gen.submitted_at.as_deref(), now, Duration::from_secs(3600))
             };
             if let Some(j) = self.jobs.get_mut(&id) {
                 j.started = Some(at);
@@ -566,10 +557,10 @@ impl Owner {
             .collect();
         // A clip asked for alone goes before the rest of a batch; otherwise first come, first sent.
         due.sort_unstable_by_key(|(grouped, id, _)| (*grouped, *id));
-        // The order of polls by how likely each job is done (`poll_priority`) is not applied yet:
-        // sent first, it changed which downloads started when, and the window and fault tests'
-        // audits then saw a clip fetched twice from byte 0 (a download cut before its first byte
-        // was written starts again from 0). Until that is solved, first come, first sent.
+        // Polls are not yet ordered by how likely each job is done (tried in commit 9c9eafc: it
+        // changed which downloads started when, and the fault tests' audits then saw a clip
+        // fetched twice from byte 0, a download cut before its first byte was written starting
+        // again from 0). Until that is solved, first come, first sent.
         let mut open = self.remote_open();
         let cap = self.shared.queue_cap.load(Ordering::Relaxed);
         for (_, id, status) in due {
@@ -810,14 +801,16 @@ impl Owner {
                 j.started.get_or_insert(now);
             }
         }
-        let progress = self.progress(id, now);
         let Some(j) = self.jobs.get(&id) else { return };
         let hold = j.gen.estimated.unwrap_or(j.gen.hold);
         let running_for = j.running_since.elapsed();
         let behind = j.started.is_none();
-        let expected = self.paces.expected(&j.gen.model, j.gen.duration_s);
-        let left = match (expected, j.started) {
-            (Some(e), Some(started)) => Some(e.as_secs_f64() - now.saturating_duration_since(started).as_secs_f64()),
+        // How far through its expected time it is, and how long until that is up.
+        let near = match (self.paces.expected(&j.gen.model, j.gen.duration_s), j.started) {
+            (Some(expected), Some(started)) => {
+                let ran = now.saturating_duration_since(started);
+                Some((pace::progress(ran, Some(expected)), expected.as_secs_f64() - ran.as_secs_f64()))
+            }
             _ => None,
         };
         if job.status == RemoteStatus::Succeeded && job.output_url.is_some() {
@@ -834,10 +827,9 @@ impl Owner {
         };
         if finished {
             // Its running slot is free since Kyma finished it (its own stamp; our notice at the latest).
-            let ago = job.completed_at.as_deref().and_then(super::store::seconds_since).unwrap_or(0.0);
-            self.freed.push_back(now.checked_sub(Duration::from_secs_f64(ago.clamp(0.0, 60.0))).unwrap_or(now));
+            self.freed.push_back(stamped(job.completed_at.as_deref(), now, Duration::from_secs(60)));
         }
-        let interval = self.config.poll.interval_near(running_for, left.map(|l| (progress, l)));
+        let interval = self.config.poll.interval_near(running_for, near);
         let shared = self.shared.clone();
         let db = shared.store.lock();
         let written = match &job.status {
@@ -909,6 +901,13 @@ impl Owner {
             }
         }
     }
+}
+
+/// The instant of an RFC 3339 `stamp` (Kyma's or ours), at most `max` before `now`; `now` when
+/// there is none or it is ahead of this clock.
+fn stamped(stamp: Option<&str>, now: Instant, max: Duration) -> Instant {
+    let ago = stamp.and_then(super::store::seconds_since).unwrap_or(0.0).clamp(0.0, max.as_secs_f64());
+    now.checked_sub(Duration::from_secs_f64(ago)).unwrap_or(now)
 }
 
 fn default_reason(status: Status) -> &'static str {
