@@ -50,10 +50,9 @@ fn has_render_node() -> bool {
         .unwrap_or(false)
 }
 
-/// Whether `apply` acts. Off for now: `desktop_faults`' recovery window test failed with the
-/// window drawn without compositing and is not yet understood. One switch for the app and the
-/// empty window, so the two are always measured drawn alike.
-const ENABLED: bool = false;
+/// Whether `apply` acts: one switch for the app and the empty window, so the two are always
+/// measured drawn alike.
+const ENABLED: bool = true;
 
 /// Applies the choice to this process's environment. Call first thing in `main`, while this is
 /// the only thread and before the web view exists.

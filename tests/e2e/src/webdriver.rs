@@ -187,9 +187,32 @@ impl Session {
 
     /// A PNG of the page.
     pub async fn screenshot(&self) -> Result<Vec<u8>> {
-        let v = self.get("/screenshot").await?;
+        self.script(SCREENSHOT_TICKER, json!([])).await?;
+        let shot = self.get("/screenshot").await;
+        self.script(SCREENSHOT_TICKER_OFF, json!([])).await?;
+        let v = shot?;
         base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())
             .map_err(|e| format!("screenshot: {e}"))
     }
 }
+
+/// WebKitGTK drawing without compositing (how the app draws on a machine with no GPU, render.rs)
+/// takes WebDriver's screenshot after the page's next update, and a page that does not change
+/// never has one: the request hung until it timed out. While the screenshot is taken, a pixel in
+/// the top-left corner changes at every frame (alpha 1–2 %, not visible); it is removed after.
+const SCREENSHOT_TICKER: &str = "
+  const el = document.createElement('div');
+  el.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;z-index:2147483647';
+  document.body.appendChild(el);
+  let n = 0;
+  const tick = () => {
+    if (!el.isConnected) return;
+    n += 1;
+    el.style.background = n % 2 ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)';
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  window.__kymaShotTicker = el;
+";
+const SCREENSHOT_TICKER_OFF: &str = "window.__kymaShotTicker?.remove(); window.__kymaShotTicker = undefined;";
