@@ -21,6 +21,7 @@ mod bridge;
 mod commands;
 #[cfg(test)]
 mod security_tests;
+mod webcache;
 
 use std::sync::Arc;
 use tauri::utils::config::{Csp, CspDirectiveSources};
@@ -99,6 +100,9 @@ pub fn run() {
         .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
             log::info!("drawing the window: {rendering:?}");
+            if let Some(window) = app.get_webview_window("main") {
+                webcache::one_page_app(&window);
+            }
             let spare = (options.clone(), listener.try_clone()?);
             match tauri::async_runtime::block_on(studio::Studio::open(options, listener)) {
                 Ok(studio) => {

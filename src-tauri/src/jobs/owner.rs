@@ -557,12 +557,9 @@ impl Owner {
             .collect();
         // A clip asked for alone goes before the rest of a batch; otherwise first come, first sent.
         due.sort_unstable_by_key(|(grouped, id, _)| (*grouped, *id));
-        // Polls are not yet ordered by how likely each job is done (tried in commit 9c9eafc: it
-        // changed which downloads started when, and the fault tests' audits then saw a clip
-        // fetched twice from byte 0, a download cut before its first byte was written starting
-        // again from 0). Until that is solved, first come, first sent.
         let mut open = self.remote_open();
         let cap = self.shared.queue_cap.load(Ordering::Relaxed);
+        let mut polls = Vec::new();
         for (_, id, status) in due {
             match status {
                 Status::Queued if open < cap => {
@@ -572,12 +569,7 @@ impl Owner {
                     }
                 }
                 Status::Queued => {}
-                Status::Pending | Status::Processing if self.polls_in_flight < self.config.max_polls_in_flight => {
-                    if self.hold(id) {
-                        self.spawn_poll(id, &client, done.clone());
-                    }
-                }
-                Status::Pending | Status::Processing => {}
+                Status::Pending | Status::Processing => polls.push((self.poll_priority(id, now), id)),
                 Status::Downloading => {
                     if self.hold(id) {
                         self.spawn_download(id, &client, done.clone());
@@ -586,6 +578,29 @@ impl Owner {
                 _ => self.forget(id),
             }
         }
+        // Polls go first to the jobs most likely done (near or past their expected time), the
+        // furthest through it first; the rest wait for the next round when too many are in flight.
+        polls.sort_by(|((a_likely, a), _), ((b_likely, b), _)| b_likely.cmp(a_likely).then(b.total_cmp(a)));
+        for (_, id) in polls {
+            if self.polls_in_flight >= self.config.max_polls_in_flight {
+                break;
+            }
+            if self.hold(id) {
+                self.spawn_poll(id, &client, done.clone());
+            }
+        }
+    }
+
+    /// Whether job `id` is likely done now (near or just past its expected time, or running with
+    /// its model not timed yet), and how far through its expected time it is.
+    fn poll_priority(&self, id: i64, now: Instant) -> (bool, f64) {
+        let Some(j) = self.jobs.get(&id) else { return (false, 0.0) };
+        let Some(started) = j.started else { return (false, 0.0) };
+        let expected = self.paces.expected(&j.gen.model, j.gen.duration_s);
+        let p = pace::progress(now.saturating_duration_since(started), expected);
+        // Past twice its expected time it is slow (or began long before this process saw it):
+        // polled on the usual schedule, after the ones likely done.
+        (expected.is_none() || (super::config::NEAR_DONE..super::config::SLOW).contains(&p), p)
     }
 
     fn spawn_post(&mut self, id: i64, client: &Client, done: mpsc::Sender<Done>) {
@@ -795,7 +810,10 @@ impl Owner {
 
     fn apply_remote(&mut self, id: i64, job: RemoteJob) {
         let now = Instant::now();
-        let crowded = self.remote_open() > self.shared.running_slots.load(Ordering::Relaxed);
+        let (open, slots) = (self.remote_open(), self.shared.running_slots.load(Ordering::Relaxed));
+        let crowded = open > slots;
+        let behind_count = open.saturating_sub(slots);
+        let rpm = self.client.as_ref().map_or(0, |c| c.limiter().rpm());
         if job.status == RemoteStatus::Processing {
             if let Some(j) = self.jobs.get_mut(&id) {
                 j.started.get_or_insert(now);
@@ -875,7 +893,7 @@ impl Owner {
                 // so the key's requests go to the jobs that can finish and to the POSTs that
                 // keep Kyma's queue full (a 50-clip batch at tier 1: 1.62× → 1.05× the ideal time).
                 let interval = if local == Status::Pending && crowded && behind {
-                    interval.max(self.config.poll.pending_behind)
+                    interval.max(self.config.poll.behind_interval(behind_count, rpm))
                 } else {
                     interval
                 };
