@@ -19,6 +19,8 @@ batch     A batch of 50 generated pictures (`kyma batch --images DIR`) at Kyma's
 notice    Kyma finished a job → the clip done in our queue, in seconds (p95 target <= 4 s), at Kyma's
           tier 4 (38 running, 300 requests a minute) with run times by model and duration: Kyma's
           queue full, then with 500 more jobs queued here; never above the key's RPM.
+          BENCH_NOTICE_DUMP=PREFIX also writes PREFIX.<jobs>.json: each phase's library and the
+          simulator's jobs (polls, started_at, completed_at), to find where a late notice waited.
 
 Writes bench/download.md, bench/polling.md, bench/batch.md and bench/notice.md; appends to
 bench/history.tsv.
@@ -571,6 +573,9 @@ def notice_phase(args, label, jobs, window, ahead=0, cache=None):
             lags.append(rfc3339(g["downloaded_at"]) - done)
         else:
             missed += 1
+    if os.environ.get("BENCH_NOTICE_DUMP"):
+        with open(os.environ["BENCH_NOTICE_DUMP"] + f".{jobs}.json", "w") as f:
+            json.dump({"started": started, "ended": ended, "local": local, "sim": sim_jobs}, f)
     lags.sort()
     if not lags:
         sys.exit(f"bench: {label}: no job finished inside the measured window")

@@ -185,11 +185,42 @@ class Case:
         self.startup_ms: list[float] = []
         self.rss_mib: list[float] = []
         self.rss_detail: list[tuple[str, int]] = []
+        # Per timed launch: the app's start-up milestones (`startup: <what> <ms>` on stderr).
+        self.marks: list[dict[str, float]] = []
+
+
+MILESTONES = ["setup", "library opened", "page load started", "page loaded", "ui ready"]
+
+
+def milestones(text: str) -> dict[str, float]:
+    """The `startup: <what> <ms since the process began>` lines Kyma Studio prints on stderr with
+    KYMA_REPORT_READY=1 (src-tauri/src/startup.rs); the first of each."""
+    marks: dict[str, float] = {}
+    for line in text.splitlines():
+        if not line.startswith("startup: "):
+            continue
+        what, _, ms = line[len("startup: "):].rpartition(" ")
+        try:
+            marks.setdefault(what, float(ms))
+        except ValueError:
+            pass
+    return marks
 
 
 def launch(case: Case, log: Path) -> tuple[float, float, list[tuple[str, int]]]:
-    """One fresh process: (ms to `ready`, idle RSS MiB of its tree, the tree's RSS by process)."""
+    """One fresh process: (ms to `ready`, idle RSS MiB of its tree, the tree's RSS by process).
+    Its start-up milestones, if it prints any, are appended to `case.marks`."""
     lines: queue.Queue = queue.Queue()
+    offset = log.stat().st_size if log.exists() else 0
+    try:
+        return _launch(case, log, lines)
+    finally:
+        with open(log, "rb") as f:
+            f.seek(offset)
+            case.marks.append(milestones(f.read().decode(errors="replace")))
+
+
+def _launch(case: Case, log: Path, lines: queue.Queue) -> tuple[float, float, list[tuple[str, int]]]:
     with open(log, "ab") as err:
         err.write(f"\n==== {case.title}: {time.strftime('%H:%M:%S')}\n".encode())
         err.flush()
@@ -354,6 +385,7 @@ def report(
         within = sum(r <= ROUND_TARGET for r in ratios)
         history.append((metric, within))
         rows.append(f"| {what.format(items=args.items)} | **{within} of {len(ratios)}** | {' '.join(f'{r:.2f}' for r in ratios)} |")
+    rows += milestone_rows(cases)
     rows += ["", "Idle RSS by process (the last round):", ""]
     for k, c in cases.items():
         parts = ", ".join(f"{name} {kib / 1024:.1f}" for name, kib in c.rss_detail)
@@ -385,6 +417,27 @@ def report(
         f"{table}\n"
     )
     return md, history
+
+
+def milestone_rows(cases: dict[str, "Case"]) -> list[str]:
+    """Where each timed launch of Kyma Studio spent its start-up: ms since the process began at
+    each milestone (src-tauri/src/startup.rs), by round, the slowest round last."""
+    rows = []
+    for c in cases.values():
+        if not any(c.marks):
+            continue
+        rows += [
+            "",
+            f"Where the time went, {c.title} (ms since the process began; by start-up, slowest last):",
+            "",
+            "| start-up | " + " | ".join(MILESTONES) + " | ui ready → `ready` read |",
+            "|---|" + "---|" * (len(MILESTONES) + 1),
+        ]
+        for ms, marks in sorted(zip(c.startup_ms, c.marks), key=lambda x: x[0]):
+            cells = [f"{marks[m]:.0f}" if m in marks else "–" for m in MILESTONES]
+            tail = f"{ms - marks['ui ready']:.0f}" if "ui ready" in marks else "–"
+            rows.append(f"| {ms:.0f} | " + " | ".join(cells) + f" | {tail} |")
+    return rows
 
 
 # ---- main ---------------------------------------------------------------------------------------
@@ -438,6 +491,8 @@ def main() -> int:
         for k in order:
             ms, mib, _ = launch(cases[k], log)
             print(f"  warm-up (not counted) {cases[k].title}: {ms:.0f} ms, {mib:.1f} MiB", file=sys.stderr)
+        for c in cases.values():
+            c.marks.clear()
         quiet = []
         for r in range(args.rounds):
             turn = order[r % len(order) :] + order[: r % len(order)]

@@ -156,5 +156,26 @@ class BenchReportTest(unittest.TestCase):
         self.assertEqual(run("--append-gallery", page, "--tsv", self.tsv, env=env).returncode, 2)
 
 
+class StartupMilestonesTest(unittest.TestCase):
+    """bench_startup.py reads the app's `startup: <what> <ms>` lines (src-tauri/src/startup.rs)."""
+
+    def test_milestones_are_read_from_the_apps_stderr(self):
+        sys.path.insert(0, os.path.dirname(SCRIPT))
+        import bench_startup
+
+        text = (
+            "Gtk-Message: something else\n"
+            "startup: setup 120.5\n"
+            "startup: page load started 180.0\n"
+            "startup: page load started 900.0\n"
+            "startup: ui ready 430.25\n"
+            "startup: broken line\n"
+        )
+        marks = bench_startup.milestones(text)
+        self.assertEqual(marks, {"setup": 120.5, "page load started": 180.0, "ui ready": 430.25})
+        for name in bench_startup.MILESTONES:
+            self.assertRegex(name, r"^[a-z ]+$")
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -21,6 +21,7 @@ mod bridge;
 mod commands;
 #[cfg(test)]
 mod security_tests;
+mod startup;
 mod webcache;
 
 use std::sync::Arc;
@@ -56,6 +57,7 @@ pub(crate) fn attach_studio<R: tauri::Runtime>(app: &tauri::AppHandle<R>, studio
 
 /// Launches the desktop app.
 pub fn run() {
+    startup::begin();
     // Before anything starts a thread or a web view: how the window is drawn without a GPU.
     let rendering = render::apply();
     // Read first, while this is the only thread: the OS's local offset is only safe to read then
@@ -99,6 +101,7 @@ pub fn run() {
         // the plugin's commands (it would read or overwrite anything the user copied).
         .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
+            startup::mark(startup::Milestone::Setup);
             log::info!("drawing the window: {rendering:?}");
             if let Some(window) = app.get_webview_window("main") {
                 webcache::one_page_app(&window);
@@ -118,7 +121,14 @@ pub fn run() {
                     app.manage(rescue);
                 }
             }
+            startup::mark(startup::Milestone::LibraryOpened);
             Ok(())
+        })
+        .on_page_load(|_, payload| {
+            startup::mark(match payload.event() {
+                tauri::webview::PageLoadEvent::Started => startup::Milestone::PageLoadStarted,
+                tauri::webview::PageLoadEvent::Finished => startup::Milestone::PageLoaded,
+            })
         })
         .on_window_event(bridge::on_window_event)
         .invoke_handler(for_each_command!(handlers))

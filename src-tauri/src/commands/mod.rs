@@ -227,7 +227,8 @@ pub async fn library_move(
 #[tauri::command]
 pub fn ui_ready() -> Answer<sig::ui_ready> {
     log::info!("UI ready");
-    if std::env::var_os("KYMA_REPORT_READY").is_some_and(|v| v == "1") {
+    crate::startup::mark(crate::startup::Milestone::UiReady);
+    if crate::startup::reporting() {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "ready");
         let _ = out.flush();

@@ -53,36 +53,22 @@ const MIN_WAIT: Duration = Duration::from_millis(200);
 impl PollSchedule {
     /// As `interval`, for a job expected to finish `left` seconds from now (negative: it is
     /// late), `progress` of the way through its expected time (None: nothing known of its model
-    /// yet). Long before its expected end it is polled at half the time left (at least the usual
-    /// interval: a job that ends early is still noticed), then at that end; from then, every
-    /// `near_done` until it has run twice its expected time (then something is slow, and the usual
-    /// schedule takes over again). 38 jobs of a minute each polled every 5 s would need 456
-    /// requests a minute, more than a tier-4 key's 300; this way about 8 polls a job.
+    /// yet). Before its expected end it is polled at that end if that comes sooner than the usual
+    /// interval; from then, every `near_done` until it has run twice its expected time (then
+    /// something is slow, and the usual schedule takes over again). Polling less often far from
+    /// the end (at half the time left) and the jobs waiting for a slot at most with a quarter or
+    /// half of the key's requests were tried: `make bench` (bench/notice.md) saw p95 notices of
+    /// 25–44 s at the tier-4 cap where this schedule gave 8–10 s.
     pub fn interval_near(&self, running_for: Duration, expected: Option<(f64, f64)>) -> Duration {
         let usual = self.interval(running_for);
         let Some((progress, left)) = expected else { return usual };
         if running_for >= self.overdue_after || progress >= SLOW {
             usual
         } else if left > 0.0 {
-            let left = Duration::from_secs_f64(left);
-            if left <= usual {
-                left.max(MIN_WAIT)
-            } else {
-                (left / 2).max(usual)
-            }
+            usual.min(Duration::from_secs_f64(left).max(MIN_WAIT))
         } else {
             usual.min(self.near_done)
         }
-    }
-
-    /// How often a job waiting for a running slot at Kyma (pending behind the jobs it runs) is
-    /// polled, when `behind` jobs wait so and the key allows `rpm` requests a minute: at least
-    /// `pending_behind`, and all of them together at most a quarter of the key's requests (76
-    /// waiting at 300 a minute every 15 s would take all of them). They cannot finish before they
-    /// run, and when they run is reckoned from the jobs that finish.
-    pub fn behind_interval(&self, behind: usize, rpm: u32) -> Duration {
-        let share = (f64::from(rpm.max(1)) / 4.0).max(1.0);
-        self.pending_behind.max(Duration::from_secs_f64(behind as f64 * 60.0 / share))
     }
 
     pub fn interval(&self, running_for: Duration) -> Duration {
@@ -148,9 +134,8 @@ mod tests {
         let s = Duration::from_secs;
         // Nothing known of its model: the usual schedule.
         assert_eq!(p.interval_near(s(90), None), p.later);
-        // Its end is far: at half the time left, never sooner than usual; near: at its end.
-        assert_eq!(p.interval_near(s(90), Some((0.5, 40.0))), s(20), "half the time left");
-        assert_eq!(p.interval_near(s(10), Some((0.2, 5.0))), p.first, "never sooner than usual");
+        // Its end is far: the usual schedule; near: at its end.
+        assert_eq!(p.interval_near(s(90), Some((0.5, 40.0))), p.later);
         assert_eq!(p.interval_near(s(90), Some((0.5, 4.0))), s(4), "at the expected end");
         assert_eq!(p.interval_near(s(90), Some((0.9, 1.5))), Duration::from_millis(1500));
         assert_eq!(p.interval_near(s(90), Some((0.99, 0.01))), MIN_WAIT);
@@ -159,18 +144,5 @@ mod tests {
         assert_eq!(p.interval_near(s(90), Some((2.0, -60.0))), p.later);
         // Overdue (Kyma times out at 10 min): the overdue schedule whatever it was expected to take.
         assert_eq!(p.interval_near(s(700), Some((1.0, 0.0))), p.overdue_every);
-    }
-
-    #[test]
-    fn jobs_waiting_for_a_slot_take_at_most_a_quarter_of_the_keys_requests() {
-        let p = PollSchedule::default();
-        assert_eq!(p.behind_interval(3, 300), p.pending_behind, "a few: the usual wait");
-        // 76 waiting at 300 a minute: 75 a minute for them, each every 60.8 s.
-        let every = p.behind_interval(76, 300);
-        assert_eq!(every, Duration::from_secs_f64(60.8));
-        assert!(76.0 * 60.0 / every.as_secs_f64() <= 75.0 + 1e-9);
-        // Tier 1 (10 a minute): 4 waiting are polled every 96 s.
-        assert_eq!(p.behind_interval(4, 10), Duration::from_secs(96));
-        assert_eq!(p.behind_interval(0, 0), p.pending_behind);
     }
 }

@@ -521,8 +521,22 @@ impl Owner {
                 // the most (a bound, for ordering only).
                 stamped(j.gen.submitted_at.as_deref(), now, Duration::from_secs(3600))
             };
+            // Polled at its expected end (or the usual first wait when its model is not timed
+            // yet), not after the long wait of a job behind others: it may finish before that.
+            let ran = now.saturating_duration_since(at);
+            let near = self
+                .paces
+                .expected(&j.gen.model, j.gen.duration_s)
+                .map(|e| (pace::progress(ran, Some(e)), e.as_secs_f64() - ran.as_secs_f64()));
+            let wait = match near {
+                Some(near) => self.config.poll.interval_near(ran, Some(near)),
+                None => self.config.poll.first,
+            };
             if let Some(j) = self.jobs.get_mut(&id) {
                 j.started = Some(at);
+                if !j.busy {
+                    j.due = j.due.min(now + wait);
+                }
             }
         }
         // Slots freed with no job of ours to take them went to other processes' jobs.
@@ -569,7 +583,10 @@ impl Owner {
                     }
                 }
                 Status::Queued => {}
-                Status::Pending | Status::Processing => polls.push((self.poll_priority(id, now), id)),
+                Status::Pending | Status::Processing => {
+                    let due = self.jobs.get(&id).map_or(now, |j| j.due);
+                    polls.push((self.likely_done(id, now), due, id))
+                }
                 Status::Downloading => {
                     if self.hold(id) {
                         self.spawn_download(id, &client, done.clone());
@@ -579,9 +596,17 @@ impl Owner {
             }
         }
         // Polls go first to the jobs most likely done (near or past their expected time), the
-        // furthest through it first; the rest wait for the next round when too many are in flight.
-        polls.sort_by(|((a_likely, a), _), ((b_likely, b), _)| b_likely.cmp(a_likely).then(b.total_cmp(a)));
-        for (_, id) in polls {
+        // furthest through it first; then the rest, the one that has waited longest first. When
+        // more are due than may be in flight, the others wait for the next round: sent by id
+        // instead, the newest jobs of a batch starved while older ones were polled again and again
+        // (bench/notice.md: jobs polled once, 55-90 s after they finished).
+        polls.sort_by(|(a, a_due, _), (b, b_due, _)| match (a, b) {
+            (Some(a), Some(b)) => b.total_cmp(a),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => a_due.cmp(b_due),
+        });
+        for (_, _, id) in polls {
             if self.polls_in_flight >= self.config.max_polls_in_flight {
                 break;
             }
@@ -591,16 +616,15 @@ impl Owner {
         }
     }
 
-    /// Whether job `id` is likely done now (near or just past its expected time, or running with
-    /// its model not timed yet), and how far through its expected time it is.
-    fn poll_priority(&self, id: i64, now: Instant) -> (bool, f64) {
-        let Some(j) = self.jobs.get(&id) else { return (false, 0.0) };
-        let Some(started) = j.started else { return (false, 0.0) };
+    /// How far through its expected time job `id` is, when it is likely done now: near or just
+    /// past that time, or running with its model not timed yet. None otherwise (not started, or
+    /// past twice its expected time: slow, or begun long before this process saw it).
+    fn likely_done(&self, id: i64, now: Instant) -> Option<f64> {
+        let j = self.jobs.get(&id)?;
+        let started = j.started?;
         let expected = self.paces.expected(&j.gen.model, j.gen.duration_s);
         let p = pace::progress(now.saturating_duration_since(started), expected);
-        // Past twice its expected time it is slow (or began long before this process saw it):
-        // polled on the usual schedule, after the ones likely done.
-        (expected.is_none() || (super::config::NEAR_DONE..super::config::SLOW).contains(&p), p)
+        (expected.is_none() || (super::config::NEAR_DONE..super::config::SLOW).contains(&p)).then_some(p)
     }
 
     fn spawn_post(&mut self, id: i64, client: &Client, done: mpsc::Sender<Done>) {
@@ -810,10 +834,7 @@ impl Owner {
 
     fn apply_remote(&mut self, id: i64, job: RemoteJob) {
         let now = Instant::now();
-        let (open, slots) = (self.remote_open(), self.shared.running_slots.load(Ordering::Relaxed));
-        let crowded = open > slots;
-        let behind_count = open.saturating_sub(slots);
-        let rpm = self.client.as_ref().map_or(0, |c| c.limiter().rpm());
+        let crowded = self.remote_open() > self.shared.running_slots.load(Ordering::Relaxed);
         if job.status == RemoteStatus::Processing {
             if let Some(j) = self.jobs.get_mut(&id) {
                 j.started.get_or_insert(now);
@@ -834,8 +855,10 @@ impl Owner {
         if job.status == RemoteStatus::Succeeded && job.output_url.is_some() {
             // Learned: how long this model took for this much footage.
             if let (Some(started), true) = (j.started, j.start_seen) {
+                // Until Kyma's own stamp of its end (our notice came later), at the latest now.
+                let ended = stamped(job.completed_at.as_deref(), now, Duration::from_secs(60));
                 let (model, duration) = (j.gen.model.clone(), j.gen.duration_s);
-                self.paces.learn(&model, duration, now.saturating_duration_since(started));
+                self.paces.learn(&model, duration, ended.saturating_duration_since(started));
             }
         }
         let finished = match job.status {
@@ -893,7 +916,7 @@ impl Owner {
                 // so the key's requests go to the jobs that can finish and to the POSTs that
                 // keep Kyma's queue full (a 50-clip batch at tier 1: 1.62× → 1.05× the ideal time).
                 let interval = if local == Status::Pending && crowded && behind {
-                    interval.max(self.config.poll.behind_interval(behind_count, rpm))
+                    interval.max(self.config.poll.pending_behind)
                 } else {
                     interval
                 };
