@@ -56,9 +56,10 @@ impl PollSchedule {
     /// yet). Before its expected end it is polled at that end if that comes sooner than the usual
     /// interval; from then, every `near_done` until it has run twice its expected time (then
     /// something is slow, and the usual schedule takes over again). Polling less often far from
-    /// the end (at half the time left) and the jobs waiting for a slot at most with a quarter or
-    /// half of the key's requests were tried: `make bench` (bench/notice.md) saw p95 notices of
-    /// 25–44 s at the tier-4 cap where this schedule gave 8–10 s.
+    /// the end (at half the time left), and the jobs waiting for a slot with at most a quarter or
+    /// half of the key's requests, were tried while the key's limiter still let any waiting
+    /// request go first (p95 notices of 25–44 s at the tier-4 cap, this schedule 61–64 s); with
+    /// the limiter serving requests in order (5.9 s) they are not measured yet.
     pub fn interval_near(&self, running_for: Duration, expected: Option<(f64, f64)>) -> Duration {
         let usual = self.interval(running_for);
         let Some((progress, left)) = expected else { return usual };
