@@ -41,8 +41,8 @@ impl Default for PollSchedule {
     }
 }
 
-/// From this share of its expected time on, a job is likely done: its poll goes before those of
-/// jobs further from their end (`Owner::dispatch`)…
+/// From this share of its expected time on, a job's poll goes before POSTs that only fill Kyma's
+/// queue (`Owner::dispatch`)…
 pub const NEAR_DONE: f64 = 0.8;
 /// …and until it has run this many times its expected time, it is polled every `near_done` once
 /// that time is up.
@@ -51,15 +51,11 @@ pub const SLOW: f64 = 2.0;
 const MIN_WAIT: Duration = Duration::from_millis(200);
 
 impl PollSchedule {
-    /// As `interval`, for a job expected to finish `left` seconds from now (negative: it is
-    /// late), `progress` of the way through its expected time (None: nothing known of its model
-    /// yet). Before its expected end it is polled at that end if that comes sooner than the usual
+    /// As `interval`, for a job expected to finish `left` from now (negative: it is late),
+    /// `progress` of the way through its expected time (None: nothing known of its model yet).
+    /// Before its expected end it is polled at that end if that comes sooner than the usual
     /// interval; from then, every `near_done` until it has run twice its expected time (then
-    /// something is slow, and the usual schedule takes over again). Polling less often far from
-    /// the end (at half the time left), and the jobs waiting for a slot with at most a quarter or
-    /// half of the key's requests, were tried while the key's limiter still let any waiting
-    /// request go first (p95 notices of 25–44 s at the tier-4 cap, this schedule 61–64 s); with
-    /// the limiter serving requests in order (5.9 s) they are not measured yet.
+    /// something is slow, and the usual schedule takes over again).
     pub fn interval_near(&self, running_for: Duration, expected: Option<(f64, f64)>) -> Duration {
         let usual = self.interval(running_for);
         let Some((progress, left)) = expected else { return usual };
@@ -137,7 +133,6 @@ mod tests {
         assert_eq!(p.interval_near(s(90), None), p.later);
         // Its end is far: the usual schedule; near: at its end.
         assert_eq!(p.interval_near(s(90), Some((0.5, 40.0))), p.later);
-        assert_eq!(p.interval_near(s(90), Some((0.5, 4.0))), s(4), "at the expected end");
         assert_eq!(p.interval_near(s(90), Some((0.9, 1.5))), Duration::from_millis(1500));
         assert_eq!(p.interval_near(s(90), Some((0.99, 0.01))), MIN_WAIT);
         // Late: every 2 s, until it has run twice its time.

@@ -521,22 +521,8 @@ impl Owner {
                 // the most (a bound, for ordering only).
                 stamped(j.gen.submitted_at.as_deref(), now, Duration::from_secs(3600))
             };
-            // Polled at its expected end (or the usual first wait when its model is not timed
-            // yet), not after the long wait of a job behind others: it may finish before that.
-            let ran = now.saturating_duration_since(at);
-            let near = self
-                .paces
-                .expected(&j.gen.model, j.gen.duration_s)
-                .map(|e| (pace::progress(ran, Some(e)), e.as_secs_f64() - ran.as_secs_f64()));
-            let wait = match near {
-                Some(near) => self.config.poll.interval_near(ran, Some(near)),
-                None => self.config.poll.first,
-            };
             if let Some(j) = self.jobs.get_mut(&id) {
                 j.started = Some(at);
-                if !j.busy {
-                    j.due = j.due.min(now + wait);
-                }
             }
         }
         // Slots freed with no job of ours to take them went to other processes' jobs.
@@ -571,9 +557,12 @@ impl Owner {
             .collect();
         // A clip asked for alone goes before the rest of a batch; otherwise first come, first sent.
         due.sort_unstable_by_key(|(grouped, id, _)| (*grouped, *id));
+        // Polls are not yet ordered by how likely each job is done (tried in commit 9c9eafc: it
+        // changed which downloads started when, and the fault tests' audits then saw a clip
+        // fetched twice from byte 0, a download cut before its first byte was written starting
+        // again from 0). Until that is solved, first come, first sent.
         let mut open = self.remote_open();
         let cap = self.shared.queue_cap.load(Ordering::Relaxed);
-        let mut polls = Vec::new();
         for (_, id, status) in due {
             match status {
                 Status::Queued if open < cap => {
@@ -583,10 +572,12 @@ impl Owner {
                     }
                 }
                 Status::Queued => {}
-                Status::Pending | Status::Processing => {
-                    let due = self.jobs.get(&id).map_or(now, |j| j.due);
-                    polls.push((self.likely_done(id, now), due, id))
+                Status::Pending | Status::Processing if self.polls_in_flight < self.config.max_polls_in_flight => {
+                    if self.hold(id) {
+                        self.spawn_poll(id, &client, done.clone());
+                    }
                 }
+                Status::Pending | Status::Processing => {}
                 Status::Downloading => {
                     if self.hold(id) {
                         self.spawn_download(id, &client, done.clone());
@@ -595,36 +586,6 @@ impl Owner {
                 _ => self.forget(id),
             }
         }
-        // Polls go first to the jobs most likely done (near or past their expected time), the
-        // furthest through it first; then the rest, the one that has waited longest first. When
-        // more are due than may be in flight, the others wait for the next round: sent by id
-        // instead, the newest jobs of a batch starved while older ones were polled again and again
-        // (bench/notice.md: jobs polled once, 55-90 s after they finished).
-        polls.sort_by(|(a, a_due, _), (b, b_due, _)| match (a, b) {
-            (Some(a), Some(b)) => b.total_cmp(a),
-            (Some(_), None) => std::cmp::Ordering::Less,
-            (None, Some(_)) => std::cmp::Ordering::Greater,
-            (None, None) => a_due.cmp(b_due),
-        });
-        for (_, _, id) in polls {
-            if self.polls_in_flight >= self.config.max_polls_in_flight {
-                break;
-            }
-            if self.hold(id) {
-                self.spawn_poll(id, &client, done.clone());
-            }
-        }
-    }
-
-    /// How far through its expected time job `id` is, when it is likely done now: near or just
-    /// past that time, or running with its model not timed yet. None otherwise (not started, or
-    /// past twice its expected time: slow, or begun long before this process saw it).
-    fn likely_done(&self, id: i64, now: Instant) -> Option<f64> {
-        let j = self.jobs.get(&id)?;
-        let started = j.started?;
-        let expected = self.paces.expected(&j.gen.model, j.gen.duration_s);
-        let p = pace::progress(now.saturating_duration_since(started), expected);
-        (expected.is_none() || (super::config::NEAR_DONE..super::config::SLOW).contains(&p)).then_some(p)
     }
 
     fn spawn_post(&mut self, id: i64, client: &Client, done: mpsc::Sender<Done>) {
@@ -855,10 +816,8 @@ impl Owner {
         if job.status == RemoteStatus::Succeeded && job.output_url.is_some() {
             // Learned: how long this model took for this much footage.
             if let (Some(started), true) = (j.started, j.start_seen) {
-                // Until Kyma's own stamp of its end (our notice came later), at the latest now.
-                let ended = stamped(job.completed_at.as_deref(), now, Duration::from_secs(60));
                 let (model, duration) = (j.gen.model.clone(), j.gen.duration_s);
-                self.paces.learn(&model, duration, ended.saturating_duration_since(started));
+                self.paces.learn(&model, duration, now.saturating_duration_since(started));
             }
         }
         let finished = match job.status {
