@@ -210,17 +210,17 @@ def milestones(text: str) -> dict[str, float]:
 def launch(case: Case, log: Path) -> tuple[float, float, list[tuple[str, int]]]:
     """One fresh process: (ms to `ready`, idle RSS MiB of its tree, the tree's RSS by process).
     Its start-up milestones, if it prints any, are appended to `case.marks`."""
-    lines: queue.Queue = queue.Queue()
     offset = log.stat().st_size if log.exists() else 0
     try:
-        return _launch(case, log, lines)
+        return _launch(case, log)
     finally:
         with open(log, "rb") as f:
             f.seek(offset)
             case.marks.append(milestones(f.read().decode(errors="replace")))
 
 
-def _launch(case: Case, log: Path, lines: queue.Queue) -> tuple[float, float, list[tuple[str, int]]]:
+def _launch(case: Case, log: Path) -> tuple[float, float, list[tuple[str, int]]]:
+    lines: queue.Queue = queue.Queue()
     with open(log, "ab") as err:
         err.write(f"\n==== {case.title}: {time.strftime('%H:%M:%S')}\n".encode())
         err.flush()

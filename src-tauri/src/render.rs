@@ -50,16 +50,9 @@ fn has_render_node() -> bool {
         .unwrap_or(false)
 }
 
-/// Whether `apply` acts: one switch for the app and the empty window, so the two are always
-/// measured drawn alike.
-const ENABLED: bool = true;
-
 /// Applies the choice to this process's environment. Call first thing in `main`, while this is
 /// the only thread and before the web view exists.
 pub fn apply() -> Rendering {
-    if !ENABLED {
-        return Rendering::Default;
-    }
     #[cfg(target_os = "linux")]
     {
         let r = choose(has_render_node(), |k| std::env::var(k).ok());

@@ -56,7 +56,7 @@ pub fn begin() {
 }
 
 /// Milliseconds since `begin`.
-pub fn elapsed_ms() -> f64 {
+fn elapsed_ms() -> f64 {
     STARTED.get().map_or(0.0, |t| t.elapsed().as_secs_f64() * 1000.0)
 }
 

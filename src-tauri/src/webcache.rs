@@ -9,9 +9,9 @@
 //!   `make bench`, drawn without compositing). Kyma Studio is one page that never navigates, so
 //!   the context gets the model of a document viewer (`webkit_web_context_set_cache_model`,
 //!   `WEBKIT_CACHE_MODEL_DOCUMENT_VIEWER`): no back/forward cache, and a memory cache that keeps
-//!   nothing no element uses. A poster scrolled
-//!   back into view is read again from the loopback server (a file on the local disk). With it:
-//!   489 → 614 MiB (web process 246 → 358, network process 67 → 80).
+//!   nothing no element uses. A poster scrolled back into view is read again from the loopback
+//!   server (a file on the local disk). With it: 489 → 614 MiB (web process 246 → 358, network
+//!   process 67 → 80).
 //! - **macOS (WKWebView).** Nothing: WebKit on macOS sizes its caches by the system's memory
 //!   pressure, and WKWebView has no cache model to set.
 //! - **Windows (WebView2).** Nothing: Chromium drops decoded images of elements no longer in the

@@ -579,6 +579,7 @@ impl Owner {
                 }
                 Status::Pending | Status::Processing => {}
                 Status::Downloading => {
+                    // Clips come from the result URL, outside the key's requests per minute.
                     if self.hold(id) {
                         self.spawn_download(id, &client, done.clone());
                     }

@@ -189,8 +189,10 @@ impl Session {
     pub async fn screenshot(&self) -> Result<Vec<u8>> {
         self.script(SCREENSHOT_TICKER, json!([])).await?;
         let shot = self.get("/screenshot").await;
-        self.script(SCREENSHOT_TICKER_OFF, json!([])).await?;
+        // The screenshot's own error first: removing the ticker failing must not hide it.
+        let off = self.script(SCREENSHOT_TICKER_OFF, json!([])).await;
         let v = shot?;
+        off?;
         base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())
             .map_err(|e| format!("screenshot: {e}"))
